@@ -1,0 +1,264 @@
+//! The crate's error type.
+
+use crate::wire::{DecodeError, EncodeError, nlmsg::message_type_name};
+use std::fmt;
+use std::time::Duration;
+
+/// A failed request, as the kernel reported it.
+///
+/// Carries the errno, the extended-ack message and offset when the kernel gave them, and which
+/// request failed (its message type, sequence number and, in a batch, its index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelError {
+    /// The positive errno (`EEXIST` = 17, ...).
+    pub errno: i32,
+    /// `NLMSGERR_ATTR_MSG`, e.g. "Nexthop has invalid gateway".
+    pub message: Option<String>,
+    /// `NLMSGERR_ATTR_OFFS`: offset of the offending attribute in the request.
+    pub bad_attr_offset: Option<u32>,
+    /// `NLMSGERR_ATTR_MISS_TYPE`: a required attribute that was missing.
+    pub missing_type: Option<u32>,
+    /// The failed request's message type (`RTM_NEWLINK`, ...).
+    pub request_type: u16,
+    /// The failed request's sequence number.
+    pub request_seq: u32,
+    /// In a batch, the index of the failed request.
+    pub request_index: Option<usize>,
+}
+
+impl KernelError {
+    /// The errno's text as the C library gives it (`File exists`).
+    pub fn strerror(&self) -> String {
+        std::io::Error::from_raw_os_error(self.errno)
+            .to_string()
+            .split(" (os error")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// What iproute2 would print after `Error: `: the extended-ack message if there is one,
+    /// otherwise the errno's text.
+    pub fn text(&self) -> String {
+        match &self.message {
+            Some(m) if !m.is_empty() => m.clone(),
+            _ => self.strerror(),
+        }
+    }
+}
+
+impl fmt::Display for KernelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match message_type_name(self.request_type) {
+            Some(n) => write!(f, "{n}")?,
+            None => write!(f, "request type {}", self.request_type)?,
+        }
+        if let Some(i) = self.request_index {
+            write!(f, " (batch request {i})")?;
+        }
+        write!(f, ": {}", self.strerror())?;
+        if let Some(m) = self.message.as_deref().filter(|m| !m.is_empty()) {
+            write!(f, ": {m}")?;
+        }
+        if let Some(o) = self.bad_attr_offset {
+            write!(f, " (attribute at offset {o})")?;
+        }
+        if let Some(t) = self.missing_type {
+            write!(f, " (missing attribute type {t})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for KernelError {}
+
+/// Everything that can go wrong in netplumb.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bytes from the kernel (or a caller) could not be decoded.
+    #[error("decode error: {0}")]
+    Decode(#[from] DecodeError),
+    /// A request could not be encoded.
+    #[error("encode error: {0}")]
+    Encode(#[from] EncodeError),
+    /// The kernel refused a request.
+    #[error("{0}")]
+    Kernel(#[from] KernelError),
+    /// A system call failed.
+    #[error("{op}: {source}")]
+    Io {
+        /// What was being done (`"socket"`, `"setns"`, `"open /run/netns/x"`, ...).
+        op: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The kernel's table changed during a dump (`NLM_F_DUMP_INTR`): the results may be
+    /// inconsistent; dump again.
+    #[error("dump interrupted: the table changed during the dump (NLM_F_DUMP_INTR); dump again")]
+    DumpInterrupted,
+    /// A multicast subscriber's receive queue overflowed (ENOBUFS): events were lost and the
+    /// caller should dump again to resynchronise. The socket stays usable.
+    #[error("netlink receive queue overrun: events were lost (ENOBUFS); dump again to resynchronise")]
+    Overrun,
+    /// No reply within the socket's receive timeout.
+    #[error("no reply from the kernel within {0:?}")]
+    Timeout(Duration),
+    /// A reply that breaks the protocol (wrong type, missing DONE, ...).
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// An argument that was refused before anything was sent to the kernel.
+    #[error("invalid {what}: {reason}")]
+    InvalidInput {
+        /// What was invalid (`"interface name"`, `"MAC address"`, ...).
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A named object (link, namespace, ...) does not exist.
+    #[error("{what} not found: {name}")]
+    NotFound {
+        /// What kind of object (`"link"`, `"network namespace"`).
+        what: &'static str,
+        /// Its name or index.
+        name: String,
+    },
+    /// A closure run in another namespace panicked; the thread that ran it was discarded.
+    #[error("closure panicked in namespace thread: {0}")]
+    Panicked(String),
+}
+
+/// `Result<T, netplumb::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An [`Error::Io`] from the current `errno`.
+    pub fn last_os_error(op: impl Into<String>) -> Self {
+        Error::Io {
+            op: op.into(),
+            source: std::io::Error::last_os_error(),
+        }
+    }
+
+    /// An [`Error::Io`] from an `io::Error`.
+    pub fn io(op: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            op: op.into(),
+            source,
+        }
+    }
+
+    /// An [`Error::InvalidInput`].
+    pub fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            what,
+            reason: reason.into(),
+        }
+    }
+
+    /// The errno behind the error: the kernel's for a refused request, the system call's for
+    /// an I/O error.
+    pub fn errno(&self) -> Option<i32> {
+        match self {
+            Error::Kernel(k) => Some(k.errno),
+            Error::Io { source, .. } => source.raw_os_error(),
+            _ => None,
+        }
+    }
+
+    /// The kernel error, if this is one.
+    pub fn kernel(&self) -> Option<&KernelError> {
+        match self {
+            Error::Kernel(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The object already exists (`EEXIST`).
+    pub fn is_exists(&self) -> bool {
+        self.errno() == Some(libc::EEXIST)
+    }
+
+    /// The object does not exist: `ENODEV`, `ENOENT`, `ESRCH`, `EADDRNOTAVAIL` from the kernel,
+    /// or [`Error::NotFound`].
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+            || matches!(
+                self.errno(),
+                Some(libc::ENODEV | libc::ENOENT | libc::ESRCH | libc::EADDRNOTAVAIL)
+            )
+    }
+
+    /// The object is busy (`EBUSY`), e.g. renaming a link that is up.
+    pub fn is_busy(&self) -> bool {
+        self.errno() == Some(libc::EBUSY)
+    }
+
+    /// The caller lacks privilege (`EPERM`, `EACCES`).
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(self.errno(), Some(libc::EPERM | libc::EACCES))
+    }
+
+    /// The kernel does not support the request (`EOPNOTSUPP`, or a link kind it does not
+    /// know).
+    pub fn is_not_supported(&self) -> bool {
+        matches!(self.errno(), Some(libc::EOPNOTSUPP))
+    }
+
+    /// The request was invalid (`EINVAL` from the kernel, or refused before sending).
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, Error::InvalidInput { .. }) || self.errno() == Some(libc::EINVAL)
+    }
+
+    /// A dump was interrupted by a concurrent change.
+    pub fn is_dump_interrupted(&self) -> bool {
+        matches!(self, Error::DumpInterrupted)
+    }
+
+    /// Events were lost on a monitor socket.
+    pub fn is_overrun(&self) -> bool {
+        matches!(self, Error::Overrun)
+    }
+
+    /// No reply came in time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kerr(errno: i32, message: Option<&str>) -> Error {
+        Error::Kernel(KernelError {
+            errno,
+            message: message.map(str::to_string),
+            bad_attr_offset: Some(32),
+            missing_type: None,
+            request_type: crate::wire::nlmsg::RTM_NEWLINK,
+            request_seq: 3,
+            request_index: None,
+        })
+    }
+
+    #[test]
+    fn predicates() {
+        assert!(kerr(libc::EEXIST, None).is_exists());
+        assert!(kerr(libc::ENODEV, None).is_not_found());
+        assert!(!kerr(libc::EEXIST, None).is_not_found());
+        assert!(kerr(libc::EBUSY, None).is_busy());
+        assert!(Error::NotFound { what: "link", name: "x".into() }.is_not_found());
+    }
+
+    #[test]
+    fn display_names_request_errno_and_ext_ack() {
+        let e = kerr(libc::EINVAL, Some("Unknown device type"));
+        let s = e.to_string();
+        assert!(s.starts_with("RTM_NEWLINK: Invalid argument: Unknown device type"), "{s}");
+        assert!(s.contains("offset 32"), "{s}");
+        assert_eq!(e.kernel().unwrap().text(), "Unknown device type");
+        assert_eq!(kerr(libc::EEXIST, None).kernel().unwrap().text(), "File exists");
+    }
+}

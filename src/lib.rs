@@ -1,0 +1,10 @@
+//! netplumb: container network plumbing over NETLINK_ROUTE.
+//!
+//! Layers, each using only the ones below it: [`wire`] (a pure codec), `socket` (a blocking
+//! NETLINK_ROUTE socket), namespaces and typed operations on top.
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod wire;
+
+pub use error::{Error, KernelError, Result};

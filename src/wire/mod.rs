@@ -1,0 +1,233 @@
+//! The NETLINK_ROUTE wire codec: pure byte handling, no I/O.
+//!
+//! Reading is zero-copy: `*Buffer<T: AsRef<[u8]>>` views are validated once by
+//! `new_checked` and then every accessor is infallible. Owned values (`LinkMessage`,
+//! `RouteMessage`, ...) are built with `parse` only when a caller wants to keep them, and are
+//! written back with [`Emit`]. Unknown attributes survive a round trip byte for byte.
+//!
+//! Nothing in this module can panic on any input: indexing, `unwrap` and `panic!` are denied
+//! by lint, and every length read from the wire is checked before it is used.
+#![forbid(unsafe_code)]
+// Tests may index and unwrap; the codec itself may not.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
+
+pub mod addr;
+pub mod attr;
+pub mod builder;
+pub mod error;
+pub mod link;
+pub mod neigh;
+pub mod nlmsg;
+pub mod route;
+
+pub use attr::{Attr, AttrIter, UnknownAttr, MAX_NEST_DEPTH};
+pub use builder::{Builder, Nest};
+pub use error::{DoneMessage, ErrorMessage, ExtAck};
+pub use nlmsg::{Messages, NlmsgBuffer, NlmsgFlags, NlmsgHeader};
+
+/// What went wrong while reading bytes from the wire.
+///
+/// Every variant says where: `offset` is the byte offset of the offending item from the start
+/// of the buffer handed to the outermost decoder (a datagram, or a message payload when a
+/// payload was decoded on its own).
+// Field names (offset, len, name, reason) are self-describing; variants carry the docs.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// A fixed-size structure does not fit in what is left.
+    #[error("truncated {what} at offset {offset}: need {need} bytes, {have} left")]
+    Truncated {
+        what: &'static str,
+        offset: usize,
+        need: usize,
+        have: usize,
+    },
+    /// `nlmsg_len` is below the header size, runs past the buffer, or bytes trail the last
+    /// message.
+    #[error("bad netlink message length {len} at offset {offset} ({reason})")]
+    BadMessageLen {
+        offset: usize,
+        len: usize,
+        reason: &'static str,
+    },
+    /// `nla_len` is below the 4-byte header or runs past its container.
+    #[error("bad attribute length {len} at offset {offset} ({left} bytes left)")]
+    BadAttrLen {
+        offset: usize,
+        len: usize,
+        left: usize,
+    },
+    /// A known attribute whose value has the wrong size or form.
+    #[error("bad attribute {name} at offset {offset}: {reason}")]
+    BadAttr {
+        name: &'static str,
+        offset: usize,
+        reason: &'static str,
+    },
+    /// Nested attributes deeper than [`MAX_NEST_DEPTH`].
+    #[error("attributes nested deeper than {max} at offset {offset}")]
+    NestingTooDeep { offset: usize, max: usize },
+    /// A message of a type the decoder does not handle here.
+    #[error("unexpected message type {kind} at offset {offset}")]
+    UnexpectedType { kind: u16, offset: usize },
+    /// A field holds a value the decoder cannot represent.
+    #[error("bad value in {what} at offset {offset}: {reason}")]
+    BadValue {
+        what: &'static str,
+        offset: usize,
+        reason: &'static str,
+    },
+}
+
+impl DecodeError {
+    /// The byte offset the error refers to.
+    pub fn offset(&self) -> usize {
+        match *self {
+            DecodeError::Truncated { offset, .. }
+            | DecodeError::BadMessageLen { offset, .. }
+            | DecodeError::BadAttrLen { offset, .. }
+            | DecodeError::BadAttr { offset, .. }
+            | DecodeError::NestingTooDeep { offset, .. }
+            | DecodeError::UnexpectedType { offset, .. }
+            | DecodeError::BadValue { offset, .. } => offset,
+        }
+    }
+
+    /// The same error with its offset moved by `by` bytes, for a decoder that handed a
+    /// sub-slice to another one.
+    #[must_use]
+    pub fn shift(mut self, by: usize) -> Self {
+        match &mut self {
+            DecodeError::Truncated { offset, .. }
+            | DecodeError::BadMessageLen { offset, .. }
+            | DecodeError::BadAttrLen { offset, .. }
+            | DecodeError::BadAttr { offset, .. }
+            | DecodeError::NestingTooDeep { offset, .. }
+            | DecodeError::UnexpectedType { offset, .. }
+            | DecodeError::BadValue { offset, .. } => *offset = offset.saturating_add(by),
+        }
+        self
+    }
+}
+
+/// What went wrong while writing bytes for the wire.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// The attribute's value does not fit the 16-bit `nla_len`.
+    #[error("attribute {kind} value of {len} bytes is too large for netlink (max 65531)")]
+    AttrTooLarge { kind: u16, len: usize },
+    /// A nest's contents do not fit the 16-bit `nla_len`.
+    #[error("nested attribute {kind} of {len} bytes is too large for netlink (max 65535)")]
+    NestTooLarge { kind: u16, len: usize },
+    /// The message does not fit the 32-bit `nlmsg_len`.
+    #[error("message of {len} bytes is too large")]
+    MessageTooLarge { len: usize },
+    /// Writing into a fixed buffer that is too small.
+    #[error("buffer too small: need {need} bytes, have {have}")]
+    BufferTooSmall { need: usize, have: usize },
+    /// A nest or message handle that does not belong to this builder's current contents.
+    #[error("nest or message marker at {at} is not inside the written data")]
+    BadMarker { at: usize },
+    /// A value that cannot be represented on the wire (e.g. a name with a NUL byte).
+    #[error("invalid value for {what}: {reason}")]
+    InvalidValue {
+        what: &'static str,
+        reason: &'static str,
+    },
+}
+
+/// A value that can be written as the payload of a netlink message (the part after
+/// `nlmsghdr`): a fixed family header followed by attributes.
+pub trait Emit {
+    /// The exact number of bytes [`Emit::emit`] writes.
+    fn buffer_len(&self) -> usize;
+
+    /// Appends the payload to `b`.
+    fn emit(&self, b: &mut Builder<'_>) -> Result<(), EncodeError>;
+
+    /// Writes the payload into `buf`, returning the number of bytes written. A buffer shorter
+    /// than [`Emit::buffer_len`] is an error, never a partial write that looks complete.
+    fn emit_to_slice(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
+        let mut b = Builder::over(buf);
+        self.emit(&mut b)?;
+        Ok(b.len())
+    }
+
+    /// The payload as a new vector.
+    fn to_vec(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut b = Builder::with_capacity(self.buffer_len());
+        self.emit(&mut b)?;
+        Ok(b.into_vec())
+    }
+}
+
+impl Emit for [u8] {
+    fn buffer_len(&self) -> usize {
+        self.len()
+    }
+    fn emit(&self, b: &mut Builder<'_>) -> Result<(), EncodeError> {
+        b.put(self)
+    }
+}
+
+impl<E: Emit + ?Sized> Emit for &E {
+    fn buffer_len(&self) -> usize {
+        (**self).buffer_len()
+    }
+    fn emit(&self, b: &mut Builder<'_>) -> Result<(), EncodeError> {
+        (**self).emit(b)
+    }
+}
+
+/// Rounds `len` up to the 4-byte netlink alignment (`NLMSG_ALIGN`, `NLA_ALIGN`).
+#[inline]
+pub const fn align4(len: usize) -> usize {
+    (len.saturating_add(3)) & !3
+}
+
+/// Reads a fixed-size array at `offset`, or says what is missing.
+#[inline]
+pub(crate) fn read_array<const N: usize>(
+    buf: &[u8],
+    offset: usize,
+    what: &'static str,
+) -> Result<[u8; N], DecodeError> {
+    buf.get(offset..offset.saturating_add(N))
+        .and_then(|s| <[u8; N]>::try_from(s).ok())
+        .ok_or(DecodeError::Truncated {
+            what,
+            offset,
+            need: N,
+            have: buf.len().saturating_sub(offset),
+        })
+}
+
+/// Little helpers that read native-endian integers at fixed offsets of a slice that was
+/// already length-checked. They return 0 on a short slice instead of panicking; callers only
+/// use them after `new_checked`.
+#[inline]
+pub(crate) fn ne_u16(buf: &[u8], at: usize) -> u16 {
+    read_array::<2>(buf, at, "").map_or(0, u16::from_ne_bytes)
+}
+#[inline]
+pub(crate) fn ne_u32(buf: &[u8], at: usize) -> u32 {
+    read_array::<4>(buf, at, "").map_or(0, u32::from_ne_bytes)
+}
+#[inline]
+pub(crate) fn ne_i32(buf: &[u8], at: usize) -> i32 {
+    read_array::<4>(buf, at, "").map_or(0, i32::from_ne_bytes)
+}
+#[inline]
+#[allow(dead_code)] // used by the family codecs
+pub(crate) fn byte(buf: &[u8], at: usize) -> u8 {
+    buf.get(at).copied().unwrap_or(0)
+}

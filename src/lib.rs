@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+mod sys;
 pub mod wire;
 
 pub use error::{Error, KernelError, Result};

@@ -23,6 +23,7 @@ pub mod addr;
 pub mod attr;
 pub mod builder;
 pub mod error;
+pub mod hex;
 pub mod link;
 pub mod neigh;
 pub mod nlmsg;

@@ -5,7 +5,12 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod ifname;
+pub mod ipnet;
+pub mod mac;
 mod sys;
 pub mod wire;
 
 pub use error::{Error, KernelError, Result};
+pub use ipnet::IpNet;
+pub use mac::MacAddr;

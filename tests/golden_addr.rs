@@ -114,7 +114,11 @@ fn every_prefix_of_every_fixture_is_an_error() {
         let d = fixture(name);
         for n in 0..d.len() {
             match decode(&d[..n]) {
-                Err(e) => assert!(e.offset() <= n, "{name}[..{n}]: offset {} in {e}", e.offset()),
+                Err(e) => assert!(
+                    e.offset() <= n,
+                    "{name}[..{n}]: offset {} in {e}",
+                    e.offset()
+                ),
                 Ok(m) if n == 0 => assert!(m.is_empty()),
                 Ok(_) => panic!("{name}[..{n}] decoded"),
             }
@@ -143,7 +147,10 @@ fn dump_of_both_families() {
     assert_eq!(a[0].label(), Some("veth0"));
     assert_eq!(a[0].flags(), AddrFlags::PERMANENT);
     let ci = a[0].cacheinfo().unwrap();
-    assert_eq!((ci.preferred, ci.valid), (INFINITY_LIFE_TIME, INFINITY_LIFE_TIME));
+    assert_eq!(
+        (ci.preferred, ci.valid),
+        (INFINITY_LIFE_TIME, INFINITY_LIFE_TIME)
+    );
     assert_eq!(ci.created, ci.updated);
 
     // ip addr add 198.18.0.2/32 peer 198.18.1.1 dev veth0 label veth0:a
@@ -201,7 +208,9 @@ fn request_with_lifetimes_matches_a_built_message() {
     let msgs = decode(&d).unwrap();
     let built = AddressMessage::new(3, ip("2001:db8:1::1"), 64)
         .with_flags(AddrFlags::NODAD)
-        .with_attr(AddressAttr::CacheInfo(AddressCacheInfo::lifetimes(300, 100)));
+        .with_attr(AddressAttr::CacheInfo(AddressCacheInfo::lifetimes(
+            300, 100,
+        )));
     assert_eq!(msgs[0].1, Payload::Address(built.clone()));
     assert_eq!(built.to_vec().unwrap(), d[16..]);
 }
@@ -216,7 +225,10 @@ fn short_ifaddrmsg_is_truncated() {
             have: n,
         };
         assert_eq!(AddressMessage::parse(&vec![2; n]), Err(want.clone()));
-        assert_eq!(AddressMessageBuffer::new_checked(vec![2; n]).err(), Some(want));
+        assert_eq!(
+            AddressMessageBuffer::new_checked(vec![2; n]).err(),
+            Some(want)
+        );
     }
     assert!(AddressMessage::parse(&[2; 8]).unwrap().attrs.is_empty());
 }
@@ -248,7 +260,9 @@ fn wrong_sized_attributes_name_the_attribute() {
     for &(kind, len, name) in cases {
         let p = payload_with(kind, &vec![1; len]);
         match AddressMessage::parse(&p) {
-            Err(DecodeError::BadAttr { name: n, offset, .. }) => {
+            Err(DecodeError::BadAttr {
+                name: n, offset, ..
+            }) => {
                 assert_eq!((n, offset), (name, 8), "{name} of {len} bytes")
             }
             other => panic!("{name} of {len} bytes: {other:?}"),
@@ -258,7 +272,11 @@ fn wrong_sized_attributes_name_the_attribute() {
     for bad in [&b"veth0"[..], b"\xff\0"] {
         assert!(matches!(
             AddressMessage::parse(&payload_with(IFA_LABEL, bad)),
-            Err(DecodeError::BadAttr { name: "IFA_LABEL", offset: 8, .. })
+            Err(DecodeError::BadAttr {
+                name: "IFA_LABEL",
+                offset: 8,
+                ..
+            })
         ));
     }
 }
@@ -267,7 +285,8 @@ fn wrong_sized_attributes_name_the_attribute() {
 fn wrong_sized_attribute_offset_is_absolute_in_a_datagram() {
     let mut b = Builder::new();
     let p = payload_with(IFA_ADDRESS, &[198, 18, 0, 1, 0]);
-    b.message(RTM_NEWADDR, NlmsgFlags::REQUEST, 1, 0, &p.as_slice()).unwrap();
+    b.message(RTM_NEWADDR, NlmsgFlags::REQUEST, 1, 0, &p.as_slice())
+        .unwrap();
     let e = decode(b.as_bytes()).unwrap_err();
     assert_eq!(
         e,
@@ -300,7 +319,11 @@ fn bad_nla_len_is_reported_where_it_is() {
     p.extend([4, 0]);
     assert!(matches!(
         AddressMessage::parse(&p),
-        Err(DecodeError::Truncated { what: "nlattr", offset: 16, .. })
+        Err(DecodeError::Truncated {
+            what: "nlattr",
+            offset: 16,
+            ..
+        })
     ));
 }
 
@@ -379,16 +402,18 @@ fn any_message() -> impl Strategy<Value = AddressMessage> {
         any::<(u8, u8, u8, u8, u32)>(),
         proptest::collection::vec(any_attr(), 0..8),
     )
-        .prop_map(|((family, prefix_len, flags, scope, index), attrs)| AddressMessage {
-            header: AddressHeader {
-                family,
-                prefix_len,
-                flags: AddrFlags::from_bits_retain(flags.into()),
-                scope: Scope(scope),
-                index,
+        .prop_map(
+            |((family, prefix_len, flags, scope, index), attrs)| AddressMessage {
+                header: AddressHeader {
+                    family,
+                    prefix_len,
+                    flags: AddrFlags::from_bits_retain(flags.into()),
+                    scope: Scope(scope),
+                    index,
+                },
+                attrs,
             },
-            attrs,
-        })
+        )
 }
 
 proptest! {

@@ -568,7 +568,12 @@ impl AddressMessage {
 
 impl Emit for AddressMessage {
     fn buffer_len(&self) -> usize {
-        IFADDRMSG_LEN + self.attrs.iter().map(AddressAttr::buffer_len).sum::<usize>()
+        IFADDRMSG_LEN
+            + self
+                .attrs
+                .iter()
+                .map(AddressAttr::buffer_len)
+                .sum::<usize>()
     }
 
     fn emit(&self, b: &mut Builder<'_>) -> Result<(), EncodeError> {
@@ -604,7 +609,13 @@ mod tests {
 
         let mut bad = m.clone();
         bad.header.flags = AddrFlags::NOPREFIXROUTE;
-        assert!(matches!(bad.to_vec(), Err(EncodeError::InvalidValue { what: "ifa_flags", .. })));
+        assert!(matches!(
+            bad.to_vec(),
+            Err(EncodeError::InvalidValue {
+                what: "ifa_flags",
+                ..
+            })
+        ));
     }
 
     #[test]

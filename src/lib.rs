@@ -6,6 +6,7 @@
 
 pub mod error;
 mod sys;
+pub mod tun;
 pub mod wire;
 
 pub use error::{Error, KernelError, Result};

@@ -6,6 +6,7 @@
 
 pub mod error;
 mod sys;
+pub mod sysctl;
 pub mod tun;
 pub mod wire;
 

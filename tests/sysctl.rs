@@ -5,6 +5,7 @@
 use netplumb::Error;
 use netplumb::sysctl::{self, Family};
 use nix::sched::CloneFlags;
+use std::io::Write;
 use std::process::Command;
 use std::sync::mpsc;
 
@@ -18,7 +19,8 @@ fn in_new_netns<T: Send + 'static>(
         if std::env::var("NETPLUMB_REQUIRE_PRIVILEGED").as_deref() == Ok("1") {
             panic!("{test}: needs root and NETPLUMB_REQUIRE_PRIVILEGED=1");
         }
-        eprintln!("SKIPPED {test}: needs root");
+        // Straight to stderr: libtest captures eprintln! of passing tests.
+        let _ = writeln!(std::io::stderr(), "SKIPPED {test}: needs root");
         return None;
     }
     let worker = std::thread::spawn(move || {
@@ -92,7 +94,8 @@ fn sysctl_tool(key: &str) -> String {
 fn forwarding_is_set_in_the_thread_namespace_only() {
     const KEY: &str = "net.ipv4.conf.all.forwarding";
     let Ok(host_before) = host_get(KEY) else {
-        eprintln!("SKIPPED forwarding_is_set_in_the_thread_namespace_only: no {KEY}");
+        let msg = "SKIPPED forwarding_is_set_in_the_thread_namespace_only: no";
+        let _ = writeln!(std::io::stderr(), "{msg} {KEY}");
         return;
     };
     let target = if host_before == "0" { "1" } else { "0" };

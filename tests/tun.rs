@@ -23,7 +23,8 @@ fn in_new_netns<T: Send + 'static>(
         if std::env::var("NETPLUMB_REQUIRE_PRIVILEGED").as_deref() == Ok("1") {
             panic!("{test}: needs root and NETPLUMB_REQUIRE_PRIVILEGED=1");
         }
-        eprintln!("SKIPPED {test}: needs root");
+        // Straight to stderr: libtest captures eprintln! of passing tests.
+        let _ = writeln!(std::io::stderr(), "SKIPPED {test}: needs root");
         return None;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());

@@ -9,6 +9,8 @@ pub mod ifname;
 pub mod ipnet;
 pub mod mac;
 mod sys;
+pub mod sysctl;
+pub mod tun;
 pub mod wire;
 
 pub use error::{Error, KernelError, Result};

@@ -17,7 +17,6 @@
 //! [`Error::NotFound`] with `what: "sysctl"`; other failures are [`Error::Io`] naming the
 //! path, e.g. `EINVAL` for a value the kernel refuses.
 
-use crate::tun::check_ifname;
 use crate::{Error, Result};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -129,7 +128,7 @@ fn get_int(key: &str) -> Result<i64> {
 
 /// `net/<family>/conf/<iface>/<knob>`; `iface` may also be `all` or `default`.
 fn conf_key(family: Family, iface: &str, knob: &str) -> Result<String> {
-    check_ifname(iface)?;
+    crate::ifname::validate(iface)?;
     Ok(format!("net/{}/conf/{iface}/{knob}", family.dir()))
 }
 

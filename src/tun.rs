@@ -54,29 +54,6 @@ impl Mode {
     }
 }
 
-/// Checks an interface name the way the kernel's `dev_valid_name` does, before any syscall:
-/// 1 to 15 bytes, not `.` or `..`, no `/`, `:`, whitespace or NUL.
-pub(crate) fn check_ifname(name: &str) -> Result<()> {
-    let reason = if name.is_empty() {
-        "empty"
-    } else if name.len() >= libc::IFNAMSIZ {
-        "longer than 15 bytes"
-    } else if name == "." || name == ".." {
-        "`.` and `..` are reserved"
-    } else if name
-        .bytes()
-        .any(|b| b == b'/' || b == b':' || b == 0 || b.is_ascii_whitespace())
-    {
-        "contains '/', ':', NUL or whitespace"
-    } else {
-        return Ok(());
-    };
-    Err(Error::invalid(
-        "interface name",
-        format!("{name:?}: {reason}"),
-    ))
-}
-
 fn open_dev() -> Result<File> {
     // std opens with O_CLOEXEC.
     File::options()
@@ -228,7 +205,7 @@ impl TunBuilder {
 
     fn setup(&self, create: bool) -> Result<Tun> {
         if !(create && self.name.is_empty()) {
-            check_ifname(&self.name)?;
+            crate::ifname::validate(&self.name)?;
         }
         if self.queues == 0 {
             return Err(Error::invalid(
@@ -459,7 +436,7 @@ impl Write for Tun {
 /// A missing device is [`Error::NotFound`]; a device that is not tun/tap, or not persistent,
 /// is [`Error::InvalidInput`]; one held open by a single-queue user gives `EBUSY`.
 pub fn delete_persistent(name: &str) -> Result<()> {
-    check_ifname(name)?;
+    crate::ifname::validate(name)?;
     let index = ifindex(name)?;
     let file = open_dev()?;
     let fd = file.as_fd();
@@ -502,26 +479,6 @@ pub fn delete_persistent(name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_checked_like_dev_valid_name() {
-        for ok in ["t", "tap0", "eth0.100", "0123456789abcde", "tap%d"] {
-            check_ifname(ok).unwrap();
-        }
-        for bad in [
-            "",
-            ".",
-            "..",
-            "a/b",
-            "a b",
-            "a\tb",
-            "a:1",
-            "0123456789abcdef",
-            "a\0",
-        ] {
-            assert!(check_ifname(bad).unwrap_err().is_invalid(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn flags_follow_ip_tuntap_defaults() {

@@ -26,7 +26,10 @@ const FIXTURES: &[&str] = &[
 ];
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/route/{name}.hex", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/route/{name}.hex",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     hex::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -69,9 +72,7 @@ fn decode(stream: &[u8]) -> Result<Vec<Decoded<'_>>, DecodeError> {
                 assert_eq!(view.attrs().count(), owned.attrs.len());
                 Payload::Route(owned)
             }
-            NLMSG_DONE => {
-                Payload::Done(DoneMessage::parse(payload, header.flags).map_err(shift)?)
-            }
+            NLMSG_DONE => Payload::Done(DoneMessage::parse(payload, header.flags).map_err(shift)?),
             NLMSG_ERROR => {
                 Payload::Error(ErrorMessage::parse(payload, header.flags).map_err(shift)?)
             }
@@ -87,7 +88,9 @@ fn decode(stream: &[u8]) -> Result<Vec<Decoded<'_>>, DecodeError> {
             have: stream.len(),
         });
     };
-    let multi = out.iter().any(|d| d.header.flags.contains(NlmsgFlags::MULTI));
+    let multi = out
+        .iter()
+        .any(|d| d.header.flags.contains(NlmsgFlags::MULTI));
     if multi && last.header.message_type != NLMSG_DONE {
         return Err(DecodeError::Truncated {
             what: "multipart reply without NLMSG_DONE",
@@ -108,8 +111,14 @@ fn reencode(decoded: &[Decoded<'_>]) -> Vec<u8> {
             Payload::Done(x) => x,
             Payload::Error(x) => x,
         };
-        b.message(h.message_type, h.flags, h.sequence_number, h.port_number, payload)
-            .unwrap();
+        b.message(
+            h.message_type,
+            h.flags,
+            h.sequence_number,
+            h.port_number,
+            payload,
+        )
+        .unwrap();
     }
     b.into_vec()
 }
@@ -132,7 +141,7 @@ fn only_route(name: &str) -> (NlmsgHeader, RouteMessage) {
     r.remove(0)
 }
 
-fn find<'a>(rs: &'a [(NlmsgHeader, RouteMessage)], dst: IpAddr, len: u8, table: u32) -> &'a RouteMessage {
+fn find(rs: &[(NlmsgHeader, RouteMessage)], dst: IpAddr, len: u8, table: u32) -> &RouteMessage {
     rs.iter()
         .map(|(_, r)| r)
         .find(|r| r.destination() == Some((dst, len)) && r.table() == table)
@@ -159,11 +168,19 @@ fn every_fixture_reencodes_to_the_same_bytes() {
             assert_ne!(expected[at], 0, "{name}: padding at {at} is already zero");
             expected[at] = 0;
         }
-        assert_eq!(hex::format(&reencode(&decoded)), hex::format(&expected), "{name}");
+        assert_eq!(
+            hex::format(&reencode(&decoded)),
+            hex::format(&expected),
+            "{name}"
+        );
         // Each payload's own buffer_len and emit agree with the header's nlmsg_len.
         for d in &decoded {
             if let Payload::Route(r) = &d.payload {
-                assert_eq!(r.buffer_len() + NLMSG_HDR_LEN, d.header.length as usize, "{name}");
+                assert_eq!(
+                    r.buffer_len() + NLMSG_HDR_LEN,
+                    d.header.length as usize,
+                    "{name}"
+                );
                 assert_eq!(r.to_vec().unwrap().len(), r.buffer_len());
             }
         }
@@ -201,14 +218,21 @@ fn dump_inet_values() {
     assert_eq!(r.priority(), Some(50));
     assert_eq!(r.oif(), Some(3));
     assert_eq!(r.mtu(), Some(1400));
-    assert_eq!(r.metrics(), Some(&[RouteMetric::Mtu(1400), RouteMetric::AdvMss(1360)][..]));
+    assert_eq!(
+        r.metrics(),
+        Some(&[RouteMetric::Mtu(1400), RouteMetric::AdvMss(1360)][..])
+    );
 
     // Table 1000 does not fit rtm_table: the kernel says RT_TABLE_COMPAT there and the
     // full id in RTA_TABLE.
     let r = find(&rs, v4("0.0.0.0"), 0, 1000);
     assert_eq!(u32::from(r.header.table), RT_TABLE_COMPAT);
     assert_eq!(r.gateway(), Some(v4("198.18.0.254")));
-    assert!(!r.attrs.iter().any(|a| matches!(a, RouteAttr::Destination(_))));
+    assert!(
+        !r.attrs
+            .iter()
+            .any(|a| matches!(a, RouteAttr::Destination(_)))
+    );
 
     for (dst, kind) in [
         ("198.18.6.0", RouteType::BLACKHOLE),
@@ -220,7 +244,10 @@ fn dump_inet_values() {
         assert_eq!(r.gateway(), None);
         assert_eq!(r.oif(), None);
     }
-    assert_eq!(find(&rs, v4("198.18.9.0"), 24, 100).header.kind, RouteType::THROW);
+    assert_eq!(
+        find(&rs, v4("198.18.9.0"), 24, 100).header.kind,
+        RouteType::THROW
+    );
 
     let r = find(&rs, v4("198.18.10.0"), 24, RT_TABLE_MAIN);
     let hops = r.multipath().unwrap();
@@ -241,7 +268,10 @@ fn dump_inet_values() {
     assert_eq!(r.header.protocol, RouteProtocol::STATIC);
     assert_eq!(r.header.scope, RouteScope::LINK);
     assert_eq!(r.prefsrc(), Some(v4("198.18.0.1")));
-    assert_eq!(r.metrics(), Some(&[RouteMetric::CcAlgo("cubic".into())][..]));
+    assert_eq!(
+        r.metrics(),
+        Some(&[RouteMetric::CcAlgo("cubic".into())][..])
+    );
 
     let r = find(&rs, v4("198.18.0.0"), 24, RT_TABLE_MAIN);
     assert_eq!(r.header.protocol, RouteProtocol::KERNEL);
@@ -273,8 +303,14 @@ fn dump_inet6_values() {
     let r = find(&rs, v6("2001:db8:6::"), 64, RT_TABLE_MAIN);
     assert_eq!(r.pref(), Some(RoutePref::MEDIUM));
     let hops = r.multipath().unwrap();
-    let summary: Vec<_> = hops.iter().map(|h| (h.gateway().unwrap(), h.weight(), h.ifindex)).collect();
-    assert_eq!(summary, [(v6("2001:db8::2"), 2, 3), (v6("2001:db8::3"), 1, 3)]);
+    let summary: Vec<_> = hops
+        .iter()
+        .map(|h| (h.gateway().unwrap(), h.weight(), h.ifindex))
+        .collect();
+    assert_eq!(
+        summary,
+        [(v6("2001:db8::2"), 2, 3), (v6("2001:db8::3"), 1, 3)]
+    );
 
     let r = find(&rs, v6("2001:db8::"), 64, RT_TABLE_MAIN);
     assert_eq!(r.header.protocol, RouteProtocol::KERNEL);
@@ -282,18 +318,26 @@ fn dump_inet6_values() {
 
     let r = find(&rs, v6("2001:db8::1"), 128, RT_TABLE_LOCAL);
     assert_eq!(r.header.kind, RouteType::LOCAL);
-    assert_eq!(find(&rs, v6("ff00::"), 8, RT_TABLE_LOCAL).header.kind, RouteType::MULTICAST);
+    assert_eq!(
+        find(&rs, v6("ff00::"), 8, RT_TABLE_LOCAL).header.kind,
+        RouteType::MULTICAST
+    );
 }
 
 #[test]
 fn dump_table200_values() {
     let rs = routes("dump_inet_table200");
     assert_eq!(rs.len(), 6);
-    assert!(rs.iter().all(|(h, r)| r.table() == 200
-        && h.flags.contains(NlmsgFlags::DUMP_FILTERED)));
+    assert!(
+        rs.iter()
+            .all(|(h, r)| r.table() == 200 && h.flags.contains(NlmsgFlags::DUMP_FILTERED))
+    );
 
     let r = find(&rs, v4("198.18.13.0"), 24, 200);
-    assert_eq!(r.via(), Some(&RouteVia::Inet6("2001:db8::ff".parse().unwrap())));
+    assert_eq!(
+        r.via(),
+        Some(&RouteVia::Inet6("2001:db8::ff".parse().unwrap()))
+    );
     assert_eq!(r.via().unwrap().ip(), Some(v6("2001:db8::ff")));
 
     let r = find(&rs, v4("198.18.14.0"), 24, 200);
@@ -304,14 +348,21 @@ fn dump_table200_values() {
     });
     assert_eq!(encap, Some((false, 52)));
 
-    assert!(find(&rs, v4("198.18.15.0"), 24, 200).attrs.contains(&RouteAttr::Flow(5)));
+    assert!(
+        find(&rs, v4("198.18.15.0"), 24, 200)
+            .attrs
+            .contains(&RouteAttr::Flow(5))
+    );
     assert_eq!(find(&rs, v4("198.18.16.0"), 24, 200).nexthop_id(), Some(10));
 
     let hops = find(&rs, v4("198.18.17.0"), 24, 200).multipath().unwrap();
     assert_eq!(hops[0].gateway(), Some(v4("198.18.0.2")));
     assert_eq!(hops[0].flow(), Some(7));
     assert_eq!(hops[1].gateway(), None);
-    assert_eq!(hops[1].via_attr().and_then(RouteVia::ip), Some(v6("2001:db8::2")));
+    assert_eq!(
+        hops[1].via_attr().and_then(RouteVia::ip),
+        Some(v6("2001:db8::2"))
+    );
     assert_eq!(hops[1].weight(), 4);
 
     let r = find(&rs, v4("198.18.18.0"), 24, 200);
@@ -390,7 +441,10 @@ fn ip_requests() {
     let built = RouteMessage::unicast(v4("198.18.5.0"), 24)
         .with_gateway(v4("198.18.0.254"))
         .with_priority(50)
-        .with_attr(RouteAttr::Metrics(vec![RouteMetric::Mtu(1400), RouteMetric::AdvMss(1360)]));
+        .with_attr(RouteAttr::Metrics(vec![
+            RouteMetric::Mtu(1400),
+            RouteMetric::AdvMss(1360),
+        ]));
     assert_eq!(r, built);
 
     let (_, r) = only_route("request_add_multipath");
@@ -401,15 +455,18 @@ fn ip_requests() {
     assert_eq!(r, built);
 
     let (_, r) = only_route("request_add_multipath6");
-    let built = RouteMessage::unicast(v6("2001:db8:6::"), 64).with_attr(RouteAttr::Multipath(vec![
-        NextHop::via(v6("2001:db8::2"), 3, 2),
-        NextHop::via(v6("2001:db8::3"), 3, 1),
-    ]));
+    let built =
+        RouteMessage::unicast(v6("2001:db8:6::"), 64).with_attr(RouteAttr::Multipath(vec![
+            NextHop::via(v6("2001:db8::2"), 3, 2),
+            NextHop::via(v6("2001:db8::3"), 3, 1),
+        ]));
     assert_eq!(r, built);
 
     let (_, r) = only_route("request_add_encap");
     assert_eq!(r.table(), 200);
     assert_eq!(r.header.scope, RouteScope::LINK);
-    assert!(matches!(r.attrs[1], RouteAttr::Encap { nested: true, ref value } if value.len() == 20));
+    assert!(
+        matches!(r.attrs[1], RouteAttr::Encap { nested: true, ref value } if value.len() == 20)
+    );
     assert_eq!(r.attrs[2], RouteAttr::EncapType(2));
 }

@@ -1,7 +1,7 @@
 //! `RTA_*` attributes of a route message.
 
-use super::nexthop::{NextHop, NextHopIter};
 use super::metrics::RouteMetric;
+use super::nexthop::{NextHop, NextHopIter};
 use super::*;
 use crate::wire::attr::{Attr, NLA_F_NESTED};
 use crate::wire::builder::attr_size;
@@ -168,13 +168,13 @@ impl RouteAttr {
             },
             RTA_EXPIRES => match a.value().len() {
                 8 => RouteAttr::Expires64(a.u64("RTA_EXPIRES")?),
-                _ => RouteAttr::Expires(a.u32("RTA_EXPIRES").map_err(|_| {
-                    DecodeError::BadAttr {
+                _ => {
+                    RouteAttr::Expires(a.u32("RTA_EXPIRES").map_err(|_| DecodeError::BadAttr {
                         name: "RTA_EXPIRES",
                         offset: a.offset(),
                         reason: "expected 4 or 8 bytes",
-                    }
-                })?),
+                    })?)
+                }
             },
             RTA_UID => RouteAttr::Uid(a.u32("RTA_UID")?),
             RTA_TTL_PROPAGATE => RouteAttr::TtlPropagate(a.u8("RTA_TTL_PROPAGATE")?),

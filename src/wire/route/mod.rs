@@ -781,7 +781,8 @@ impl Emit for RouteMessage {
     }
 }
 
-/// Keeps `a` as an [`UnknownAttr`] when it carries flag bits a typed value would lose.
+/// True when `a`'s type carries NESTED/NET_BYTEORDER bits that a typed value would lose;
+/// such attributes are kept as [`UnknownAttr`].
 fn has_flags(a: &super::Attr<'_>) -> bool {
     a.raw_kind() != a.kind()
 }

@@ -283,22 +283,8 @@ u8_values! {
     }
 }
 
-u8_values! {
-    /// `rtm_scope`: the distance to the destination (`RT_SCOPE_*`); values in between are
-    /// allowed.
-    RouteScope {
-        /// `RT_SCOPE_UNIVERSE`: everywhere (gateway routes).
-        UNIVERSE = 0, "RT_SCOPE_UNIVERSE";
-        /// `RT_SCOPE_SITE`: interior routes.
-        SITE = 200, "RT_SCOPE_SITE";
-        /// `RT_SCOPE_LINK`: on a directly attached link.
-        LINK = 253, "RT_SCOPE_LINK";
-        /// `RT_SCOPE_HOST`: this host's own addresses.
-        HOST = 254, "RT_SCOPE_HOST";
-        /// `RT_SCOPE_NOWHERE`: no such destination.
-        NOWHERE = 255, "RT_SCOPE_NOWHERE";
-    }
-}
+/// `rtm_scope`: the same `RT_SCOPE_*` values as an address's scope.
+pub use crate::wire::addr::Scope as RouteScope;
 
 u8_values! {
     /// `rtm_type`: what the route does with a packet (`RTN_*`).

@@ -36,7 +36,9 @@ fn decode(datagram: &[u8]) -> Result<Vec<Decoded>, DecodeError> {
             let (at, m) = m?;
             let header = m.header();
             let link = match header.message_type {
-                RTM_NEWLINK..=19 => Some(LinkMessage::parse(m.payload()).map_err(|e| e.shift(at + 16))?),
+                RTM_NEWLINK..=19 => {
+                    Some(LinkMessage::parse(m.payload()).map_err(|e| e.shift(at + 16))?)
+                }
                 _ => None,
             };
             Ok(Decoded {
@@ -56,8 +58,14 @@ fn encode(msgs: &[Decoded]) -> Vec<u8> {
             Some(l) => l,
             None => &&d.raw[..],
         };
-        b.message(h.message_type, h.flags, h.sequence_number, h.port_number, payload)
-            .unwrap();
+        b.message(
+            h.message_type,
+            h.flags,
+            h.sequence_number,
+            h.port_number,
+            payload,
+        )
+        .unwrap();
     }
     b.into_vec()
 }
@@ -88,7 +96,10 @@ fn dump_decodes_to_the_links_that_were_set_up() {
     let mut all = links("dump-1.hex");
     all.extend(links("dump-2.hex"));
     let names: Vec<_> = all.iter().map(|l| l.name().unwrap()).collect();
-    assert_eq!(names, ["lo", "veth1", "veth0", "br0", "mv0", "vx0", "tp0", "ifb0"]);
+    assert_eq!(
+        names,
+        ["lo", "veth1", "veth0", "br0", "mv0", "vx0", "tp0", "ifb0"]
+    );
     let dump3 = decode(&fixture("dump-3.hex")).unwrap();
     assert_eq!(dump3.len(), 1);
     assert_eq!(dump3[0].header.message_type, NLMSG_DONE);
@@ -96,8 +107,12 @@ fn dump_decodes_to_the_links_that_were_set_up() {
 
     for l in &all {
         assert!(l.stats64().is_some(), "{:?}", l.name());
-        assert_eq!(l.stats64().unwrap().rx_otherhost_dropped.is_some(), true);
-        assert!(l.attrs.iter().any(|a| matches!(a, LinkAttr::Stats(s) if s.rx_nohandler.is_some())));
+        assert!(l.stats64().unwrap().rx_otherhost_dropped.is_some());
+        assert!(
+            l.attrs
+                .iter()
+                .any(|a| matches!(a, LinkAttr::Stats(s) if s.rx_nohandler.is_some()))
+        );
         assert!(l.attrs.iter().any(|a| matches!(a, LinkAttr::AfSpec(_))));
     }
 
@@ -116,14 +131,20 @@ fn dump_decodes_to_the_links_that_were_set_up() {
     let br0 = by_name(&all, "br0");
     for v in [veth0, veth1] {
         assert!(v.is_up());
-        assert!(v.flags().contains(IfFlags::UP | IfFlags::RUNNING | IfFlags::LOWER_UP));
+        assert!(
+            v.flags()
+                .contains(IfFlags::UP | IfFlags::RUNNING | IfFlags::LOWER_UP)
+        );
         assert_eq!(v.operstate(), Some(OperState::Up));
         assert_eq!(v.kind(), Some("veth"));
         assert_eq!(v.mtu(), Some(1500));
         assert_eq!(v.txqlen(), Some(1000));
         assert_eq!(v.broadcast(), Some(&[0xff; 6][..]));
     }
-    assert_eq!(veth1.address(), Some(&[0x3a, 0xe8, 0x2d, 0xc8, 0x43, 0xfb][..]));
+    assert_eq!(
+        veth1.address(),
+        Some(&[0x3a, 0xe8, 0x2d, 0xc8, 0x43, 0xfb][..])
+    );
     assert_eq!(veth1.link(), Some(veth0.index() as u32));
     assert_eq!(veth0.link(), Some(veth1.index() as u32));
     assert_eq!(veth0.master(), Some(br0.index() as u32));
@@ -134,7 +155,9 @@ fn dump_decodes_to_the_links_that_were_set_up() {
     let info = veth0.info().unwrap();
     assert_eq!(info.slave_kind(), Some("bridge"));
     assert!(matches!(&info.attrs[0], InfoAttr::Kind { name, nul: true } if name == "veth"));
-    let Some(SlaveData::Bridge(port)) = info.slave_data() else { panic!("{info:?}") };
+    let Some(SlaveData::Bridge(port)) = info.slave_data() else {
+        panic!("{info:?}")
+    };
     for want in [
         BridgePortAttr::State(0),
         BridgePortAttr::Priority(32),
@@ -154,13 +177,18 @@ fn dump_decodes_to_the_links_that_were_set_up() {
     ] {
         assert!(port.contains(&want), "{want:?}");
     }
-    assert!(!port.iter().any(|a| matches!(a, BridgePortAttr::Unknown(_))), "{port:?}");
+    assert!(
+        !port.iter().any(|a| matches!(a, BridgePortAttr::Unknown(_))),
+        "{port:?}"
+    );
 
     // br0: IFLA_BR_* typed.
     assert_eq!(br0.kind(), Some("bridge"));
     assert_eq!(br0.operstate(), Some(OperState::Down));
     assert_eq!(br0.address(), veth0.address());
-    let Some(InfoData::Bridge(br)) = br0.info().unwrap().data() else { panic!() };
+    let Some(InfoData::Bridge(br)) = br0.info().unwrap().data() else {
+        panic!()
+    };
     let mac: [u8; 6] = br0.address().unwrap().try_into().unwrap();
     for want in [
         BridgeAttr::ForwardDelay(1500),
@@ -171,8 +199,14 @@ fn dump_decodes_to_the_links_that_were_set_up() {
         BridgeAttr::Priority(32768),
         BridgeAttr::VlanFiltering(0),
         BridgeAttr::GroupFwdMask(0),
-        BridgeAttr::BridgeId(BridgeId { priority: 0x8000, address: mac }),
-        BridgeAttr::RootId(BridgeId { priority: 0x8000, address: mac }),
+        BridgeAttr::BridgeId(BridgeId {
+            priority: 0x8000,
+            address: mac,
+        }),
+        BridgeAttr::RootId(BridgeId {
+            priority: 0x8000,
+            address: mac,
+        }),
         BridgeAttr::RootPort(0),
         BridgeAttr::GroupAddr([0x01, 0x80, 0xc2, 0, 0, 0]),
         BridgeAttr::McastSnooping(1),
@@ -185,19 +219,26 @@ fn dump_decodes_to_the_links_that_were_set_up() {
     ] {
         assert!(br.contains(&want), "{want:?}");
     }
-    assert!(!br.iter().any(|a| matches!(a, BridgeAttr::Unknown(_))), "{br:?}");
+    assert!(
+        !br.iter().any(|a| matches!(a, BridgeAttr::Unknown(_))),
+        "{br:?}"
+    );
 
     let mv0 = by_name(&all, "mv0");
     assert_eq!(mv0.kind(), Some("macvlan"));
     assert_eq!(mv0.link(), Some(veth1.index() as u32));
-    let Some(InfoData::Macvlan(mv)) = mv0.info().unwrap().data() else { panic!() };
+    let Some(InfoData::Macvlan(mv)) = mv0.info().unwrap().data() else {
+        panic!()
+    };
     assert_eq!(mv[0], MacvlanAttr::Mode(MacvlanMode::Bridge));
     assert!(mv.contains(&MacvlanAttr::Flags(0)));
     assert!(mv.contains(&MacvlanAttr::BcQueueLen(1000)));
 
     let vx0 = by_name(&all, "vx0");
     assert_eq!(vx0.kind(), Some("vxlan"));
-    let Some(InfoData::Vxlan(vx)) = vx0.info().unwrap().data() else { panic!() };
+    let Some(InfoData::Vxlan(vx)) = vx0.info().unwrap().data() else {
+        panic!()
+    };
     for want in [
         VxlanAttr::Id(42),
         VxlanAttr::Local(Ipv4Addr::new(198, 18, 0, 1)),
@@ -211,13 +252,18 @@ fn dump_decodes_to_the_links_that_were_set_up() {
         assert!(vx.contains(&want), "{want:?}");
     }
     // IFLA_VXLAN_RESERVED_BITS is left untyped.
-    let unknown: Vec<_> = vx.iter().filter(|a| matches!(a, VxlanAttr::Unknown(_))).collect();
+    let unknown: Vec<_> = vx
+        .iter()
+        .filter(|a| matches!(a, VxlanAttr::Unknown(_)))
+        .collect();
     assert_eq!(unknown.len(), 1);
     assert_eq!(unknown[0].kind(), IFLA_VXLAN_RESERVED_BITS);
 
     let tp0 = by_name(&all, "tp0");
     assert_eq!(tp0.kind(), Some("tun"));
-    let Some(InfoData::Tun(tun)) = tp0.info().unwrap().data() else { panic!() };
+    let Some(InfoData::Tun(tun)) = tp0.info().unwrap().data() else {
+        panic!()
+    };
     assert!(tun.contains(&TunAttr::Type(2))); // IFF_TAP
     assert!(tun.contains(&TunAttr::Persist(1)));
     assert!(tun.contains(&TunAttr::Pi(0)));
@@ -251,13 +297,19 @@ fn veth_request_decodes_and_is_rebuilt_by_hand() {
     assert_eq!(msgs.len(), 1);
     let h = msgs[0].header;
     let want = NlmsgFlags::REQUEST | NlmsgFlags::ACK | NlmsgFlags::EXCL | NlmsgFlags::CREATE;
-    assert_eq!((h.message_type, h.flags, h.port_number), (RTM_NEWLINK, want, 0));
+    assert_eq!(
+        (h.message_type, h.flags, h.port_number),
+        (RTM_NEWLINK, want, 0)
+    );
     let l = msgs[0].link.as_ref().unwrap();
     assert_eq!(l.header, LinkHeader::new(0));
     assert_eq!(l.name(), Some("veth0"));
     assert_eq!(l.kind(), Some("veth"));
     // iproute2 sends the kind without its NUL.
-    assert!(matches!(&l.info().unwrap().attrs[0], InfoAttr::Kind { nul: false, .. }));
+    assert!(matches!(
+        &l.info().unwrap().attrs[0],
+        InfoAttr::Kind { nul: false, .. }
+    ));
     let peer = l.info().unwrap().peer().unwrap();
     assert_eq!(peer.header, LinkHeader::new(0));
     assert_eq!(peer.attrs, [LinkAttr::IfName("veth1".into())]);
@@ -269,7 +321,8 @@ fn veth_request_decodes_and_is_rebuilt_by_hand() {
         )));
     assert_eq!(&by_hand, l);
     let mut b = Builder::new();
-    b.message(RTM_NEWLINK, want, h.sequence_number, 0, &by_hand).unwrap();
+    b.message(RTM_NEWLINK, want, h.sequence_number, 0, &by_hand)
+        .unwrap();
     assert_eq!(b.as_bytes(), &bytes[..]);
 }
 
@@ -289,7 +342,10 @@ fn every_prefix_errors_or_stops_at_a_message_boundary() {
             match decode(&bytes[..n]) {
                 Err(_) => assert!(!boundaries.contains(&n), "{f}: {n}"),
                 Ok(msgs) => {
-                    let k = boundaries.iter().position(|&b| b == n).unwrap_or_else(|| panic!("{f}: {n}"));
+                    let k = boundaries
+                        .iter()
+                        .position(|&b| b == n)
+                        .unwrap_or_else(|| panic!("{f}: {n}"));
                     assert_eq!(msgs[..], full[..k], "{f}: {n}");
                 }
             }
@@ -329,10 +385,16 @@ fn every_payload_prefix_errors_or_stops_between_attributes() {
 #[test]
 fn short_ifinfomsg_in_a_datagram_is_truncated_at_its_offset() {
     let mut b = Builder::new();
-    b.message(RTM_NEWLINK, NlmsgFlags::MULTI, 1, 0, &&[0u8; 15][..]).unwrap();
+    b.message(RTM_NEWLINK, NlmsgFlags::MULTI, 1, 0, &&[0u8; 15][..])
+        .unwrap();
     let e = decode(b.as_bytes()).unwrap_err();
     assert_eq!(
         e,
-        DecodeError::Truncated { what: "ifinfomsg", offset: 16, need: 16, have: 15 }
+        DecodeError::Truncated {
+            what: "ifinfomsg",
+            offset: 16,
+            need: 16,
+            have: 15
+        }
     );
 }

@@ -2,8 +2,8 @@
 //! `VETH_INFO_PEER` (linux/veth.h).
 
 use super::{
-    AttrValue, BridgeAttr, BridgePortAttr, LinkMessage, MacvlanAttr, MacvlanMode,
-    TunAttr, VxlanAttr, emit_list, list_len, nest, parse_list,
+    AttrValue, BridgeAttr, BridgePortAttr, LinkMessage, MacvlanAttr, MacvlanMode, TunAttr,
+    VxlanAttr, emit_list, list_len, nest, parse_list,
 };
 use crate::wire::builder::attr_size;
 use crate::wire::{Attr, Builder, DecodeError, EncodeError, UnknownAttr};
@@ -311,15 +311,15 @@ impl AttrValue for LinkInfo {
                         slave_kind = Some(name.clone());
                         InfoAttr::SlaveKind { name, nul }
                     }),
-                    IFLA_INFO_DATA => Some(InfoAttr::Data(InfoData::parse(
-                        &ia,
-                        kind.as_deref(),
-                        base,
-                    )?)),
-                    IFLA_INFO_SLAVE_DATA => Some(InfoAttr::SlaveData(match slave_kind.as_deref() {
-                        Some("bridge") => SlaveData::Bridge(parse_list(&ia, base)?),
-                        _ => SlaveData::Other(ia.value().to_vec()),
-                    })),
+                    IFLA_INFO_DATA => {
+                        Some(InfoAttr::Data(InfoData::parse(&ia, kind.as_deref(), base)?))
+                    }
+                    IFLA_INFO_SLAVE_DATA => {
+                        Some(InfoAttr::SlaveData(match slave_kind.as_deref() {
+                            Some("bridge") => SlaveData::Bridge(parse_list(&ia, base)?),
+                            _ => SlaveData::Other(ia.value().to_vec()),
+                        }))
+                    }
                     _ => None,
                 }
             };

@@ -84,8 +84,12 @@ macro_rules! value {
 
 /// The pattern `Enum::Variant(binding)` for a variant with a value, `Enum::Variant` for a flag.
 macro_rules! variant {
-    ($v:ident, $E:ident :: $V:ident) => { $E::$V };
-    ($v:ident, $E:ident :: $V:ident, $T:ty) => { $E::$V($v) };
+    ($v:ident, $E:ident :: $V:ident) => {
+        $E::$V
+    };
+    ($v:ident, $E:ident :: $V:ident, $T:ty) => {
+        $E::$V($v)
+    };
 }
 
 /// The same as a constructor from the parsed value (`()` for a flag).
@@ -94,7 +98,9 @@ macro_rules! make_variant {
         let () = $v;
         $E::$V
     }};
-    ($v:ident, $E:ident :: $V:ident, $T:ty) => { $E::$V($v) };
+    ($v:ident, $E:ident :: $V:ident, $T:ty) => {
+        $E::$V($v)
+    };
 }
 
 /// Defines an attribute enum from its table; see the module docs.

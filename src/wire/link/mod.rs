@@ -368,7 +368,10 @@ pub(crate) fn string_value(a: &Attr<'_>) -> Option<String> {
 
 /// An interface name: empty, unterminated or 16+ byte names are errors; a name that is not
 /// UTF-8, or has bytes after its NUL, is kept as Unknown.
-pub(crate) fn ifname_value(a: &Attr<'_>, name: &'static str) -> Result<Option<String>, DecodeError> {
+pub(crate) fn ifname_value(
+    a: &Attr<'_>,
+    name: &'static str,
+) -> Result<Option<String>, DecodeError> {
     let v = a.value();
     let end = v.iter().position(|&c| c == 0).unwrap_or(v.len());
     if std::str::from_utf8(v.get(..end).unwrap_or(&[])).is_err() {

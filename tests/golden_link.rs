@@ -12,12 +12,16 @@ fn fixture(name: &str) -> Vec<u8> {
     hex::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-const FIXTURES: [&str; 5] = [
+const FIXTURES: [&str; 9] = [
     "dump-1.hex",
     "dump-2.hex",
     "dump-3.hex",
     "get-veth0.hex",
     "request-veth.hex",
+    "request-bridge.hex",
+    "request-master.hex",
+    "request-macvlan.hex",
+    "request-vxlan.hex",
 ];
 
 /// One message of a datagram: its header and either a LINK message or the raw payload.
@@ -143,7 +147,7 @@ fn dump_decodes_to_the_links_that_were_set_up() {
     }
     assert_eq!(
         veth1.address(),
-        Some(&[0x3a, 0xe8, 0x2d, 0xc8, 0x43, 0xfb][..])
+        Some(&[0x16, 0xe9, 0xfc, 0x0b, 0x78, 0x32][..])
     );
     assert_eq!(veth1.link(), Some(veth0.index() as u32));
     assert_eq!(veth0.link(), Some(veth1.index() as u32));
@@ -324,6 +328,58 @@ fn veth_request_decodes_and_is_rebuilt_by_hand() {
     b.message(RTM_NEWLINK, want, h.sequence_number, 0, &by_hand)
         .unwrap();
     assert_eq!(b.as_bytes(), &bytes[..]);
+}
+
+/// The other requests `ip` sent during the set-up, rebuilt from typed values.
+#[test]
+fn ip_requests_decode_typed_and_are_rebuilt_by_hand() {
+    let create = NlmsgFlags::REQUEST | NlmsgFlags::ACK | NlmsgFlags::EXCL | NlmsgFlags::CREATE;
+    let cases = [
+        (
+            "request-bridge.hex",
+            create,
+            LinkMessage::new(0)
+                .with(LinkAttr::IfName("br0".into()))
+                .with(LinkAttr::LinkInfo(LinkInfo::bridge(vec![]))),
+        ),
+        (
+            "request-master.hex",
+            NlmsgFlags::REQUEST | NlmsgFlags::ACK,
+            LinkMessage::new(3).with(LinkAttr::Master(4)),
+        ),
+        (
+            "request-macvlan.hex",
+            create,
+            LinkMessage::new(0)
+                .with(LinkAttr::Link(2))
+                .with(LinkAttr::IfName("mv0".into()))
+                .with(LinkAttr::LinkInfo(LinkInfo::macvlan(MacvlanMode::Bridge))),
+        ),
+        (
+            "request-vxlan.hex",
+            create,
+            LinkMessage::new(0)
+                .with(LinkAttr::IfName("vx0".into()))
+                .with(LinkAttr::LinkInfo(LinkInfo::vxlan(vec![
+                    VxlanAttr::Id(42),
+                    VxlanAttr::Local(Ipv4Addr::new(198, 18, 0, 1)),
+                    VxlanAttr::Learning(1),
+                    VxlanAttr::Port(4789),
+                ]))),
+        ),
+    ];
+    for (f, flags, by_hand) in cases {
+        let bytes = fixture(f);
+        let msgs = decode(&bytes).unwrap();
+        assert_eq!(msgs.len(), 1, "{f}");
+        let h = msgs[0].header;
+        assert_eq!((h.message_type, h.flags), (RTM_NEWLINK, flags), "{f}");
+        assert_eq!(msgs[0].link.as_ref(), Some(&by_hand), "{f}");
+        let mut b = Builder::new();
+        b.message(RTM_NEWLINK, flags, h.sequence_number, 0, &by_hand)
+            .unwrap();
+        assert_eq!(b.as_bytes(), &bytes[..], "{f}");
+    }
 }
 
 /// Every prefix of every fixture either fails or, when cut exactly between two messages,

@@ -17,7 +17,8 @@
 //! ```
 //!
 //! `Variant(Type) = CONSTANT: codec`, where the codec names the wire layout (see [`value!`]):
-//! `u8 u16 u32 i32 u64` native endian, `be16 be32` network order, `str` a NUL-terminated
+//! `u8 u16 u32 i32 u64` native endian (`u8_or_flag`: a u8 that some senders write as an
+//! empty flag, kept as Unknown then), `be16 be32` network order, `str` a NUL-terminated
 //! string, `ifname` an interface name, `bytes` raw bytes, `ipv4 ipv6 mac` addresses, `flag` an
 //! empty value, and `custom` for a type implementing [`super::AttrValue`].
 //!
@@ -29,6 +30,9 @@
 /// the value's size, `emit` writes the whole attribute.
 macro_rules! value {
     (parse u8, $a:ident, $n:expr) => { Some($a.u8($n)?) };
+    (parse u8_or_flag, $a:ident, $n:expr) => {
+        if $a.value().is_empty() { None } else { Some($a.u8($n)?) }
+    };
     (parse u16, $a:ident, $n:expr) => { Some($a.u16($n)?) };
     (parse be16, $a:ident, $n:expr) => { Some($a.u16_be($n)?) };
     (parse u32, $a:ident, $n:expr) => { Some($a.u32($n)?) };
@@ -48,6 +52,7 @@ macro_rules! value {
     (parse $codec:ident, $a:ident, $n:expr, $base:ident) => { value!(parse $codec, $a, $n) };
 
     (len u8, $v:ident) => { 1 };
+    (len u8_or_flag, $v:ident) => { 1 };
     (len u16, $v:ident) => { 2 };
     (len be16, $v:ident) => { 2 };
     (len u32, $v:ident) => { 4 };
@@ -64,6 +69,7 @@ macro_rules! value {
     (len custom, $v:ident) => { $crate::wire::link::AttrValue::value_len($v) };
 
     (emit u8, $b:ident, $k:expr, $v:ident) => { $b.attr_u8($k, *$v) };
+    (emit u8_or_flag, $b:ident, $k:expr, $v:ident) => { $b.attr_u8($k, *$v) };
     (emit u16, $b:ident, $k:expr, $v:ident) => { $b.attr_u16($k, *$v) };
     (emit be16, $b:ident, $k:expr, $v:ident) => { $b.attr_u16_be($k, *$v) };
     (emit u32, $b:ident, $k:expr, $v:ident) => { $b.attr_u32($k, *$v) };

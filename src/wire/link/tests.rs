@@ -422,6 +422,26 @@ fn vxlan_values_use_network_order() {
 }
 
 #[test]
+fn vxlan_ttl_inherit_in_both_forms() {
+    // iproute2 sends a flag; the kernel dumps a u8.
+    for (value, typed) in [(&[][..], false), (&[1][..], true)] {
+        let p = payload(|b| {
+            b.nested(IFLA_LINKINFO, |b| {
+                b.attr(IFLA_INFO_KIND, b"vxlan")?;
+                b.nested(IFLA_INFO_DATA, |b| b.attr(IFLA_VXLAN_TTL_INHERIT, value))
+            })
+            .unwrap();
+        });
+        let m = round_trip(&p);
+        let Some(InfoData::Vxlan(vx)) = m.info().unwrap().data() else {
+            panic!("{m:?}")
+        };
+        assert_eq!(vx[0] == VxlanAttr::TtlInherit(1), typed);
+        assert_eq!(vx[0].kind(), IFLA_VXLAN_TTL_INHERIT);
+    }
+}
+
+#[test]
 fn emitting_into_a_short_buffer_fails() {
     let m = LinkMessage::new(3)
         .with(LinkAttr::IfName("br0".into()))

@@ -160,7 +160,7 @@ attribute_enum! {
         /// `IFLA_VXLAN_GPE`.
         Gpe = IFLA_VXLAN_GPE: flag,
         /// `IFLA_VXLAN_TTL_INHERIT` as dumped (u8).
-        TtlInherit(u8) = IFLA_VXLAN_TTL_INHERIT: u8,
+        TtlInherit(u8) = IFLA_VXLAN_TTL_INHERIT: u8_or_flag,
         /// `IFLA_VXLAN_DF`.
         Df(u8) = IFLA_VXLAN_DF: u8,
         /// `IFLA_VXLAN_VNIFILTER`.

@@ -7,9 +7,11 @@
 //! ```text
 //! attribute_enum! {
 //!     /// docs
-//!     pub enum TunAttr {
-//!         /// IFLA_TUN_OWNER: owner uid.
-//!         Owner(u32) = IFLA_TUN_OWNER: u32,
+//!     pub enum VxlanAttr {
+//!         /// IFLA_VXLAN_ID: the VNI.
+//!         Id(u32) = IFLA_VXLAN_ID: u32,
+//!         /// IFLA_VXLAN_PORT: a u16 in network byte order.
+//!         Port(u16) = IFLA_VXLAN_PORT: be16,
 //!         /// IFLA_VXLAN_GBP: a flag, no value.
 //!         Gbp = IFLA_VXLAN_GBP: flag,
 //!     }

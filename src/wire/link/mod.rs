@@ -366,15 +366,18 @@ pub(crate) fn string_value(a: &Attr<'_>) -> Option<String> {
     }
 }
 
-/// An interface name: empty, unterminated or 16+ byte names are errors; a name that is not
-/// UTF-8, or has bytes after its NUL, is kept as Unknown.
+/// An interface name: empty, unterminated or 16+ byte names are errors; a well-sized name
+/// that is not UTF-8 (the kernel allows that), or has bytes after its NUL, is kept as Unknown.
 pub(crate) fn ifname_value(
     a: &Attr<'_>,
     name: &'static str,
 ) -> Result<Option<String>, DecodeError> {
     let v = a.value();
-    let end = v.iter().position(|&c| c == 0).unwrap_or(v.len());
-    if std::str::from_utf8(v.get(..end).unwrap_or(&[])).is_err() {
+    let name_bytes = v
+        .iter()
+        .position(|&c| c == 0)
+        .filter(|e| (1..16).contains(e));
+    if name_bytes.is_some_and(|end| std::str::from_utf8(v.get(..end).unwrap_or(&[])).is_err()) {
         return Ok(None);
     }
     let s = a.ifname(name)?;

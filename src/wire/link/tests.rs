@@ -77,12 +77,14 @@ fn mtu_of_two_bytes_names_ifla_mtu() {
 
 #[test]
 fn bad_ifnames_name_ifla_ifname() {
-    let cases: [&[u8]; 5] = [
+    let cases: [&[u8]; 7] = [
         b"",
         b"\0",
         b"eth0",
+        b"\xff\xfe",
         b"0123456789abcdef\0",
         b"0123456789abcdefghij\0",
+        b"\xff123456789abcdef\0",
     ];
     for v in cases {
         let p = payload(|b| {

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod socket;
 mod sys;
 pub mod wire;
 

@@ -100,7 +100,9 @@ pub enum Error {
     DumpInterrupted,
     /// A multicast subscriber's receive queue overflowed (ENOBUFS): events were lost and the
     /// caller should dump again to resynchronise. The socket stays usable.
-    #[error("netlink receive queue overrun: events were lost (ENOBUFS); dump again to resynchronise")]
+    #[error(
+        "netlink receive queue overrun: events were lost (ENOBUFS); dump again to resynchronise"
+    )]
     Overrun,
     /// No reply within the socket's receive timeout.
     #[error("no reply from the kernel within {0:?}")]
@@ -249,16 +251,28 @@ mod tests {
         assert!(kerr(libc::ENODEV, None).is_not_found());
         assert!(!kerr(libc::EEXIST, None).is_not_found());
         assert!(kerr(libc::EBUSY, None).is_busy());
-        assert!(Error::NotFound { what: "link", name: "x".into() }.is_not_found());
+        assert!(
+            Error::NotFound {
+                what: "link",
+                name: "x".into()
+            }
+            .is_not_found()
+        );
     }
 
     #[test]
     fn display_names_request_errno_and_ext_ack() {
         let e = kerr(libc::EINVAL, Some("Unknown device type"));
         let s = e.to_string();
-        assert!(s.starts_with("RTM_NEWLINK: Invalid argument: Unknown device type"), "{s}");
+        assert!(
+            s.starts_with("RTM_NEWLINK: Invalid argument: Unknown device type"),
+            "{s}"
+        );
         assert!(s.contains("offset 32"), "{s}");
         assert_eq!(e.kernel().unwrap().text(), "Unknown device type");
-        assert_eq!(kerr(libc::EEXIST, None).kernel().unwrap().text(), "File exists");
+        assert_eq!(
+            kerr(libc::EEXIST, None).kernel().unwrap().text(),
+            "File exists"
+        );
     }
 }

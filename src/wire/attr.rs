@@ -356,7 +356,10 @@ mod tests {
     #[test]
     fn length_past_remaining_is_an_error() {
         let b = [9, 0, 1, 0, 1, 2, 3, 4];
-        assert!(matches!(attrs(&b)[0], Err(DecodeError::BadAttrLen { len: 9, .. })));
+        assert!(matches!(
+            attrs(&b)[0],
+            Err(DecodeError::BadAttrLen { len: 9, .. })
+        ));
     }
 
     #[test]
@@ -373,7 +376,9 @@ mod tests {
             let mut b = Builder::new();
             b.attr(1, &vec![0xee; vlen]).unwrap();
             b.attr_u32(2, 42).unwrap();
-            let r: Vec<_> = AttrIter::new(b.as_bytes()).collect::<Result<_, _>>().unwrap();
+            let r: Vec<_> = AttrIter::new(b.as_bytes())
+                .collect::<Result<_, _>>()
+                .unwrap();
             assert_eq!(r[0].value().len(), vlen);
             assert_eq!(r[1].offset(), 12);
             assert_eq!(r[1].u32("X").unwrap(), 42);
@@ -399,7 +404,8 @@ mod tests {
     #[test]
     fn flag_bits_are_kept() {
         let mut b = Builder::new();
-        b.attr_u16(5 | NLA_F_NESTED | NLA_F_NET_BYTEORDER, 1).unwrap();
+        b.attr_u16(5 | NLA_F_NESTED | NLA_F_NET_BYTEORDER, 1)
+            .unwrap();
         let a = AttrIter::new(b.as_bytes()).next().unwrap().unwrap();
         assert_eq!(a.kind(), 5);
         assert!(a.is_nested() && a.is_net_byteorder());
@@ -449,11 +455,19 @@ mod tests {
         let mut b = Builder::new();
         b.attr(1, &[198, 18, 0, 1]).unwrap();
         b.attr(2, &[0; 5]).unwrap();
-        let r: Vec<_> = AttrIter::new(b.as_bytes()).collect::<Result<_, _>>().unwrap();
-        assert_eq!(r[0].ip("IFA_ADDRESS").unwrap(), "198.18.0.1".parse::<IpAddr>().unwrap());
+        let r: Vec<_> = AttrIter::new(b.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            r[0].ip("IFA_ADDRESS").unwrap(),
+            "198.18.0.1".parse::<IpAddr>().unwrap()
+        );
         assert!(matches!(
             r[1].ip("IFA_ADDRESS"),
-            Err(DecodeError::BadAttr { name: "IFA_ADDRESS", .. })
+            Err(DecodeError::BadAttr {
+                name: "IFA_ADDRESS",
+                ..
+            })
         ));
     }
 
@@ -468,7 +482,16 @@ mod tests {
             v.extend((1u16 | NLA_F_NESTED).to_ne_bytes());
         }
         let r = walk(AttrIter::new(&v), &|_| false, &mut |_| {});
-        assert!(matches!(r, Err(DecodeError::NestingTooDeep { max: MAX_NEST_DEPTH, .. })), "{r:?}");
+        assert!(
+            matches!(
+                r,
+                Err(DecodeError::NestingTooDeep {
+                    max: MAX_NEST_DEPTH,
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
     }
 
     #[test]

@@ -141,10 +141,9 @@ impl<'a> Builder<'a> {
             }
             Storage::Borrowed(b) => {
                 let have = b.len();
-                let s = b.get_mut(start..end).ok_or(EncodeError::BufferTooSmall {
-                    need: end,
-                    have,
-                })?;
+                let s = b
+                    .get_mut(start..end)
+                    .ok_or(EncodeError::BufferTooSmall { need: end, have })?;
                 s.fill(0);
                 Some(s)
             }
@@ -359,7 +358,8 @@ impl<'a> Builder<'a> {
             .len
             .checked_sub(n.at)
             .ok_or(EncodeError::BadMarker { at: n.at })?;
-        let len16 = u16::try_from(len).map_err(|_| EncodeError::NestTooLarge { kind: n.kind, len })?;
+        let len16 =
+            u16::try_from(len).map_err(|_| EncodeError::NestTooLarge { kind: n.kind, len })?;
         self.written_mut(n.at, 2)?
             .copy_from_slice(&len16.to_ne_bytes());
         self.pad()
@@ -433,7 +433,10 @@ mod tests {
     fn nest_length_covers_contents() {
         let mut b = Builder::new();
         b.nested(18, |b| b.attr_str(1, "veth")).unwrap();
-        assert_eq!(b.as_bytes(), &[16, 0, 18, 0, 9, 0, 1, 0, b'v', b'e', b't', b'h', 0, 0, 0, 0]);
+        assert_eq!(
+            b.as_bytes(),
+            &[16, 0, 18, 0, 9, 0, 1, 0, b'v', b'e', b't', b'h', 0, 0, 0, 0]
+        );
     }
 
     #[test]
@@ -453,7 +456,9 @@ mod tests {
     #[test]
     fn message_length_is_fixed_up() {
         let mut b = Builder::new();
-        let m = b.begin_message(18, NlmsgFlags::REQUEST | NlmsgFlags::DUMP, 7, 0).unwrap();
+        let m = b
+            .begin_message(18, NlmsgFlags::REQUEST | NlmsgFlags::DUMP, 7, 0)
+            .unwrap();
         b.put(&[0; 16]).unwrap();
         b.end_message(m).unwrap();
         let bytes = b.as_bytes();

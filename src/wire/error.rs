@@ -326,7 +326,10 @@ mod tests {
         p.extend([2, 0, 1, 0]);
         let e = ErrorMessage::parse(&p, NlmsgFlags::CAPPED | NlmsgFlags::ACK_TLVS).unwrap();
         assert_eq!(e.errno(), 17);
-        assert!(matches!(e.ext_ack.malformed, Some(DecodeError::BadAttrLen { offset: 20, .. })));
+        assert!(matches!(
+            e.ext_ack.malformed,
+            Some(DecodeError::BadAttrLen { offset: 20, .. })
+        ));
     }
 
     #[test]

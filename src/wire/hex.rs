@@ -82,14 +82,21 @@ mod tests {
     #[test]
     fn comments_and_spacing() {
         assert_eq!(parse("# x\n01 02\n0 3 # y 44\n").unwrap(), [1, 2, 3]);
-        assert_eq!(format(&parse(&format(&[0u8; 20])).unwrap()), format(&[0u8; 20]));
+        assert_eq!(
+            format(&parse(&format(&[0u8; 20])).unwrap()),
+            format(&[0u8; 20])
+        );
     }
 
     #[test]
     fn errors_say_where() {
         assert_eq!(
             parse("01\n0g").unwrap_err(),
-            HexError { line: 2, column: 2, reason: "not a hex digit" }
+            HexError {
+                line: 2,
+                column: 2,
+                reason: "not a hex digit"
+            }
         );
         assert_eq!(parse("012").unwrap_err().reason, "odd number of hex digits");
     }

@@ -29,7 +29,7 @@ pub mod neigh;
 pub mod nlmsg;
 pub mod route;
 
-pub use attr::{Attr, AttrIter, UnknownAttr, MAX_NEST_DEPTH};
+pub use attr::{Attr, AttrIter, MAX_NEST_DEPTH, UnknownAttr};
 pub use builder::{Builder, Nest};
 pub use error::{DoneMessage, ErrorMessage, ExtAck};
 pub use nlmsg::{Messages, NlmsgBuffer, NlmsgFlags, NlmsgHeader};

@@ -412,7 +412,10 @@ mod tests {
             let d = msg(bad, RTM_NEWLINK, 4);
             let r: Vec<_> = Messages::new(&d).collect();
             assert_eq!(r.len(), 1);
-            assert!(matches!(r[0], Err(DecodeError::BadMessageLen { offset: 0, .. })), "{bad}");
+            assert!(
+                matches!(r[0], Err(DecodeError::BadMessageLen { offset: 0, .. })),
+                "{bad}"
+            );
         }
     }
 

@@ -661,6 +661,9 @@ impl Socket {
     /// # Errors
     /// [`Error::Overrun`] when the receive queue overflowed and events were lost (`ENOBUFS`):
     /// the socket stays usable, and the caller should dump the tables again to resynchronise.
+    /// Until the queue has been read empty the kernel drops further events (the socket is
+    /// "congested"), so read what is queued, then dump; a larger buffer
+    /// ([`Socket::set_recv_buffer`]) makes overruns rarer.
     /// [`Error::Timeout`] after the receive timeout.
     pub fn recv_event(&mut self) -> Result<NlmsgBuffer<&[u8]>> {
         loop {

@@ -8,12 +8,19 @@
 
 pub mod error;
 pub mod handle;
+pub mod ifname;
+pub mod ipnet;
+pub mod mac;
 pub mod netns;
 pub mod socket;
 mod sys;
+pub mod sysctl;
+pub mod tun;
 pub mod wire;
 
 pub use error::{Error, KernelError, Result};
 pub use handle::Handle;
+pub use ipnet::IpNet;
+pub use mac::MacAddr;
 pub use netns::{NetNs, NetNsGuard};
 pub use socket::{Batch, BatchMode, Dump, DumpMap, Socket};

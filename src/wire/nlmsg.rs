@@ -298,7 +298,7 @@ impl NlmsgHeader {
 /// let done = [20, 0, 0, 0, 3, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 /// let msgs: Vec<_> = Messages::new(&done).collect::<Result<_, _>>().unwrap();
 /// assert_eq!(msgs.len(), 1);
-/// assert_eq!(msgs[0].message_type(), 3);
+/// assert_eq!(msgs[0].1.message_type(), 3);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Messages<'a> {

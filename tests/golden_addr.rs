@@ -1,0 +1,448 @@
+//! Address codec: kernel-captured fixtures decoded and re-encoded, every prefix rejected,
+//! malformed payloads, and property tests.
+
+use netplumb::wire::addr::*;
+use netplumb::wire::nlmsg::{NLMSG_DONE, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
+use netplumb::wire::{
+    Builder, DecodeError, DoneMessage, Emit, Messages, NlmsgFlags, NlmsgHeader, UnknownAttr,
+    attr::{NLA_F_NESTED, NLA_F_NET_BYTEORDER},
+    hex,
+};
+use proptest::prelude::*;
+use std::net::IpAddr;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/addr/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    hex::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+#[derive(Debug, PartialEq)]
+enum Payload {
+    Address(AddressMessage),
+    Done(Vec<u8>),
+}
+
+/// Decodes a datagram (or several, back to back) into headers and parsed payloads. Error
+/// offsets are from the start of `d`. A multipart stream must end with NLMSG_DONE: the
+/// fixtures hold whole replies, so one cut at a message boundary is incomplete.
+fn decode(d: &[u8]) -> Result<Vec<(NlmsgHeader, Payload)>, DecodeError> {
+    let mut out = Vec::new();
+    for m in Messages::new(d) {
+        let (at, m) = m?;
+        let hdr = m.header();
+        let base = at + 16;
+        let payload = match hdr.message_type {
+            RTM_NEWADDR | RTM_DELADDR | RTM_GETADDR => {
+                Payload::Address(AddressMessage::parse(m.payload()).map_err(|e| e.shift(base))?)
+            }
+            NLMSG_DONE => {
+                DoneMessage::parse(m.payload(), hdr.flags).map_err(|e| e.shift(base))?;
+                Payload::Done(m.payload().to_vec())
+            }
+            kind => return Err(DecodeError::UnexpectedType { kind, offset: at }),
+        };
+        out.push((hdr, payload));
+    }
+    let multi = out.iter().any(|(h, _)| h.flags.contains(NlmsgFlags::MULTI));
+    let done = matches!(out.last(), Some((h, _)) if h.message_type == NLMSG_DONE);
+    if multi && !done {
+        return Err(DecodeError::Truncated {
+            what: "multipart reply without NLMSG_DONE",
+            offset: d.len(),
+            need: 16,
+            have: 0,
+        });
+    }
+    Ok(out)
+}
+
+fn encode(msgs: &[(NlmsgHeader, Payload)]) -> Vec<u8> {
+    let mut b = Builder::new();
+    for (h, p) in msgs {
+        let (t, f, s, port) = (h.message_type, h.flags, h.sequence_number, h.port_number);
+        match p {
+            Payload::Address(m) => b.message(t, f, s, port, m),
+            Payload::Done(raw) => b.message(t, f, s, port, &raw.as_slice()),
+        }
+        .unwrap();
+    }
+    b.into_vec()
+}
+
+fn addresses(msgs: &[(NlmsgHeader, Payload)]) -> Vec<&AddressMessage> {
+    msgs.iter()
+        .filter_map(|(_, p)| match p {
+            Payload::Address(m) => Some(m),
+            Payload::Done(_) => None,
+        })
+        .collect()
+}
+
+const FIXTURES: &[&str] = &[
+    "dump_all.hex",
+    "request_add_peer_label.hex",
+    "request_add_v6_lifetimes.hex",
+];
+
+#[test]
+fn every_fixture_re_encodes_to_identical_bytes() {
+    for name in FIXTURES {
+        let d = fixture(name);
+        let msgs = decode(&d).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(encode(&msgs), d, "{name}");
+        for (_, p) in &msgs {
+            if let Payload::Address(m) = p {
+                let bytes = m.to_vec().unwrap();
+                assert_eq!(bytes.len(), m.buffer_len(), "{name}");
+                // The zero-copy view agrees with the owned value.
+                let view = AddressMessageBuffer::new_checked(&bytes[..]).unwrap();
+                assert_eq!(view.header(), m.header);
+                assert_eq!(view.attrs().count(), m.attrs.len());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_prefix_of_every_fixture_is_an_error() {
+    for name in FIXTURES {
+        let d = fixture(name);
+        for n in 0..d.len() {
+            match decode(&d[..n]) {
+                Err(e) => assert!(
+                    e.offset() <= n,
+                    "{name}[..{n}]: offset {} in {e}",
+                    e.offset()
+                ),
+                Ok(m) if n == 0 => assert!(m.is_empty()),
+                Ok(_) => panic!("{name}[..{n}] decoded"),
+            }
+        }
+    }
+}
+
+#[test]
+fn dump_of_both_families() {
+    let msgs = decode(&fixture("dump_all.hex")).unwrap();
+    assert_eq!(msgs.len(), 5);
+    for (h, _) in &msgs {
+        assert_eq!(h.flags, NlmsgFlags::MULTI);
+        assert_eq!(h.sequence_number, 1);
+    }
+    assert_eq!(msgs[4].0.message_type, NLMSG_DONE);
+    let a = addresses(&msgs);
+
+    // ip addr add 198.18.0.1/24 dev veth0
+    assert_eq!(a[0].header.family, 2);
+    assert_eq!(a[0].header.index, 3);
+    assert_eq!(a[0].header.scope, Scope::UNIVERSE);
+    assert_eq!(a[0].header.flags, AddrFlags::PERMANENT);
+    assert_eq!(a[0].prefix(), Some((ip("198.18.0.1"), 24)));
+    assert_eq!(a[0].local(), Some(ip("198.18.0.1")));
+    assert_eq!(a[0].label(), Some("veth0"));
+    assert_eq!(a[0].flags(), AddrFlags::PERMANENT);
+    let ci = a[0].cacheinfo().unwrap();
+    assert_eq!(
+        (ci.preferred, ci.valid),
+        (INFINITY_LIFE_TIME, INFINITY_LIFE_TIME)
+    );
+    assert_eq!(ci.created, ci.updated);
+
+    // ip addr add 198.18.0.2/32 peer 198.18.1.1 dev veth0 label veth0:a
+    assert_eq!(a[1].header.prefix_len, 32);
+    assert_eq!(a[1].address(), Some(ip("198.18.1.1")));
+    assert_eq!(a[1].local(), Some(ip("198.18.0.2")));
+    assert_eq!(a[1].prefix(), Some((ip("198.18.1.1"), 32)));
+    assert_eq!(a[1].label(), Some("veth0:a"));
+    assert_eq!(
+        a[1].attrs[..4],
+        [
+            AddressAttr::Address(ip("198.18.1.1")),
+            AddressAttr::Local(ip("198.18.0.2")),
+            AddressAttr::Label("veth0:a".into()),
+            AddressAttr::Flags(AddrFlags::PERMANENT),
+        ]
+    );
+
+    // ip addr add 2001:db8:1::1/64 dev veth0 valid_lft 300 preferred_lft 100 nodad
+    assert_eq!(a[2].header.family, 10);
+    assert_eq!(a[2].prefix(), Some((ip("2001:db8:1::1"), 64)));
+    assert_eq!(a[2].local(), None);
+    assert_eq!(a[2].label(), None);
+    assert_eq!(a[2].flags(), AddrFlags::NODAD);
+    let ci = a[2].cacheinfo().unwrap();
+    assert_eq!((ci.preferred, ci.valid), (100, 300));
+
+    // ip addr add 2001:db8::1/64 dev veth0 nodad
+    assert_eq!(a[3].prefix(), Some((ip("2001:db8::1"), 64)));
+    assert_eq!(a[3].flags(), AddrFlags::NODAD | AddrFlags::PERMANENT);
+    assert_eq!(a[3].cacheinfo().unwrap().valid, INFINITY_LIFE_TIME);
+    assert_eq!(a[3].header.index, 3);
+}
+
+#[test]
+fn request_with_peer_and_label_matches_a_built_message() {
+    let d = fixture("request_add_peer_label.hex");
+    let msgs = decode(&d).unwrap();
+    let (h, p) = &msgs[0];
+    assert_eq!(h.message_type, RTM_NEWADDR);
+    assert_eq!(
+        h.flags,
+        NlmsgFlags::REQUEST | NlmsgFlags::ACK | NlmsgFlags::EXCL | NlmsgFlags::CREATE
+    );
+    let mut built = AddressMessage::new(3, ip("198.18.0.2"), 32)
+        .with_attr(AddressAttr::Label("veth0:a".into()));
+    built.attrs[1] = AddressAttr::Address(ip("198.18.1.1"));
+    assert_eq!(p, &Payload::Address(built.clone()));
+    assert_eq!(built.to_vec().unwrap(), d[16..]);
+}
+
+#[test]
+fn request_with_lifetimes_matches_a_built_message() {
+    let d = fixture("request_add_v6_lifetimes.hex");
+    let msgs = decode(&d).unwrap();
+    let built = AddressMessage::new(3, ip("2001:db8:1::1"), 64)
+        .with_flags(AddrFlags::NODAD)
+        .with_attr(AddressAttr::CacheInfo(AddressCacheInfo::lifetimes(
+            300, 100,
+        )));
+    assert_eq!(msgs[0].1, Payload::Address(built.clone()));
+    assert_eq!(built.to_vec().unwrap(), d[16..]);
+}
+
+#[test]
+fn short_ifaddrmsg_is_truncated() {
+    for n in 0..IFADDRMSG_LEN {
+        let want = DecodeError::Truncated {
+            what: "ifaddrmsg",
+            offset: 0,
+            need: 8,
+            have: n,
+        };
+        assert_eq!(AddressMessage::parse(&vec![2; n]), Err(want.clone()));
+        assert_eq!(
+            AddressMessageBuffer::new_checked(vec![2; n]).err(),
+            Some(want)
+        );
+    }
+    assert!(AddressMessage::parse(&[2; 8]).unwrap().attrs.is_empty());
+}
+
+fn payload_with(kind: u16, value: &[u8]) -> Vec<u8> {
+    let mut b = Builder::new();
+    b.put(&[2, 24, 0, 0, 3, 0, 0, 0]).unwrap();
+    b.attr(kind, value).unwrap();
+    b.into_vec()
+}
+
+#[test]
+fn wrong_sized_attributes_name_the_attribute() {
+    let cases: &[(u16, usize, &str)] = &[
+        (IFA_ADDRESS, 5, "IFA_ADDRESS"),
+        (IFA_ADDRESS, 0, "IFA_ADDRESS"),
+        (IFA_LOCAL, 3, "IFA_LOCAL"),
+        (IFA_LOCAL, 17, "IFA_LOCAL"),
+        (IFA_BROADCAST, 6, "IFA_BROADCAST"),
+        (IFA_ANYCAST, 8, "IFA_ANYCAST"),
+        (IFA_MULTICAST, 15, "IFA_MULTICAST"),
+        (IFA_CACHEINFO, 12, "IFA_CACHEINFO"),
+        (IFA_CACHEINFO, 20, "IFA_CACHEINFO"),
+        (IFA_FLAGS, 1, "IFA_FLAGS"),
+        (IFA_RT_PRIORITY, 8, "IFA_RT_PRIORITY"),
+        (IFA_TARGET_NETNSID, 2, "IFA_TARGET_NETNSID"),
+        (IFA_PROTO, 4, "IFA_PROTO"),
+    ];
+    for &(kind, len, name) in cases {
+        let p = payload_with(kind, &vec![1; len]);
+        match AddressMessage::parse(&p) {
+            Err(DecodeError::BadAttr {
+                name: n, offset, ..
+            }) => {
+                assert_eq!((n, offset), (name, 8), "{name} of {len} bytes")
+            }
+            other => panic!("{name} of {len} bytes: {other:?}"),
+        }
+    }
+    // A label must be NUL-terminated UTF-8.
+    for bad in [&b"veth0"[..], b"\xff\0"] {
+        assert!(matches!(
+            AddressMessage::parse(&payload_with(IFA_LABEL, bad)),
+            Err(DecodeError::BadAttr {
+                name: "IFA_LABEL",
+                offset: 8,
+                ..
+            })
+        ));
+    }
+}
+
+#[test]
+fn wrong_sized_attribute_offset_is_absolute_in_a_datagram() {
+    let mut b = Builder::new();
+    let p = payload_with(IFA_ADDRESS, &[198, 18, 0, 1, 0]);
+    b.message(RTM_NEWADDR, NlmsgFlags::REQUEST, 1, 0, &p.as_slice())
+        .unwrap();
+    let e = decode(b.as_bytes()).unwrap_err();
+    assert_eq!(
+        e,
+        DecodeError::BadAttr {
+            name: "IFA_ADDRESS",
+            offset: 16 + 8,
+            reason: "address of neither 4 nor 16 bytes"
+        }
+    );
+    assert!(e.to_string().contains("IFA_ADDRESS"));
+}
+
+#[test]
+fn bad_nla_len_is_reported_where_it_is() {
+    let mut p = payload_with(IFA_LOCAL, &[198, 18, 0, 1]);
+    for bad in [0u16, 1, 3, 9, 200] {
+        p[8..10].copy_from_slice(&bad.to_ne_bytes());
+        assert_eq!(
+            AddressMessage::parse(&p),
+            Err(DecodeError::BadAttrLen {
+                offset: 8,
+                len: bad as usize,
+                left: 8
+            }),
+            "nla_len {bad}"
+        );
+    }
+    // Two bytes left after the header: not even an attribute header.
+    let mut p = payload_with(IFA_LOCAL, &[198, 18, 0, 1]);
+    p.extend([4, 0]);
+    assert!(matches!(
+        AddressMessage::parse(&p),
+        Err(DecodeError::Truncated {
+            what: "nlattr",
+            offset: 16,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn unknown_attributes_and_flag_bits_survive() {
+    let mut b = Builder::new();
+    b.put(&[10, 64, 0, 253, 9, 0, 0, 0]).unwrap();
+    b.attr(200, &[1, 2, 3]).unwrap();
+    b.attr(IFA_ADDRESS | NLA_F_NET_BYTEORDER, &[0; 16]).unwrap();
+    b.attr(IFA_FLAGS | NLA_F_NESTED, &[]).unwrap();
+    b.attr_u8(IFA_PROTO, IFAPROT_KERNEL_LL).unwrap();
+    let m = AddressMessage::parse(b.as_bytes()).unwrap();
+    assert_eq!(
+        m.attrs[..3],
+        [
+            AddressAttr::Unknown(UnknownAttr {
+                kind: 200,
+                value: vec![1, 2, 3]
+            }),
+            AddressAttr::Unknown(UnknownAttr {
+                kind: IFA_ADDRESS | NLA_F_NET_BYTEORDER,
+                value: vec![0; 16]
+            }),
+            AddressAttr::Unknown(UnknownAttr {
+                kind: IFA_FLAGS | NLA_F_NESTED,
+                value: vec![]
+            }),
+        ]
+    );
+    assert_eq!(m.attrs[3], AddressAttr::Proto(IFAPROT_KERNEL_LL));
+    assert_eq!(m.header.scope, Scope::LINK);
+    assert_eq!(m.address(), None);
+    assert_eq!(m.to_vec().unwrap(), b.as_bytes());
+}
+
+// ---- property tests ----
+
+fn any_ip() -> impl Strategy<Value = IpAddr> {
+    prop_oneof![
+        any::<[u8; 4]>().prop_map(IpAddr::from),
+        any::<[u8; 16]>().prop_map(IpAddr::from),
+    ]
+}
+
+fn any_attr() -> impl Strategy<Value = AddressAttr> {
+    use AddressAttr::*;
+    // Unknown kinds: anything that is not a known kind written without flag bits.
+    let unknown = (
+        any::<u16>().prop_filter("known kind", |k| !(1..=11).contains(k)),
+        proptest::collection::vec(any::<u8>(), 0..24),
+    )
+        .prop_map(|(kind, value)| Unknown(UnknownAttr { kind, value }));
+    prop_oneof![
+        any_ip().prop_map(Address),
+        any_ip().prop_map(Local),
+        "[a-z0-9:._-]{0,15}".prop_map(Label),
+        any_ip().prop_map(Broadcast),
+        any_ip().prop_map(Anycast),
+        any::<[u32; 4]>().prop_map(|[p, v, c, t]| CacheInfo(AddressCacheInfo {
+            preferred: p,
+            valid: v,
+            created: c,
+            updated: t
+        })),
+        any_ip().prop_map(Multicast),
+        any::<u32>().prop_map(|f| Flags(AddrFlags::from_bits_retain(f))),
+        any::<u32>().prop_map(RtPriority),
+        any::<i32>().prop_map(TargetNetnsId),
+        any::<u8>().prop_map(Proto),
+        unknown,
+    ]
+}
+
+fn any_message() -> impl Strategy<Value = AddressMessage> {
+    (
+        any::<(u8, u8, u8, u8, u32)>(),
+        proptest::collection::vec(any_attr(), 0..8),
+    )
+        .prop_map(
+            |((family, prefix_len, flags, scope, index), attrs)| AddressMessage {
+                header: AddressHeader {
+                    family,
+                    prefix_len,
+                    flags: AddrFlags::from_bits_retain(flags.into()),
+                    scope: Scope(scope),
+                    index,
+                },
+                attrs,
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn parse_emit_round_trip(m in any_message()) {
+        let bytes = m.to_vec().unwrap();
+        prop_assert_eq!(bytes.len(), m.buffer_len());
+        prop_assert_eq!(&AddressMessage::parse(&bytes).unwrap(), &m);
+        let mut short = vec![0u8; bytes.len() - 1];
+        prop_assert!(m.emit_to_slice(&mut short).is_err());
+        let mut exact = vec![0u8; bytes.len()];
+        prop_assert_eq!(m.emit_to_slice(&mut exact).unwrap(), bytes.len());
+        prop_assert_eq!(exact, bytes);
+    }
+
+    #[test]
+    fn round_trip_inside_a_datagram(m in any_message(), seq in any::<u32>()) {
+        let mut b = Builder::new();
+        b.message(RTM_NEWADDR, NlmsgFlags::REQUEST | NlmsgFlags::ACK, seq, 0, &m).unwrap();
+        let msgs = decode(b.as_bytes()).unwrap();
+        prop_assert_eq!(&msgs[0].1, &Payload::Address(m));
+        prop_assert_eq!(encode(&msgs), b.into_vec());
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic_and_reparse_stably(p in proptest::collection::vec(any::<u8>(), 0..96)) {
+        if let Ok(m) = AddressMessage::parse(&p) {
+            let again = m.to_vec().unwrap();
+            prop_assert_eq!(AddressMessage::parse(&again).unwrap(), m);
+        }
+    }
+}

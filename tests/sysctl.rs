@@ -1,0 +1,237 @@
+//! Kernel tests for `netplumb::sysctl`. Every write happens on a dedicated thread moved into a
+//! brand-new network namespace (`unshare(CLONE_NEWNET)` affects only that thread); the host
+//! side is only ever read, from other threads, to prove it did not change.
+
+use netplumb::Error;
+use netplumb::sysctl::{self, Family};
+use nix::sched::CloneFlags;
+use std::io::Write;
+use std::process::Command;
+use std::sync::mpsc;
+
+/// Runs `f` on a new thread inside a fresh network namespace. Returns `None` (skipped, loudly)
+/// when not root, unless `NETPLUMB_REQUIRE_PRIVILEGED=1`, which makes that a failure.
+fn in_new_netns<T: Send + 'static>(
+    test: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    if !nix::unistd::geteuid().is_root() {
+        if std::env::var("NETPLUMB_REQUIRE_PRIVILEGED").as_deref() == Ok("1") {
+            panic!("{test}: needs root and NETPLUMB_REQUIRE_PRIVILEGED=1");
+        }
+        // Straight to stderr: libtest captures eprintln! of passing tests.
+        let _ = writeln!(std::io::stderr(), "SKIPPED {test}: needs root");
+        return None;
+    }
+    let worker = std::thread::spawn(move || {
+        let before = std::fs::read_link("/proc/thread-self/ns/net").unwrap();
+        nix::sched::unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET)");
+        let after = std::fs::read_link("/proc/thread-self/ns/net").unwrap();
+        assert_ne!(before, after, "the thread did not get a new namespace");
+        f()
+    });
+    match worker.join() {
+        Ok(v) => Some(v),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Reads `key` from a fresh thread that stays in the host namespace (read only). Call it only
+/// from a host thread: a thread inherits the namespace of the thread that spawns it.
+fn host_get(key: &'static str) -> netplumb::Result<String> {
+    std::thread::spawn(move || sysctl::get(key)).join().unwrap()
+}
+
+/// A host-namespace thread, spawned from the host, that reads `key` whenever asked: lets a
+/// thread inside another namespace check the host side while it works (read only).
+struct HostReader {
+    ask: mpsc::Sender<()>,
+    answer: mpsc::Receiver<netplumb::Result<String>>,
+}
+
+impl HostReader {
+    fn spawn(key: &'static str) -> Self {
+        let (ask, asked) = mpsc::channel();
+        let (tell, answer) = mpsc::channel();
+        std::thread::spawn(move || {
+            while asked.recv().is_ok() {
+                let _ = tell.send(sysctl::get(key));
+            }
+        });
+        HostReader { ask, answer }
+    }
+
+    fn get(&self) -> String {
+        self.ask.send(()).unwrap();
+        self.answer.recv().unwrap().unwrap()
+    }
+}
+
+fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "ip {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `sysctl -n KEY` as a child of the calling thread, hence in its namespace.
+fn sysctl_tool(key: &str) -> String {
+    let out = Command::new("sysctl").args(["-n", key]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "sysctl -n {key}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim_end()
+        .to_string()
+}
+
+#[test]
+fn forwarding_is_set_in_the_thread_namespace_only() {
+    const KEY: &str = "net.ipv4.conf.all.forwarding";
+    let Ok(host_before) = host_get(KEY) else {
+        let msg = "SKIPPED forwarding_is_set_in_the_thread_namespace_only: no";
+        let _ = writeln!(std::io::stderr(), "{msg} {KEY}");
+        return;
+    };
+    let target = if host_before == "0" { "1" } else { "0" };
+    let (host, reader) = (host_before.clone(), HostReader::spawn(KEY));
+    in_new_netns(
+        "forwarding_is_set_in_the_thread_namespace_only",
+        move || {
+            sysctl::set(KEY, target).unwrap();
+            assert_eq!(sysctl::get(KEY).unwrap(), target);
+            assert_eq!(sysctl::get("net/ipv4/conf/all/forwarding").unwrap(), target);
+            assert_eq!(
+                sysctl_tool(KEY),
+                target,
+                "the write landed in this thread's namespace"
+            );
+            assert_eq!(
+                sysctl::forwarding(Family::Ipv4, "all").unwrap(),
+                target == "1"
+            );
+            sysctl::set_forwarding(Family::Ipv4, "all", target == "0").unwrap();
+            assert_eq!(
+                sysctl::forwarding(Family::Ipv4, "all").unwrap(),
+                target == "0"
+            );
+            sysctl::set_forwarding(Family::Ipv4, "all", target == "1").unwrap();
+            // The host, read from another thread meanwhile, still has its own value.
+            assert_eq!(reader.get(), host);
+        },
+    );
+    assert_eq!(
+        host_get(KEY).unwrap(),
+        host_before,
+        "the host's forwarding changed"
+    );
+}
+
+#[test]
+fn per_interface_knobs_on_a_veth() {
+    in_new_netns("per_interface_knobs_on_a_veth", || {
+        ip(&[
+            "link", "add", "np-v0", "type", "veth", "peer", "name", "np.v1",
+        ]);
+        sysctl::set_disable_ipv6("np-v0", true).unwrap();
+        assert!(sysctl::disable_ipv6("np-v0").unwrap());
+        assert_eq!(
+            sysctl::get("net.ipv6.conf.np-v0.disable_ipv6").unwrap(),
+            "1"
+        );
+        assert_eq!(sysctl_tool("net.ipv6.conf.np-v0.disable_ipv6"), "1");
+        sysctl::set_disable_ipv6("np-v0", false).unwrap();
+        assert_eq!(sysctl_tool("net.ipv6.conf.np-v0.disable_ipv6"), "0");
+
+        sysctl::set_arp_ignore("np-v0", 1).unwrap();
+        sysctl::set_arp_announce("np-v0", 2).unwrap();
+        assert_eq!(sysctl::arp_ignore("np-v0").unwrap(), 1);
+        assert_eq!(sysctl::arp_announce("np-v0").unwrap(), 2);
+        assert_eq!(sysctl_tool("net.ipv4.conf.np-v0.arp_ignore"), "1");
+        assert_eq!(sysctl_tool("net.ipv4.conf.np-v0.arp_announce"), "2");
+        sysctl::set_arp_ignore("all", 8).unwrap();
+        assert_eq!(sysctl::arp_ignore("all").unwrap(), 8);
+
+        sysctl::set_accept_dad("np-v0", 0).unwrap();
+        assert_eq!(sysctl::accept_dad("np-v0").unwrap(), 0);
+        sysctl::set_proxy_arp("np-v0", true).unwrap();
+        assert!(sysctl::proxy_arp("np-v0").unwrap());
+        sysctl::set_route_localnet("np-v0", true).unwrap();
+        assert!(sysctl::route_localnet("np-v0").unwrap());
+
+        // An interface name with a dot: literal with '/', or swapped sysctl(8) style.
+        sysctl::set_forwarding(Family::Ipv6, "np.v1", true).unwrap();
+        assert_eq!(sysctl::get("net/ipv6/conf/np.v1/forwarding").unwrap(), "1");
+        assert_eq!(sysctl::get("net.ipv6.conf.np/v1.forwarding").unwrap(), "1");
+        assert_eq!(sysctl_tool("net/ipv6/conf/np.v1/forwarding"), "1");
+    });
+    // The veth only ever existed in the thread's namespace.
+    let e = host_get("net.ipv6.conf.np-v0.disable_ipv6").unwrap_err();
+    assert!(matches!(e, Error::NotFound { what: "sysctl", .. }), "{e}");
+}
+
+#[test]
+fn host_arp_knobs_are_untouched() {
+    const IGNORE: &str = "net.ipv4.conf.all.arp_ignore";
+    const ANNOUNCE: &str = "net.ipv4.conf.all.arp_announce";
+    let before = (host_get(IGNORE).unwrap(), host_get(ANNOUNCE).unwrap());
+    let ignore = if before.0 == "2" { 1 } else { 2 };
+    let announce = if before.1 == "2" { 1 } else { 2 };
+    in_new_netns("host_arp_knobs_are_untouched", move || {
+        sysctl::set_arp_ignore("all", ignore).unwrap();
+        sysctl::set_arp_announce("all", announce).unwrap();
+        assert_eq!(sysctl::arp_ignore("all").unwrap(), ignore);
+        assert_eq!(sysctl::arp_announce("all").unwrap(), announce);
+    });
+    assert_eq!(
+        (host_get(IGNORE).unwrap(), host_get(ANNOUNCE).unwrap()),
+        before
+    );
+}
+
+#[test]
+fn bad_keys_missing_keys_and_bad_values() {
+    in_new_netns("bad_keys_missing_keys_and_bad_values", || {
+        for bad in [
+            "kernel.hostname",
+            "net",
+            "net..ipv4",
+            "net/ipv4/../../kernel/hostname",
+            "",
+        ] {
+            assert!(matches!(
+                sysctl::set(bad, "1").unwrap_err(),
+                Error::InvalidInput { .. }
+            ));
+            assert!(matches!(
+                sysctl::get(bad).unwrap_err(),
+                Error::InvalidInput { .. }
+            ));
+        }
+        for missing in ["net.ipv4.conf.np-none.forwarding", "net.ipv4.no_such_knob"] {
+            let e = sysctl::get(missing).unwrap_err();
+            assert!(
+                matches!(&e, Error::NotFound { what: "sysctl", name } if name == missing),
+                "{e}"
+            );
+            assert!(sysctl::set(missing, "1").unwrap_err().is_not_found());
+        }
+        assert!(
+            sysctl::set_disable_ipv6("np-none", true)
+                .unwrap_err()
+                .is_not_found()
+        );
+        // The kernel refuses a non-number: Error::Io naming the path, errno EINVAL.
+        let e = sysctl::set("net.ipv4.conf.all.forwarding", "yes").unwrap_err();
+        assert!(
+            matches!(&e, Error::Io { op, .. } if op.contains("/proc/sys/net/ipv4/conf/all/forwarding")),
+            "{e}"
+        );
+        assert_eq!(e.errno(), Some(libc::EINVAL));
+    });
+}

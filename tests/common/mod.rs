@@ -23,6 +23,7 @@
 use netplumb::wire::Builder;
 use netplumb::wire::attr::AttrIter;
 use netplumb::{Handle, NetNs};
+use std::io::Write;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -43,7 +44,11 @@ pub fn require_privilege(test: &str) -> bool {
     if std::env::var("NETPLUMB_REQUIRE_PRIVILEGED").as_deref() == Ok("1") {
         panic!("{test}: needs root/CAP_NET_ADMIN and NETPLUMB_REQUIRE_PRIVILEGED=1");
     }
-    eprintln!("SKIPPED {test}: needs root/CAP_NET_ADMIN");
+    // Straight to stderr: libtest captures eprintln! of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: needs root/CAP_NET_ADMIN"
+    );
     false
 }
 
@@ -146,7 +151,11 @@ impl TestNs {
 impl Drop for TestNs {
     fn drop(&mut self) {
         if let Err(e) = NetNs::delete(&self.name) {
-            eprintln!("warning: ip netns delete {}: {e}", self.name);
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: ip netns delete {}: {e}",
+                self.name
+            );
         }
     }
 }

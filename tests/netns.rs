@@ -247,3 +247,43 @@ fn enter_guard_switches_back_on_drop() {
     .join()
     .unwrap();
 }
+
+/// A guard that cannot switch back must not let its thread go on in the wrong namespace:
+/// it aborts the process. Checked in a child process (this test binary re-run on this one
+/// test) that enters a namespace and then gives up root, so that switching back fails.
+#[test]
+fn enter_guard_aborts_when_it_cannot_switch_back() {
+    const CHILD: &str = "NETPLUMB_TEST_ABORT_CHILD";
+    const NAME: &str = "enter_guard_aborts_when_it_cannot_switch_back";
+    if std::env::var_os(CHILD).is_some() {
+        let ns = NetNs::new_anonymous().unwrap();
+        let guard = ns.enter().unwrap();
+        // Dropping root clears the effective capabilities, so setns back will fail (EPERM).
+        // The credential change also makes the process non-dumpable: no core file.
+        let nobody = nix::unistd::Uid::from_raw(65534);
+        nix::unistd::setresuid(nobody, nobody, nobody).unwrap();
+        drop(guard);
+        // Not reached if the guard did its job.
+        println!("GUARD RETURNED");
+        return;
+    }
+    let _g = shared();
+    if !require_privilege(NAME) {
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([NAME, "--exact", "--test-threads=1", "--nocapture"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGABRT),
+        "child: {:?}\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("GUARD RETURNED"));
+}

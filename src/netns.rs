@@ -184,7 +184,8 @@ impl NetNs {
     /// As iproute2 does: makes `/run/netns` a shared mount point (bind-mounting it on itself
     /// first if it is not a mount point), creates the empty file `/run/netns/NAME`, and
     /// bind-mounts a new namespace on it, made by `unshare(CLONE_NEWNET)` on a throwaway
-    /// thread. On failure the file is removed again.
+    /// thread. On failure the file is removed again. (As with iproute2, two first-ever adds
+    /// racing on a `/run/netns` that is not yet a mount point may both bind it; harmless.)
     ///
     /// # Errors
     /// [`Error::Io`] with `EEXIST` ([`Error::is_exists`]) if the name is taken;

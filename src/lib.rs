@@ -3,16 +3,24 @@
 //! Layers, each using only the ones below it: [`wire`] (a pure codec), `socket` (a blocking
 //! NETLINK_ROUTE socket), namespaces and typed operations on top.
 #![warn(missing_docs)]
+// `unsafe` lives only in `sys`, which allows it for itself.
+#![deny(unsafe_code)]
 
 pub mod error;
+pub mod handle;
 pub mod ifname;
 pub mod ipnet;
 pub mod mac;
+pub mod netns;
+pub mod socket;
 mod sys;
 pub mod sysctl;
 pub mod tun;
 pub mod wire;
 
 pub use error::{Error, KernelError, Result};
+pub use handle::Handle;
 pub use ipnet::IpNet;
 pub use mac::MacAddr;
+pub use netns::{NetNs, NetNsGuard};
+pub use socket::{Batch, BatchMode, Dump, DumpMap, Socket};

@@ -1,0 +1,285 @@
+//! Shared fixtures for kernel tests: a throwaway named namespace per test, `ip` in it, and
+//! hand-built request payloads.
+//!
+//! Every kernel test works in a namespace it created, never in the host's. Without
+//! privilege a test prints `SKIPPED <test>: needs root/CAP_NET_ADMIN` and returns, unless
+//! `NETPLUMB_REQUIRE_PRIVILEGED=1`, which turns the skip into a failure (for CI runs that
+//! must exercise the kernel).
+//!
+//! ```ignore
+//! mod common;
+//! use common::TestNs;
+//!
+//! #[test]
+//! fn something() {
+//!     let Some(t) = TestNs::new("something") else { return };
+//!     t.ip(&["link", "add", "a", "type", "veth", "peer", "b"]);
+//!     let h = t.handle();
+//!     // ...
+//! }
+//! ```
+#![allow(dead_code)] // each test file uses a different part
+
+use netplumb::wire::Builder;
+use netplumb::wire::attr::AttrIter;
+use netplumb::{Handle, NetNs};
+use std::io::Write;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Whether this process may create network namespaces (root or CAP_SYS_ADMIN +
+/// CAP_NET_ADMIN), probed once by creating an anonymous one.
+pub fn privileged() -> bool {
+    static PRIVILEGED: OnceLock<bool> = OnceLock::new();
+    *PRIVILEGED.get_or_init(|| NetNs::new_anonymous().is_ok())
+}
+
+/// Returns false, after saying so loudly, when `test` must be skipped for lack of
+/// privilege; panics instead when `NETPLUMB_REQUIRE_PRIVILEGED=1`.
+pub fn require_privilege(test: &str) -> bool {
+    if privileged() {
+        return true;
+    }
+    if std::env::var("NETPLUMB_REQUIRE_PRIVILEGED").as_deref() == Ok("1") {
+        panic!("{test}: needs root/CAP_NET_ADMIN and NETPLUMB_REQUIRE_PRIVILEGED=1");
+    }
+    // Straight to stderr: libtest captures eprintln! of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: needs root/CAP_NET_ADMIN"
+    );
+    false
+}
+
+/// A fresh anonymous namespace for `test`, or `None` when skipping.
+pub fn anonymous_ns(test: &str) -> Option<NetNs> {
+    if !require_privilege(test) {
+        return None;
+    }
+    Some(NetNs::new_anonymous().expect("create an anonymous network namespace"))
+}
+
+/// A unique namespace name: `np-<pid>-<counter>`.
+pub fn unique_name() -> String {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "np-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A named namespace made with the crate's own `NetNs::add`, deleted on drop (also when the
+/// test panics), so that `ip -n NAME ...` can be used for comparisons.
+pub struct TestNs {
+    name: String,
+    ns: NetNs,
+}
+
+impl TestNs {
+    /// A new namespace for `test`, or `None` when the test must be skipped.
+    pub fn new(test: &str) -> Option<TestNs> {
+        if !require_privilege(test) {
+            return None;
+        }
+        let name = unique_name();
+        let ns = NetNs::add(&name).unwrap_or_else(|e| panic!("{test}: ip netns add {name}: {e}"));
+        Some(TestNs { name, ns })
+    }
+
+    /// The namespace's name under /run/netns.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The namespace.
+    pub fn ns(&self) -> &NetNs {
+        &self.ns
+    }
+
+    /// A handle bound to the namespace.
+    pub fn handle(&self) -> Handle {
+        Handle::in_netns(&self.ns).expect("open a netlink handle in the test namespace")
+    }
+
+    /// Runs `ip -n NAME ARGS...`.
+    pub fn try_ip(&self, args: &[&str]) -> Output {
+        Command::new("ip")
+            .arg("-n")
+            .arg(&self.name)
+            .args(args)
+            .output()
+            .expect("run ip")
+    }
+
+    /// Runs `ip -n NAME ARGS...`, asserting success; returns its standard output.
+    pub fn ip(&self, args: &[&str]) -> String {
+        let out = self.try_ip(args);
+        assert!(
+            out.status.success(),
+            "ip -n {} {}: {}",
+            self.name,
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("ip output is UTF-8")
+    }
+
+    /// Runs `ip -j -n NAME ARGS...` and parses its JSON output.
+    pub fn ip_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["-j"];
+        all.extend_from_slice(args);
+        let text = self.ip(&all);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("ip -j {args:?}: {e}: {text}"))
+    }
+
+    /// The link names `ip -j link show` lists, sorted.
+    pub fn ip_link_names(&self) -> Vec<String> {
+        let v = self.ip_json(&["link", "show"]);
+        let mut names: Vec<String> = v
+            .as_array()
+            .expect("ip -j link show gives an array")
+            .iter()
+            .map(|l| l["ifname"].as_str().expect("ifname").to_string())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for TestNs {
+    fn drop(&mut self) {
+        if let Err(e) = NetNs::delete(&self.name) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: ip netns delete {}: {e}",
+                self.name
+            );
+        }
+    }
+}
+
+// ---- hand-built rtnetlink payloads (the typed builders live in the ops modules) ----
+
+/// `IFLA_IFNAME`.
+pub const IFLA_IFNAME: u16 = 3;
+/// `IFLA_LINKINFO`.
+pub const IFLA_LINKINFO: u16 = 18;
+/// `IFLA_INFO_KIND`.
+pub const IFLA_INFO_KIND: u16 = 1;
+/// `IFLA_INFO_DATA`.
+pub const IFLA_INFO_DATA: u16 = 2;
+/// `VETH_INFO_PEER`.
+pub const VETH_INFO_PEER: u16 = 1;
+/// `IFA_ADDRESS`.
+pub const IFA_ADDRESS: u16 = 1;
+/// `IFA_LOCAL`.
+pub const IFA_LOCAL: u16 = 2;
+/// `IFF_UP`.
+pub const IFF_UP: u32 = 1;
+/// `sizeof(struct ifinfomsg)`.
+pub const IFINFOMSG_LEN: usize = 16;
+
+/// `struct ifinfomsg` (family AF_UNSPEC).
+pub fn ifinfomsg(b: &mut Builder<'_>, index: i32, flags: u32, change: u32) {
+    b.put_u8(0).unwrap(); // ifi_family
+    b.put_u8(0).unwrap(); // pad
+    b.put_u16(0).unwrap(); // ifi_type
+    b.put_i32(index).unwrap();
+    b.put_u32(flags).unwrap();
+    b.put_u32(change).unwrap();
+}
+
+/// An empty `ifinfomsg`: the payload of an `RTM_GETLINK` dump.
+pub fn link_dump_request() -> Vec<u8> {
+    vec![0; IFINFOMSG_LEN]
+}
+
+/// `RTM_NEWLINK` payload setting link `index` up (`ip link set dev X up`).
+pub fn link_up(index: i32) -> Vec<u8> {
+    let mut b = Builder::new();
+    ifinfomsg(&mut b, index, IFF_UP, IFF_UP);
+    b.into_vec()
+}
+
+/// `RTM_NEWLINK` payload for `ip link add NAME type KIND`.
+pub fn link_of_kind(name: &str, kind: &str) -> Vec<u8> {
+    let mut b = Builder::new();
+    ifinfomsg(&mut b, 0, 0, 0);
+    b.attr_str(IFLA_IFNAME, name).unwrap();
+    b.nested(IFLA_LINKINFO, |b| b.attr_str(IFLA_INFO_KIND, kind))
+        .unwrap();
+    b.into_vec()
+}
+
+/// `RTM_NEWLINK` payload for `ip link add NAME type veth peer name PEER`.
+pub fn veth(name: &str, peer: &str) -> Vec<u8> {
+    let mut b = Builder::new();
+    ifinfomsg(&mut b, 0, 0, 0);
+    b.attr_str(IFLA_IFNAME, name).unwrap();
+    b.nested(IFLA_LINKINFO, |b| {
+        b.attr_str(IFLA_INFO_KIND, "veth")?;
+        b.nested(IFLA_INFO_DATA, |b| {
+            b.nested(VETH_INFO_PEER, |b| {
+                ifinfomsg(b, 0, 0, 0);
+                b.attr_str(IFLA_IFNAME, peer)
+            })
+        })
+    })
+    .unwrap();
+    b.into_vec()
+}
+
+/// `RTM_DELLINK` payload for `ip link del NAME`.
+pub fn link_by_name(name: &str) -> Vec<u8> {
+    let mut b = Builder::new();
+    ifinfomsg(&mut b, 0, 0, 0);
+    b.attr_str(IFLA_IFNAME, name).unwrap();
+    b.into_vec()
+}
+
+/// `RTM_NEWADDR` payload for `ip addr add ADDR/32 dev INDEX` (IPv4).
+pub fn ipv4_addr(index: u32, addr: [u8; 4]) -> Vec<u8> {
+    let mut b = Builder::new();
+    b.put_u8(libc::AF_INET as u8).unwrap(); // ifa_family
+    b.put_u8(32).unwrap(); // ifa_prefixlen
+    b.put_u8(0).unwrap(); // ifa_flags
+    b.put_u8(0).unwrap(); // ifa_scope
+    b.put_u32(index).unwrap(); // ifa_index
+    b.attr(IFA_LOCAL, &addr).unwrap();
+    b.attr(IFA_ADDRESS, &addr).unwrap();
+    b.into_vec()
+}
+
+/// `IFLA_IFNAME` of an `RTM_NEWLINK` payload.
+pub fn link_name(payload: &[u8]) -> netplumb::Result<String> {
+    let attrs = payload.get(IFINFOMSG_LEN..).unwrap_or(&[]);
+    let a = AttrIter::with_base(attrs, IFINFOMSG_LEN).find(IFLA_IFNAME)?;
+    Ok(a.map(|a| a.ifname("IFLA_IFNAME").map(str::to_string))
+        .transpose()?
+        .unwrap_or_default())
+}
+
+/// `ifi_index` of an `RTM_NEWLINK` payload.
+pub fn link_index(payload: &[u8]) -> i32 {
+    i32::from_ne_bytes(payload[4..8].try_into().unwrap())
+}
+
+/// The link names of a dump through `h`, sorted.
+pub fn dump_link_names(h: &Handle) -> netplumb::Result<Vec<String>> {
+    let mut names: Vec<String> = h
+        .dump_map(
+            netplumb::wire::nlmsg::RTM_GETLINK,
+            &link_dump_request()[..],
+            link_name,
+        )?
+        .collect::<netplumb::Result<_>>()?;
+    names.sort();
+    Ok(names)
+}
+
+/// The number of open file descriptors of this process.
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}

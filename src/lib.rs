@@ -10,6 +10,7 @@ pub mod error;
 pub mod handle;
 pub mod ifname;
 pub mod ipnet;
+pub mod link;
 pub mod mac;
 pub mod netns;
 pub mod socket;

@@ -140,14 +140,12 @@ fn check_attr(data: &[u8], a: &Attr<'_>) {
         data.len()
     );
     assert_eq!(a.value_offset(), at + NLA_HDR_LEN);
-    let header = data.get(at..at + NLA_HDR_LEN).unwrap_or(&[]);
+    let nla_len = u16::try_from(NLA_HDR_LEN + v.len())
+        .unwrap_or(0)
+        .to_ne_bytes();
     assert_eq!(
-        header,
-        [
-            (v.len() as u16 + 4).to_ne_bytes(),
-            a.raw_kind().to_ne_bytes()
-        ]
-        .concat(),
+        (data.get(at..at + 2), data.get(at + 2..at + NLA_HDR_LEN)),
+        (Some(&nla_len[..]), Some(&a.raw_kind().to_ne_bytes()[..])),
         "attribute header at {at} does not match its length and type"
     );
     assert_eq!(
@@ -160,7 +158,7 @@ fn check_attr(data: &[u8], a: &Attr<'_>) {
     assert!(a.depth() <= MAX_NEST_DEPTH);
 
     let n = v.len();
-    fixed(a, n == 1, a.u8("T_U8"), "T_U8", |x| [x] == v);
+    fixed(a, n == 1, a.u8("T_U8"), "T_U8", |x| [*x] == v);
     fixed(a, n == 2, a.u16("T_U16"), "T_U16", |x| x.to_ne_bytes() == v);
     fixed(a, n == 2, a.u16_be("T_U16BE"), "T_U16BE", |x| {
         x.to_be_bytes() == v
@@ -171,7 +169,7 @@ fn check_attr(data: &[u8], a: &Attr<'_>) {
     });
     fixed(a, n == 4, a.i32("T_I32"), "T_I32", |x| x.to_ne_bytes() == v);
     fixed(a, n == 8, a.u64("T_U64"), "T_U64", |x| x.to_ne_bytes() == v);
-    fixed(a, n == 0, a.flag("T_FLAG"), "T_FLAG", |()| true);
+    fixed(a, n == 0, a.flag("T_FLAG"), "T_FLAG", |_| true);
     fixed(a, n == 4, a.ipv4("T_IPV4"), "T_IPV4", |x| x.octets() == v);
     fixed(a, n == 16, a.ipv6("T_IPV6"), "T_IPV6", |x| x.octets() == v);
     fixed(a, n == 4 || n == 16, a.ip("T_IP"), "T_IP", |x| match x {
@@ -186,11 +184,11 @@ fn check_attr(data: &[u8], a: &Attr<'_>) {
         .position(|&c| c == 0)
         .and_then(|nul| std::str::from_utf8(v.get(..nul)?).ok());
     fixed(a, text.is_some(), a.string("T_STR"), "T_STR", |s| {
-        Some(s) == text
+        Some(*s) == text
     });
     let ifname = text.filter(|s| (1..16).contains(&s.len()));
     fixed(a, ifname.is_some(), a.ifname("T_IFNAME"), "T_IFNAME", |s| {
-        Some(s) == ifname
+        Some(*s) == ifname
     });
 
     // Unknown attributes re-emit their header and value, then zero padding.
@@ -238,14 +236,13 @@ fn fixed<T: Debug>(
     ok: bool,
     got: Result<T, DecodeError>,
     name: &'static str,
-    same: impl FnOnce(T) -> bool,
+    same: impl FnOnce(&T) -> bool,
 ) {
     match got {
         Ok(x) if ok => {
-            let shown = format!("{x:?}");
             assert!(
-                same(x),
-                "{name} at {} read {shown} from {:?}",
+                same(&x),
+                "{name} at {} read {x:?} from {:?}",
                 a.offset(),
                 a.value()
             );

@@ -7,6 +7,8 @@
 #![deny(unsafe_code)]
 
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handle;
 pub mod ifname;
 pub mod ipnet;
@@ -25,3 +27,8 @@ pub use ipnet::IpNet;
 pub use mac::MacAddr;
 pub use netns::{NetNs, NetNsGuard};
 pub use socket::{Batch, BatchMode, Dump, DumpMap, Socket};
+
+// The README's Rust examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

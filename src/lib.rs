@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 pub mod error;
+pub mod events;
 pub mod handle;
 pub mod ifname;
 pub mod ipnet;

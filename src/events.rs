@@ -49,8 +49,10 @@
 //! };
 //! let mut links = BTreeMap::new();
 //! dump(&mut links)?;
-//! for event in &mut monitor {
-//!     match event {
+//! loop {
+//!     // (`while let Some(event) = monitor.next()` works too; a `for` loop would hold the
+//!     // monitor for the whole loop and forbid `drain`.)
+//!     match monitor.next_event() {
 //!         Ok(Event::NewLink(l)) => {
 //!             links.insert(l.index(), l.name().unwrap_or_default().to_string());
 //!         }

@@ -9,6 +9,7 @@
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod events;
 pub mod handle;
 pub mod ifname;
 pub mod ipnet;

@@ -691,7 +691,7 @@ mod tests {
     #[test]
     fn reencode_keeps_canonical_datagrams_byte_for_byte() {
         let mut b = Builder::new();
-        b.message(RTM_NEWLINK, NlmsgFlags::MULTI, 1, 7, &[0u8; 20].as_slice())
+        b.message(RTM_NEWLINK, NlmsgFlags::MULTI, 1, 7, &[0u8; 16].as_slice())
             .unwrap();
         b.message(
             NLMSG_DONE,

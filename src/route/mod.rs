@@ -23,6 +23,7 @@ use crate::wire::route::{
 use crate::{Error, IpNet, Result};
 use std::borrow::Cow;
 use std::net::IpAddr;
+use std::time::Duration;
 
 const AF_UNSPEC: u8 = libc::AF_UNSPEC as u8;
 const AF_INET: u8 = libc::AF_INET as u8;
@@ -32,6 +33,24 @@ const AF_INET6: u8 = libc::AF_INET6 as u8;
 const DUMP_RETRIES: usize = 5;
 /// Rounds of list-and-delete in a flush, as `ip route flush` does.
 const FLUSH_ROUNDS: usize = 10;
+
+/// `USER_HZ`, the unit of clock ticks in `struct rta_cacheinfo`: 100 on every Linux
+/// architecture netplumb builds for (alpha's 1024 is the exception).
+const USER_HZ: u64 = 100;
+
+/// See [`Route::expires`].
+fn expires(m: &RouteMessage) -> Option<Duration> {
+    match m.cache_info() {
+        Some(c) if c.expires > 0 => {
+            let ticks = u64::from(c.expires.unsigned_abs());
+            Some(Duration::from_millis(ticks.saturating_mul(1000) / USER_HZ))
+        }
+        _ => m.attrs.iter().find_map(|a| match a {
+            RouteAttr::Expires(s) => Some(Duration::from_secs(u64::from(*s))),
+            _ => None,
+        }),
+    }
+}
 
 /// A `LinkRef` that owns its name.
 fn owned_link(l: LinkRef<'_>) -> LinkRef<'static> {
@@ -103,8 +122,10 @@ pub struct Route {
     pub nexthops: Vec<RouteNextHop>,
     /// `RTA_PREF`: IPv6 router preference.
     pub pref: Option<RoutePref>,
-    /// `RTA_EXPIRES`: remaining lifetime, as the kernel gives it.
-    pub expires: Option<u64>,
+    /// Remaining lifetime of an expiring (IPv6) route: `rta_expires` of `RTA_CACHEINFO`
+    /// (clock ticks of `USER_HZ`), or `RTA_EXPIRES` (seconds) when that is what the message
+    /// has. `None` for a route that does not expire.
+    pub expires: Option<Duration>,
     /// The message the route was read from.
     pub message: RouteMessage,
 }
@@ -170,7 +191,7 @@ impl Route {
             metrics: message.metrics().map(<[_]>::to_vec).unwrap_or_default(),
             nexthops,
             pref: message.pref(),
-            expires: message.expires(),
+            expires: expires(&message),
             message,
         })
     }
@@ -341,9 +362,11 @@ impl RouteFilter {
         self
     }
 
-    /// The `RTM_GETROUTE` dump request, with the output link already resolved: as `ip`
-    /// sends it, the table in `RTA_TABLE` (the header's `rtm_table` stays 0).
-    fn request(&self, oif: Option<u32>) -> Result<RouteMessage> {
+    /// The `RTM_GETROUTE` dump request payload, with the output link given by index (what
+    /// [`Handle::route_list`] sends after resolving [`RouteFilter::oif`]): as `ip` sends
+    /// it, family and protocol and type in the header, the table in `RTA_TABLE` (the
+    /// header's `rtm_table` stays 0), the link in `RTA_OIF`.
+    pub fn to_message(&self, oif: Option<u32>) -> Result<RouteMessage> {
         let family = self.family.unwrap_or(AF_UNSPEC);
         if !matches!(family, AF_UNSPEC | AF_INET | AF_INET6) {
             return Err(Error::invalid(
@@ -387,7 +410,7 @@ impl RouteFilter {
 /// let opts = RouteGetOpts::new().from("198.18.0.1".parse()?).mark(7);
 /// let r = h.route_get("198.18.5.1".parse()?, &opts)?;
 /// println!("via {:?} dev {:?} src {:?}", r.gateway, r.oif, r.prefsrc);
-/// # Ok::<(), netplumb::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RouteGetOpts {
@@ -491,8 +514,8 @@ impl RouteGetOpts {
     }
 
     /// The `RTM_GETROUTE` payload for `dst`, links resolved by `resolve`: as `ip route get`
-    /// sends it, full-length prefixes and `RTM_F_LOOKUP_TABLE` (so that the answer names
-    /// the table the route was found in).
+    /// sends it, full-length prefixes, and for IPv4 `RTM_F_LOOKUP_TABLE` (so that the answer
+    /// names the table the route was found in; IPv6 refuses the flag and names it anyway).
     fn request(
         &self,
         dst: IpAddr,
@@ -507,7 +530,10 @@ impl RouteGetOpts {
                 format!("{from} is not of the family of {dst}"),
             ));
         }
-        let mut flags = RouteFlags::LOOKUP_TABLE;
+        let mut flags = RouteFlags::empty();
+        if dst.is_ipv4() {
+            flags |= RouteFlags::LOOKUP_TABLE;
+        }
         if self.fibmatch {
             flags |= RouteFlags::FIB_MATCH;
         }
@@ -656,7 +682,7 @@ impl Handle {
             .as_ref()
             .map(|l| self.resolve_link(l))
             .transpose()?;
-        let req = filter.request(oif)?;
+        let req = filter.to_message(oif)?;
         let routes = match self.dump_retry(DUMP_RETRIES, RTM_GETROUTE, &req, parse_route) {
             Err(e) if filter.table.is_some() && e.errno() == Some(libc::ENOENT) => Vec::new(),
             r => r?,
@@ -669,7 +695,7 @@ impl Handle {
     }
 
     /// Asks the kernel which route a packet to `dst` takes: `RTM_GETROUTE` (a get, not a
-    /// dump) with `RTM_F_LOOKUP_TABLE`; like `ip route get DST [from ...] [iif ...] [oif
+    /// dump; for IPv4 with `RTM_F_LOOKUP_TABLE`); like `ip route get DST [from ...] [iif ...] [oif
     /// ...] [mark ...] [fibmatch]`.
     ///
     /// # Errors

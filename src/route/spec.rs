@@ -171,7 +171,7 @@ impl NextHopSpec {
 ///         .nexthop(NextHopSpec::via("198.18.0.2".parse()?))
 ///         .nexthop(NextHopSpec::via("198.18.0.3".parse()?).weight(3)),
 /// )?;
-/// # Ok::<(), netplumb::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteSpec {

@@ -254,7 +254,7 @@ fn batch_requests_are_built_without_a_handle() {
 fn filter_requests_follow_ip() {
     // ip route show table 100 dev IDX: rtm_table 0, RTA_TABLE, RTA_OIF.
     let f = RouteFilter::new().ipv4().table(100);
-    let m = f.request(Some(3)).unwrap();
+    let m = f.to_message(Some(3)).unwrap();
     assert_eq!(
         m.to_vec().unwrap(),
         [
@@ -264,7 +264,7 @@ fn filter_requests_follow_ip() {
     let m = RouteFilter::all_tables()
         .protocol(RouteProtocol::STATIC)
         .kind(RouteType::BLACKHOLE)
-        .request(None)
+        .to_message(None)
         .unwrap();
     assert_eq!(m.header.family, 0);
     assert_eq!(m.header.protocol, RouteProtocol::STATIC);
@@ -274,7 +274,7 @@ fn filter_requests_follow_ip() {
     assert!(
         RouteFilter::new()
             .family(7)
-            .request(None)
+            .to_message(None)
             .unwrap_err()
             .is_invalid()
     );
@@ -387,10 +387,8 @@ fn get_requests_follow_ip() {
         .request(ip("2001:db8:5::1"), &mut no_links)
         .unwrap();
     assert_eq!(m.header.dst_len, 128);
-    assert_eq!(
-        m.header.flags,
-        RouteFlags::LOOKUP_TABLE | RouteFlags::FIB_MATCH
-    );
+    // What `ip -6 route get fibmatch` sends: no RTM_F_LOOKUP_TABLE for IPv6.
+    assert_eq!(m.header.flags, RouteFlags::FIB_MATCH);
     let e = RouteGetOpts::new()
         .from(ip("2001:db8::1"))
         .request(ip("198.18.0.5"), &mut no_links)
@@ -409,4 +407,30 @@ fn get_requests_follow_ip() {
         .unwrap();
     assert_eq!(m.iif(), Some(7));
     assert_eq!(m.oif(), Some(8));
+}
+
+#[test]
+fn expires_from_cacheinfo_or_attribute() {
+    use crate::wire::route::RouteCacheInfo;
+    let mut m = add(&RouteSpec::new(net("2001:db8:5::/64")).dev(3u32));
+    assert_eq!(Route::from_message(m.clone()).unwrap().expires, None);
+    m.attrs.push(RouteAttr::CacheInfo(RouteCacheInfo {
+        expires: 29_950,
+        ..Default::default()
+    }));
+    assert_eq!(
+        Route::from_message(m.clone()).unwrap().expires,
+        Some(Duration::from_millis(299_500))
+    );
+    // Already expired (negative): not a lifetime; RTA_EXPIRES is the fallback.
+    m.attrs.pop();
+    m.attrs.push(RouteAttr::CacheInfo(RouteCacheInfo {
+        expires: -5,
+        ..Default::default()
+    }));
+    m.attrs.push(RouteAttr::Expires(60));
+    assert_eq!(
+        Route::from_message(m).unwrap().expires,
+        Some(Duration::from_secs(60))
+    );
 }

@@ -1165,6 +1165,20 @@ fn route_get_equals_ip_route_get() {
         &RouteGetOpts::new().from(ip("2001:db8::1")),
         &["from", "2001:db8::1"],
     );
+    // Input lookups (iif) of local destinations, both families.
+    let veth1 = index(&t, "veth1");
+    for (dst, from) in [
+        ("198.18.0.1", "198.18.1.2"),
+        ("2001:db8::1", "2001:db8:1::2"),
+    ] {
+        let r = check(
+            dst,
+            &RouteGetOpts::new().from(ip(from)).iif("veth1"),
+            &["from", from, "iif", "veth1"],
+        );
+        assert_eq!((r.iif, r.kind), (Some(veth1), RouteType::LOCAL), "{dst}");
+        assert_eq!(r.source, Some(IpNet::host(ip(from))));
+    }
     // fibmatch returns the FIB entry, not the host route.
     let r = h
         .route_get(ip("198.18.5.9"), &RouteGetOpts::new().fibmatch())

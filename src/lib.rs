@@ -16,6 +16,7 @@ pub mod ipnet;
 pub mod link;
 pub mod mac;
 pub mod netns;
+pub mod route;
 pub mod socket;
 mod sys;
 pub mod sysctl;

@@ -7,9 +7,9 @@
 #![deny(unsafe_code)]
 
 pub mod error;
+pub mod events;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod events;
 pub mod handle;
 pub mod ifname;
 pub mod ipnet;

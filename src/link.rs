@@ -38,7 +38,7 @@ mod tests;
 pub use change::LinkChange;
 pub use del::{link_del_group_request, link_del_request};
 pub use read::{Link, LinkFilter};
-pub use spec::{Bridge, LinkKind, LinkSpec, Macvlan, Veth, Vxlan};
+pub use spec::{Bridge, LinkKind, LinkSpec, Macvlan, UNIQUE_ATTEMPTS, Veth, Vxlan};
 
 pub use crate::wire::link::{IfFlags, InfoData, LinkInfo, MacvlanMode, OperState, Stats64};
 
@@ -93,6 +93,16 @@ impl<'a> From<&'a String> for LinkRef<'a> {
 impl From<String> for LinkRef<'_> {
     fn from(n: String) -> Self {
         LinkRef::Name(Cow::Owned(n))
+    }
+}
+impl From<&u32> for LinkRef<'_> {
+    fn from(i: &u32) -> Self {
+        LinkRef::Index(*i)
+    }
+}
+impl<'a> From<&&'a str> for LinkRef<'a> {
+    fn from(n: &&'a str) -> Self {
+        LinkRef::Name(Cow::Borrowed(n))
     }
 }
 impl<'a> From<&LinkRef<'a>> for LinkRef<'a> {

@@ -795,12 +795,9 @@ fn list_with_kind_master_up_and_group_filters() {
         ip_names(&["link", "show", "master", "npbr0"])
     );
 
-    // The streaming form gives the same links.
-    let mut streamed: Vec<String> = h
-        .link_iter(&LinkFilter::new().kind("veth"))
-        .unwrap()
-        .map(|l| l.unwrap().name)
-        .collect();
+    // The streaming form gives the same links (and does not borrow the filter).
+    let iter = h.link_iter(&LinkFilter::new().kind("veth")).unwrap();
+    let mut streamed: Vec<String> = iter.map(|l| l.unwrap().name).collect();
     streamed.sort();
     assert_eq!(streamed, names(LinkFilter::new().kind("veth")));
     // And the handle is usable again after the iterator is dropped early.
@@ -904,6 +901,14 @@ fn delete_one_and_many() {
         matches!(&results[2], Err(Error::NotFound { name, .. }) if name == "nosuch0"),
         "{results:?}"
     );
+    assert_eq!(t.ip_link_names(), ["lo"]);
+
+    // A plain slice of names.
+    h.link_add(&LinkSpec::veth("npf0", "npf1")).unwrap();
+    h.link_add(&LinkSpec::ifb("npf2")).unwrap();
+    let names: &[&str] = &["npf0", "npf2"];
+    let results = h.link_del_many(names).unwrap();
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(t.ip_link_names(), ["lo"]);
 }
 

@@ -260,7 +260,7 @@ impl Handle {
     pub fn link_iter<'h>(
         &'h self,
         filter: &LinkFilter<'_>,
-    ) -> Result<impl Iterator<Item = Result<Link>> + 'h> {
+    ) -> Result<impl Iterator<Item = Result<Link>> + use<'h>> {
         let master = self.filter_master(filter)?;
         let req = filter.request(master)?;
         let filter = LinkFilter {

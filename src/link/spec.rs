@@ -264,7 +264,7 @@ impl Bridge {
 
     fn attrs(&self) -> Result<Vec<BridgeAttr>> {
         let mut v = Vec::new();
-        let cs = |d: Duration| centiseconds(d);
+        let cs = centiseconds;
         if let Some(d) = self.forward_delay {
             v.push(BridgeAttr::ForwardDelay(cs(d)?));
         }

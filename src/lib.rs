@@ -6,12 +6,14 @@
 // `unsafe` lives only in `sys`, which allows it for itself.
 #![deny(unsafe_code)]
 
+pub mod addr;
 pub mod error;
 pub mod handle;
 pub mod ifname;
 pub mod ipnet;
 pub mod link;
 pub mod mac;
+pub mod neigh;
 pub mod netns;
 pub mod socket;
 mod sys;

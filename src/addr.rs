@@ -56,6 +56,15 @@ const IPV6_ONLY_FLAGS: AddrFlags = AddrFlags::NODAD
     .union(AddrFlags::MANAGETEMPADDR);
 
 /// An IPv4 broadcast address: given, or computed from the prefix (`ip`'s `broadcast +`).
+///
+/// ```
+/// use netplumb::addr::{AddrSpec, Broadcast};
+/// # fn main() -> netplumb::Result<()> {
+/// let spec = AddrSpec::new("198.18.3.7/22".parse()?).broadcast_auto();
+/// assert_eq!(spec.broadcast, Some(Broadcast::Auto));
+/// assert_eq!(spec.to_message(2)?.broadcast(), Some("198.18.3.255".parse().unwrap()));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Broadcast {
     /// This address.
@@ -334,9 +343,7 @@ impl AddrSpec {
             _ => Scope::UNIVERSE,
         });
         let mut msg = AddressMessage::new(index, local, self.prefix_len());
-        if let Some(AddressAttr::Address(a)) = msg.attrs.get_mut(1) {
-            *a = address;
-        }
+        msg.attrs = vec![AddressAttr::Local(local), AddressAttr::Address(address)];
         msg.header.scope = scope;
         let brd = match self.broadcast {
             Some(Broadcast::Addr(a)) => Some(a),
@@ -373,10 +380,9 @@ impl AddrSpec {
         self.validate()?;
         check_index(index)?;
         let local = self.local.addr();
+        let address = self.peer.map_or(local, |p| p.addr());
         let mut msg = AddressMessage::new(index, local, self.prefix_len());
-        if let (Some(AddressAttr::Address(a)), Some(p)) = (msg.attrs.get_mut(1), self.peer) {
-            *a = p.addr();
-        }
+        msg.attrs = vec![AddressAttr::Local(local), AddressAttr::Address(address)];
         if let Some(l) = &self.label {
             msg.attrs.push(AddressAttr::Label(l.clone()));
         }
@@ -540,8 +546,8 @@ impl<'a> AddrFilter<'a> {
     }
 
     /// Whether `a` passes the client-side parts of the filter (and, defensively, the
-    /// kernel-side ones).
-    pub fn matches(&self, a: &Address, index: Option<u32>) -> bool {
+    /// kernel-side ones; `index` is the resolved `dev`).
+    fn matches(&self, a: &Address, index: Option<u32>) -> bool {
         index.is_none_or(|i| a.index == i)
             && self.family.is_none_or(|f| a.family == f)
             && self.scope.is_none_or(|s| a.scope == s)

@@ -53,6 +53,13 @@ const FDB_FLAGS: NeighFlags = NeighFlags::SELF
     .union(NeighFlags::USE);
 
 /// The table a neighbour entry lives in: `ndm_family`.
+///
+/// ```
+/// use netplumb::neigh::NeighFamily;
+/// assert_eq!(NeighFamily::Bridge.af(), 7);
+/// assert_eq!(NeighFamily::from_af(10), Some(NeighFamily::Ipv6));
+/// assert_eq!(NeighFamily::from_af(1), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NeighFamily {
     /// `AF_INET`: the ARP table.
@@ -101,6 +108,14 @@ impl From<Family> for NeighFamily {
 }
 
 /// The kind of a bridge FDB entry, as `bridge fdb add` names it (the `ndm_state` it sends).
+///
+/// ```
+/// use netplumb::MacAddr;
+/// use netplumb::neigh::{FdbState, NeighSpec, NeighState};
+/// // bridge fdb add 02:00:00:00:00:01 dev PORT master static
+/// let spec = NeighSpec::fdb(MacAddr([2, 0, 0, 0, 0, 1])).fdb_master().fdb_state(FdbState::Static);
+/// assert_eq!(spec.state, NeighState::NOARP | NeighState::REACHABLE);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FdbState {
     /// `local` / `permanent` (the default): `NUD_NOARP|NUD_PERMANENT`, an address of the

@@ -6,6 +6,7 @@
 // `unsafe` lives only in `sys`, which allows it for itself.
 #![deny(unsafe_code)]
 
+pub mod addr;
 pub mod error;
 pub mod events;
 #[doc(hidden)]
@@ -15,6 +16,7 @@ pub mod ifname;
 pub mod ipnet;
 pub mod link;
 pub mod mac;
+pub mod neigh;
 pub mod netns;
 pub mod route;
 pub mod socket;

@@ -115,10 +115,7 @@ fn plumb_container(host: &Handle, name: &'static str, n: usize) -> Result<Contai
         host_veth.as_str(),
         Veth::new("eth0").netns(&ns),
     ))?;
-    host.link_set(
-        host_veth.as_str(),
-        &LinkChange::new().master(BRIDGE).up(),
-    )?;
+    host.link_set(host_veth.as_str(), &LinkChange::new().master(BRIDGE).up())?;
 
     let handle = Handle::in_netns(&ns)?;
     let v4 = net(&format!("198.18.0.{}/24", 10 + n));
@@ -173,14 +170,12 @@ fn exchange(a: &Container, b: &Container, from: IpAddr, to: IpAddr) -> Result<()
         let op = op.to_string();
         move |e: std::io::Error| netplumb::Error::io(op, e)
     };
-    let server = b
-        .ns
-        .run(move || UdpSocket::bind(SocketAddr::new(to, 0)))?
-        .map_err(io("bind server"))?;
-    let client = a
-        .ns
-        .run(move || UdpSocket::bind(SocketAddr::new(from, 0)))?
-        .map_err(io("bind client"))?;
+    let server =
+        b.ns.run(move || UdpSocket::bind(SocketAddr::new(to, 0)))?
+            .map_err(io("bind server"))?;
+    let client =
+        a.ns.run(move || UdpSocket::bind(SocketAddr::new(from, 0)))?
+            .map_err(io("bind client"))?;
     let wait = Some(Duration::from_millis(500));
     server.set_read_timeout(wait).map_err(io("timeout"))?;
     client.set_read_timeout(wait).map_err(io("timeout"))?;

@@ -220,6 +220,40 @@ pub(crate) mod tests {
         assert_eq!(parse_ok("-V"), Command::Version);
     }
 
+    /// Every line `ip` was given (testdata/ip_corpus.txt) is accepted or refused here as
+    /// `ip` accepted or refused it (testdata/ip_verdicts.txt, written by ip_verdicts.py).
+    #[test]
+    fn agrees_with_ip_on_the_corpus() {
+        let mut wrong = Vec::new();
+        let mut n = 0;
+        for line in include_str!("testdata/ip_verdicts.txt").lines() {
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            let mut f = line.split('\t');
+            let (want, cmd) = (f.next().unwrap(), f.next().unwrap());
+            let note = f.next().unwrap_or("");
+            let got = match parse_line(cmd) {
+                // ip prints a usage text and fails; netplumb's help command succeeds.
+                Ok(Command::Help(_)) if note.starts_with("# Usage:") => "err",
+                Ok(_) => "ok",
+                Err(CliError::Usage(_)) => "err",
+                Err(e) => panic!("{cmd}: {e}"),
+            };
+            n += 1;
+            if got != want {
+                wrong.push(format!("{want} (netplumb: {got})\t{cmd}\t{note}"));
+            }
+        }
+        assert!(n > 500, "corpus too small: {n}");
+        assert!(
+            wrong.is_empty(),
+            "{} disagreements:\n{}",
+            wrong.len(),
+            wrong.join("\n")
+        );
+    }
+
     #[test]
     fn unsupported_and_unknown_objects() {
         // `t` is tunnel for ip, so it must not become tuntap here.

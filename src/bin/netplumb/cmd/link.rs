@@ -332,8 +332,8 @@ pub enum MacvlanMode {
 /// vxlan arguments (IFLA_VXLAN_*).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Vxlan {
-    /// `id VNI` / `vni VNI`, below 2^24 (IFLA_VXLAN_ID). Required.
-    pub id: u32,
+    /// `id VNI` / `vni VNI`, below 2^24 (IFLA_VXLAN_ID); required unless `external`.
+    pub id: Option<u32>,
     /// `group IP`: multicast group (IFLA_VXLAN_GROUP/GROUP6); needs `dev`.
     pub group: Option<IpAddr>,
     /// `remote IP`: unicast peer (same attribute as `group`).
@@ -1070,7 +1070,13 @@ fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
             return Err(c.usage(format_args!("vxlan: unknown command \"{w}\"?")));
         }
     }
-    v.id = id.ok_or_else(|| c.usage("vxlan: missing virtual network identifier"))?;
+    match (id, v.external == Some(true)) {
+        (None, false) => return Err(c.usage("vxlan: missing virtual network identifier")),
+        (Some(_), true) => {
+            return Err(c.usage("vxlan: both 'external' and vni cannot be specified"));
+        }
+        _ => v.id = id,
+    }
     if v.group.is_some() && v.remote.is_some() {
         return Err(c.usage("vxlan: both group and remote cannot be specified"));
     }
@@ -1443,7 +1449,7 @@ mod tests {
         assert_eq!(
             (v.id, v.dstport, v.ttl, v.tos, v.learning),
             (
-                42,
+                Some(42),
                 Some(4789),
                 Some(VxlanTtl::Value(10)),
                 Some(0x10),
@@ -1459,7 +1465,7 @@ mod tests {
         assert_eq!(
             (v.id, v.ttl, v.learning, v.dstport, v.port_range),
             (
-                7,
+                Some(7),
                 Some(VxlanTtl::Inherit),
                 Some(true),
                 Some(8472),
@@ -1513,6 +1519,10 @@ mod tests {
                 "Error: any valid address is expected rather than \"bad\".",
             ),
             (
+                "link add v type vxlan id 1 external",
+                "vxlan: both 'external' and vni cannot be specified",
+            ),
+            (
                 "link add v type vxlan id 1 label 0x100000",
                 "Error: argument \"0x100000\" is wrong: invalid flowlabel",
             ),
@@ -1520,6 +1530,10 @@ mod tests {
             let e = err(line);
             assert!(e.starts_with(first), "{line}:\n{e}");
         }
+        let LinkKind::Vxlan(v) = add("link add v type vxlan external").kind else {
+            panic!()
+        };
+        assert_eq!((v.id, v.external), (None, Some(true)));
         assert_eq!(add("link add i0 type ifb").kind, LinkKind::Ifb);
     }
 

@@ -868,10 +868,8 @@ fn parse_get(c: &mut Cursor, mut family: Family) -> Res<RouteGet> {
         } else if m("help") {
             return Err(c.help());
         } else {
+            // A second destination replaces the first, as with ip.
             let w = if w == "to" { c.value()? } else { w };
-            if dst.is_some() {
-                return Err(c.garbage("to", w));
-            }
             let p = c.prefix_of(w, family)?;
             family = Family::of(p.net.addr());
             dst = Some(p.net);
@@ -1437,6 +1435,10 @@ mod tests {
         );
         assert_eq!(get("r g 2001:db8::1").dst.to_string(), "2001:db8::1/128");
         assert_eq!(
+            get("route get 198.18.0.1 198.18.0.2").dst.to_string(),
+            "198.18.0.2/32"
+        );
+        assert_eq!(
             get("route get 198.18.0.5 dev v1 i v2 m 1 o v3")
                 .oif
                 .as_deref(),
@@ -1448,10 +1450,6 @@ mod tests {
             (
                 "route get t zzz",
                 "Error: any valid prefix is expected rather than \"t\".",
-            ),
-            (
-                "route get 198.18.0.1 198.18.0.2",
-                "Error: either \"to\" is duplicate, or \"198.18.0.2\" is a garbage.",
             ),
             (
                 "route get m zzz",

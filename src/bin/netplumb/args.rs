@@ -168,6 +168,17 @@ impl<'a> Cursor<'a> {
         self.uint(u32::MAX.into(), what).map(|v| v as u32)
     }
 
+    /// A u32 of at least `min` for a keyword that may appear once (`mtu`, `txqueuelen`):
+    /// `invarg(what)` for a bad value, `duparg(key)` for a second one.
+    pub fn u32_once(&mut self, slot: &mut Option<u32>, key: &str, min: u32, what: &str) -> Res<()> {
+        let v = self.peek().unwrap_or_default();
+        let n = self.u32(what)?;
+        if n < min {
+            return Err(self.invarg(v, what));
+        }
+        self.set_once(slot, key, v, n)
+    }
+
     /// `uint` for a u16.
     pub fn u16(&mut self, what: &str) -> Res<u16> {
         self.uint(u16::MAX.into(), what).map(|v| v as u16)
@@ -205,11 +216,12 @@ impl<'a> Cursor<'a> {
     }
 
     /// A reference to an existing interface: its name or an alternative name (up to 127
-    /// bytes, `ALTIFNAMSIZ` - 1). Whether it exists is the executor's business.
+    /// bytes, `ALTIFNAMSIZ` - 1). Whether it exists is the executor's business. A `:LABEL`
+    /// suffix is kept: like `ip`, the executor looks up `eth0` for `eth0:1`.
     pub fn dev_ref(&self, w: &str) -> Res<String> {
         let bad_char = w
             .bytes()
-            .any(|b| b == b'/' || b == b':' || b.is_ascii_whitespace() || b == 0);
+            .any(|b| b == b'/' || b.is_ascii_whitespace() || b == 0);
         if w.is_empty() || w.len() > 127 || w == "." || w == ".." || bad_char {
             return Err(self.invarg(w, "\"dev\" not a valid ifname"));
         }

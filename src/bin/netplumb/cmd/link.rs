@@ -159,6 +159,8 @@ pub struct LinkAttrs {
     pub allmulticast: Option<bool>,
     /// `promisc on|off`: IFF_PROMISC.
     pub promisc: Option<bool>,
+    /// `trailers on|off`: IFF_NOTRAILERS cleared/set.
+    pub trailers: Option<bool>,
     /// `dynamic on|off`: IFF_DYNAMIC.
     pub dynamic: Option<bool>,
     /// `carrier on|off` (IFLA_CARRIER).
@@ -169,6 +171,9 @@ pub struct LinkAttrs {
     pub index: Option<u32>,
     /// `addrgenmode MODE` (IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE).
     pub addrgenmode: Option<AddrGenMode>,
+    /// `link-netns NS|PID`: the namespace of `link DEV` (IFLA_LINK_NETNSID of that
+    /// namespace).
+    pub link_netns: Option<NetnsRef>,
     /// `link-netnsid ID` (IFLA_LINK_NETNSID).
     pub link_netnsid: Option<i32>,
     /// `mode default|dormant` (IFLA_LINKMODE: 0 or 1).
@@ -534,17 +539,19 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
         } else if m("broadcast") || w == "brd" {
             a.broadcast = Some(c.mac()?);
         } else if m("txqueuelen") || w == "qlen" || m("txqlen") {
-            let v = c.peek().unwrap_or_default();
-            let n = c.u32("Invalid \"txqueuelen\" value")?;
-            c.set_once(&mut a.txqueuelen, "txqueuelen", v, n)?;
+            c.u32_once(
+                &mut a.txqueuelen,
+                "txqueuelen",
+                0,
+                "Invalid \"txqueuelen\" value",
+            )?;
         } else if w == "mtu" {
-            let v = c.peek().unwrap_or_default();
-            let n = c.u32("Invalid \"mtu\" value")?;
-            if n == 0 {
-                return Err(c.invarg(v, "Invalid \"mtu\" value"));
-            }
-            c.set_once(&mut a.mtu, "mtu", v, n)?;
-        } else if w.starts_with("xdp") || w == "vf" || w == "trailers" || w == "parentdev" {
+            // mtu 0 is refused here rather than by the kernel.
+            c.u32_once(&mut a.mtu, "mtu", 1, "Invalid \"mtu\" value")?;
+        } else if matches!(
+            w,
+            "xdp" | "xdpgeneric" | "xdpdrv" | "xdpoffload" | "vf" | "parentdev"
+        ) {
             return Err(c.usage(format_args!("\"{w}\" is not supported by netplumb.")));
         } else if w == "netns" {
             let v = c.value()?;
@@ -555,6 +562,8 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
             a.allmulticast = Some(c.on_off(w)?);
         } else if w == "promisc" {
             a.promisc = Some(c.on_off(w)?);
+        } else if w == "trailers" {
+            a.trailers = Some(c.on_off(w)?);
         } else if w == "arp" {
             a.arp = Some(c.on_off(w)?);
         } else if w == "carrier" {
@@ -603,13 +612,19 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
             let i = states.iter().position(|s| s.eq_ignore_ascii_case(v));
             a.operstate = Some(i.ok_or_else(|| c.invarg(v, "Invalid operstate"))? as u8);
         } else if m("numtxqueues") {
-            let v = c.peek().unwrap_or_default();
-            let n = c.u32("Invalid \"numtxqueues\" value")?;
-            c.set_once(&mut a.numtxqueues, "numtxqueues", v, n)?;
+            c.u32_once(
+                &mut a.numtxqueues,
+                "numtxqueues",
+                0,
+                "Invalid \"numtxqueues\" value",
+            )?;
         } else if m("numrxqueues") {
-            let v = c.peek().unwrap_or_default();
-            let n = c.u32("Invalid \"numrxqueues\" value")?;
-            c.set_once(&mut a.numrxqueues, "numrxqueues", v, n)?;
+            c.u32_once(
+                &mut a.numrxqueues,
+                "numrxqueues",
+                0,
+                "Invalid \"numrxqueues\" value",
+            )?;
         } else if m("addrgenmode") {
             a.addrgenmode = Some(match c.value()? {
                 "eui64" => AddrGenMode::Eui64,
@@ -618,6 +633,8 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
                 "random" => AddrGenMode::Random,
                 v => return Err(c.invarg(v, "Invalid address generation mode")),
             });
+        } else if m("link-netns") {
+            a.link_netns = Some(NetnsRef(c.value()?.to_string()));
         } else if m("link-netnsid") {
             let v = c.value()?;
             let id = v
@@ -1689,6 +1706,15 @@ mod tests {
             assert!(e.starts_with(first), "{line}:\n{e}");
         }
         assert!(err("link set v1 h").starts_with("Usage: netplumb link"));
+        assert!(err("link set v1 xdp obj x").starts_with("\"xdp\" is not supported by netplumb."));
+        assert_eq!(
+            set("link set xdpfoo trailers off").attrs.trailers,
+            Some(false)
+        );
+        assert_eq!(
+            set("link set x link-netns ns1").attrs.link_netns,
+            Some(NetnsRef("ns1".into()))
+        );
     }
 
     #[test]

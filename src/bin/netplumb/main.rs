@@ -3,6 +3,19 @@
 //! `main` reads the global options, then either one command or a `-batch` file, parses each
 //! command into a [`cmd::Command`] and hands it to [`run`]. Errors print iproute2-style
 //! messages on stderr; a usage error exits with 2, a failure with 1.
+//!
+//! Where netplumb differs from `ip` 6.1 on purpose:
+//! - Exit status: 2 for a usage error (`ip`: 255, or 1 for some), 1 for a failure (`ip`: 1,
+//!   or 2 when the kernel refused). `help` and `-help` print to stdout and succeed; `help`
+//!   in the middle of a command is a usage error (the usage text on stderr).
+//! - Refused before anything is sent, where `ip` lets the kernel refuse: new interface names
+//!   over 15 bytes or with `/`, `:` or blanks, `mtu 0`, link-layer addresses that are not
+//!   six octets, address labels over 15 bytes, an address change without an address.
+//! - Not checked while parsing, where `ip` looks them up: whether a device, VRF or named
+//!   namespace exists. The executor fails instead (exit status 1).
+//! - `-batch`: a `#` inside quotes is part of the word; a line that does not parse fails
+//!   alone (`ip` exits at once), reported like any failed line.
+//! - JSON strings escape every control character (`ip` passes most of them raw).
 
 mod args;
 mod batch;

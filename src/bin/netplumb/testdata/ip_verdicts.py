@@ -18,7 +18,7 @@ PARSE_ERRORS_RC1 = re.compile(
     r'is invalid lladdr|is expected rather than|Not enough information|are required arguments'
     r'|You failed to specify|Flush requires|need at least|requires arguments|^vxlan:|^bridge'
     r'|^macv|autojoin needs|preferred_lft is greater|valid_lft is zero|^Usage:|must be'
-    r'|not allowed in this context|Command ".*" is unknown')
+    r'|not allowed in this context|" is unknown')
 
 
 def ip(*args, check=True):

@@ -19,14 +19,16 @@
 
 mod args;
 mod batch;
-// The executor reads the AST and writes JSON; until it lands most of both is unused here.
+// Parts of the AST (fields the executor does not act on yet) and of the JSON writer are
+// unused until every command's executor has landed.
 #[allow(dead_code)]
 mod cmd;
+mod exec;
 mod help;
 #[allow(dead_code)]
 mod json;
 
-use args::{CliError, Globals, Start};
+use args::{CliError, Start};
 use cmd::Command;
 use help::Topic;
 use std::io::BufReader;
@@ -56,12 +58,13 @@ fn run_main(argv: &[String]) -> i32 {
         Ok(x) => x,
         Err(e) => return fail(&e),
     };
+    let ctx = exec::Ctx::new(&globals);
     let result = match start {
-        Start::Version => run(Command::Version, &globals),
-        Start::Help => run(Command::Help(Topic::Main), &globals),
-        Start::Command(_) if globals.batch.is_some() => return run_batch(&globals),
+        Start::Version => exec::run(Command::Version, &ctx),
+        Start::Help => exec::run(Command::Help(Topic::Main), &ctx),
+        Start::Command(_) if globals.batch.is_some() => return run_batch(&ctx),
         Start::Command(i) => {
-            cmd::parse(argv.get(i..).unwrap_or_default(), &globals).and_then(|c| run(c, &globals))
+            cmd::parse(argv.get(i..).unwrap_or_default(), &globals).and_then(|c| exec::run(c, &ctx))
         }
     };
     match result {
@@ -73,7 +76,8 @@ fn run_main(argv: &[String]) -> i32 {
 /// `-batch FILE`: every line is a command (without `ip`/`netplumb` and global options).
 /// A failed line is reported with "Command failed FILE:LINE"; `-force` keeps going. Exit
 /// status 1 when any line failed.
-fn run_batch(g: &Globals) -> i32 {
+fn run_batch(ctx: &exec::Ctx<'_>) -> i32 {
+    let g = ctx.globals;
     let name = g.batch.as_deref().unwrap_or("-");
     let input: Box<dyn std::io::BufRead> = if name == "-" {
         Box::new(std::io::stdin().lock())
@@ -91,7 +95,7 @@ fn run_batch(g: &Globals) -> i32 {
     for (line, words) in batch::read(input) {
         let r = words
             .and_then(|w| cmd::parse(&w, g))
-            .and_then(|c| run(c, g));
+            .and_then(|c| exec::run(c, ctx));
         if let Err(e) = r {
             eprintln!("{e}");
             eprintln!("Command failed {name}:{line}");
@@ -102,25 +106,4 @@ fn run_batch(g: &Globals) -> i32 {
         }
     }
     i32::from(failed)
-}
-
-/// Runs one parsed command.
-///
-/// Help and version are answered here. Everything else is the executor's job, which maps
-/// the AST onto the library's typed operations; until it lands, this intermediate build
-/// reports such commands as not implemented (exit status 1).
-fn run(cmd: Command, _g: &Globals) -> Result<(), CliError> {
-    match cmd {
-        Command::Help(t) => {
-            print!("{}", t.text());
-            Ok(())
-        }
-        Command::Version => {
-            println!("netplumb utility, version {}", env!("CARGO_PKG_VERSION"));
-            Ok(())
-        }
-        other => Err(CliError::Failed(format!(
-            "netplumb: not implemented yet in this build: {other:?}"
-        ))),
-    }
 }

@@ -103,6 +103,13 @@ impl IpNet {
 }
 
 /// An IP family.
+///
+/// ```
+/// use netplumb::Family;
+/// assert_eq!(Family::of("2001:db8::1".parse().unwrap()), Family::Ipv6);
+/// assert_eq!(Family::Ipv4.af(), libc::AF_INET as u8);
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     /// IPv4 (`AF_INET`).

@@ -604,7 +604,8 @@ fn show(s: &LinkShow, ctx: &Ctx<'_>) -> Result<(), CliError> {
     });
     let opts = Opts {
         details: g.details > 0,
-        link_layer: matches!(g.family, Family::Unspec | Family::Link),
+        // `ip link show` lists links as family AF_PACKET whatever -4/-6 say.
+        link_layer: true,
     };
     let mut out = std::io::stdout().lock();
     if g.json {

@@ -304,6 +304,8 @@ fn show_json_and_text_equal_ip() {
         &["link", "show", "dev", "v1", "group", "5"],
         &["-4", "link", "show"],
         &["-d", "-6", "link", "show", "dev", "v3"],
+        &["-s", "link", "show", "dev", "mv0"],
+        &["-s", "-s", "-d", "link", "show", "dev", "lo"],
     ] {
         let what = format!("-j {}", args.join(" "));
         assert_same_reading(

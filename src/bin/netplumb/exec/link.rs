@@ -606,6 +606,7 @@ fn show(s: &LinkShow, ctx: &Ctx<'_>) -> Result<(), CliError> {
         details: g.details > 0,
         // `ip link show` lists links as family AF_PACKET whatever -4/-6 say.
         link_layer: true,
+        stats: g.stats,
     };
     let mut out = std::io::stdout().lock();
     if g.json {

@@ -5,15 +5,16 @@
 //! non-zero value, `-d`...), in the same order, with the same formats: flags as an array of
 //! names, `group` by name, MAC addresses in lower-case hex, bridge timers in seconds with two
 //! decimals (`0.00`), hex values as `0x..` strings, bridge ids as `8000.12:c6:1:15:9f:a2`
-//! (unpadded octets, as `ip` writes them), tun owners by user name. Not printed: XDP, VF,
-//! statistics (`-s`) and protodown reasons.
+//! (unpadded octets, as `ip` writes them), tun owners by user name, counters (`-s`, `-s -s`)
+//! as `stats64`. Not printed: XDP, VF information and protodown reasons. The text form is
+//! `ip`'s without `-d` and `-s`; with them it is shorter than `ip`'s.
 
 use crate::json::Value;
 use netplumb::Handle;
 use netplumb::wire::AttrIter;
 use netplumb::wire::link::{
     BridgeAttr, BridgeId, BridgePortAttr, IfFlags, InfoData, LinkAttr, LinkInfo, LinkMessage,
-    MacvlanAttr, SlaveData, TunAttr, VxlanAttr,
+    MacvlanAttr, SlaveData, Stats64, TunAttr, VxlanAttr,
 };
 use netplumb::wire::nlmsg::{NlmsgFlags, RTM_GETLINK};
 use std::cell::RefCell;
@@ -37,6 +38,8 @@ pub struct Opts {
     /// The link-layer line (`link_type`, `address`, `broadcast`): `ip` leaves it out when a
     /// protocol family other than `link` is selected, unless `-d`.
     pub link_layer: bool,
+    /// `-s` given this many times: counters (`stats64`), with error details from two.
+    pub stats: u8,
 }
 
 /// Names and flags of links by index, as `ip`'s link cache gives them: filled from a dump,
@@ -473,6 +476,12 @@ pub fn link_json(m: &LinkMessage, names: &Names<'_>, o: Opts) -> Value {
     if let Some(alias) = m.alias() {
         v.push("ifalias", alias);
     }
+    if o.stats > 0
+        && let Some(s) = m.stats64()
+    {
+        let carrier_changes = get!(m.attrs, LinkAttr::CarrierChanges);
+        v.push("stats64", stats_json(s, carrier_changes, o.stats > 1));
+    }
     if let Some(alt) = alt_names(m) {
         v.push(
             "altnames",
@@ -529,6 +538,72 @@ fn details_json(v: &mut Value, m: &LinkMessage, names: &Names<'_>) {
     }
     if let Some(d) = get!(m.attrs, LinkAttr::ParentDevName) {
         v.push("parentdev", d);
+    }
+}
+
+/// `stats64` as `ip -s` (`-s -s` for `details`) prints it.
+fn stats_json(s: &Stats64, carrier_changes: Option<u32>, details: bool) -> Value {
+    let mut rx = Value::object();
+    rx.push("bytes", s.rx_bytes);
+    rx.push("packets", s.rx_packets);
+    rx.push("errors", s.rx_errors);
+    rx.push("dropped", s.rx_dropped);
+    rx.push("over_errors", s.rx_over_errors);
+    rx.push("multicast", s.multicast);
+    if s.rx_compressed != 0 {
+        rx.push("compressed", s.rx_compressed);
+    }
+    if details {
+        rx.push("length_errors", s.rx_length_errors);
+        rx.push("crc_errors", s.rx_crc_errors);
+        rx.push("frame_errors", s.rx_frame_errors);
+        rx.push("fifo_errors", s.rx_fifo_errors);
+        rx.push("missed_errors", s.rx_missed_errors);
+        if let Some(n) = s.rx_nohandler.filter(|n| *n != 0) {
+            rx.push("nohandler", n);
+        }
+        if let Some(n) = s.rx_otherhost_dropped.filter(|n| *n != 0) {
+            rx.push("otherhost", n);
+        }
+    }
+    let mut tx = Value::object();
+    tx.push("bytes", s.tx_bytes);
+    tx.push("packets", s.tx_packets);
+    tx.push("errors", s.tx_errors);
+    tx.push("dropped", s.tx_dropped);
+    tx.push("carrier_errors", s.tx_carrier_errors);
+    tx.push("collisions", s.collisions);
+    if s.tx_compressed != 0 {
+        tx.push("compressed", s.tx_compressed);
+    }
+    if details {
+        tx.push("aborted_errors", s.tx_aborted_errors);
+        tx.push("fifo_errors", s.tx_fifo_errors);
+        tx.push("window_errors", s.tx_window_errors);
+        tx.push("heartbeat_errors", s.tx_heartbeat_errors);
+        if let Some(c) = carrier_changes {
+            tx.push("carrier_changes", c);
+        }
+    }
+    let mut v = Value::object();
+    v.push("rx", rx);
+    v.push("tx", tx);
+    v
+}
+
+/// Counters as a header line and a value line, each column as wide as its widest cell.
+fn stats_lines(out: &mut String, label: &str, cols: &[(&str, u64)]) {
+    let widths: Vec<usize> = cols
+        .iter()
+        .map(|(h, n)| h.len().max(n.to_string().len()))
+        .collect();
+    let _ = write!(out, "\n    {label}:");
+    for ((h, _), w) in cols.iter().zip(&widths) {
+        let _ = write!(out, " {h:>w$}");
+    }
+    out.push_str("\n       ");
+    for ((_, n), w) in cols.iter().zip(&widths) {
+        let _ = write!(out, " {n:>w$}");
     }
 }
 
@@ -1216,6 +1291,34 @@ pub fn link_text(m: &LinkMessage, names: &Names<'_>, o: Opts) -> String {
     }
     if let Some(alias) = m.alias() {
         let _ = write!(s, "\n    alias {alias}");
+    }
+    if o.stats > 0
+        && let Some(st) = m.stats64()
+    {
+        stats_lines(
+            &mut s,
+            "RX",
+            &[
+                ("bytes", st.rx_bytes),
+                ("packets", st.rx_packets),
+                ("errors", st.rx_errors),
+                ("dropped", st.rx_dropped),
+                ("missed", st.rx_missed_errors),
+                ("mcast", st.multicast),
+            ],
+        );
+        stats_lines(
+            &mut s,
+            "TX",
+            &[
+                ("bytes", st.tx_bytes),
+                ("packets", st.tx_packets),
+                ("errors", st.tx_errors),
+                ("dropped", st.tx_dropped),
+                ("carrier", st.tx_carrier_errors),
+                ("collsns", st.collisions),
+            ],
+        );
     }
     for alt in alt_names(m).unwrap_or_default() {
         let _ = write!(s, "\n    altname {alt}");

@@ -305,6 +305,7 @@ fn show_json_and_text_equal_ip() {
         &["-4", "link", "show"],
         &["-d", "-6", "link", "show", "dev", "v3"],
         &["-s", "link", "show", "dev", "mv0"],
+        &["-br", "link", "show"],
         &["-s", "-s", "-d", "link", "show", "dev", "lo"],
     ] {
         let what = format!("-j {}", args.join(" "));
@@ -331,6 +332,7 @@ fn show_json_and_text_equal_ip() {
         &["link", "show"][..],
         &["link", "show", "dev", "vp0"],
         &["link", "show", "type", "macvlan"],
+        &["-br", "link", "show"],
     ] {
         assert_same_reading(
             &args.join(" "),

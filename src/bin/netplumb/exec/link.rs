@@ -611,12 +611,23 @@ fn show(s: &LinkShow, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     if g.json {
         let all: Vec<Value> = selected
-            .map(|m| link_json::link_json(m, &names, opts))
+            .map(|m| {
+                if g.brief {
+                    link_json::brief_json(m, &names)
+                } else {
+                    link_json::link_json(m, &names, opts)
+                }
+            })
             .collect();
         let _ = writeln!(out, "{}", Value::Array(all).to_text(g.pretty));
     } else {
         for m in selected {
-            let _ = out.write_all(link_json::link_text(m, &names, opts).as_bytes());
+            let text = if g.brief {
+                link_json::brief_text(m, &names)
+            } else {
+                link_json::link_text(m, &names, opts)
+            };
+            let _ = out.write_all(text.as_bytes());
         }
     }
     let _ = out.flush();

@@ -1327,6 +1327,64 @@ pub fn link_text(m: &LinkMessage, names: &Names<'_>, o: Opts) -> String {
     s
 }
 
+/// One link as `ip -br -j link show` prints it: name (and link), state, address, flags.
+pub fn brief_json(m: &LinkMessage, names: &Names<'_>) -> Value {
+    let full = link_json(m, names, Opts::default());
+    let mut v = Value::object();
+    if let Value::Object(fields) = full {
+        for key in [
+            "link",
+            "link_index",
+            "ifname",
+            "operstate",
+            "operstate_index",
+        ] {
+            if let Some((_, x)) = fields.iter().find(|(k, _)| k == key) {
+                v.push(key, x.clone());
+            }
+        }
+        if let Some(a) = m.address() {
+            v.push("address", ll_addr(a, m.header.link_layer_type));
+        }
+        if let Some((_, x)) = fields.iter().find(|(k, _)| k == "flags") {
+            v.push("flags", x.clone());
+        }
+    }
+    v
+}
+
+/// One link as `ip -br link show` prints it.
+pub fn brief_text(m: &LinkMessage, names: &Names<'_>) -> String {
+    let name = m.name().unwrap_or_default();
+    let mut mdown = false;
+    let shown = match m.link() {
+        Some(0) => format!("{name}@NONE"),
+        Some(l) if get!(m.attrs, LinkAttr::LinkNetNsId).is_some() => format!("{name}@if{l}"),
+        Some(l) => {
+            mdown = !names.flags(l).contains(IfFlags::UP);
+            format!("{name}@{}", names.name(l))
+        }
+        None => name.to_string(),
+    };
+    let mut s = format!("{shown:<16} ");
+    if let Some(st) = m.operstate() {
+        let st = u8::from(st);
+        match operstate_name(st) {
+            Some(n) => {
+                let _ = write!(s, "{n:<14} ");
+            }
+            None => {
+                let _ = write!(s, "state {st:#x} ");
+            }
+        }
+    }
+    if let Some(a) = m.address() {
+        let _ = write!(s, "{} ", ll_addr(a, m.header.link_layer_type));
+    }
+    let _ = writeln!(s, "<{}> ", flag_names(m.flags(), mdown).join(","));
+    s
+}
+
 /// Which kinds `ip link show type KIND` selects: `KIND_slave` matches the port kind.
 pub fn kind_matches(m: &LinkMessage, kind: &str) -> bool {
     let info = m.info();

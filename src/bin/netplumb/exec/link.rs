@@ -12,7 +12,16 @@
 //! (`Cannot find device "X"` when missing), `master` too (`Device does not exist`).
 //! Namespaces for `netns NS|PID`: a name under /run/netns (or a path with `/`), else a
 //! process id.
-
+//!
+//! Where netplumb differs from `ip link`:
+//! - A kernel refusal without an extended-ack message prints `Error: File exists.` where
+//!   `ip` prints `RTNETLINK answers: File exists`; exit status 1 (`ip`: 2).
+//! - `ip -j link show` with a filter (`up`, `group`, `type`, `master`) writes an empty
+//!   object `{}` for every link the filter leaves out; netplumb leaves them out.
+//! - `vrf NAME` is taken as `master NAME` (a missing device reads "Device does not exist",
+//!   not "Not a valid VRF name"); arguments of kinds netplumb does not know (`type dummy
+//!   ARGS`) are refused.
+//! - `-d` text is shorter than `ip`'s (no kind-specific options); the JSON has them all.
 use super::link_json::{self, Names, Opts};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};

@@ -10,6 +10,7 @@
 mod addr;
 mod decode;
 mod link;
+mod link_json;
 mod monitor;
 mod neigh;
 mod netns;

@@ -39,12 +39,37 @@ fn setup(test: &str) -> Option<(TestNs, Handle)> {
         ("veth0", "198.18.0.1/24", "2001:db8::1/64"),
         ("veth1", "198.18.1.1/24", "2001:db8:1::1/64"),
     ] {
+        // No link-local address: the kernel would add it (and its routes) at some moment
+        // after the link comes up, making before/after comparisons of the tables racy.
+        t.ip(&["link", "set", dev, "addrgenmode", "none"]);
         t.ip(&["addr", "add", v4, "dev", dev]);
         t.ip(&["addr", "add", v6, "dev", dev, "nodad"]);
         t.ip(&["link", "set", dev, "up"]);
     }
+    // The carrier comes up asynchronously (linkwatch): wait for it, or route flags such as
+    // "linkdown" change under the tests' feet.
     let h = t.handle();
-    Some((t, h))
+    for _ in 0..500 {
+        let up = ["veth0", "veth1"].iter().all(|d| {
+            h.link_get(*d).unwrap().carrier == Some(true)
+                && h.link_get(*d)
+                    .unwrap()
+                    .flags
+                    .contains(netplumb::wire::link::IfFlags::LOWER_UP)
+        });
+        // IPv6 installs an address's local route from a work queue once the link is up.
+        let local6 = || {
+            let r = h.route_list(&RouteFilter::new().table(255).ipv6()).unwrap();
+            ["2001:db8::1", "2001:db8:1::1"]
+                .iter()
+                .all(|a| r.iter().any(|r| r.destination == net(&format!("{a}/128"))))
+        };
+        if up && local6() {
+            return Some((t, h));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the veth pair's carrier and IPv6 local routes did not come up within 5 s");
 }
 
 fn index(t: &TestNs, dev: &str) -> u32 {

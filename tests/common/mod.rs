@@ -20,6 +20,8 @@
 //! ```
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod golden;
+
 use netplumb::wire::Builder;
 use netplumb::wire::attr::AttrIter;
 use netplumb::{Handle, NetNs};

@@ -14,7 +14,7 @@
 
 use super::attr::{Attr, AttrIter, UnknownAttr};
 use super::builder::{Builder, attr_size};
-use super::{DecodeError, Emit, EncodeError, byte, ne_u32};
+use super::{DecodeError, Emit, EncodeError, byte, ne_u32, u32_words, words_to_bytes};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -202,29 +202,18 @@ impl AddressCacheInfo {
     }
 
     fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        let v = a.value();
-        if v.len() != CACHEINFO_LEN {
-            return Err(DecodeError::BadAttr {
-                name: "IFA_CACHEINFO",
-                offset: a.offset(),
-                reason: "expected 16 bytes",
-            });
-        }
+        let [preferred, valid, created, updated] =
+            u32_words(a, "IFA_CACHEINFO", "expected 16 bytes")?;
         Ok(AddressCacheInfo {
-            preferred: ne_u32(v, 0),
-            valid: ne_u32(v, 4),
-            created: ne_u32(v, 8),
-            updated: ne_u32(v, 12),
+            preferred,
+            valid,
+            created,
+            updated,
         })
     }
 
     fn to_bytes(self) -> [u8; CACHEINFO_LEN] {
-        let mut out = [0u8; CACHEINFO_LEN];
-        let words = [self.preferred, self.valid, self.created, self.updated];
-        for (dst, src) in out.chunks_exact_mut(4).zip(words) {
-            dst.copy_from_slice(&src.to_ne_bytes());
-        }
-        out
+        words_to_bytes([self.preferred, self.valid, self.created, self.updated])
     }
 }
 

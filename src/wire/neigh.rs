@@ -14,7 +14,7 @@
 use super::addr::family_of;
 use super::attr::{Attr, AttrIter, NLA_F_NESTED, UnknownAttr};
 use super::builder::{Builder, attr_size};
-use super::{DecodeError, Emit, EncodeError, byte, ne_i32, ne_u16, ne_u32};
+use super::{DecodeError, Emit, EncodeError, byte, ne_i32, ne_u16, u32_words, words_to_bytes};
 use std::net::IpAddr;
 
 /// `sizeof(struct ndmsg)`.
@@ -154,29 +154,18 @@ const CACHEINFO_LEN: usize = 16;
 
 impl NeighCacheInfo {
     fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        let v = a.value();
-        if v.len() != CACHEINFO_LEN {
-            return Err(DecodeError::BadAttr {
-                name: "NDA_CACHEINFO",
-                offset: a.offset(),
-                reason: "expected 16 bytes",
-            });
-        }
+        let [confirmed, used, updated, refcnt] =
+            u32_words(a, "NDA_CACHEINFO", "expected 16 bytes")?;
         Ok(NeighCacheInfo {
-            confirmed: ne_u32(v, 0),
-            used: ne_u32(v, 4),
-            updated: ne_u32(v, 8),
-            refcnt: ne_u32(v, 12),
+            confirmed,
+            used,
+            updated,
+            refcnt,
         })
     }
 
     fn to_bytes(self) -> [u8; CACHEINFO_LEN] {
-        let mut out = [0u8; CACHEINFO_LEN];
-        let words = [self.confirmed, self.used, self.updated, self.refcnt];
-        for (dst, src) in out.chunks_exact_mut(4).zip(words) {
-            dst.copy_from_slice(&src.to_ne_bytes());
-        }
-        out
+        words_to_bytes([self.confirmed, self.used, self.updated, self.refcnt])
     }
 }
 

@@ -2,7 +2,10 @@
 //! malformed payloads, and property tests.
 
 mod common;
-use common::golden::{assert_every_prefix_fails, decode_reply, encode};
+use common::golden::{
+    any_ip, assert_every_prefix_fails, assert_wrong_sizes_named, check_emit_parse,
+    check_in_datagram, check_reparse, decode_reply, encode,
+};
 use netplumb::wire::addr::*;
 use netplumb::wire::message::{Message, Payload};
 use netplumb::wire::nlmsg::{NLMSG_DONE, RTM_NEWADDR};
@@ -168,11 +171,11 @@ fn short_ifaddrmsg_is_truncated() {
     assert!(AddressMessage::parse(&[2; 8]).unwrap().attrs.is_empty());
 }
 
+/// `ifaddrmsg`: AF_INET, /24, index 3.
+const HEADER: [u8; 8] = [2, 24, 0, 0, 3, 0, 0, 0];
+
 fn payload_with(kind: u16, value: &[u8]) -> Vec<u8> {
-    let mut b = Builder::new();
-    b.put(&[2, 24, 0, 0, 3, 0, 0, 0]).unwrap();
-    b.attr(kind, value).unwrap();
-    b.into_vec()
+    common::golden::payload_with(&HEADER, kind, value)
 }
 
 #[test]
@@ -192,17 +195,7 @@ fn wrong_sized_attributes_name_the_attribute() {
         (IFA_TARGET_NETNSID, 2, "IFA_TARGET_NETNSID"),
         (IFA_PROTO, 4, "IFA_PROTO"),
     ];
-    for &(kind, len, name) in cases {
-        let p = payload_with(kind, &vec![1; len]);
-        match AddressMessage::parse(&p) {
-            Err(DecodeError::BadAttr {
-                name: n, offset, ..
-            }) => {
-                assert_eq!((n, offset), (name, 8), "{name} of {len} bytes")
-            }
-            other => panic!("{name} of {len} bytes: {other:?}"),
-        }
-    }
+    assert_wrong_sizes_named(AddressMessage::parse, &HEADER, cases);
     // A label must be NUL-terminated UTF-8.
     for bad in [&b"veth0"[..], b"\xff\0"] {
         assert!(matches!(
@@ -296,13 +289,6 @@ fn unknown_attributes_and_flag_bits_survive() {
 
 // ---- property tests ----
 
-fn any_ip() -> impl Strategy<Value = IpAddr> {
-    prop_oneof![
-        any::<[u8; 4]>().prop_map(IpAddr::from),
-        any::<[u8; 16]>().prop_map(IpAddr::from),
-    ]
-}
-
 fn any_attr() -> impl Strategy<Value = AddressAttr> {
     use AddressAttr::*;
     // Unknown kinds: anything that is not a known kind written without flag bits.
@@ -354,30 +340,16 @@ fn any_message() -> impl Strategy<Value = AddressMessage> {
 proptest! {
     #[test]
     fn parse_emit_round_trip(m in any_message()) {
-        let bytes = m.to_vec().unwrap();
-        prop_assert_eq!(bytes.len(), m.buffer_len());
-        prop_assert_eq!(&AddressMessage::parse(&bytes).unwrap(), &m);
-        let mut short = vec![0u8; bytes.len() - 1];
-        prop_assert!(m.emit_to_slice(&mut short).is_err());
-        let mut exact = vec![0u8; bytes.len()];
-        prop_assert_eq!(m.emit_to_slice(&mut exact).unwrap(), bytes.len());
-        prop_assert_eq!(exact, bytes);
+        check_emit_parse(&m, AddressMessage::parse)?;
     }
 
     #[test]
     fn round_trip_inside_a_datagram(m in any_message(), seq in any::<u32>()) {
-        let mut b = Builder::new();
-        b.message(RTM_NEWADDR, NlmsgFlags::REQUEST | NlmsgFlags::ACK, seq, 0, &m).unwrap();
-        let msgs = decode_reply(b.as_bytes()).unwrap();
-        prop_assert_eq!(&msgs[0].payload, &Payload::Address(m));
-        prop_assert_eq!(encode(&msgs), b.into_vec());
+        check_in_datagram(RTM_NEWADDR, seq, &m, &Payload::Address(m.clone()))?;
     }
 
     #[test]
     fn arbitrary_bytes_never_panic_and_reparse_stably(p in proptest::collection::vec(any::<u8>(), 0..96)) {
-        if let Ok(m) = AddressMessage::parse(&p) {
-            let again = m.to_vec().unwrap();
-            prop_assert_eq!(AddressMessage::parse(&again).unwrap(), m);
-        }
+        check_reparse(&p, AddressMessage::parse)?;
     }
 }

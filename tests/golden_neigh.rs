@@ -2,7 +2,10 @@
 //! and re-encoded, every prefix rejected, malformed payloads, and property tests.
 
 mod common;
-use common::golden::{assert_every_prefix_fails, decode_reply, encode};
+use common::golden::{
+    any_ip, assert_every_prefix_fails, assert_wrong_sizes_named, check_emit_parse,
+    check_in_datagram, check_reparse, decode_reply, encode,
+};
 use netplumb::wire::message::{Message, Payload};
 use netplumb::wire::neigh::*;
 use netplumb::wire::nlmsg::RTM_NEWNEIGH;
@@ -249,11 +252,11 @@ fn short_ndmsg_is_truncated() {
     assert!(NeighMessage::parse(&[0; 12]).unwrap().attrs.is_empty());
 }
 
+/// `ndmsg`: AF_INET, ifindex 3, NUD_PERMANENT.
+const HEADER: [u8; 12] = [2, 0, 0, 0, 3, 0, 0, 0, 0x80, 0, 0, 0];
+
 fn payload_with(kind: u16, value: &[u8]) -> Vec<u8> {
-    let mut b = Builder::new();
-    b.put(&[2, 0, 0, 0, 3, 0, 0, 0, 0x80, 0, 0, 0]).unwrap();
-    b.attr(kind, value).unwrap();
-    b.into_vec()
+    common::golden::payload_with(&HEADER, kind, value)
 }
 
 #[test]
@@ -276,17 +279,7 @@ fn wrong_sized_attributes_name_the_attribute() {
         (NDA_NDM_STATE_MASK, 4, "NDA_NDM_STATE_MASK"),
         (NDA_NDM_FLAGS_MASK, 2, "NDA_NDM_FLAGS_MASK"),
     ];
-    for &(kind, len, name) in cases {
-        let p = payload_with(kind, &vec![1; len]);
-        match NeighMessage::parse(&p) {
-            Err(DecodeError::BadAttr {
-                name: n, offset, ..
-            }) => {
-                assert_eq!((n, offset), (name, 12), "{name} of {len} bytes")
-            }
-            other => panic!("{name} of {len} bytes: {other:?}"),
-        }
-    }
+    assert_wrong_sizes_named(NeighMessage::parse, &HEADER, cases);
 }
 
 #[test]
@@ -406,13 +399,6 @@ fn unknown_attributes_and_flag_bits_survive() {
 
 // ---- property tests ----
 
-fn any_ip() -> impl Strategy<Value = IpAddr> {
-    prop_oneof![
-        any::<[u8; 4]>().prop_map(IpAddr::from),
-        any::<[u8; 16]>().prop_map(IpAddr::from),
-    ]
-}
-
 /// Kinds that parse as a typed attribute: a known type without flag bits, except
 /// NDA_FDB_EXT_ATTRS which is known only with NLA_F_NESTED.
 fn is_known(raw: u16) -> bool {
@@ -491,31 +477,17 @@ fn any_message() -> impl Strategy<Value = NeighMessage> {
 proptest! {
     #[test]
     fn parse_emit_round_trip(m in any_message()) {
-        let bytes = m.to_vec().unwrap();
-        prop_assert_eq!(bytes.len(), m.buffer_len());
-        prop_assert_eq!(&NeighMessage::parse(&bytes).unwrap(), &m);
+        let bytes = check_emit_parse(&m, NeighMessage::parse)?;
         prop_assert_eq!(&bytes[1..4], &[0, 0, 0]);
-        let mut short = vec![0u8; bytes.len() - 1];
-        prop_assert!(m.emit_to_slice(&mut short).is_err());
-        let mut exact = vec![0u8; bytes.len()];
-        prop_assert_eq!(m.emit_to_slice(&mut exact).unwrap(), bytes.len());
-        prop_assert_eq!(exact, bytes);
     }
 
     #[test]
     fn round_trip_inside_a_datagram(m in any_message(), seq in any::<u32>()) {
-        let mut b = Builder::new();
-        b.message(RTM_NEWNEIGH, NlmsgFlags::REQUEST | NlmsgFlags::ACK, seq, 0, &m).unwrap();
-        let msgs = decode_reply(b.as_bytes()).unwrap();
-        prop_assert_eq!(&msgs[0].payload, &Payload::Neigh(m));
-        prop_assert_eq!(encode(&msgs), b.into_vec());
+        check_in_datagram(RTM_NEWNEIGH, seq, &m, &Payload::Neigh(m.clone()))?;
     }
 
     #[test]
     fn arbitrary_bytes_never_panic_and_reparse_stably(p in proptest::collection::vec(any::<u8>(), 0..96)) {
-        if let Ok(m) = NeighMessage::parse(&p) {
-            let again = m.to_vec().unwrap();
-            prop_assert_eq!(NeighMessage::parse(&again).unwrap(), m);
-        }
+        check_reparse(&p, NeighMessage::parse)?;
     }
 }

@@ -4,7 +4,7 @@
 
 use netplumb::wire::message::{Message, Payload};
 use netplumb::wire::nlmsg::{NLMSG_DONE, NLMSG_HDR_LEN};
-use netplumb::wire::{Builder, DecodeError, Emit, NlmsgFlags, hex};
+use netplumb::wire::{Builder, DecodeError, Emit, Messages, NlmsgFlags, NlmsgHeader, hex};
 use proptest::prelude::*;
 use std::fmt::Debug;
 use std::net::IpAddr;
@@ -14,6 +14,13 @@ pub fn fixture(path: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     hex::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The first message of fixture `path` (a request `ip` sent): its header and payload.
+pub fn first_message(path: &str) -> (NlmsgHeader, Vec<u8>) {
+    let bytes = fixture(path);
+    let (_, m) = Messages::new(&bytes).next().unwrap().unwrap();
+    (m.header(), m.payload().to_vec())
 }
 
 /// Every message of `d` (one or more datagrams back to back), each payload decoded by the

@@ -135,6 +135,18 @@ impl TestNs {
         &self.ns
     }
 
+    /// Turns duplicate address detection off in the namespace (`all` and `default`, so that
+    /// links made afterwards inherit it).
+    pub fn dad_off(&self) {
+        self.ns
+            .run(|| {
+                netplumb::sysctl::set("net.ipv6.conf.all.accept_dad", "0")?;
+                netplumb::sysctl::set("net.ipv6.conf.default.accept_dad", "0")
+            })
+            .unwrap()
+            .unwrap();
+    }
+
     /// A handle bound to the namespace.
     pub fn handle(&self) -> Handle {
         Handle::in_netns(&self.ns).expect("open a netlink handle in the test namespace")

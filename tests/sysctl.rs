@@ -42,18 +42,25 @@ impl HostReader {
     }
 }
 
-/// `sysctl -n KEY` as a child of the calling thread, hence in its namespace.
-fn sysctl_tool(key: &str) -> String {
-    let out = Command::new("sysctl").args(["-n", key]).output().unwrap();
+/// Runs `argv` as a child of the calling thread, asserting success; its output without the
+/// trailing newline.
+fn output_of(argv: &[&str]) -> String {
+    let out = Command::new(argv[0]).args(&argv[1..]).output().unwrap();
     assert!(
         out.status.success(),
-        "sysctl -n {key}: {}",
+        "{}: {}",
+        argv.join(" "),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout)
         .unwrap()
         .trim_end()
         .to_string()
+}
+
+/// `sysctl -n KEY` as a child of the calling thread, hence in its namespace.
+fn sysctl_tool(key: &str) -> String {
+    output_of(&["sysctl", "-n", key])
 }
 
 #[test]
@@ -206,20 +213,7 @@ fn bad_keys_missing_keys_and_bad_values() {
 
 /// `ip netns exec NS sysctl -n KEY`: the namespace's value as the standard tools see it.
 fn netns_sysctl(t: &TestNs, key: &str) -> String {
-    let out = Command::new("ip")
-        .args(["netns", "exec", t.name(), "sysctl", "-n", key])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ip netns exec {} sysctl -n {key}: {}",
-        t.name(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .trim_end()
-        .to_string()
+    output_of(&["ip", "netns", "exec", t.name(), "sysctl", "-n", key])
 }
 
 /// Host values of `keys`, read from fresh host threads (read only).

@@ -213,6 +213,30 @@ pub(crate) fn read_array<const N: usize>(
         })
 }
 
+/// Checks that a family payload holds its whole fixed header (`what`, e.g. "ifaddrmsg", of
+/// `len` bytes): what every `*MessageBuffer::new_checked` does.
+pub(crate) fn check_header(
+    payload: &[u8],
+    len: usize,
+    what: &'static str,
+) -> Result<(), DecodeError> {
+    if payload.len() < len {
+        return Err(DecodeError::Truncated {
+            what,
+            offset: 0,
+            need: len,
+            have: payload.len(),
+        });
+    }
+    Ok(())
+}
+
+/// The attributes after a fixed header of `len` bytes; offsets count from the start of
+/// `payload`.
+pub(crate) fn attrs_after(payload: &[u8], len: usize) -> AttrIter<'_> {
+    AttrIter::with_base(payload.get(len..).unwrap_or(&[]), len)
+}
+
 /// Little helpers that read native-endian integers at fixed offsets of a slice that was
 /// already length-checked. They return 0 on a short slice instead of panicking; callers only
 /// use them after `new_checked`.

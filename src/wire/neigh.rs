@@ -14,7 +14,10 @@
 use super::addr::family_of;
 use super::attr::{Attr, AttrIter, NLA_F_NESTED, UnknownAttr};
 use super::builder::{Builder, attr_size};
-use super::{DecodeError, Emit, EncodeError, byte, ne_i32, ne_u16, u32_words, words_to_bytes};
+use super::{
+    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_i32, ne_u16, u32_words,
+    words_to_bytes,
+};
 use std::net::IpAddr;
 
 /// `sizeof(struct ndmsg)`.
@@ -179,15 +182,7 @@ impl<T: AsRef<[u8]>> NeighMessageBuffer<T> {
     /// Checks that `buffer` holds at least a whole `struct ndmsg`; after that no accessor can
     /// fail. Attributes are validated as [`NeighMessageBuffer::attrs`] walks them.
     pub fn new_checked(buffer: T) -> Result<Self, DecodeError> {
-        let have = buffer.as_ref().len();
-        if have < NDMSG_LEN {
-            return Err(DecodeError::Truncated {
-                what: "ndmsg",
-                offset: 0,
-                need: NDMSG_LEN,
-                have,
-            });
-        }
+        check_header(buffer.as_ref(), NDMSG_LEN, "ndmsg")?;
         Ok(NeighMessageBuffer { buffer })
     }
 
@@ -223,8 +218,7 @@ impl<T: AsRef<[u8]>> NeighMessageBuffer<T> {
     }
     /// The attributes; offsets are from the start of the payload.
     pub fn attrs(&self) -> AttrIter<'_> {
-        let rest = self.buffer.as_ref().get(NDMSG_LEN..).unwrap_or(&[]);
-        AttrIter::with_base(rest, NDMSG_LEN)
+        attrs_after(self.buffer.as_ref(), NDMSG_LEN)
     }
     /// The underlying buffer.
     pub fn into_inner(self) -> T {

@@ -4,13 +4,13 @@
 mod common;
 
 use common::TestNs;
+use common::golden::first_message;
 use netplumb::route::{NextHopSpec, Route, RouteFilter, RouteGetOpts, RouteOp, RouteSpec};
-use netplumb::wire::hex;
-use netplumb::wire::nlmsg::{NLMSG_HDR_LEN, NlmsgFlags, RTM_NEWROUTE};
+use netplumb::wire::Emit;
+use netplumb::wire::nlmsg::{NlmsgFlags, RTM_NEWROUTE};
 use netplumb::wire::route::{
     RTAX_MTU, RouteFlags, RouteMetric, RoutePref, RouteProtocol, RouteScope, RouteType,
 };
-use netplumb::wire::{Emit, NlmsgBuffer};
 
 use netplumb::{Batch, BatchMode, Error, Handle, IpNet};
 use serde_json::Value;
@@ -416,16 +416,8 @@ fn kernel_text(e: &Error) -> String {
 
 /// The first message of a request fixture: its flags and payload.
 fn ip_request(name: &str) -> (NlmsgFlags, Vec<u8>) {
-    let path = format!(
-        "{}/tests/fixtures/route/{name}.hex",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let bytes = hex::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let m = NlmsgBuffer::new_checked(&bytes[..]).unwrap();
-    (
-        m.flags(),
-        bytes[NLMSG_HDR_LEN..m.length() as usize].to_vec(),
-    )
+    let (h, payload) = first_message(&format!("route/{name}.hex"));
+    (h.flags, payload)
 }
 
 #[test]

@@ -8,11 +8,14 @@
 #![allow(dead_code)]
 
 mod addr;
+mod debug_tree;
 mod decode;
+mod decode_core;
 mod link;
 mod monitor;
 mod neigh;
 mod netns;
+mod output;
 mod route;
 mod tuntap;
 

@@ -16,6 +16,7 @@ mod monitor;
 mod neigh;
 mod netns;
 mod output;
+mod records;
 mod route;
 mod tuntap;
 

@@ -552,3 +552,56 @@ fn what_cannot_be_monitored_is_an_error() {
         assert!(err.starts_with(want), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn saved_events_are_replayed_from_a_file() {
+    // No kernel: `file FILE` prints the messages of a capture (here the golden fixtures).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let links = dir.join("link/dump-1.hex");
+    let out = run(&["-j", "monitor", "file", links.to_str().unwrap()]);
+    let names: Vec<String> = out
+        .lines()
+        .map(|l| json(l)["ifname"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.contains(&"lo".to_string()), "{out}");
+    // Only the objects asked for.
+    let out = run(&["monitor", "route", "file", links.to_str().unwrap()]);
+    assert_eq!(out, "");
+    let routes = dir.join("route/dump_inet.hex");
+    let out = run(&[
+        "monitor",
+        "label",
+        "route",
+        "file",
+        routes.to_str().unwrap(),
+    ]);
+    // Every record is labelled; a multipath route continues on `\tnexthop` lines.
+    assert!(
+        !out.is_empty()
+            && out
+                .lines()
+                .all(|l| l.starts_with("[ROUTE]") || l.starts_with("\tnexthop ")),
+        "{out}"
+    );
+    let neigh = dir.join("neigh/dump_inet.hex");
+    let out = run(&["-j", "monitor", "file", neigh.to_str().unwrap()]);
+    for l in out.lines() {
+        let v = json(l);
+        assert_eq!(v["object"], "neigh");
+        assert!(v["dst"].is_string() && v["state"].is_array(), "{v}");
+    }
+}

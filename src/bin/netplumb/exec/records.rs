@@ -904,3 +904,76 @@ pub fn neigh(m: &NeighMessage, deleted: bool, links: &mut dyn Links) -> Rec {
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_flags_as_ip_prints_them() {
+        let f = |bits: u32, mdown| link_flags(IfFlags::from_bits_retain(bits), mdown).join(",");
+        // UP without RUNNING is NO-CARRIER; RUNNING itself is never printed.
+        assert_eq!(f(0x1003, true), "NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN");
+        assert_eq!(f(0x11043, false), "BROADCAST,MULTICAST,UP,LOWER_UP");
+        assert_eq!(f(0x10049, false), "LOOPBACK,UP,LOWER_UP");
+        assert_eq!(f(0x80_0000, false), "800000");
+        assert_eq!(f(0, true), "M-DOWN");
+    }
+
+    #[test]
+    fn names_and_formats() {
+        assert_eq!(ll_addr(&[2, 0, 0, 0, 0, 0x0a], 1), "02:00:00:00:00:0a");
+        assert_eq!(ll_addr(&[198, 18, 0, 1], 768), "198.18.0.1");
+        assert_eq!(ll_addr(&[198, 18, 0, 1], 1), "c6:12:00:01");
+        assert_eq!(link_type_name(1), "ether");
+        assert_eq!(link_type_name(772), "loopback");
+        assert_eq!(link_type_name(9999), "[9999]");
+        assert_eq!(route_type_name(2), "local");
+        assert_eq!(route_type_name(200), "200");
+        assert_eq!(scope_name(0), "global");
+        assert_eq!(scope_name(253), "link");
+        assert_eq!(table_name(255), "local");
+        assert_eq!(protocol_name(2), "kernel");
+        assert_eq!(group_name(0), "default");
+        assert_eq!(prefix_text("198.18.0.1".parse().unwrap(), 32), "198.18.0.1");
+        assert_eq!(
+            prefix_text("2001:db8::".parse().unwrap(), 64),
+            "2001:db8::/64"
+        );
+        assert_eq!(route_flags(0x10 | 0x04), ["onlink", "linkdown"]);
+    }
+
+    struct NoLinks;
+
+    impl Links for NoLinks {
+        fn name(&mut self, index: u32) -> String {
+            format!("if{index}")
+        }
+        fn flags(&mut self, _: u32) -> Option<IfFlags> {
+            None
+        }
+        fn link_type(&mut self, _: u32) -> Option<u16> {
+            None
+        }
+    }
+
+    #[test]
+    fn records_carry_both_forms() {
+        let m = LinkMessage::new(7).with(LinkAttr::IfName("va".into()));
+        let r = link(&m, true, &mut NoLinks);
+        assert_eq!(r.text(), "Deleted 7: va: <>\n    link/netrom");
+        let v = r.into_value().to_text(false);
+        assert_eq!(
+            v,
+            r#"{"deleted":true,"ifindex":7,"ifname":"va","flags":[],"link_type":"netrom"}"#
+        );
+        let a = AddressMessage::new(3, "198.18.0.1".parse().unwrap(), 24);
+        let r = address(&a, false, &mut NoLinks);
+        assert!(
+            r.text()
+                .starts_with("3: if3    inet 198.18.0.1/24 scope global"),
+            "{}",
+            r.text()
+        );
+    }
+}

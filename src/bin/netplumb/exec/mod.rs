@@ -8,12 +8,16 @@
 #![allow(dead_code)]
 
 mod addr;
+mod debug_tree;
 mod decode;
+mod decode_core;
 mod link;
 mod link_json;
 mod monitor;
 mod neigh;
 mod netns;
+mod output;
+mod records;
 mod route;
 mod tuntap;
 

@@ -9,6 +9,7 @@
 
 mod addr;
 mod decode;
+mod ipshow;
 mod link;
 mod monitor;
 mod neigh;

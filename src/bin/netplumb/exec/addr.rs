@@ -218,23 +218,25 @@ fn links_for(h: &Handle, f: &AddrFilter, ifindex: Option<u32>) -> Result<Vec<Lin
         })?;
         lf = lf.master(LinkRef::Index(i));
     }
-    let (kind, slave_kind) = match f.kind.as_deref() {
-        Some(k) => match k.strip_suffix("_slave") {
-            Some(s) => (None, Some(s)),
-            None => (Some(k), None),
-        },
-        None => (None, None),
-    };
-    if let Some(k) = kind {
+    // A port kind (`type bridge_slave`) is checked by `link_passes`.
+    if let Some(k) = f.kind.as_deref().filter(|k| !k.ends_with("_slave")) {
         lf = lf.kind(k);
     }
     let links = h.link_list(&lf).map_err(failed)?;
+    // `nomaster` goes to the kernel in `ip` (IFLA_MASTER -1).
     Ok(links
         .into_iter()
         .filter(|l| !f.nomaster || l.master.is_none())
-        .filter(|l| f.group.is_none_or(|g| l.group.unwrap_or(0) == g))
-        .filter(|l| slave_kind.is_none_or(|s| l.info().and_then(|i| i.slave_kind()) == Some(s)))
         .collect())
+}
+
+/// The checks `print_linkinfo` makes itself (a link failing them prints as `{}`): `up`,
+/// `group`, and the port kind of `type KIND_slave`.
+fn link_passes(f: &AddrFilter, l: &Link) -> bool {
+    let slave_kind = f.kind.as_deref().and_then(|k| k.strip_suffix("_slave"));
+    (!f.up || l.flags.contains(IfFlags::UP))
+        && f.group.is_none_or(|g| l.group.unwrap_or(0) == g)
+        && slave_kind.is_none_or(|s| l.info().and_then(|i| i.slave_kind()) == Some(s))
 }
 
 /// `ip addr show`.
@@ -255,42 +257,49 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
     } else {
         dump_addrs(h, sel.family, sel.ifindex)?
     };
+    let brief = ctx.globals.brief;
     let mut recs = Vec::new();
     for l in &links {
-        if !packet {
-            // `ipaddr_filter`: a link stays when one of its addresses passes, or when it has
-            // none at all and no family was asked for.
-            let mut own = addrs
-                .iter()
-                .filter(|a| a.header.index == l.index)
-                .peekable();
-            let none = own.peek().is_none();
-            let hit = addrs
-                .iter()
-                .filter(|a| a.header.index == l.index)
-                .any(|a| sel.matches(a, &names));
-            if !hit && !(none && sel.family == 0) {
-                continue;
-            }
+        let own: Vec<&AddressMessage> =
+            addrs.iter().filter(|a| a.header.index == l.index).collect();
+        // `ipaddr_filter`: a link stays when one of its addresses passes, or when it has
+        // none at all and no family was asked for.
+        if !packet
+            && !own.iter().any(|a| sel.matches(a, &names))
+            && !(own.is_empty() && sel.family == 0)
+        {
+            continue;
         }
         let mut rec = Rec::new();
-        let shown = f.up && !l.flags.contains(IfFlags::UP);
-        if f.label.is_none() && !shown {
-            link_fields(&mut rec, l, &names, ctx, sel.family);
+        // `print_linkinfo` refuses some links itself (leaving an empty object), and
+        // prints nothing of the link under `label`.
+        if !link_passes(f, l) {
+            recs.push(rec);
+            continue;
         }
-        if !packet && !shown {
+        if f.label.is_none() {
+            if brief {
+                link_brief(&mut rec, l, &names, sel.family);
+            } else {
+                link_fields(&mut rec, l, &names, ctx, sel.family);
+            }
+        }
+        if !packet {
             // An address of the link that fails the other selectors still gets its (empty)
             // object in `ip`'s JSON.
             let mut list = Vec::new();
-            for a in addrs.iter().filter(|a| a.header.index == l.index) {
+            for a in own {
                 let mut r = Rec::new();
                 if sel.matches(a, &names) {
-                    addr_fields(&mut r, a);
+                    addr_fields(&mut r, a, brief, ctx.globals.numeric);
                     rec.text(r.text_str());
                 }
                 list.push(r.into_value());
             }
             rec.json("addr_info", list);
+            if brief {
+                rec.text("\n");
+            }
         }
         recs.push(rec);
     }
@@ -361,6 +370,50 @@ fn link_flags(rec: &mut Rec, flags: IfFlags, m_down: bool) {
     rec.text(format!("<{}> ", names.join(",")));
 }
 
+/// `print_name_and_link`: `link` (or `link_index` for a peer in another namespace) and
+/// `ifname`; returns the text name (`name@peer`) and whether the peer is down (`M-DOWN`).
+fn name_and_link(rec: &mut Rec, l: &Link, names: &Links) -> (String, bool) {
+    let mut text_name = l.name.clone();
+    let mut m_down = false;
+    if let Some(link) = l.message.link() {
+        if link == 0 {
+            rec.json("link", crate::json::Value::Null);
+            text_name = format!("{}@NONE", l.name);
+        } else if l.link_netnsid.is_some() {
+            rec.json("link_index", link);
+            text_name = format!("{}@if{link}", l.name);
+        } else {
+            let peer = names.name(link);
+            rec.json("link", peer.as_str());
+            text_name = format!("{}@{peer}", l.name);
+            m_down = !names.is_up(link);
+        }
+    }
+    rec.json("ifname", l.name.as_str());
+    (text_name, m_down)
+}
+
+/// The link part of `ip -br addr show` (`print_linkinfo_brief`).
+fn link_brief(rec: &mut Rec, l: &Link, names: &Links, family: u8) {
+    let (text_name, m_down) = name_and_link(rec, l, names);
+    rec.text(format!("{text_name:<16} "));
+    if let Some(s) = l.operstate {
+        let v = u8::from(s);
+        match OPER_STATES.get(usize::from(v)) {
+            Some(name) => rec.any("operstate", *name, format!("{name:<14} ")),
+            None => rec.any("operstate_index", u32::from(v), format!("state {v:#x} ")),
+        };
+    }
+    if family == libc::AF_PACKET as u8 {
+        if let Some(a) = l.message.address() {
+            let s = ipshow::ll_addr(a, l.message.header.link_layer_type);
+            rec.any("address", s.as_str(), format!("{s} "));
+        }
+        link_flags(rec, l.flags, m_down);
+        rec.text("\n");
+    }
+}
+
 const OPER_STATES: [&str; 7] = [
     "UNKNOWN",
     "NOTPRESENT",
@@ -376,29 +429,13 @@ const OPER_STATES: [&str; 7] = [
 fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8) {
     // `ip -6` asks for the links with family AF_INET6, which the kernel answers with its
     // IPv6 view of each link (`inet6_fill_ifinfo`): name, address, MTU, link and operstate
-    // only; `ip` then gets the queue length by ioctl.
-    let v6_view = family == libc::AF_INET6 as u8;
+    // only; `ip` then gets the queue length by ioctl. (`to PREFIX` sets the family of the
+    // address filter only.)
+    let v6_view = ctx.globals.family == Family::Inet6;
     let m = &l.message;
     let numeric = ctx.globals.numeric;
     rec.any("ifindex", l.index, format!("{}: ", l.index));
-    // print_name_and_link
-    let mut text_name = l.name.clone();
-    let mut m_down = false;
-    if let Some(link) = m.link() {
-        if link == 0 {
-            rec.json("link", crate::json::Value::Null);
-            text_name = format!("{}@NONE", l.name);
-        } else if l.link_netnsid.is_some() {
-            rec.json("link_index", link);
-            text_name = format!("{}@if{link}", l.name);
-        } else {
-            let peer = names.name(link);
-            rec.json("link", peer.as_str());
-            text_name = format!("{}@{peer}", l.name);
-            m_down = !names.is_up(link);
-        }
-    }
-    rec.json("ifname", l.name.as_str());
+    let (text_name, m_down) = name_and_link(rec, l, names);
     rec.text(format!("{text_name}: "));
     link_flags(rec, l.flags, m_down);
     if let Some(mtu) = l.mtu {
@@ -440,7 +477,7 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
     let details = ctx.globals.details > 0;
     if family == 0 || family == libc::AF_PACKET as u8 || details {
         let t = m.header.link_layer_type;
-        let tn = ipshow::link_type_name(t);
+        let tn = ipshow::link_type_name(t, numeric);
         rec.text("\n");
         rec.any("link_type", tn.as_str(), format!("    link/{tn} "));
         if let Some(a) = m.address() {
@@ -617,14 +654,16 @@ const IFA_FLAG_NAMES: &[(&str, u32)] = &[
 ];
 
 /// One `addr_info` entry (`print_addrinfo`).
-fn addr_fields(rec: &mut Rec, m: &AddressMessage) {
+fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, numeric: bool) {
     let h = m.header;
     let v6 = i32::from(h.family) == libc::AF_INET6;
-    match i32::from(h.family) {
-        libc::AF_INET => rec.any("family", "inet", "    inet "),
-        libc::AF_INET6 => rec.any("family", "inet6", "    inet6 "),
-        f => rec.any("family_index", f as u32, format!("    family {f} ")),
-    };
+    if !brief {
+        match i32::from(h.family) {
+            libc::AF_INET => rec.any("family", "inet", "    inet "),
+            libc::AF_INET6 => rec.any("family", "inet6", "    inet6 "),
+            f => rec.any("family_index", f as u32, format!("    family {f} ")),
+        };
+    }
     let local = m.local().or_else(|| m.address());
     let address = m.address().or(local);
     if let Some(l) = local {
@@ -647,6 +686,9 @@ fn addr_fields(rec: &mut Rec, m: &AddressMessage) {
             rec.any("metric", metric, format!("metric {metric} "));
         }
     }
+    if brief {
+        return;
+    }
     if let Some(b) = m.broadcast() {
         let s = b.to_string();
         rec.text("brd ");
@@ -660,7 +702,7 @@ fn addr_fields(rec: &mut Rec, m: &AddressMessage) {
         rec.text("any ");
         rec.any("anycast", s.as_str(), format!("{s} "));
     }
-    let scope = Names::Scopes.name(u32::from(h.scope.0), false);
+    let scope = Names::Scopes.name(u32::from(h.scope.0), numeric);
     rec.any("scope", scope.as_str(), format!("scope {scope} "));
     // print_ifa_flags
     let mut flags = m.flags().bits();

@@ -292,9 +292,10 @@ impl Names {
     }
 }
 
-/// `ll_type_n2a`: the name of an `ARPHRD_*` link type.
-pub fn link_type_name(t: u16) -> String {
+/// `ll_type_n2a`: the name of an `ARPHRD_*` link type (`[N]` with `-N`, `numeric`).
+pub fn link_type_name(t: u16, numeric: bool) -> String {
     let name = match t {
+        _ if numeric => return format!("[{t}]"),
         0 => "netrom",
         1 => "ether",
         2 => "eether",
@@ -466,8 +467,9 @@ mod tests {
         assert_eq!(Names::Tables.name(255, false), "local");
         assert_eq!(Names::Tables.name(100, false), "100");
         assert_eq!(Names::Dsfield.name(0x10, true), "0x10");
-        assert_eq!(link_type_name(1), "ether");
-        assert_eq!(link_type_name(9999), "[9999]");
+        assert_eq!(link_type_name(1, false), "ether");
+        assert_eq!(link_type_name(1, true), "[1]");
+        assert_eq!(link_type_name(9999, false), "[9999]");
         assert_eq!(ll_addr(&[2, 0, 0, 0, 0, 0xab], 1), "02:00:00:00:00:ab");
         assert_eq!(ll_addr(&[198, 18, 0, 1], 778), "198.18.0.1");
     }

@@ -17,7 +17,7 @@ use netplumb::link::LinkRef;
 use netplumb::route::{NextHopSpec, Route, RouteGetOpts, RouteSpec};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::attr::AttrIter;
-use netplumb::wire::nlmsg::RTM_DELROUTE;
+use netplumb::wire::nlmsg::{RTM_DELROUTE, RTM_GETROUTE};
 use netplumb::wire::route::{
     NextHop, RT_TABLE_MAIN, RTAX_CC_ALGO, RouteAttr, RouteMessage, RouteMetric, RoutePref,
     RouteProtocol, RouteScope, RouteType, RouteVia,
@@ -27,6 +27,9 @@ use std::net::IpAddr;
 
 const AF_INET: u8 = libc::AF_INET as u8;
 const AF_INET6: u8 = libc::AF_INET6 as u8;
+
+/// Dumps repeated while the kernel reports them interrupted, as `Handle::route_list` does.
+const DUMP_RETRIES: usize = 5;
 
 /// Runs `route`.
 pub fn run(cmd: &RouteCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
@@ -339,10 +342,29 @@ impl Sel {
         if let Some(p) = self.protocol.filter(|p| *p != 0) {
             lf = lf.protocol(RouteProtocol(p));
         }
-        let routes = h.route_list(&lf).map_err(lib_error)?;
+        // `Handle::route_list`'s request, dumped here so that a table that does not exist
+        // is the kernel's error, as with `ip`, rather than an empty list.
+        let req = lf.to_message(self.oif).map_err(failed)?;
+        let routes = h
+            .dump_retry(DUMP_RETRIES, RTM_GETROUTE, &req, |p| {
+                let m = RouteMessage::parse(p)?;
+                if m.header.family != AF_INET && m.header.family != AF_INET6 {
+                    return Ok(None);
+                }
+                Route::from_message(m).map(Some)
+            })
+            .map_err(|e| match e {
+                netplumb::Error::Kernel(_) => {
+                    let text = super::error_text(&e);
+                    let dot = if text.ends_with('.') { "" } else { "." };
+                    CliError::Failed(format!("Error: {text}{dot}\nDump terminated"))
+                }
+                e => failed(e),
+            })?;
         let mut ip6_multiple_tables = false;
         Ok(routes
             .into_iter()
+            .flatten()
             .filter(|r| self.passes(&r.message, &mut ip6_multiple_tables))
             .collect())
     }

@@ -835,9 +835,13 @@ fn route_rec(m: &RouteMessage, hide: &Hide, links: &Links, ctx: &Ctx<'_>) -> Rec
         let t = type_name(r.kind, numeric);
         rec.any("type", t.as_str(), format!("{t} "));
     }
-    let dst = match m.destination() {
-        Some((a, len)) if len != host_len => format!("{a}/{len}"),
-        Some((a, _)) => a.to_string(),
+    let rta_dst = m.attrs.iter().find_map(|a| match a {
+        RouteAttr::Destination(d) => Some(*d),
+        _ => None,
+    });
+    let dst = match rta_dst {
+        Some(a) if r.dst_len != host_len => format!("{a}/{}", r.dst_len),
+        Some(a) => a.to_string(),
         None if r.dst_len != 0 => format!("0/{} ", r.dst_len),
         None => "default".to_string(),
     };

@@ -122,6 +122,8 @@ fn show_prints_what_ip_prints() {
         "-br addr show",
         "-br -0 addr show",
         "-N addr show",
+        "-o addr show",
+        "-o -br addr show",
     ] {
         assert_json_like_ip(&t, &words(line));
     }
@@ -130,7 +132,13 @@ fn show_prints_what_ip_prints() {
         assert_text_like_ip(&t, &words(line));
     }
     // Text: the same lines as ip (lifetimes left out: they count down).
-    for line in ["addr show dev v1", "addr show dev v2", "-br addr show"] {
+    for line in [
+        "addr show dev v1",
+        "addr show dev v2",
+        "-br addr show",
+        "-o addr show",
+        "-o -4 addr show",
+    ] {
         let strip = |s: String| {
             s.lines()
                 .filter(|l| !l.contains("sec"))

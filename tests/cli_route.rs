@@ -169,6 +169,8 @@ fn show_and_get_print_what_ip_prints() {
         "-d route show",
         "route show table 100",
         "route get 198.18.5.1",
+        "-o route show table all",
+        "-o route get 198.18.5.1",
     ] {
         assert_text_like_ip(&t, &words(line));
     }

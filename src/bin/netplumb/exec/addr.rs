@@ -191,9 +191,7 @@ impl<'f> Sel<'f> {
         {
             match m.local().or_else(|| m.address()) {
                 Some(a) if a.is_ipv4() == to.is_ipv4() => {
-                    if !addr_match(a, to.addr(), to.prefix_len()) {
-                        return false;
-                    }
+                    return addr_match(a, to.addr(), to.prefix_len());
                 }
                 Some(_) => return false,
                 None => {}
@@ -264,10 +262,10 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
             addrs.iter().filter(|a| a.header.index == l.index).collect();
         // `ipaddr_filter`: a link stays when one of its addresses passes, or when it has
         // none at all and no family was asked for.
-        if !packet
-            && !own.iter().any(|a| sel.matches(a, &names))
-            && !(own.is_empty() && sel.family == 0)
-        {
+        let kept = packet
+            || own.iter().any(|a| sel.matches(a, &names))
+            || (own.is_empty() && sel.family == 0);
+        if !kept {
             continue;
         }
         let mut rec = Rec::new();
@@ -277,7 +275,9 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
             recs.push(rec);
             continue;
         }
-        if f.label.is_none() {
+        // `-o` prints each address on its own line, without the link's lines.
+        let oneline = ctx.globals.oneline && !brief;
+        if f.label.is_none() && !oneline {
             if brief {
                 link_brief(&mut rec, l, &names, sel.family);
             } else {
@@ -291,7 +291,12 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
             for a in own {
                 let mut r = Rec::new();
                 if sel.matches(a, &names) {
-                    addr_fields(&mut r, a, brief, ctx.globals.numeric);
+                    if oneline {
+                        let dev = names.name(a.header.index);
+                        r.json("index", a.header.index).json("dev", dev.as_str());
+                        r.text(format!("{}: {dev}", a.header.index));
+                    }
+                    addr_fields(&mut r, a, brief, ctx.globals.numeric, ctx.globals.oneline);
                     rec.text(r.text_str());
                 }
                 list.push(r.into_value());
@@ -654,7 +659,7 @@ const IFA_FLAG_NAMES: &[(&str, u32)] = &[
 ];
 
 /// One `addr_info` entry (`print_addrinfo`).
-fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, numeric: bool) {
+fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, numeric: bool, oneline: bool) {
     let h = m.header;
     let v6 = i32::from(h.family) == libc::AF_INET6;
     if !brief {
@@ -731,7 +736,9 @@ fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, numeric: bool) {
         rec.any("label", l, l);
     }
     if let Some(ci) = m.cacheinfo() {
-        rec.text("\n       valid_lft ");
+        // `-o` keeps the record on one line: `\` stands for the line break.
+        rec.text(if oneline { "\\" } else { "\n" });
+        rec.text("       valid_lft ");
         if ci.valid == INFINITY_LIFE_TIME {
             rec.json("valid_life_time", INFINITY_LIFE_TIME);
             rec.text("forever");

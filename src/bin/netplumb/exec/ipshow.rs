@@ -222,7 +222,7 @@ impl Names {
 
     /// The name of `id` in the configuration files (`/etc/iproute2`), the last entry
     /// winning as in iproute2.
-    fn from_files(self, id: u32) -> Option<String> {
+    fn in_files(self, id: u32) -> Option<String> {
         let mut found = None;
         for f in self.files() {
             let path = format!("/etc/iproute2/{f}");
@@ -284,9 +284,9 @@ impl Names {
         };
         let name = match self {
             // Hash tables in iproute2: file entries shadow the built-in ones.
-            Names::Tables | Names::Groups => self.from_files(id).or_else(builtin),
+            Names::Tables | Names::Groups => self.in_files(id).or_else(builtin),
             // Arrays: the files are read only for ids without a built-in name.
-            _ => builtin().or_else(|| self.from_files(id)),
+            _ => builtin().or_else(|| self.in_files(id)),
         };
         name.unwrap_or_else(number)
     }

@@ -19,8 +19,8 @@ use netplumb::wire::NlmsgFlags;
 use netplumb::wire::attr::AttrIter;
 use netplumb::wire::nlmsg::{RTM_DELROUTE, RTM_GETROUTE};
 use netplumb::wire::route::{
-    NextHop, RT_TABLE_MAIN, RTAX_CC_ALGO, RouteAttr, RouteMessage, RouteMetric, RoutePref,
-    RouteProtocol, RouteScope, RouteType, RouteVia,
+    NextHop, RT_TABLE_MAIN, RTAX_CC_ALGO, RouteAttr, RouteCacheInfo, RouteMessage, RouteMetric,
+    RoutePref, RouteProtocol, RouteScope, RouteType, RouteVia,
 };
 use netplumb::{Batch, BatchMode, Handle, IpNet};
 use std::net::IpAddr;
@@ -776,7 +776,7 @@ fn metrics_fields(rec: &mut Rec, metrics: &[RouteMetric]) {
             }
         }
     }
-    rec.text(obj.text_str().to_string());
+    rec.text(obj.text_str());
     rec.json("metrics", vec![obj.into_value()]);
 }
 
@@ -930,43 +930,15 @@ fn route_rec(m: &RouteMessage, hide: &Hide, links: &Links, ctx: &Ctx<'_>) -> Rec
     }) {
         rec.any("uid", uid, format!("uid {uid} "));
     }
+    // `-o` keeps a route on one line: `\` stands for the line breaks.
+    let sl = if ctx.globals.oneline { "\\" } else { "\n" };
     if r.family == AF_INET && r.flags.contains(netplumb::wire::route::RouteFlags::CLONED) {
-        cache_flags(&mut rec, r.flags.bits());
+        cache_flags(&mut rec, r.flags.bits(), sl);
     }
-    if r.family == AF_INET || r.family == AF_INET6 {
-        if let Some(ci) = m.cache_info() {
-            let hz = USER_HZ as i32;
-            if ci.expires != 0 {
-                let e = ci.expires / hz;
-                rec.any("expires", i64::from(e), format!("expires {e}sec "));
-            }
-            if ci.error != 0 {
-                rec.any("error", ci.error, format!("error {} ", ci.error));
-            }
-            if ctx.globals.stats > 0 {
-                if ci.clntref != 0 {
-                    rec.any("users", ci.clntref, format!("users {} ", ci.clntref));
-                }
-                if ci.used != 0 {
-                    rec.any("used", ci.used, format!("used {} ", ci.used));
-                }
-                if ci.lastuse != 0 {
-                    let a = ci.lastuse / USER_HZ;
-                    rec.any("age", a, format!("age {a}sec "));
-                }
-            }
-            if ci.id != 0 {
-                rec.any(
-                    "ipid",
-                    format!("{:#x}", ci.id),
-                    format!("ipid 0x{:04x} ", ci.id),
-                );
-            }
-            if ci.ts != 0 || ci.tsage != 0 {
-                rec.any("ts", format!("{:#x}", ci.ts), format!("ts 0x{:x}", ci.ts));
-                rec.any("tsage", ci.tsage, format!("tsage {}sec ", ci.tsage));
-            }
-        }
+    if (r.family == AF_INET || r.family == AF_INET6)
+        && let Some(ci) = m.cache_info()
+    {
+        cacheinfo_fields(&mut rec, ci, ctx.globals.stats > 0);
     }
     if let Some(mx) = m.metrics() {
         metrics_fields(&mut rec, mx);
@@ -997,18 +969,53 @@ fn route_rec(m: &RouteMessage, hide: &Hide, links: &Links, ctx: &Ctx<'_>) -> Rec
         }
     }
     if let Some(hops) = m.multipath() {
-        nexthops_fields(&mut rec, hops, links, numeric);
+        nexthops_fields(&mut rec, hops, links, numeric, sl);
     }
     rec.text("\n");
     rec
 }
 
+/// `print_rta_cacheinfo`.
+fn cacheinfo_fields(rec: &mut Rec, ci: &RouteCacheInfo, stats: bool) {
+    let hz = USER_HZ as i32;
+    if ci.expires != 0 {
+        let e = ci.expires / hz;
+        rec.any("expires", i64::from(e), format!("expires {e}sec "));
+    }
+    if ci.error != 0 {
+        rec.any("error", ci.error, format!("error {} ", ci.error));
+    }
+    if stats {
+        if ci.clntref != 0 {
+            rec.any("users", ci.clntref, format!("users {} ", ci.clntref));
+        }
+        if ci.used != 0 {
+            rec.any("used", ci.used, format!("used {} ", ci.used));
+        }
+        if ci.lastuse != 0 {
+            let a = ci.lastuse / USER_HZ;
+            rec.any("age", a, format!("age {a}sec "));
+        }
+    }
+    if ci.id != 0 {
+        rec.any(
+            "ipid",
+            format!("{:#x}", ci.id),
+            format!("ipid 0x{:04x} ", ci.id),
+        );
+    }
+    if ci.ts != 0 || ci.tsage != 0 {
+        rec.any("ts", format!("{:#x}", ci.ts), format!("ts 0x{:x}", ci.ts));
+        rec.any("tsage", ci.tsage, format!("tsage {}sec ", ci.tsage));
+    }
+}
+
 /// `print_rta_multipath` (for routes that are not cached multicast ones).
-fn nexthops_fields(rec: &mut Rec, hops: &[NextHop], links: &Links, numeric: bool) {
+fn nexthops_fields(rec: &mut Rec, hops: &[NextHop], links: &Links, numeric: bool, sl: &str) {
     let mut list = Vec::new();
     for nh in hops {
         let mut o = Rec::new();
-        o.text("\n\tnexthop ");
+        o.text(format!("{sl}\tnexthop "));
         gateway_fields(&mut o, &nh.attrs, false);
         if let Some(flow) = nh.flow() {
             flow_fields(&mut o, flow, numeric);
@@ -1018,16 +1025,16 @@ fn nexthops_fields(rec: &mut Rec, hops: &[NextHop], links: &Links, numeric: bool
         let w = u32::from(nh.hops) + 1;
         o.any("weight", w, format!("weight {w} "));
         rt_flags(&mut o, u32::from(nh.flags.bits()));
-        rec.text(o.text_str().to_string());
+        rec.text(o.text_str());
         list.push(o.into_value());
     }
     rec.json("nexthops", list);
 }
 
 /// `print_cache_flags`: the `RTCF_*` bits of a cached IPv4 route.
-fn cache_flags(rec: &mut Rec, flags: u32) {
+fn cache_flags(rec: &mut Rec, flags: u32, sl: &str) {
     let mut rest = flags & !0xffff;
-    rec.text("\n    cache ");
+    rec.text(format!("{sl}    cache "));
     let mut names = Vec::new();
     let mut text = String::new();
     for (bit, name) in [

@@ -5,6 +5,9 @@
 //! stricter checks would refuse, so that the kernel (not netplumb) judges them as it judges
 //! `ip`'s: flags such as `mngtmpaddr` on any prefix length, labels that do not start with
 //! the device name, `ip`'s wildcard deletion of an IPv4 address given without a length.
+//!
+//! `address show` prints the link part of each record as `ip -j address show` does, except
+//! `linkinfo` (with `-d`) and `stats64` (with `-s`), which are `link show`'s.
 
 use super::ipshow::{self, Links, Names, Rec, addr_match, glob, lib_error, resolve};
 use super::{Ctx, failed};
@@ -107,25 +110,16 @@ fn change(c: &AddrChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
         AddrOp::Del => spec.del_request(index),
     }
     .map_err(failed)?;
-    if del {
-        // `ip` names a deleted address by local, peer, length and label only.
-        msg.attrs.retain(|a| {
-            matches!(
-                a,
-                AddressAttr::Local(_) | AddressAttr::Address(_) | AddressAttr::Label(_)
-            )
-        });
-        if wildcard {
-            // Without IFA_ADDRESS the kernel matches any prefix length.
-            msg.attrs.retain(|a| !matches!(a, AddressAttr::Address(_)));
-        }
-    } else {
-        msg.set_flags(AddrFlags::from_bits_retain(flags));
+    if wildcard {
+        // Without IFA_ADDRESS the kernel matches any prefix length.
+        msg.attrs.retain(|a| !matches!(a, AddressAttr::Address(_)));
     }
+    // Set here rather than in the spec: the kernel, not the library, judges them, as it
+    // judges ip's (e.g. `mngtmpaddr` on a prefix that is not a /64).
+    msg.set_flags(AddrFlags::from_bits_retain(flags));
     if let Some(a) = c.anycast {
         msg.attrs.push(AddressAttr::Anycast(a));
     }
-    debug_assert!(msg_type == RTM_NEWADDR || msg_type == RTM_DELADDR);
     h.request(msg_type, nl_flags, &msg).map_err(lib_error)
 }
 

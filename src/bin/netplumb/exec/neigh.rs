@@ -1,6 +1,9 @@
 //! `neigh add | replace | change | delete | show | flush | get`, through the library's
 //! neighbour operations (`NeighSpec`'s requests, `Handle::neigh_list`,
 //! `Handle::neigh_get`).
+//!
+//! Where netplumb differs from `ip` 6.1 on purpose: `neigh get` with `-j` prints JSON (the
+//! entry as `ip -j neigh show` prints it); 6.1 prints text there.
 
 use super::ipshow::{self, Links, Names, Rec, USER_HZ, addr_match, lib_error, resolve};
 use super::{Ctx, failed};

@@ -5,6 +5,16 @@
 //! The listing applies `ip`'s selectors (`root`/`match`/`exact`, `via`, `src`, ...) to what
 //! the kernel's filtered dump returns, and prints each route as `print_route` does, hiding
 //! the fields a selector already fixed.
+//!
+//! Where netplumb differs from `ip` 6.1 on purpose:
+//! - `route get ... connected` looks the route up again from the preferred source of the
+//!   first answer, as ip-route(8) describes (6.1 sends the first request again), and with
+//!   `-j` prints both answers in one JSON array.
+//! - A few requests the library refuses before sending, where `ip` lets the kernel refuse
+//!   them (so the message is netplumb's, and nothing changes either way): a gateway of the
+//!   wrong family for an IPv6 route, a next hop with neither gateway nor device, a device
+//!   next to `nexthop`s, congestion-control names of 16 bytes or more.
+//! - `pref` and `expires` are not sent for IPv4 routes (the kernel ignores them there).
 
 use super::ipshow::{self, Links, Names, Rec, USER_HZ, addr_match, lib_error, resolve};
 use super::{Ctx, failed};

@@ -84,6 +84,7 @@ fn populated(test: &str) -> Option<common::TestNs> {
     ] {
         t.ip(&words(line));
     }
+    settle(&t);
     Some(t)
 }
 

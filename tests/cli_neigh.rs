@@ -67,6 +67,7 @@ fn populated(test: &str) -> Option<common::TestNs> {
         // and leaves an entry without state behind, which the listings must show too.
         t.try_ip(&words(line));
     }
+    settle(&t);
     Some(t)
 }
 

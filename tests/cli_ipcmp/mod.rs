@@ -69,7 +69,52 @@ pub fn prepared(test: &str) -> Option<TestNs> {
     for l in ["v1", "v2", "v3", "v4", "br0"] {
         t.ip(&["link", "set", l, "up"]);
     }
+    settle(&t);
     Some(t)
+}
+
+/// Waits (a bounded while) until the kernel has carried the links' carrier changes into
+/// their operational states, which it does asynchronously, up to a second later: a link
+/// that is down reads DOWN, a veth reads UP with its peer (else DOWN or LOWERLAYERDOWN),
+/// a bridge reads UP once a port is. Gives up silently: the comparisons will say what
+/// differs.
+pub fn settle(t: &TestNs) {
+    for _ in 0..100 {
+        let links = t.ip_json(&["link", "show"]);
+        let links = links.as_array().cloned().unwrap_or_default();
+        let has = |l: &Value, f: &str| {
+            l["flags"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x == f))
+        };
+        let settled = links.iter().filter(|l| l["ifname"] != "lo").all(|l| {
+            let state = l["operstate"].as_str().unwrap_or_default();
+            let ports: Vec<&Value> = links
+                .iter()
+                .filter(|p| p.get("master") == l.get("ifname"))
+                .collect();
+            if !has(l, "UP") {
+                state == "DOWN"
+            } else if !ports.is_empty() {
+                // A bridge is up once a port is.
+                let up = ports.iter().any(|p| has(p, "UP") && has(p, "LOWER_UP"));
+                !up || state == "UP"
+            } else if l.get("link").is_some() {
+                // A veth: up with its peer.
+                if has(l, "LOWER_UP") {
+                    state == "UP"
+                } else {
+                    state == "LOWERLAYERDOWN" || state == "DOWN"
+                }
+            } else {
+                true
+            }
+        });
+        if settled {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Two [`prepared`] namespaces: A for `ip`, B for `netplumb`.

@@ -118,6 +118,15 @@ fn change(c: &RouteChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     };
     spec.protocol = c.protocol.map(RouteProtocol);
     spec.scope = c.scope.map(RouteScope);
+    if c.nhid.is_some()
+        && c.scope.is_none()
+        && c.op != RouteOp::Del
+        && c.kind
+            .is_none_or(|k| k == crate::cmd::route::RouteType::Unicast)
+    {
+        // A nexthop object is a gateway as far as `ip`'s default scope goes.
+        spec.scope = Some(RouteScope::UNIVERSE);
+    }
     spec.onlink = c.onlink;
     // IPv4 routes have no preference or lifetime: the kernel ignores both there.
     spec.pref = c.pref.filter(|_| !v4).map(RoutePref);

@@ -10,7 +10,7 @@
 use super::{Ctx, failed};
 use crate::args::CliError;
 use crate::json::Value;
-use netplumb::link::{IfFlags, Link, LinkFilter, LinkRef};
+use netplumb::link::{IfFlags, Link, LinkFilter};
 use netplumb::{Error, Handle};
 use std::collections::HashMap;
 use std::io::Write;
@@ -104,7 +104,7 @@ pub fn resolve(h: &Handle, dev: &str) -> Result<u32, CliError> {
         Err(e) if e.is_not_found() || matches!(e, Error::InvalidInput { .. }) => name
             .strip_prefix("if")
             .and_then(|n| n.parse::<u32>().ok())
-            .filter(|i| *i > 0 && h.link_index(LinkRef::Index(*i)).is_ok())
+            .filter(|i| *i > 0 && i32::try_from(*i).is_ok())
             .ok_or_else(|| nodev(dev)),
         Err(e) => Err(failed(e)),
     }

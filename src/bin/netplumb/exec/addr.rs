@@ -9,10 +9,11 @@
 //! `address show` prints the link part of each record as `ip -j address show` does, except
 //! `linkinfo` (with `-d`) and `stats64` (with `-s`), which are `link show`'s.
 
-use super::ipshow::{self, Links, Names, Rec, addr_match, glob, lib_error, resolve};
+use super::ipshow::{self, Links, Rec, addr_match, glob, lib_error, resolve};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::addr::{AddrChange, AddrCmd, AddrFilter, AddrOp, Broadcast, IfaFlags};
+use crate::names::{self, NameTable};
 use netplumb::addr::{AddrFlags, AddrSpec, INFINITY_LIFE_TIME, Scope};
 use netplumb::link::{IfFlags, Link, LinkFilter, LinkRef};
 use netplumb::wire::NlmsgFlags;
@@ -328,45 +329,15 @@ fn dump_addrs(
 
 /// `print_link_flags`: the flag names, and the text `<A,B,C> `.
 fn link_flags(rec: &mut Rec, flags: IfFlags, m_down: bool) {
-    let mut names: Vec<&str> = Vec::new();
-    if flags.contains(IfFlags::UP) && !flags.contains(IfFlags::RUNNING) {
-        names.push("NO-CARRIER");
-    }
-    for (bit, name) in [
-        (IfFlags::LOOPBACK, "LOOPBACK"),
-        (IfFlags::BROADCAST, "BROADCAST"),
-        (IfFlags::POINTOPOINT, "POINTOPOINT"),
-        (IfFlags::MULTICAST, "MULTICAST"),
-        (IfFlags::NOARP, "NOARP"),
-        (IfFlags::ALLMULTI, "ALLMULTI"),
-        (IfFlags::PROMISC, "PROMISC"),
-        (IfFlags::MASTER, "MASTER"),
-        (IfFlags::SLAVE, "SLAVE"),
-        (IfFlags::DEBUG, "DEBUG"),
-        (IfFlags::DYNAMIC, "DYNAMIC"),
-        (IfFlags::AUTOMEDIA, "AUTOMEDIA"),
-        (IfFlags::PORTSEL, "PORTSEL"),
-        (IfFlags::NOTRAILERS, "NOTRAILERS"),
-        (IfFlags::UP, "UP"),
-        (IfFlags::LOWER_UP, "LOWER_UP"),
-        (IfFlags::DORMANT, "DORMANT"),
-        (IfFlags::ECHO, "ECHO"),
-    ] {
-        if flags.contains(bit) {
-            names.push(name);
-        }
-    }
-    if m_down {
-        names.push("M-DOWN");
-    }
+    let names = names::link_flags(flags, m_down);
+    rec.text(format!("<{}> ", names.join(",")));
     rec.json(
         "flags",
         names
-            .iter()
-            .map(|n| (*n).into())
-            .collect::<Vec<crate::json::Value>>(),
+            .into_iter()
+            .map(crate::json::Value::Str)
+            .collect::<Vec<_>>(),
     );
-    rec.text(format!("<{}> ", names.join(",")));
 }
 
 /// `print_name_and_link`: `link` (or `link_index` for a peer in another namespace) and
@@ -398,30 +369,20 @@ fn link_brief(rec: &mut Rec, l: &Link, names: &Links, family: u8) {
     rec.text(format!("{text_name:<16} "));
     if let Some(s) = l.operstate {
         let v = u8::from(s);
-        match OPER_STATES.get(usize::from(v)) {
-            Some(name) => rec.any("operstate", *name, format!("{name:<14} ")),
+        match names::operstate_name(v) {
+            Some(name) => rec.any("operstate", name, format!("{name:<14} ")),
             None => rec.any("operstate_index", u32::from(v), format!("state {v:#x} ")),
         };
     }
     if family == libc::AF_PACKET as u8 {
         if let Some(a) = l.message.address() {
-            let s = ipshow::ll_addr(a, l.message.header.link_layer_type);
+            let s = names::ll_addr(a, l.message.header.link_layer_type);
             rec.any("address", s.as_str(), format!("{s} "));
         }
         link_flags(rec, l.flags, m_down);
         rec.text("\n");
     }
 }
-
-const OPER_STATES: [&str; 7] = [
-    "UNKNOWN",
-    "NOTPRESENT",
-    "DOWN",
-    "LOWERLAYERDOWN",
-    "TESTING",
-    "DORMANT",
-    "UP",
-];
 
 /// The link part of an `ip addr show` record (`print_linkinfo` without `-d` extras that
 /// netplumb does not print).
@@ -455,9 +416,9 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
     }
     if let Some(s) = l.operstate {
         let v = u8::from(s);
-        match OPER_STATES.get(usize::from(v)) {
+        match names::operstate_name(v) {
             Some(name) => {
-                rec.json("operstate", *name);
+                rec.json("operstate", name);
                 rec.text(format!("state {name} "));
             }
             None => {
@@ -467,7 +428,7 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
         }
     }
     if let Some(g) = l.group.filter(|_| !v6_view) {
-        let n = Names::Groups.name(g, numeric);
+        let n = NameTable::Groups.name(g, numeric);
         rec.any("group", n.as_str(), format!("group {n} "));
     }
     if let Some(q) = l.txqlen.filter(|q| *q != 0) {
@@ -476,11 +437,11 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
     let details = ctx.globals.details > 0;
     if family == 0 || family == libc::AF_PACKET as u8 || details {
         let t = m.header.link_layer_type;
-        let tn = ipshow::link_type_name(t, numeric);
+        let tn = names::link_type_name(t, numeric);
         rec.text("\n");
         rec.any("link_type", tn.as_str(), format!("    link/{tn} "));
         if let Some(a) = m.address() {
-            let s = ipshow::ll_addr(a, t);
+            let s = names::ll_addr(a, t);
             rec.any("address", s.as_str(), &s);
         }
         if let Some(b) = m.broadcast().filter(|_| !v6_view) {
@@ -490,7 +451,7 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
             } else {
                 rec.text(" brd ");
             }
-            let s = ipshow::ll_addr(b, t);
+            let s = names::ll_addr(b, t);
             rec.any("broadcast", s.as_str(), &s);
         }
         if let Some(p) = m.find(|a| match a {
@@ -499,7 +460,7 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
         }) && m.address() != Some(p.as_slice())
             && !v6_view
         {
-            let s = ipshow::ll_addr(p, t);
+            let s = names::ll_addr(p, t);
             rec.text(" permaddr ");
             rec.any("permaddr", s.as_str(), &s);
         }
@@ -636,22 +597,6 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
     rec.text("\n");
 }
 
-/// `ifa_flag_data` in `ip`'s order: how each flag prints.
-const IFA_FLAG_NAMES: &[(&str, u32)] = &[
-    ("secondary", IfaFlags::SECONDARY),
-    ("nodad", IfaFlags::NODAD),
-    ("optimistic", IfaFlags::OPTIMISTIC),
-    ("dadfailed", IfaFlags::DADFAILED),
-    ("home", IfaFlags::HOMEADDRESS),
-    ("deprecated", IfaFlags::DEPRECATED),
-    ("tentative", IfaFlags::TENTATIVE),
-    ("permanent", IfaFlags::PERMANENT),
-    ("mngtmpaddr", IfaFlags::MANAGETEMPADDR),
-    ("noprefixroute", IfaFlags::NOPREFIXROUTE),
-    ("autojoin", IfaFlags::MCAUTOJOIN),
-    ("stable-privacy", IfaFlags::STABLE_PRIVACY),
-];
-
 /// One `addr_info` entry (`print_addrinfo`).
 fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, numeric: bool, oneline: bool) {
     let h = m.header;
@@ -701,11 +646,11 @@ fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, numeric: bool, on
         rec.text("any ");
         rec.any("anycast", s.as_str(), format!("{s} "));
     }
-    let scope = Names::Scopes.name(u32::from(h.scope.0), numeric);
+    let scope = NameTable::Scopes.name(u32::from(h.scope.0), numeric);
     rec.any("scope", scope.as_str(), format!("scope {scope} "));
     // print_ifa_flags
     let mut flags = m.flags().bits();
-    for (name, bit) in IFA_FLAG_NAMES {
+    for (bit, name) in &names::ADDR_FLAGS {
         if *bit == IfaFlags::PERMANENT {
             if flags & bit == 0 {
                 rec.any("dynamic", true, "dynamic ");

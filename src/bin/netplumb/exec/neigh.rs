@@ -5,11 +5,12 @@
 //! Where netplumb differs from `ip` 6.1 on purpose: `neigh get` with `-j` prints JSON (the
 //! entry as `ip -j neigh show` prints it); 6.1 prints text there.
 
-use super::ipshow::{self, Links, Names, Rec, USER_HZ, addr_match, lib_error, resolve};
+use super::ipshow::{self, Links, Rec, USER_HZ, addr_match, lib_error, resolve};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::neigh::{NeighChange, NeighCmd, NeighFilter, NeighGet, NeighOp};
 use crate::json::Value;
+use crate::names::{self, NameTable};
 use netplumb::neigh::{NeighFamily, NeighFlags, NeighSpec, NeighState, Neighbour};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::neigh::{NeighAttr, NeighMessage};
@@ -276,7 +277,7 @@ fn neigh_rec(m: &NeighMessage, hide_dev: bool, links: &Links, ctx: &Ctx<'_>) -> 
         rec.any("dev", n.as_str(), format!("{n} "));
     }
     if let Some(ll) = m.lladdr() {
-        let s = ipshow::ll_addr(ll, links.kind(ifindex));
+        let s = names::ll_addr(ll, links.kind(ifindex));
         rec.text("lladdr ");
         rec.any("lladdr", s.as_str(), format!("{s} "));
     }
@@ -334,17 +335,8 @@ fn neigh_rec(m: &NeighMessage, hide_dev: bool, links: &Links, ctx: &Ctx<'_>) -> 
     let st = h.state.bits();
     if st != 0 {
         let mut names = Vec::new();
-        for (bit, name) in [
-            (NeighState::INCOMPLETE, "INCOMPLETE"),
-            (NeighState::REACHABLE, "REACHABLE"),
-            (NeighState::STALE, "STALE"),
-            (NeighState::DELAY, "DELAY"),
-            (NeighState::PROBE, "PROBE"),
-            (NeighState::FAILED, "FAILED"),
-            (NeighState::NOARP, "NOARP"),
-            (NeighState::PERMANENT, "PERMANENT"),
-        ] {
-            if h.state.contains(bit) {
+        for (bit, name) in names::NEIGH_STATES {
+            if st & bit != 0 {
                 rec.text(format!("{name} "));
                 names.push(Value::from(name));
             }
@@ -360,7 +352,7 @@ fn neigh_rec(m: &NeighMessage, hide_dev: bool, links: &Links, ctx: &Ctx<'_>) -> 
         })
         .unwrap_or(0);
     if proto != 0 {
-        let p = Names::Protos.name(u32::from(proto), ctx.globals.numeric);
+        let p = NameTable::Protos.name(u32::from(proto), ctx.globals.numeric);
         rec.any("protocol", p.as_str(), format!("proto {p} "));
     }
     rec.text("\n");

@@ -21,14 +21,16 @@
 //! `/etc/iproute2/{rt_tables,rt_protos,rt_scopes,group}`, like ip.
 
 use crate::json::Value;
+use crate::names::{
+    ADDR_FLAGS, NameTable, ROUTE_FLAGS, family_name, link_flags, link_type_name, ll_addr,
+    operstate_name, route_type_name,
+};
 use netplumb::link::IfFlags;
 use netplumb::wire::addr::{AddressAttr, AddressMessage};
 use netplumb::wire::link::{LinkAttr, LinkMessage, OperState};
 use netplumb::wire::neigh::{NeighAttr, NeighFlags, NeighMessage};
 use netplumb::wire::route::{RouteAttr, RouteMessage};
-use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::OnceLock;
+use std::net::IpAddr;
 
 /// What a renderer needs to know about other links: their names (for `dev`, `master`,
 /// `link`), flags (for `M-DOWN`) and link-layer types (for `lladdr`).
@@ -104,209 +106,6 @@ impl Rec {
     }
 }
 
-// ---- names ----
-
-/// Entries of an iproute2 name file (`NUMBER NAME` lines, `#` comments), read once.
-fn name_file(path: &'static str) -> &'static HashMap<u32, String> {
-    static FILES: OnceLock<std::sync::Mutex<HashMap<&'static str, &'static HashMap<u32, String>>>> =
-        OnceLock::new();
-    let files = FILES.get_or_init(Default::default);
-    let mut files = files.lock().unwrap_or_else(|p| p.into_inner());
-    files.entry(path).or_insert_with(|| {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let mut map = HashMap::new();
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("");
-            let mut w = line.split_whitespace();
-            let (Some(id), Some(name)) = (w.next(), w.next()) else {
-                continue;
-            };
-            let id = match id.strip_prefix("0x") {
-                Some(h) => u32::from_str_radix(h, 16).ok(),
-                None => id.parse().ok(),
-            };
-            if let Some(id) = id {
-                map.entry(id).or_insert_with(|| name.to_string());
-            }
-        }
-        Box::leak(Box::new(map))
-    })
-}
-
-/// A name from the built-in list, else from `file`, else the number.
-fn named(id: u32, builtin: &[(u32, &str)], file: &'static str) -> String {
-    builtin
-        .iter()
-        .find(|(n, _)| *n == id)
-        .map(|(_, s)| (*s).to_string())
-        .or_else(|| name_file(file).get(&id).cloned())
-        .unwrap_or_else(|| id.to_string())
-}
-
-/// `rtnl_rttable_n2a`.
-fn table_name(id: u32) -> String {
-    named(
-        id,
-        &[(253, "default"), (254, "main"), (255, "local")],
-        "/etc/iproute2/rt_tables",
-    )
-}
-
-/// `rtnl_rtprot_n2a`.
-fn protocol_name(id: u8) -> String {
-    named(
-        id.into(),
-        &[
-            (0, "unspec"),
-            (1, "redirect"),
-            (2, "kernel"),
-            (3, "boot"),
-            (4, "static"),
-            (8, "gated"),
-            (9, "ra"),
-            (10, "mrt"),
-            (11, "zebra"),
-            (12, "bird"),
-            (13, "dnrouted"),
-            (14, "xorp"),
-            (15, "ntk"),
-            (16, "dhcp"),
-            (18, "keepalived"),
-            (42, "babel"),
-            (99, "openr"),
-            (186, "bgp"),
-            (187, "isis"),
-            (188, "ospf"),
-            (189, "rip"),
-            (192, "eigrp"),
-        ],
-        "/etc/iproute2/rt_protos",
-    )
-}
-
-/// `rtnl_rtscope_n2a`.
-fn scope_name(id: u8) -> String {
-    named(
-        id.into(),
-        &[
-            (0, "global"),
-            (200, "site"),
-            (253, "link"),
-            (254, "host"),
-            (255, "nowhere"),
-        ],
-        "/etc/iproute2/rt_scopes",
-    )
-}
-
-/// `rtnl_group_n2a`.
-fn group_name(id: u32) -> String {
-    named(id, &[(0, "default")], "/etc/iproute2/group")
-}
-
-/// `family_name`: `inet`, `inet6`, ...; None for one ip has no name for.
-fn family_name(af: u8) -> Option<&'static str> {
-    Some(match i32::from(af) {
-        libc::AF_INET => "inet",
-        libc::AF_INET6 => "inet6",
-        libc::AF_PACKET => "link",
-        libc::AF_IPX => "ipx",
-        libc::AF_DECnet => "dnet",
-        libc::AF_MPLS => "mpls",
-        libc::AF_BRIDGE => "bridge",
-        _ => return None,
-    })
-}
-
-/// `ll_type_n2a`: the `link/...` name of an `ARPHRD_*` type.
-fn link_type_name(t: u16) -> String {
-    let n = match t {
-        0 => "netrom",
-        1 => "ether",
-        2 => "eether",
-        3 => "ax25",
-        4 => "pronet",
-        5 => "chaos",
-        6 => "ieee802",
-        7 => "arcnet",
-        8 => "appletlk",
-        15 => "dlci",
-        19 => "atm",
-        23 => "metricom",
-        24 => "ieee1394",
-        27 => "eui64",
-        32 => "infiniband",
-        256 => "slip",
-        257 => "cslip",
-        258 => "slip6",
-        259 => "cslip6",
-        260 => "rsrvd",
-        264 => "adapt",
-        270 => "rose",
-        271 => "x25",
-        272 => "hwx25",
-        280 => "can",
-        512 => "ppp",
-        513 => "hdlc",
-        516 => "lapb",
-        517 => "ddcmp",
-        518 => "rawhdlc",
-        768 => "ipip",
-        769 => "tunnel6",
-        770 => "frad",
-        771 => "skip",
-        772 => "loopback",
-        773 => "localtlk",
-        774 => "fddi",
-        775 => "bif",
-        776 => "sit",
-        777 => "ip/ddp",
-        778 => "gre",
-        779 => "pimreg",
-        780 => "hippi",
-        781 => "ash",
-        782 => "econet",
-        783 => "irda",
-        784 => "fcpp",
-        785 => "fcal",
-        786 => "fcpl",
-        787 => "fcfb0",
-        800 => "tr",
-        801 => "ieee802.11",
-        802 => "ieee802.11/prism",
-        803 => "ieee802.11/radiotap",
-        804 => "ieee802.15.4",
-        805 => "ieee802.15.4/monitor",
-        820 => "phonet",
-        821 => "phonet_pipe",
-        822 => "caif",
-        823 => "ip6gre",
-        824 => "netlink",
-        825 => "6lowpan",
-        826 => "vsockmon",
-        0xfffe => "none",
-        0xffff => "void",
-        _ => return format!("[{t}]"),
-    };
-    n.to_string()
-}
-
-/// `ll_addr_n2a`: a link-layer address, in dotted or colon form for IP tunnels.
-fn ll_addr(bytes: &[u8], link_type: u16) -> String {
-    if let Ok(a) = <[u8; 4]>::try_from(bytes)
-        && matches!(link_type, 768 | 776 | 778)
-    {
-        return Ipv4Addr::from(a).to_string();
-    }
-    if let Ok(a) = <[u8; 16]>::try_from(bytes)
-        && matches!(link_type, 769 | 823)
-    {
-        return Ipv6Addr::from(a).to_string();
-    }
-    let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    hex.join(":")
-}
-
 // ---- links ----
 
 /// `ip monitor link` / `ip -j link show` for one link message.
@@ -368,7 +167,7 @@ pub fn link(m: &LinkMessage, deleted: bool, links: &mut dyn Links) -> Rec {
             r.word(format!("state {v:#x}"));
         }
         Some(s) => {
-            let n = operstate_name(s);
+            let n = operstate_name(u8::from(s)).unwrap_or("UNKNOWN");
             r.both("operstate", n, format!("state {n}"));
         }
     }
@@ -376,7 +175,7 @@ pub fn link(m: &LinkMessage, deleted: bool, links: &mut dyn Links) -> Rec {
         LinkAttr::Group(g) => Some(*g),
         _ => None,
     }) {
-        let n = group_name(g);
+        let n = NameTable::Groups.name(g, false);
         r.word(format!("group {n}"));
         r.json("group", n);
     }
@@ -401,7 +200,7 @@ pub fn link(m: &LinkMessage, deleted: bool, links: &mut dyn Links) -> Rec {
     }
     let lt = h.link_layer_type;
     r.raw("\n    ");
-    let lt_name = link_type_name(lt);
+    let lt_name = link_type_name(lt, false);
     r.word(format!("link/{lt_name}"));
     r.json("link_type", lt_name);
     let address = m.address();
@@ -448,78 +247,7 @@ pub fn link(m: &LinkMessage, deleted: bool, links: &mut dyn Links) -> Rec {
     r
 }
 
-/// ip's `<...>` flag list.
-fn link_flags(flags: IfFlags, mdown: bool) -> Vec<String> {
-    let mut bits = flags.bits();
-    let mut out = Vec::new();
-    let (up, running) = (IfFlags::UP.bits(), IfFlags::RUNNING.bits());
-    if bits & up != 0 && bits & running == 0 {
-        out.push("NO-CARRIER".to_string());
-    }
-    bits &= !running;
-    for (f, n) in [
-        (IfFlags::LOOPBACK, "LOOPBACK"),
-        (IfFlags::BROADCAST, "BROADCAST"),
-        (IfFlags::POINTOPOINT, "POINTOPOINT"),
-        (IfFlags::MULTICAST, "MULTICAST"),
-        (IfFlags::NOARP, "NOARP"),
-        (IfFlags::ALLMULTI, "ALLMULTI"),
-        (IfFlags::PROMISC, "PROMISC"),
-        (IfFlags::MASTER, "MASTER"),
-        (IfFlags::SLAVE, "SLAVE"),
-        (IfFlags::DEBUG, "DEBUG"),
-        (IfFlags::DYNAMIC, "DYNAMIC"),
-        (IfFlags::AUTOMEDIA, "AUTOMEDIA"),
-        (IfFlags::PORTSEL, "PORTSEL"),
-        (IfFlags::NOTRAILERS, "NOTRAILERS"),
-        (IfFlags::UP, "UP"),
-        (IfFlags::LOWER_UP, "LOWER_UP"),
-        (IfFlags::DORMANT, "DORMANT"),
-        (IfFlags::ECHO, "ECHO"),
-    ] {
-        if bits & f.bits() != 0 {
-            bits &= !f.bits();
-            out.push(n.to_string());
-        }
-    }
-    if bits != 0 {
-        out.push(format!("{bits:x}"));
-    }
-    if mdown {
-        out.push("M-DOWN".to_string());
-    }
-    out
-}
-
-fn operstate_name(s: OperState) -> &'static str {
-    match s {
-        OperState::NotPresent => "NOTPRESENT",
-        OperState::Down => "DOWN",
-        OperState::LowerLayerDown => "LOWERLAYERDOWN",
-        OperState::Testing => "TESTING",
-        OperState::Dormant => "DORMANT",
-        OperState::Up => "UP",
-        _ => "UNKNOWN",
-    }
-}
-
 // ---- addresses ----
-
-/// `IFA_F_*` flags in ip's order, with the names ip prints.
-const ADDR_FLAGS: &[(u32, &str)] = &[
-    (0x01, "secondary"),
-    (0x02, "nodad"),
-    (0x04, "optimistic"),
-    (0x08, "dadfailed"),
-    (0x10, "home"),
-    (0x20, "deprecated"),
-    (0x40, "tentative"),
-    (0x80, "permanent"),
-    (0x100, "mngtmpaddr"),
-    (0x200, "noprefixroute"),
-    (0x400, "autojoin"),
-    (0x800, "stable-privacy"),
-];
 
 /// `IFA_F_DEPRECATED`.
 const IFA_F_DEPRECATED: u32 = 0x20;
@@ -573,11 +301,11 @@ pub fn address(m: &AddressMessage, deleted: bool, links: &mut dyn Links) -> Rec 
     }) {
         r.both("anycast", a.to_string(), format!("any {a}"));
     }
-    let scope = scope_name(h.scope.0);
+    let scope = NameTable::Scopes.name(u32::from(h.scope.0), false);
     r.word(format!("scope {scope}"));
     r.json("scope", scope);
     let mut flags = m.flags().bits();
-    for &(mask, name) in ADDR_FLAGS {
+    for (mask, name) in ADDR_FLAGS {
         if mask == 0x80 {
             if flags & mask == 0 {
                 r.both("dynamic", true, "dynamic");
@@ -626,50 +354,6 @@ fn lifetime(v: u32) -> String {
 
 // ---- routes ----
 
-/// Route and next-hop flag bits in ip's order (`print_rt_flags`).
-const ROUTE_FLAGS: &[(u32, &str)] = &[
-    (0x01, "dead"),
-    (0x04, "onlink"),
-    (0x02, "pervasive"),
-    (0x08, "offload"),
-    (0x40, "trap"),
-    (0x100, "notify"),
-    (0x10, "linkdown"),
-    (0x20, "unresolved"),
-    (0x2000, "rt_offload"),
-    (0x4000, "rt_trap"),
-    (0x2000_0000, "rt_offload_failed"),
-];
-
-fn route_flags(bits: u32) -> Vec<&'static str> {
-    ROUTE_FLAGS
-        .iter()
-        .filter(|(m, _)| bits & m != 0)
-        .map(|(_, n)| *n)
-        .collect()
-}
-
-/// `rtnl_rtntype_n2a`.
-fn route_type_name(t: u8) -> String {
-    let names = [
-        "none",
-        "unicast",
-        "local",
-        "broadcast",
-        "anycast",
-        "multicast",
-        "blackhole",
-        "unreachable",
-        "prohibit",
-        "throw",
-        "nat",
-        "xresolve",
-    ];
-    names
-        .get(usize::from(t))
-        .map_or_else(|| t.to_string(), |n| (*n).to_string())
-}
-
 /// `addr` or `addr/len`, as ip prints a prefix (no length for a host).
 fn prefix_text(addr: IpAddr, len: u8) -> String {
     let host = if addr.is_ipv4() { 32 } else { 128 };
@@ -680,13 +364,21 @@ fn prefix_text(addr: IpAddr, len: u8) -> String {
     }
 }
 
+fn route_flags(bits: u32) -> Vec<&'static str> {
+    ROUTE_FLAGS
+        .iter()
+        .filter(|(m, _)| bits & m != 0)
+        .map(|(_, n)| *n)
+        .collect()
+}
+
 /// `ip monitor route` for one route message.
 pub fn route(m: &RouteMessage, deleted: bool, links: &mut dyn Links) -> Rec {
     let mut r = Rec::new(deleted);
     let h = m.header;
     let kind = h.kind.0;
     if kind != 1 {
-        let n = route_type_name(kind);
+        let n = route_type_name(kind, false);
         r.word(&n);
         r.json("type", n);
     }
@@ -742,17 +434,17 @@ pub fn route(m: &RouteMessage, deleted: bool, links: &mut dyn Links) -> Rec {
     }
     let table = m.table();
     if table != 0 && table != 254 {
-        let n = table_name(table);
+        let n = NameTable::Tables.name(table, false);
         r.word(format!("table {n}"));
         r.json("table", n);
     }
     if h.protocol.0 != 3 {
-        let n = protocol_name(h.protocol.0);
+        let n = NameTable::Protos.name(u32::from(h.protocol.0), false);
         r.word(format!("proto {n}"));
         r.json("protocol", n);
     }
     if h.scope.0 != 0 {
-        let n = scope_name(h.scope.0);
+        let n = NameTable::Scopes.name(u32::from(h.scope.0), false);
         r.word(format!("scope {n}"));
         r.json("scope", n);
     }
@@ -898,7 +590,7 @@ pub fn neigh(m: &NeighMessage, deleted: bool, links: &mut dyn Links) -> Rec {
         NeighAttr::Protocol(p) => Some(*p),
         _ => None,
     }) {
-        let n = protocol_name(p);
+        let n = NameTable::Protos.name(u32::from(p), false);
         r.word(format!("proto {n}"));
         r.json("protocol", n);
     }
@@ -908,40 +600,6 @@ pub fn neigh(m: &NeighMessage, deleted: bool, links: &mut dyn Links) -> Rec {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn link_flags_as_ip_prints_them() {
-        let f = |bits: u32, mdown| link_flags(IfFlags::from_bits_retain(bits), mdown).join(",");
-        // UP without RUNNING is NO-CARRIER; RUNNING itself is never printed.
-        assert_eq!(f(0x1003, true), "NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN");
-        assert_eq!(f(0x11043, false), "BROADCAST,MULTICAST,UP,LOWER_UP");
-        assert_eq!(f(0x10049, false), "LOOPBACK,UP,LOWER_UP");
-        assert_eq!(f(0x80_0000, false), "800000");
-        assert_eq!(f(0, true), "M-DOWN");
-    }
-
-    #[test]
-    fn names_and_formats() {
-        assert_eq!(ll_addr(&[2, 0, 0, 0, 0, 0x0a], 1), "02:00:00:00:00:0a");
-        assert_eq!(ll_addr(&[198, 18, 0, 1], 768), "198.18.0.1");
-        assert_eq!(ll_addr(&[198, 18, 0, 1], 1), "c6:12:00:01");
-        assert_eq!(link_type_name(1), "ether");
-        assert_eq!(link_type_name(772), "loopback");
-        assert_eq!(link_type_name(9999), "[9999]");
-        assert_eq!(route_type_name(2), "local");
-        assert_eq!(route_type_name(200), "200");
-        assert_eq!(scope_name(0), "global");
-        assert_eq!(scope_name(253), "link");
-        assert_eq!(table_name(255), "local");
-        assert_eq!(protocol_name(2), "kernel");
-        assert_eq!(group_name(0), "default");
-        assert_eq!(prefix_text("198.18.0.1".parse().unwrap(), 32), "198.18.0.1");
-        assert_eq!(
-            prefix_text("2001:db8::".parse().unwrap(), 64),
-            "2001:db8::/64"
-        );
-        assert_eq!(route_flags(0x10 | 0x04), ["onlink", "linkdown"]);
-    }
 
     struct NoLinks;
 

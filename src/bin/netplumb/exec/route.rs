@@ -16,13 +16,14 @@
 //!   next to `nexthop`s, congestion-control names of 16 bytes or more.
 //! - `pref` and `expires` are not sent for IPv4 routes (the kernel ignores them there).
 
-use super::ipshow::{self, Links, Names, Rec, USER_HZ, addr_match, lib_error, resolve};
+use super::ipshow::{self, Links, Rec, USER_HZ, addr_match, lib_error, resolve};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::route::{
     MetricKind, PrefixSel, RouteChange, RouteCmd, RouteFilter, RouteGet, RouteOp, TableFilter,
 };
 use crate::json::Value;
+use crate::names::{self, NameTable};
 use netplumb::link::LinkRef;
 use netplumb::route::{NextHopSpec, Route, RouteGetOpts, RouteSpec};
 use netplumb::wire::NlmsgFlags;
@@ -642,43 +643,10 @@ fn get(g: &RouteGet, ctx: &Ctx<'_>) -> Result<(), CliError> {
     ipshow::print(ctx, recs)
 }
 
-/// `rtnl_rtntype_n2a`.
-fn type_name(t: RouteType, numeric: bool) -> String {
-    let n = match t.0 {
-        _ if numeric => return t.0.to_string(),
-        0 => "none",
-        1 => "unicast",
-        2 => "local",
-        3 => "broadcast",
-        4 => "anycast",
-        5 => "multicast",
-        6 => "blackhole",
-        7 => "unreachable",
-        8 => "prohibit",
-        9 => "throw",
-        10 => "nat",
-        11 => "xresolve",
-        other => return other.to_string(),
-    };
-    n.to_string()
-}
-
 /// `print_rt_flags`: `rtm_flags` / `rtnh_flags` names, in `ip`'s order.
 fn rt_flags(rec: &mut Rec, flags: u32) {
     let mut names = Vec::new();
-    for (bit, name) in [
-        (0x1, "dead"),
-        (0x4, "onlink"),
-        (0x2, "pervasive"),
-        (0x8, "offload"),
-        (0x40, "trap"),
-        (0x100, "notify"),
-        (0x10, "linkdown"),
-        (0x20, "unresolved"),
-        (0x4000, "rt_offload"),
-        (0x8000, "rt_trap"),
-        (0x2000_0000, "rt_offload_failed"),
-    ] {
+    for (bit, name) in names::ROUTE_FLAGS {
         if flags & bit != 0 {
             rec.text(format!("{name} "));
             names.push(Value::from(name));
@@ -829,16 +797,16 @@ fn flow_fields(rec: &mut Rec, v: u32, numeric: bool) {
     let (from, to) = (v >> 16, v & 0xffff);
     let mut o = Rec::new();
     if from != 0 {
-        o.json("from", Names::Realms.name(from, numeric));
+        o.json("from", NameTable::Realms.name(from, numeric));
     }
-    o.json("to", Names::Realms.name(to, numeric));
+    o.json("to", NameTable::Realms.name(to, numeric));
     rec.json("flow", o.into_value());
     let s = if from != 0 { "s" } else { "" };
     rec.text(format!("realm{s} "));
     if from != 0 {
-        rec.text(format!("{}/", Names::Realms.name(from, numeric)));
+        rec.text(format!("{}/", NameTable::Realms.name(from, numeric)));
     }
-    rec.text(format!("{} ", Names::Realms.name(to, numeric)));
+    rec.text(format!("{} ", NameTable::Realms.name(to, numeric)));
 }
 
 /// One route as `print_route` prints it.
@@ -851,7 +819,7 @@ fn route_rec(m: &RouteMessage, hide: &Hide, links: &Links, ctx: &Ctx<'_>) -> Rec
     if (r.kind != RouteType::UNICAST || details)
         && (hide.typemask == 0 || (r.kind.0 < 32 && hide.typemask & (1 << r.kind.0) != 0))
     {
-        let t = type_name(r.kind, numeric);
+        let t = names::route_type_name(r.kind.0, numeric);
         rec.any("type", t.as_str(), format!("{t} "));
     }
     let rta_dst = m.attrs.iter().find_map(|a| match a {
@@ -884,7 +852,7 @@ fn route_rec(m: &RouteMessage, hide: &Hide, links: &Links, ctx: &Ctx<'_>) -> Rec
         rec.any("nhid", id, format!("nhid {id} "));
     }
     if r.tos != 0 && !hide.tos {
-        let t = Names::Dsfield.name(u32::from(r.tos), numeric);
+        let t = NameTable::Dsfield.name(u32::from(r.tos), numeric);
         rec.any("tos", t.as_str(), format!("tos {t} "));
     }
     gateway_fields(&mut rec, &m.attrs, hide.gateway);
@@ -897,16 +865,16 @@ fn route_rec(m: &RouteMessage, hide: &Hide, links: &Links, ctx: &Ctx<'_>) -> Rec
     }
     let table = m.table();
     if table != 0 && (table != RT_TABLE_MAIN || details) && !hide.table {
-        let t = Names::Tables.name(table, numeric);
+        let t = NameTable::Tables.name(table, numeric);
         rec.any("table", t.as_str(), format!("table {t} "));
     }
     if !r.flags.contains(netplumb::wire::route::RouteFlags::CLONED) {
         if (r.protocol != RouteProtocol::BOOT || details) && !hide.protocol {
-            let p = Names::Protos.name(u32::from(r.protocol.0), numeric);
+            let p = NameTable::Protos.name(u32::from(r.protocol.0), numeric);
             rec.any("protocol", p.as_str(), format!("proto {p} "));
         }
         if (r.scope != RouteScope::UNIVERSE || details) && !hide.scope {
-            let s = Names::Scopes.name(u32::from(r.scope.0), numeric);
+            let s = NameTable::Scopes.name(u32::from(r.scope.0), numeric);
             rec.any("scope", s.as_str(), format!("scope {s} "));
         }
     }

@@ -9,7 +9,8 @@
 //! `address show` prints the link part of each record as `ip -j address show` does, except
 //! `linkinfo` (with `-d`) and `stats64` (with `-s`), which are `link show`'s.
 
-use super::ipshow::{self, Links, Rec, addr_match, glob, lib_error, resolve};
+use super::ipshow::{self, Rec, addr_match, glob, lib_error, resolve};
+use super::links::Links;
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::addr::{AddrChange, AddrCmd, AddrFilter, AddrOp, Broadcast, IfaFlags};
@@ -163,7 +164,7 @@ impl<'f> Sel<'f> {
     }
 
     /// `print_addrinfo`'s checks; `links` names the devices of IPv6 addresses for `label`.
-    fn matches(&self, m: &AddressMessage, links: &Links) -> bool {
+    fn matches(&self, m: &AddressMessage, links: &Links<'_>) -> bool {
         let h = m.header;
         let flags = m.flags().bits();
         if self.ifindex.is_some_and(|i| i != h.index)
@@ -243,7 +244,7 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
         );
     }
     let links = links_for(h, f, sel.ifindex)?;
-    let names = Links::load(h)?;
+    let names = Links::load(h);
     let packet = sel.family == libc::AF_PACKET as u8;
     let addrs: Vec<AddressMessage> = if packet {
         Vec::new()
@@ -342,7 +343,7 @@ fn link_flags(rec: &mut Rec, flags: IfFlags, m_down: bool) {
 
 /// `print_name_and_link`: `link` (or `link_index` for a peer in another namespace) and
 /// `ifname`; returns the text name (`name@peer`) and whether the peer is down (`M-DOWN`).
-fn name_and_link(rec: &mut Rec, l: &Link, names: &Links) -> (String, bool) {
+fn name_and_link(rec: &mut Rec, l: &Link, names: &Links<'_>) -> (String, bool) {
     let mut text_name = l.name.clone();
     let mut m_down = false;
     if let Some(link) = l.message.link() {
@@ -364,7 +365,7 @@ fn name_and_link(rec: &mut Rec, l: &Link, names: &Links) -> (String, bool) {
 }
 
 /// The link part of `ip -br addr show` (`print_linkinfo_brief`).
-fn link_brief(rec: &mut Rec, l: &Link, names: &Links, family: u8) {
+fn link_brief(rec: &mut Rec, l: &Link, names: &Links<'_>, family: u8) {
     let (text_name, m_down) = name_and_link(rec, l, names);
     rec.text(format!("{text_name:<16} "));
     if let Some(s) = l.operstate {
@@ -386,7 +387,7 @@ fn link_brief(rec: &mut Rec, l: &Link, names: &Links, family: u8) {
 
 /// The link part of an `ip addr show` record (`print_linkinfo` without `-d` extras that
 /// netplumb does not print).
-fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8) {
+fn link_fields(rec: &mut Rec, l: &Link, names: &Links<'_>, ctx: &Ctx<'_>, family: u8) {
     // `ip -6` asks for the links with family AF_INET6, which the kernel answers with its
     // IPv6 view of each link (`inet6_fill_ifinfo`): name, address, MTU, link and operstate
     // only; `ip` then gets the queue length by ioctl. (`to PREFIX` sets the family of the
@@ -716,7 +717,7 @@ fn flush(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
                 .map_err(|_| CliError::Failed(format!("Device \"{d}\" does not exist.")))?,
         );
     }
-    let names = Links::load(h)?;
+    let names = Links::load(h);
     // Only one round when flushing primaries: later rounds would take the secondaries the
     // kernel promoted.
     let primary_only = f.flags_clear & IfaFlags::SECONDARY != 0;

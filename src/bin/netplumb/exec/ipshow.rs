@@ -10,9 +10,7 @@
 use super::{Ctx, failed};
 use crate::args::CliError;
 use crate::json::Value;
-use netplumb::link::{IfFlags, Link, LinkFilter};
 use netplumb::{Error, Handle};
-use std::collections::HashMap;
 use std::io::Write;
 use std::net::IpAddr;
 
@@ -107,42 +105,6 @@ pub fn resolve(h: &Handle, dev: &str) -> Result<u32, CliError> {
             .filter(|i| *i > 0 && i32::try_from(*i).is_ok())
             .ok_or_else(|| nodev(dev)),
         Err(e) => Err(failed(e)),
-    }
-}
-
-/// The links of the namespace by index, for printing names (`ll_index_to_name`).
-pub struct Links {
-    by_index: HashMap<u32, Link>,
-}
-
-impl Links {
-    /// Dumps every link once.
-    pub fn load(h: &Handle) -> Result<Links, CliError> {
-        let links = h.link_list(&LinkFilter::new()).map_err(failed)?;
-        Ok(Links {
-            by_index: links.into_iter().map(|l| (l.index, l)).collect(),
-        })
-    }
-
-    /// The link with index `i`.
-    pub fn get(&self, i: u32) -> Option<&Link> {
-        self.by_index.get(&i)
-    }
-
-    /// Its name, or `ifN` as `ip` prints an index it does not know.
-    pub fn name(&self, i: u32) -> String {
-        self.get(i)
-            .map_or_else(|| format!("if{i}"), |l| l.name.clone())
-    }
-
-    /// Its `ARPHRD_*` type (0 when unknown, as `ll_index_to_type`).
-    pub fn kind(&self, i: u32) -> u16 {
-        self.get(i).map_or(0, |l| l.message.header.link_layer_type)
-    }
-
-    /// Whether it is up (`ll_index_to_flags`; unknown links are down).
-    pub fn is_up(&self, i: u32) -> bool {
-        self.get(i).is_some_and(|l| l.flags.contains(IfFlags::UP))
     }
 }
 

@@ -9,17 +9,14 @@
 //! as `stats64`. Not printed: XDP, VF information and protodown reasons. The text form is
 //! `ip`'s without `-d` and `-s`; with them it is shorter than `ip`'s.
 
+use super::links::Links;
 use crate::json::Value;
 use crate::names::{NameTable, hex_octets, link_flags, link_type_name, ll_addr, operstate_name};
-use netplumb::Handle;
 use netplumb::wire::AttrIter;
 use netplumb::wire::link::{
     BridgeAttr, BridgeId, BridgePortAttr, IfFlags, InfoData, LinkAttr, LinkInfo, LinkMessage,
     MacvlanAttr, SlaveData, Stats64, TunAttr, VxlanAttr,
 };
-use netplumb::wire::nlmsg::{NlmsgFlags, RTM_GETLINK};
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// `IFLA_PROP_LIST` (a nest of `IFLA_ALT_IFNAME`), kept as an unknown attribute by the codec.
@@ -41,85 +38,6 @@ pub struct Opts {
     pub link_layer: bool,
     /// `-s` given this many times: counters (`stats64`), with error details from two.
     pub stats: u8,
-}
-
-/// Names and flags of links by index, as `ip`'s link cache gives them: filled from a dump,
-/// completed with one `RTM_GETLINK` per index it has not seen.
-pub struct Names<'h> {
-    handle: &'h Handle,
-    known: RefCell<HashMap<u32, Option<(String, IfFlags)>>>,
-    /// Named namespaces by the id this namespace gives them, read on first use.
-    netns: RefCell<Option<HashMap<i32, String>>>,
-}
-
-impl<'h> Names<'h> {
-    /// An empty cache that asks `handle`.
-    pub fn new(handle: &'h Handle) -> Self {
-        Names {
-            handle,
-            known: RefCell::new(HashMap::new()),
-            netns: RefCell::new(None),
-        }
-    }
-
-    /// Records a link seen in a dump or a reply.
-    pub fn learn(&self, m: &LinkMessage) {
-        if let (Ok(i), Some(n)) = (u32::try_from(m.index()), m.name()) {
-            self.known
-                .borrow_mut()
-                .insert(i, Some((n.to_string(), m.flags())));
-        }
-    }
-
-    fn lookup(&self, index: u32) -> Option<(String, IfFlags)> {
-        if let Some(v) = self.known.borrow().get(&index) {
-            return v.clone();
-        }
-        let found = i32::try_from(index).ok().and_then(|i| {
-            self.handle
-                .get_map(
-                    RTM_GETLINK,
-                    NlmsgFlags::empty(),
-                    &LinkMessage::new(i),
-                    |m| LinkMessage::parse(m.payload()).map_err(netplumb::Error::from),
-                )
-                .ok()
-        });
-        let v = found.and_then(|m| Some((m.name()?.to_string(), m.flags())));
-        self.known.borrow_mut().insert(index, v.clone());
-        v
-    }
-
-    /// The link's name; `if<N>` when there is no such link, `*` for 0.
-    pub fn name(&self, index: u32) -> String {
-        if index == 0 {
-            return "*".into();
-        }
-        self.lookup(index)
-            .map_or_else(|| format!("if{index}"), |(n, _)| n)
-    }
-
-    /// The name under /run/netns of the namespace with id `nsid` here, if any.
-    pub fn netns_name(&self, nsid: i32) -> Option<String> {
-        let mut cache = self.netns.borrow_mut();
-        let map = cache.get_or_insert_with(|| {
-            netplumb::NetNs::list()
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|n| {
-                    let ns = netplumb::NetNs::open_name(&n).ok()?;
-                    let id = super::netns::nsid(self.handle, &ns).ok()??;
-                    Some((id, n))
-                })
-                .collect()
-        });
-        map.get(&nsid).cloned()
-    }
-
-    /// The link's flags; empty when there is no such link.
-    pub fn flags(&self, index: u32) -> IfFlags {
-        self.lookup(index).map(|(_, f)| f).unwrap_or_default()
-    }
 }
 
 macro_rules! get {
@@ -215,7 +133,7 @@ pub fn alt_names(m: &LinkMessage) -> Option<Vec<String>> {
 }
 
 /// One link as `ip -j [-d] link show` prints it.
-pub fn link_json(m: &LinkMessage, names: &Names<'_>, o: Opts) -> Value {
+pub fn link_json(m: &LinkMessage, names: &Links<'_>, o: Opts) -> Value {
     let mut v = Value::object();
     let ty = m.header.link_layer_type;
     v.push("ifindex", Value::I64(i64::from(m.index())));
@@ -228,7 +146,7 @@ pub fn link_json(m: &LinkMessage, names: &Names<'_>, o: Opts) -> Value {
             v.push("link_index", int(l));
         } else {
             v.push("link", names.name(l));
-            mdown = !names.flags(l).contains(IfFlags::UP);
+            mdown = !names.is_up(l);
         }
     }
     v.push("ifname", m.name().unwrap_or_default());
@@ -314,7 +232,7 @@ pub fn link_json(m: &LinkMessage, names: &Names<'_>, o: Opts) -> Value {
     v
 }
 
-fn details_json(v: &mut Value, m: &LinkMessage, names: &Names<'_>) {
+fn details_json(v: &mut Value, m: &LinkMessage, names: &Links<'_>) {
     if let Some(x) = get!(m.attrs, LinkAttr::Promiscuity) {
         v.push("promiscuity", x);
     }
@@ -439,7 +357,7 @@ fn hex_string(b: &[u8]) -> String {
 
 /// `linkinfo`: the kind and, for kinds `ip` knows how to print, its data; the port kind and
 /// its data.
-fn linkinfo_json(info: &LinkInfo, names: &Names<'_>) -> Value {
+fn linkinfo_json(info: &LinkInfo, names: &Links<'_>) -> Value {
     let mut v = Value::object();
     if let Some(kind) = info.kind() {
         v.push("info_kind", kind);
@@ -648,7 +566,7 @@ fn bridge_json(l: &[BridgeAttr]) -> Value {
     v
 }
 
-fn bridge_port_json(l: &[BridgePortAttr], names: &Names<'_>) -> Value {
+fn bridge_port_json(l: &[BridgePortAttr], names: &Links<'_>) -> Value {
     let mut v = Value::object();
     if let Some(s) = get!(l, BridgePortAttr::State) {
         let states = [
@@ -821,7 +739,7 @@ fn macvlan_json(l: &[MacvlanAttr]) -> Value {
     v
 }
 
-fn vxlan_json(l: &[VxlanAttr], names: &Names<'_>) -> Value {
+fn vxlan_json(l: &[VxlanAttr], names: &Links<'_>) -> Value {
     let mut v = Value::object();
     let set = |x: Option<u8>| x.is_some_and(|x| x != 0);
     if set(get!(l, VxlanAttr::CollectMetadata)) {
@@ -985,7 +903,7 @@ fn tun_json(l: &[TunAttr]) -> Value {
 /// The `ip link show` text of one link (two or three lines, ending with a newline): index,
 /// name, flags, MTU, qdisc, master, state, mode, group and queue length; the link-layer
 /// line; with `-d`, a line of details (simpler than `ip`'s); the alias.
-pub fn link_text(m: &LinkMessage, names: &Names<'_>, o: Opts) -> String {
+pub fn link_text(m: &LinkMessage, names: &Links<'_>, o: Opts) -> String {
     let mut s = String::new();
     let ty = m.header.link_layer_type;
     let netnsid = get!(m.attrs, LinkAttr::LinkNetNsId);
@@ -995,7 +913,7 @@ pub fn link_text(m: &LinkMessage, names: &Names<'_>, o: Opts) -> String {
         Some(0) => format!("{name}@NONE"),
         Some(l) if netnsid.is_some() => format!("{name}@if{l}"),
         Some(l) => {
-            mdown = !names.flags(l).contains(IfFlags::UP);
+            mdown = !names.is_up(l);
             format!("{name}@{}", names.name(l))
         }
         None => name.to_string(),
@@ -1151,7 +1069,7 @@ pub fn link_text(m: &LinkMessage, names: &Names<'_>, o: Opts) -> String {
 }
 
 /// One link as `ip -br -j link show` prints it: name (and link), state, address, flags.
-pub fn brief_json(m: &LinkMessage, names: &Names<'_>) -> Value {
+pub fn brief_json(m: &LinkMessage, names: &Links<'_>) -> Value {
     let full = link_json(m, names, Opts::default());
     let mut v = Value::object();
     if let Value::Object(fields) = full {
@@ -1177,14 +1095,14 @@ pub fn brief_json(m: &LinkMessage, names: &Names<'_>) -> Value {
 }
 
 /// One link as `ip -br link show` prints it.
-pub fn brief_text(m: &LinkMessage, names: &Names<'_>) -> String {
+pub fn brief_text(m: &LinkMessage, names: &Links<'_>) -> String {
     let name = m.name().unwrap_or_default();
     let mut mdown = false;
     let shown = match m.link() {
         Some(0) => format!("{name}@NONE"),
         Some(l) if get!(m.attrs, LinkAttr::LinkNetNsId).is_some() => format!("{name}@if{l}"),
         Some(l) => {
-            mdown = !names.flags(l).contains(IfFlags::UP);
+            mdown = !names.is_up(l);
             format!("{name}@{}", names.name(l))
         }
         None => name.to_string(),

@@ -11,6 +11,7 @@ mod decode_core;
 mod ipshow;
 mod link;
 mod link_json;
+mod links;
 mod monitor;
 mod neigh;
 mod netns;

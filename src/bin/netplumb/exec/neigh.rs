@@ -5,7 +5,8 @@
 //! Where netplumb differs from `ip` 6.1 on purpose: `neigh get` with `-j` prints JSON (the
 //! entry as `ip -j neigh show` prints it); 6.1 prints text there.
 
-use super::ipshow::{self, Links, Rec, USER_HZ, addr_match, lib_error, resolve};
+use super::ipshow::{self, Rec, USER_HZ, addr_match, lib_error, resolve};
+use super::links::Links;
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::neigh::{NeighChange, NeighCmd, NeighFilter, NeighGet, NeighOp};
@@ -199,7 +200,7 @@ fn show(f: &NeighFilter, ctx: &Ctx<'_>, flush: bool) -> Result<(), CliError> {
         Ok(all.into_iter().filter(|n| s.passes(n, f)).collect())
     };
     if !flush {
-        let links = Links::load(h)?;
+        let links = Links::load(h);
         let recs = list(sel.state)?
             .iter()
             .map(|n| neigh_rec(&n.message, sel.index.is_some(), &links, ctx))
@@ -257,13 +258,13 @@ fn get(g: &NeighGet, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let h = ctx.handle()?;
     let index = resolve(h, &g.dev)?;
     let n = h.neigh_get(index, g.dst, g.proxy).map_err(lib_error)?;
-    let links = Links::load(h)?;
+    let links = Links::load(h);
     let rec = neigh_rec(&n.message, false, &links, ctx);
     ipshow::print(ctx, vec![rec])
 }
 
 /// One entry as `print_neigh` prints it; `dev` is left out when a `dev` selector fixed it.
-fn neigh_rec(m: &NeighMessage, hide_dev: bool, links: &Links, ctx: &Ctx<'_>) -> Rec {
+fn neigh_rec(m: &NeighMessage, hide_dev: bool, links: &Links<'_>, ctx: &Ctx<'_>) -> Rec {
     let h = m.header;
     let mut rec = Rec::new();
     if let Some(d) = m.destination() {

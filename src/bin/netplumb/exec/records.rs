@@ -20,6 +20,7 @@
 //! tables, protocols, scopes and groups come from the built-in lists and
 //! `/etc/iproute2/{rt_tables,rt_protos,rt_scopes,group}`, like ip.
 
+use super::links::Links;
 use crate::json::Value;
 use crate::names::{
     ADDR_FLAGS, NameTable, ROUTE_FLAGS, family_name, link_flags, link_type_name, ll_addr,
@@ -31,17 +32,6 @@ use netplumb::wire::link::{LinkAttr, LinkMessage, OperState};
 use netplumb::wire::neigh::{NeighAttr, NeighFlags, NeighMessage};
 use netplumb::wire::route::{RouteAttr, RouteMessage};
 use std::net::IpAddr;
-
-/// What a renderer needs to know about other links: their names (for `dev`, `master`,
-/// `link`), flags (for `M-DOWN`) and link-layer types (for `lladdr`).
-pub trait Links {
-    /// The name of link `index`; `if<index>` when it cannot be found.
-    fn name(&mut self, index: u32) -> String;
-    /// The flags of link `index`, when known.
-    fn flags(&mut self, index: u32) -> Option<IfFlags>;
-    /// The link-layer type (`ARPHRD_*`) of link `index`, when known.
-    fn link_type(&mut self, index: u32) -> Option<u16>;
-}
 
 /// One object rendered: its JSON members and its text.
 #[derive(Debug, Default)]
@@ -109,7 +99,7 @@ impl Rec {
 // ---- links ----
 
 /// `ip monitor link` / `ip -j link show` for one link message.
-pub fn link(m: &LinkMessage, deleted: bool, links: &mut dyn Links) -> Rec {
+pub fn link(m: &LinkMessage, deleted: bool, links: &Links<'_>) -> Rec {
     let mut r = Rec::new(deleted);
     let h = m.header;
     let index = u32::try_from(h.index).unwrap_or(0);
@@ -133,7 +123,7 @@ pub fn link(m: &LinkMessage, deleted: bool, links: &mut dyn Links) -> Rec {
         }
         Some(peer) => {
             let peer_name = links.name(peer);
-            mdown = !links.flags(peer).is_some_and(|f| f.contains(IfFlags::UP));
+            mdown = !links.is_up(peer);
             r.json("link", peer_name.as_str());
             format!("@{peer_name}")
         }
@@ -255,7 +245,7 @@ const IFA_F_DEPRECATED: u32 = 0x20;
 const FOREVER: u32 = u32::MAX;
 
 /// `ip monitor address` for one address message.
-pub fn address(m: &AddressMessage, deleted: bool, links: &mut dyn Links) -> Rec {
+pub fn address(m: &AddressMessage, deleted: bool, links: &Links<'_>) -> Rec {
     let mut r = Rec::new(deleted);
     let h = m.header;
     let dev = links.name(h.index);
@@ -373,7 +363,7 @@ fn route_flags(bits: u32) -> Vec<&'static str> {
 }
 
 /// `ip monitor route` for one route message.
-pub fn route(m: &RouteMessage, deleted: bool, links: &mut dyn Links) -> Rec {
+pub fn route(m: &RouteMessage, deleted: bool, links: &Links<'_>) -> Rec {
     let mut r = Rec::new(deleted);
     let h = m.header;
     let kind = h.kind.0;
@@ -529,7 +519,7 @@ pub fn route(m: &RouteMessage, deleted: bool, links: &mut dyn Links) -> Rec {
 // ---- neighbours ----
 
 /// `ip monitor neigh` for one neighbour message.
-pub fn neigh(m: &NeighMessage, deleted: bool, links: &mut dyn Links) -> Rec {
+pub fn neigh(m: &NeighMessage, deleted: bool, links: &Links<'_>) -> Rec {
     let mut r = Rec::new(deleted);
     let h = m.header;
     if let Some(d) = m.destination() {
@@ -542,7 +532,7 @@ pub fn neigh(m: &NeighMessage, deleted: bool, links: &mut dyn Links) -> Rec {
         r.json("dev", n);
     }
     if let Some(ll) = m.lladdr() {
-        let lt = links.link_type(index).unwrap_or(1);
+        let lt = links.kind(index);
         let s = ll_addr(ll, lt);
         r.word(format!("lladdr {s}"));
         r.json("lladdr", s);
@@ -601,24 +591,10 @@ pub fn neigh(m: &NeighMessage, deleted: bool, links: &mut dyn Links) -> Rec {
 mod tests {
     use super::*;
 
-    struct NoLinks;
-
-    impl Links for NoLinks {
-        fn name(&mut self, index: u32) -> String {
-            format!("if{index}")
-        }
-        fn flags(&mut self, _: u32) -> Option<IfFlags> {
-            None
-        }
-        fn link_type(&mut self, _: u32) -> Option<u16> {
-            None
-        }
-    }
-
     #[test]
     fn records_carry_both_forms() {
         let m = LinkMessage::new(7).with(LinkAttr::IfName("va".into()));
-        let r = link(&m, true, &mut NoLinks);
+        let r = link(&m, true, &Links::new(None));
         assert_eq!(r.text(), "Deleted 7: va: <>\n    link/netrom");
         let v = r.into_value().to_text(false);
         assert_eq!(
@@ -626,7 +602,7 @@ mod tests {
             r#"{"deleted":true,"ifindex":7,"ifname":"va","flags":[],"link_type":"netrom"}"#
         );
         let a = AddressMessage::new(3, "198.18.0.1".parse().unwrap(), 24);
-        let r = address(&a, false, &mut NoLinks);
+        let r = address(&a, false, &Links::new(None));
         assert!(
             r.text()
                 .starts_with("3: if3    inet 198.18.0.1/24 scope global"),

@@ -16,7 +16,8 @@
 //!   next to `nexthop`s, congestion-control names of 16 bytes or more.
 //! - `pref` and `expires` are not sent for IPv4 routes (the kernel ignores them there).
 
-use super::ipshow::{self, Links, Rec, USER_HZ, addr_match, lib_error, resolve};
+use super::ipshow::{self, Rec, USER_HZ, addr_match, lib_error, resolve};
+use super::links::Links;
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::route::{
@@ -516,7 +517,7 @@ fn show(f: &RouteFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let h = ctx.handle()?;
     let sel = Sel::new(f, ctx, h)?;
     let routes = sel.list(h)?;
-    let links = Links::load(h)?;
+    let links = Links::load(h);
     let hide = sel.hide();
     let recs = routes
         .iter()
@@ -627,7 +628,7 @@ fn get(g: &RouteGet, ctx: &Ctx<'_>) -> Result<(), CliError> {
     if let Some(d) = oif {
         opts.oif = Some(LinkRef::Index(resolve(h, d)?));
     }
-    let links = Links::load(h)?;
+    let links = Links::load(h);
     let hide = Hide::default();
     let first = h.route_get(g.dst.addr(), &opts).map_err(lib_error)?;
     let mut recs = vec![route_rec(&first.message, &hide, &links, ctx)];
@@ -810,7 +811,7 @@ fn flow_fields(rec: &mut Rec, v: u32, numeric: bool) {
 }
 
 /// One route as `print_route` prints it.
-fn route_rec(m: &RouteMessage, hide: &Hide, links: &Links, ctx: &Ctx<'_>) -> Rec {
+fn route_rec(m: &RouteMessage, hide: &Hide, links: &Links<'_>, ctx: &Ctx<'_>) -> Rec {
     let r = m.header;
     let details = ctx.globals.details > 0;
     let numeric = ctx.globals.numeric;
@@ -998,7 +999,7 @@ fn cacheinfo_fields(rec: &mut Rec, ci: &RouteCacheInfo, stats: bool) {
 }
 
 /// `print_rta_multipath` (for routes that are not cached multicast ones).
-fn nexthops_fields(rec: &mut Rec, hops: &[NextHop], links: &Links, numeric: bool, sl: &str) {
+fn nexthops_fields(rec: &mut Rec, hops: &[NextHop], links: &Links<'_>, numeric: bool, sl: &str) {
     let mut list = Vec::new();
     for nh in hops {
         let mut o = Rec::new();

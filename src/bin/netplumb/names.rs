@@ -337,20 +337,6 @@ pub fn operstate_name(s: u8) -> Option<&'static str> {
     .copied()
 }
 
-/// `family_name`: `inet`, `inet6`, ...; `None` for a family ip has no name for.
-pub fn family_name(af: u8) -> Option<&'static str> {
-    Some(match i32::from(af) {
-        libc::AF_INET => "inet",
-        libc::AF_INET6 => "inet6",
-        libc::AF_PACKET => "link",
-        libc::AF_IPX => "ipx",
-        libc::AF_DECnet => "dnet",
-        libc::AF_MPLS => "mpls",
-        libc::AF_BRIDGE => "bridge",
-        _ => return None,
-    })
-}
-
 /// `print_link_flags`: `ifi_flags` as `ip` names them, in its order; `NO-CARRIER` first
 /// when up without `IFF_RUNNING`, unknown bits as one hex string, `M-DOWN` last when `mdown`.
 pub fn link_flags(flags: IfFlags, mdown: bool) -> Vec<String> {
@@ -489,7 +475,6 @@ mod tests {
         assert_eq!(route_type_name(200, false), "200");
         assert_eq!(operstate_name(6), Some("UP"));
         assert_eq!(operstate_name(7), None);
-        assert_eq!(family_name(10), Some("inet6"));
     }
 
     #[test]

@@ -9,13 +9,14 @@
 //! `address show` prints the link part of each record as `ip -j address show` does, except
 //! `linkinfo` (with `-d`) and `stats64` (with `-s`), which are `link show`'s.
 
-use super::ipshow::{self, Rec, addr_match, glob, lib_error, resolve};
+use super::ipshow::{addr_match, glob, lib_error, resolve};
 use super::links::Links;
+use super::render::{self, Opts, Rec};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::addr::{AddrChange, AddrCmd, AddrFilter, AddrOp, Broadcast, IfaFlags};
 use crate::names::{self, NameTable};
-use netplumb::addr::{AddrFlags, AddrSpec, INFINITY_LIFE_TIME, Scope};
+use netplumb::addr::{AddrFlags, AddrSpec, Scope};
 use netplumb::link::{IfFlags, Link, LinkFilter, LinkRef};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::addr::{AddressAttr, AddressMessage};
@@ -288,11 +289,9 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
                 let mut r = Rec::new();
                 if sel.matches(a, &names) {
                     if oneline {
-                        let dev = names.name(a.header.index);
-                        r.json("index", a.header.index).json("dev", dev.as_str());
-                        r.text(format!("{}: {dev}", a.header.index));
+                        render::addr::index_and_dev(&mut r, a, &names);
                     }
-                    addr_fields(&mut r, a, brief, ctx.globals.numeric, ctx.globals.oneline);
+                    render::addr::addr_fields(&mut r, a, brief, &Opts::of(ctx.globals));
                     rec.text(r.text_str());
                 }
                 list.push(r.into_value());
@@ -304,7 +303,7 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
         }
         recs.push(rec);
     }
-    ipshow::print(ctx, recs)
+    render::print(ctx, recs)
 }
 
 /// The addresses of `family` (0: all) on `ifindex` (or every link), in the kernel's order.
@@ -594,111 +593,6 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links<'_>, ctx: &Ctx<'_>, family
                 .map(crate::json::Value::from)
                 .collect::<Vec<_>>(),
         );
-    }
-    rec.text("\n");
-}
-
-/// One `addr_info` entry (`print_addrinfo`).
-fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, numeric: bool, oneline: bool) {
-    let h = m.header;
-    let v6 = i32::from(h.family) == libc::AF_INET6;
-    if !brief {
-        match i32::from(h.family) {
-            libc::AF_INET => rec.any("family", "inet", "    inet "),
-            libc::AF_INET6 => rec.any("family", "inet6", "    inet6 "),
-            f => rec.any("family_index", f as u32, format!("    family {f} ")),
-        };
-    }
-    let local = m.local().or_else(|| m.address());
-    let address = m.address().or(local);
-    if let Some(l) = local {
-        let s = l.to_string();
-        rec.any("local", s.as_str(), &s);
-        if let Some(a) = address.filter(|a| *a != l) {
-            let s = a.to_string();
-            rec.text(" peer ");
-            rec.any("address", s.as_str(), &s);
-        }
-        rec.any(
-            "prefixlen",
-            u32::from(h.prefix_len),
-            format!("/{} ", h.prefix_len),
-        );
-        if let Some(metric) = m.attrs.iter().find_map(|a| match a {
-            AddressAttr::RtPriority(p) => Some(*p),
-            _ => None,
-        }) {
-            rec.any("metric", metric, format!("metric {metric} "));
-        }
-    }
-    if brief {
-        return;
-    }
-    if let Some(b) = m.broadcast() {
-        let s = b.to_string();
-        rec.text("brd ");
-        rec.any("broadcast", s.as_str(), format!("{s} "));
-    }
-    if let Some(a) = m.attrs.iter().find_map(|a| match a {
-        AddressAttr::Anycast(a) => Some(*a),
-        _ => None,
-    }) {
-        let s = a.to_string();
-        rec.text("any ");
-        rec.any("anycast", s.as_str(), format!("{s} "));
-    }
-    let scope = NameTable::Scopes.name(u32::from(h.scope.0), numeric);
-    rec.any("scope", scope.as_str(), format!("scope {scope} "));
-    // print_ifa_flags
-    let mut flags = m.flags().bits();
-    for (bit, name) in &names::ADDR_FLAGS {
-        if *bit == IfaFlags::PERMANENT {
-            if flags & bit == 0 {
-                rec.any("dynamic", true, "dynamic ");
-            }
-        } else if flags & bit != 0 {
-            if *bit == IfaFlags::SECONDARY && v6 {
-                rec.any("temporary", true, "temporary ");
-            } else {
-                rec.any(name, true, format!("{name} "));
-            }
-        }
-        flags &= !bit;
-    }
-    if flags != 0 {
-        rec.any(
-            "ifa_flags",
-            format!("{flags:02x}"),
-            format!("flags {flags:02x} "),
-        );
-    }
-    if let Some(l) = m.label() {
-        rec.any("label", l, l);
-    }
-    if let Some(ci) = m.cacheinfo() {
-        // `-o` keeps the record on one line: `\` stands for the line break.
-        rec.text(if oneline { "\\" } else { "\n" });
-        rec.text("       valid_lft ");
-        if ci.valid == INFINITY_LIFE_TIME {
-            rec.json("valid_life_time", INFINITY_LIFE_TIME);
-            rec.text("forever");
-        } else {
-            rec.any("valid_life_time", ci.valid, format!("{}sec", ci.valid));
-        }
-        rec.text(" preferred_lft ");
-        if ci.preferred == INFINITY_LIFE_TIME {
-            rec.json("preferred_life_time", INFINITY_LIFE_TIME);
-            rec.text("forever");
-        } else if m.flags().contains(AddrFlags::DEPRECATED) {
-            let v = ci.preferred as i32;
-            rec.any("preferred_life_time", i64::from(v), format!("{v}sec"));
-        } else {
-            rec.any(
-                "preferred_life_time",
-                ci.preferred,
-                format!("{}sec", ci.preferred),
-            );
-        }
     }
     rec.text("\n");
 }

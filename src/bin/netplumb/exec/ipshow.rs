@@ -7,77 +7,10 @@
 //! with `PRINT_ANY` there is [`Rec::any`] here, `PRINT_JSON` is [`Rec::json`], `PRINT_FP` is
 //! [`Rec::text`], so the JSON keys, their order and the text come from one place.
 
-use super::{Ctx, failed};
+use super::failed;
 use crate::args::CliError;
-use crate::json::Value;
 use netplumb::{Error, Handle};
-use std::io::Write;
 use std::net::IpAddr;
-
-/// One printed object: its JSON members in order and its text.
-#[derive(Debug, Default)]
-pub struct Rec {
-    members: Vec<(String, Value)>,
-    text: String,
-}
-
-impl Rec {
-    /// An empty record.
-    pub fn new() -> Rec {
-        Rec::default()
-    }
-
-    /// A field printed in both forms (`PRINT_ANY`): `key: v` in JSON, `text` in text.
-    pub fn any(&mut self, key: &str, v: impl Into<Value>, text: impl AsRef<str>) -> &mut Self {
-        self.members.push((key.to_string(), v.into()));
-        self.text.push_str(text.as_ref());
-        self
-    }
-
-    /// A JSON-only member (`PRINT_JSON`).
-    pub fn json(&mut self, key: &str, v: impl Into<Value>) -> &mut Self {
-        self.members.push((key.to_string(), v.into()));
-        self
-    }
-
-    /// Text only (`PRINT_FP`).
-    pub fn text(&mut self, s: impl AsRef<str>) -> &mut Self {
-        self.text.push_str(s.as_ref());
-        self
-    }
-
-    /// The JSON object.
-    pub fn into_value(self) -> Value {
-        Value::Object(self.members)
-    }
-
-    /// The text printed so far.
-    pub fn text_str(&self) -> &str {
-        &self.text
-    }
-}
-
-/// Prints `recs` the way `ip` does: one JSON array (`-j`, `-p`) or their texts in order.
-pub fn print(ctx: &Ctx<'_>, recs: Vec<Rec>) -> Result<(), CliError> {
-    let out = if ctx.globals.json {
-        let doc = Value::Array(recs.into_iter().map(Rec::into_value).collect());
-        let mut s = doc.to_text(ctx.globals.pretty);
-        s.push('\n');
-        s
-    } else {
-        recs.iter().map(Rec::text_str).collect()
-    };
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(out.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => Ok(()),
-        // `netplumb ... | head` is not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::Failed(format!("Error: writing output: {e}"))),
-    }
-}
 
 /// `Cannot find device "NAME"`, as `ip` says when a `dev` does not exist.
 pub fn nodev(name: &str) -> CliError {

@@ -17,6 +17,7 @@ mod neigh;
 mod netns;
 mod output;
 mod records;
+mod render;
 mod route;
 mod tuntap;
 

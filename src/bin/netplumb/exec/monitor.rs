@@ -50,7 +50,9 @@
 //! `decode` reads) instead of listening.
 
 use super::links::Links;
-use super::records::{self, Rec};
+use super::records;
+use super::render::route::Hide;
+use super::render::{self, Opts, Rec};
 use super::{Ctx, decode_core, failed, output};
 use crate::args::{CliError, Family};
 use crate::cmd::Monitor;
@@ -259,6 +261,10 @@ impl Printer {
             ev,
             Event::DelLink(_) | Event::DelAddress(_) | Event::DelRoute(_) | Event::DelNeigh(_)
         );
+        let o = Opts {
+            deleted,
+            ..Opts::default()
+        };
         let (object, label, rec) = match ev {
             Event::NewLink(m) | Event::DelLink(m) => {
                 let index = u32::try_from(m.index()).unwrap_or(0);
@@ -273,7 +279,7 @@ impl Printer {
                 if !self.sel.address || !self.family_ok(h.family) || !self.dev_ok(h.index) {
                     return Ok(());
                 }
-                ("address", "ADDR", records::address(m, deleted, links))
+                ("address", "ADDR", render::addr::address(m, links, &o))
             }
             Event::NewRoute(m) | Event::DelRoute(m) => {
                 let af = m.header.family;
@@ -295,7 +301,11 @@ impl Printer {
                 }
                 let label = if mroute { "MROUTE" } else { "ROUTE" };
                 let object = if mroute { "mroute" } else { "route" };
-                (object, label, records::route(m, deleted, links))
+                (
+                    object,
+                    label,
+                    render::route::route(m, &Hide::default(), links, &o),
+                )
             }
             Event::NewNeigh(m) | Event::DelNeigh(m) => {
                 let h = m.header;
@@ -303,7 +313,7 @@ impl Printer {
                 if !self.sel.neigh || !self.family_ok(h.family) || !self.dev_ok(index) {
                     return Ok(());
                 }
-                ("neigh", "NEIGH", records::neigh(m, deleted, links))
+                ("neigh", "NEIGH", render::neigh::neigh(m, false, links, &o))
             }
             Event::Other { msg_type, bytes } => {
                 let (object, label, deleted, wanted) = other_object(*msg_type, &self.sel);
@@ -339,8 +349,11 @@ impl Printer {
             if self.label {
                 out.push_str(&format!("[{label}]"));
             }
-            out.push_str(rec.text());
-            out.push('\n');
+            // ip's lines end in a blank; netplumb's do not.
+            for line in rec.text_str().trim_end().lines() {
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
         }
         output::write_stdout(out.as_bytes())
     }
@@ -477,7 +490,7 @@ mod tests {
         assert!(!other_object(80, &all).3);
         let r = other_record(33, 12, true);
         assert_eq!(
-            r.text(),
+            r.text_str(),
             "Deleted RTM_DELRULE: 12 bytes (not decoded by netplumb)"
         );
     }

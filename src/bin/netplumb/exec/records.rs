@@ -21,17 +21,11 @@
 //! `/etc/iproute2/{rt_tables,rt_protos,rt_scopes,group}`, like ip.
 
 use super::links::Links;
+use super::render;
 use crate::json::Value;
-use crate::names::{
-    ADDR_FLAGS, NameTable, ROUTE_FLAGS, family_name, link_flags, link_type_name, ll_addr,
-    operstate_name, route_type_name,
-};
+use crate::names::{NameTable, link_flags, link_type_name, ll_addr, operstate_name};
 use netplumb::link::IfFlags;
-use netplumb::wire::addr::{AddressAttr, AddressMessage};
 use netplumb::wire::link::{LinkAttr, LinkMessage, OperState};
-use netplumb::wire::neigh::{NeighAttr, NeighFlags, NeighMessage};
-use netplumb::wire::route::{RouteAttr, RouteMessage};
-use std::net::IpAddr;
 
 /// One object rendered: its JSON members and its text.
 #[derive(Debug, Default)]
@@ -75,31 +69,12 @@ impl Rec {
     fn raw(&mut self, t: &str) {
         self.text.push_str(t);
     }
-
-    /// A record from a JSON object already built and its text.
-    pub fn from_parts(v: Value, text: String) -> Rec {
-        let members = match v {
-            Value::Object(m) => m,
-            _ => Vec::new(),
-        };
-        Rec { members, text }
-    }
-
-    /// The JSON object.
-    pub fn into_value(self) -> Value {
-        Value::Object(self.members)
-    }
-
-    /// The text, without a final newline.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
 }
 
 // ---- links ----
 
 /// `ip monitor link` / `ip -j link show` for one link message.
-pub fn link(m: &LinkMessage, deleted: bool, links: &Links<'_>) -> Rec {
+pub fn link(m: &LinkMessage, deleted: bool, links: &Links<'_>) -> render::Rec {
     let mut r = Rec::new(deleted);
     let h = m.header;
     let index = u32::try_from(h.index).unwrap_or(0);
@@ -234,357 +209,7 @@ pub fn link(m: &LinkMessage, deleted: bool, links: &Links<'_>) -> Rec {
     {
         r.both("proto_down", true, "protodown on");
     }
-    r
-}
-
-// ---- addresses ----
-
-/// `IFA_F_DEPRECATED`.
-const IFA_F_DEPRECATED: u32 = 0x20;
-/// `INFINITY_LIFE_TIME`.
-const FOREVER: u32 = u32::MAX;
-
-/// `ip monitor address` for one address message.
-pub fn address(m: &AddressMessage, deleted: bool, links: &Links<'_>) -> Rec {
-    let mut r = Rec::new(deleted);
-    let h = m.header;
-    let dev = links.name(h.index);
-    r.json("index", Value::I64(h.index.into()));
-    r.json("dev", dev.as_str());
-    r.word(format!("{}: {dev}", h.index));
-    r.raw("    ");
-    match family_name(h.family) {
-        Some(n) => {
-            r.json("family", n);
-            r.raw(n);
-        }
-        None => {
-            r.json("family_index", u32::from(h.family));
-            r.raw(&format!("family {}", h.family));
-        }
-    }
-    let local = m.local().or_else(|| m.address());
-    let peer = m.address().or(local);
-    if let Some(l) = local {
-        r.both("local", l.to_string(), l.to_string());
-        if peer != Some(l)
-            && let Some(p) = peer
-        {
-            r.word("peer");
-            r.both("address", p.to_string(), p.to_string());
-        }
-        r.json("prefixlen", u32::from(h.prefix_len));
-        r.raw(&format!("/{}", h.prefix_len));
-        if let Some(metric) = m.attrs.iter().find_map(|a| match a {
-            AddressAttr::RtPriority(v) => Some(*v),
-            _ => None,
-        }) {
-            r.both("metric", metric, format!("metric {metric}"));
-        }
-    }
-    if let Some(b) = m.broadcast() {
-        r.both("broadcast", b.to_string(), format!("brd {b}"));
-    }
-    if let Some(a) = m.attrs.iter().find_map(|a| match a {
-        AddressAttr::Anycast(a) => Some(*a),
-        _ => None,
-    }) {
-        r.both("anycast", a.to_string(), format!("any {a}"));
-    }
-    let scope = NameTable::Scopes.name(u32::from(h.scope.0), false);
-    r.word(format!("scope {scope}"));
-    r.json("scope", scope);
-    let mut flags = m.flags().bits();
-    for (mask, name) in ADDR_FLAGS {
-        if mask == 0x80 {
-            if flags & mask == 0 {
-                r.both("dynamic", true, "dynamic");
-            }
-        } else if flags & mask != 0 {
-            if mask == 0x01 && i32::from(h.family) == libc::AF_INET6 {
-                r.both("temporary", true, "temporary");
-            } else {
-                r.both(name, true, name);
-            }
-        }
-        flags &= !mask;
-    }
-    if flags != 0 {
-        r.json("ifa_flags", format!("{flags:02x}"));
-        r.word(format!("flags {flags:02x}"));
-    }
-    if let Some(l) = m.label() {
-        r.both("label", l, l);
-    }
-    if let Some(ci) = m.cacheinfo() {
-        r.raw("\n       valid_lft");
-        r.json("valid_life_time", ci.valid);
-        r.word(lifetime(ci.valid));
-        r.word("preferred_lft");
-        if ci.preferred != FOREVER && m.flags().bits() & IFA_F_DEPRECATED != 0 {
-            // ip prints a deprecated address's preferred lifetime as signed.
-            let v = ci.preferred as i32;
-            r.json("preferred_life_time", Value::I64(v.into()));
-            r.word(format!("{v}sec"));
-        } else {
-            r.json("preferred_life_time", ci.preferred);
-            r.word(lifetime(ci.preferred));
-        }
-    }
-    r
-}
-
-fn lifetime(v: u32) -> String {
-    if v == FOREVER {
-        "forever".to_string()
-    } else {
-        format!("{v}sec")
-    }
-}
-
-// ---- routes ----
-
-/// `addr` or `addr/len`, as ip prints a prefix (no length for a host).
-fn prefix_text(addr: IpAddr, len: u8) -> String {
-    let host = if addr.is_ipv4() { 32 } else { 128 };
-    if len == host {
-        addr.to_string()
-    } else {
-        format!("{addr}/{len}")
-    }
-}
-
-fn route_flags(bits: u32) -> Vec<&'static str> {
-    ROUTE_FLAGS
-        .iter()
-        .filter(|(m, _)| bits & m != 0)
-        .map(|(_, n)| *n)
-        .collect()
-}
-
-/// `ip monitor route` for one route message.
-pub fn route(m: &RouteMessage, deleted: bool, links: &Links<'_>) -> Rec {
-    let mut r = Rec::new(deleted);
-    let h = m.header;
-    let kind = h.kind.0;
-    if kind != 1 {
-        let n = route_type_name(kind, false);
-        r.word(&n);
-        r.json("type", n);
-    }
-    let dst = match m.destination() {
-        Some((a, _))
-            if m.attrs
-                .iter()
-                .any(|a| matches!(a, RouteAttr::Destination(_))) =>
-        {
-            prefix_text(a, h.dst_len)
-        }
-        _ if h.dst_len > 0 => format!("0/{}", h.dst_len),
-        _ => "default".to_string(),
-    };
-    r.word(&dst);
-    r.json("dst", dst);
-    match m.source() {
-        Some((a, len)) => {
-            let s = prefix_text(a, len);
-            r.word(format!("from {s}"));
-            r.json("src", s);
-        }
-        None if h.src_len > 0 => {
-            let s = format!("0/{}", h.src_len);
-            r.word(format!("from {s}"));
-            r.json("src", s);
-        }
-        None => {}
-    }
-    if h.tos != 0 {
-        let t = format!("{:#x}", h.tos);
-        r.word(format!("tos {t}"));
-        r.json("tos", t);
-    }
-    if let Some(gw) = m.gateway() {
-        r.both("gateway", gw.to_string(), format!("via {gw}"));
-    }
-    if let Some(via) = m.via() {
-        let fam = u8::try_from(via.family())
-            .ok()
-            .and_then(family_name)
-            .unwrap_or("???");
-        let host = via.ip().map(|a| a.to_string()).unwrap_or_default();
-        let mut o = Value::object();
-        o.push("family", fam).push("host", host.as_str());
-        r.json("via", o);
-        r.word(format!("via {fam} {host}"));
-    }
-    if let Some(oif) = m.oif() {
-        let n = links.name(oif);
-        r.word(format!("dev {n}"));
-        r.json("dev", n);
-    }
-    let table = m.table();
-    if table != 0 && table != 254 {
-        let n = NameTable::Tables.name(table, false);
-        r.word(format!("table {n}"));
-        r.json("table", n);
-    }
-    if h.protocol.0 != 3 {
-        let n = NameTable::Protos.name(u32::from(h.protocol.0), false);
-        r.word(format!("proto {n}"));
-        r.json("protocol", n);
-    }
-    if h.scope.0 != 0 {
-        let n = NameTable::Scopes.name(u32::from(h.scope.0), false);
-        r.word(format!("scope {n}"));
-        r.json("scope", n);
-    }
-    if let Some(src) = m.prefsrc() {
-        r.both("prefsrc", src.to_string(), format!("src {src}"));
-    }
-    if let Some(metric) = m.priority() {
-        r.both("metric", metric, format!("metric {metric}"));
-    }
-    let flags = route_flags(h.flags.bits());
-    for f in &flags {
-        r.word(f);
-    }
-    r.json(
-        "flags",
-        flags.into_iter().map(Value::from).collect::<Vec<_>>(),
-    );
-    if let Some(ci) = m.cache_info()
-        && ci.expires != 0
-    {
-        let secs = ci.expires / 100;
-        r.both(
-            "expires",
-            Value::I64(secs.into()),
-            format!("expires {secs}sec"),
-        );
-    }
-    if let Some(iif) = m.iif() {
-        let n = links.name(iif);
-        r.word(format!("iif {n}"));
-        r.json("iif", n);
-    }
-    if let Some(nhs) = m.multipath() {
-        let mut list = Vec::new();
-        for nh in nhs {
-            let mut o = Value::object();
-            r.raw("\n\tnexthop");
-            if let Some(gw) = nh.gateway() {
-                o.push("gateway", gw.to_string());
-                r.word(format!("via {gw}"));
-            }
-            if let Some(via) = nh.via_attr() {
-                let fam = u8::try_from(via.family())
-                    .ok()
-                    .and_then(family_name)
-                    .unwrap_or("???");
-                let host = via.ip().map(|a| a.to_string()).unwrap_or_default();
-                let mut v = Value::object();
-                v.push("family", fam).push("host", host.as_str());
-                o.push("via", v);
-                r.word(format!("via {fam} {host}"));
-            }
-            if nh.ifindex != 0 {
-                let n = links.name(nh.ifindex);
-                r.word(format!("dev {n}"));
-                o.push("dev", n);
-            }
-            o.push("weight", u32::from(nh.weight()));
-            r.word(format!("weight {}", nh.weight()));
-            let f = route_flags(u32::from(nh.flags.bits()));
-            for x in &f {
-                r.word(x);
-            }
-            o.push("flags", f.into_iter().map(Value::from).collect::<Vec<_>>());
-            list.push(o);
-        }
-        r.json("nexthops", list);
-    }
-    if let Some(p) = m.pref() {
-        let n = match p.0 {
-            0 => "medium".to_string(),
-            1 => "high".to_string(),
-            3 => "low".to_string(),
-            v => v.to_string(),
-        };
-        r.word(format!("pref {n}"));
-        r.json("pref", n);
-    }
-    r
-}
-
-// ---- neighbours ----
-
-/// `ip monitor neigh` for one neighbour message.
-pub fn neigh(m: &NeighMessage, deleted: bool, links: &Links<'_>) -> Rec {
-    let mut r = Rec::new(deleted);
-    let h = m.header;
-    if let Some(d) = m.destination() {
-        r.both("dst", d.to_string(), d.to_string());
-    }
-    let index = u32::try_from(h.ifindex).unwrap_or(0);
-    if index != 0 {
-        let n = links.name(index);
-        r.word(format!("dev {n}"));
-        r.json("dev", n);
-    }
-    if let Some(ll) = m.lladdr() {
-        let lt = links.kind(index);
-        let s = ll_addr(ll, lt);
-        r.word(format!("lladdr {s}"));
-        r.json("lladdr", s);
-    }
-    for (f, n) in [
-        (NeighFlags::ROUTER, "router"),
-        (NeighFlags::PROXY, "proxy"),
-        (NeighFlags::EXT_LEARNED, "extern_learn"),
-        (NeighFlags::OFFLOADED, "offload"),
-    ] {
-        if h.flags.contains(f) {
-            r.both(n, Value::Null, n);
-        }
-    }
-    let state = h.state.bits();
-    if state != 0 {
-        let mut names = Vec::new();
-        for (bit, n) in [
-            (0x01, "INCOMPLETE"),
-            (0x02, "REACHABLE"),
-            (0x04, "STALE"),
-            (0x08, "DELAY"),
-            (0x10, "PROBE"),
-            (0x20, "FAILED"),
-            (0x40, "NOARP"),
-            (0x80, "PERMANENT"),
-        ] {
-            if state & bit != 0 {
-                names.push(n.to_string());
-            }
-        }
-        let rest = state & !0xff;
-        if rest != 0 {
-            names.push(format!("{rest:#x}"));
-        }
-        for n in &names {
-            r.word(n);
-        }
-        r.json(
-            "state",
-            names.into_iter().map(Value::Str).collect::<Vec<_>>(),
-        );
-    }
-    if let Some(p) = m.attrs.iter().find_map(|a| match a {
-        NeighAttr::Protocol(p) => Some(*p),
-        _ => None,
-    }) {
-        let n = NameTable::Protos.name(u32::from(p), false);
-        r.word(format!("proto {n}"));
-        r.json("protocol", n);
-    }
-    r
+    render::Rec::from_parts(Value::Object(r.members), r.text)
 }
 
 #[cfg(test)]
@@ -595,19 +220,11 @@ mod tests {
     fn records_carry_both_forms() {
         let m = LinkMessage::new(7).with(LinkAttr::IfName("va".into()));
         let r = link(&m, true, &Links::new(None));
-        assert_eq!(r.text(), "Deleted 7: va: <>\n    link/netrom");
+        assert_eq!(r.text_str(), "Deleted 7: va: <>\n    link/netrom");
         let v = r.into_value().to_text(false);
         assert_eq!(
             v,
             r#"{"deleted":true,"ifindex":7,"ifname":"va","flags":[],"link_type":"netrom"}"#
-        );
-        let a = AddressMessage::new(3, "198.18.0.1".parse().unwrap(), 24);
-        let r = address(&a, false, &Links::new(None));
-        assert!(
-            r.text()
-                .starts_with("3: if3    inet 198.18.0.1/24 scope global"),
-            "{}",
-            r.text()
         );
     }
 }

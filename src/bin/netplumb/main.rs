@@ -23,6 +23,7 @@ mod cmd;
 mod exec;
 mod help;
 mod json;
+mod names;
 
 use args::{CliError, Start};
 use cmd::Command;

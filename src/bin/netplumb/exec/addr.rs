@@ -9,11 +9,14 @@
 //! `address show` prints the link part of each record as `ip -j address show` does, except
 //! `linkinfo` (with `-d`) and `stats64` (with `-s`), which are `link show`'s.
 
-use super::ipshow::{self, Links, Names, Rec, addr_match, glob, lib_error, resolve};
+use super::ipshow::{addr_match, glob, lib_error, resolve};
+use super::links::Links;
+use super::render::{self, Opts, Rec};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::addr::{AddrChange, AddrCmd, AddrFilter, AddrOp, Broadcast, IfaFlags};
-use netplumb::addr::{AddrFlags, AddrSpec, INFINITY_LIFE_TIME, Scope};
+use crate::names::{self, NameTable};
+use netplumb::addr::{AddrFlags, AddrSpec, Scope};
 use netplumb::link::{IfFlags, Link, LinkFilter, LinkRef};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::addr::{AddressAttr, AddressMessage};
@@ -162,7 +165,7 @@ impl<'f> Sel<'f> {
     }
 
     /// `print_addrinfo`'s checks; `links` names the devices of IPv6 addresses for `label`.
-    fn matches(&self, m: &AddressMessage, links: &Links) -> bool {
+    fn matches(&self, m: &AddressMessage, links: &Links<'_>) -> bool {
         let h = m.header;
         let flags = m.flags().bits();
         if self.ifindex.is_some_and(|i| i != h.index)
@@ -242,7 +245,7 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
         );
     }
     let links = links_for(h, f, sel.ifindex)?;
-    let names = Links::load(h)?;
+    let names = Links::load(h);
     let packet = sel.family == libc::AF_PACKET as u8;
     let addrs: Vec<AddressMessage> = if packet {
         Vec::new()
@@ -286,11 +289,9 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
                 let mut r = Rec::new();
                 if sel.matches(a, &names) {
                     if oneline {
-                        let dev = names.name(a.header.index);
-                        r.json("index", a.header.index).json("dev", dev.as_str());
-                        r.text(format!("{}: {dev}", a.header.index));
+                        render::addr::index_and_dev(&mut r, a, &names);
                     }
-                    addr_fields(&mut r, a, brief, ctx.globals.numeric, ctx.globals.oneline);
+                    render::addr::addr_fields(&mut r, a, brief, &Opts::of(ctx.globals));
                     rec.text(r.text_str());
                 }
                 list.push(r.into_value());
@@ -302,7 +303,7 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
         }
         recs.push(rec);
     }
-    ipshow::print(ctx, recs)
+    render::print(ctx, recs)
 }
 
 /// The addresses of `family` (0: all) on `ifindex` (or every link), in the kernel's order.
@@ -328,50 +329,20 @@ fn dump_addrs(
 
 /// `print_link_flags`: the flag names, and the text `<A,B,C> `.
 fn link_flags(rec: &mut Rec, flags: IfFlags, m_down: bool) {
-    let mut names: Vec<&str> = Vec::new();
-    if flags.contains(IfFlags::UP) && !flags.contains(IfFlags::RUNNING) {
-        names.push("NO-CARRIER");
-    }
-    for (bit, name) in [
-        (IfFlags::LOOPBACK, "LOOPBACK"),
-        (IfFlags::BROADCAST, "BROADCAST"),
-        (IfFlags::POINTOPOINT, "POINTOPOINT"),
-        (IfFlags::MULTICAST, "MULTICAST"),
-        (IfFlags::NOARP, "NOARP"),
-        (IfFlags::ALLMULTI, "ALLMULTI"),
-        (IfFlags::PROMISC, "PROMISC"),
-        (IfFlags::MASTER, "MASTER"),
-        (IfFlags::SLAVE, "SLAVE"),
-        (IfFlags::DEBUG, "DEBUG"),
-        (IfFlags::DYNAMIC, "DYNAMIC"),
-        (IfFlags::AUTOMEDIA, "AUTOMEDIA"),
-        (IfFlags::PORTSEL, "PORTSEL"),
-        (IfFlags::NOTRAILERS, "NOTRAILERS"),
-        (IfFlags::UP, "UP"),
-        (IfFlags::LOWER_UP, "LOWER_UP"),
-        (IfFlags::DORMANT, "DORMANT"),
-        (IfFlags::ECHO, "ECHO"),
-    ] {
-        if flags.contains(bit) {
-            names.push(name);
-        }
-    }
-    if m_down {
-        names.push("M-DOWN");
-    }
+    let names = names::link_flags(flags, m_down);
+    rec.text(format!("<{}> ", names.join(",")));
     rec.json(
         "flags",
         names
-            .iter()
-            .map(|n| (*n).into())
-            .collect::<Vec<crate::json::Value>>(),
+            .into_iter()
+            .map(crate::json::Value::Str)
+            .collect::<Vec<_>>(),
     );
-    rec.text(format!("<{}> ", names.join(",")));
 }
 
 /// `print_name_and_link`: `link` (or `link_index` for a peer in another namespace) and
 /// `ifname`; returns the text name (`name@peer`) and whether the peer is down (`M-DOWN`).
-fn name_and_link(rec: &mut Rec, l: &Link, names: &Links) -> (String, bool) {
+fn name_and_link(rec: &mut Rec, l: &Link, names: &Links<'_>) -> (String, bool) {
     let mut text_name = l.name.clone();
     let mut m_down = false;
     if let Some(link) = l.message.link() {
@@ -393,19 +364,19 @@ fn name_and_link(rec: &mut Rec, l: &Link, names: &Links) -> (String, bool) {
 }
 
 /// The link part of `ip -br addr show` (`print_linkinfo_brief`).
-fn link_brief(rec: &mut Rec, l: &Link, names: &Links, family: u8) {
+fn link_brief(rec: &mut Rec, l: &Link, names: &Links<'_>, family: u8) {
     let (text_name, m_down) = name_and_link(rec, l, names);
     rec.text(format!("{text_name:<16} "));
     if let Some(s) = l.operstate {
         let v = u8::from(s);
-        match OPER_STATES.get(usize::from(v)) {
-            Some(name) => rec.any("operstate", *name, format!("{name:<14} ")),
+        match names::operstate_name(v) {
+            Some(name) => rec.any("operstate", name, format!("{name:<14} ")),
             None => rec.any("operstate_index", u32::from(v), format!("state {v:#x} ")),
         };
     }
     if family == libc::AF_PACKET as u8 {
         if let Some(a) = l.message.address() {
-            let s = ipshow::ll_addr(a, l.message.header.link_layer_type);
+            let s = names::ll_addr(a, l.message.header.link_layer_type);
             rec.any("address", s.as_str(), format!("{s} "));
         }
         link_flags(rec, l.flags, m_down);
@@ -413,19 +384,9 @@ fn link_brief(rec: &mut Rec, l: &Link, names: &Links, family: u8) {
     }
 }
 
-const OPER_STATES: [&str; 7] = [
-    "UNKNOWN",
-    "NOTPRESENT",
-    "DOWN",
-    "LOWERLAYERDOWN",
-    "TESTING",
-    "DORMANT",
-    "UP",
-];
-
 /// The link part of an `ip addr show` record (`print_linkinfo` without `-d` extras that
 /// netplumb does not print).
-fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8) {
+fn link_fields(rec: &mut Rec, l: &Link, names: &Links<'_>, ctx: &Ctx<'_>, family: u8) {
     // `ip -6` asks for the links with family AF_INET6, which the kernel answers with its
     // IPv6 view of each link (`inet6_fill_ifinfo`): name, address, MTU, link and operstate
     // only; `ip` then gets the queue length by ioctl. (`to PREFIX` sets the family of the
@@ -455,9 +416,9 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
     }
     if let Some(s) = l.operstate {
         let v = u8::from(s);
-        match OPER_STATES.get(usize::from(v)) {
+        match names::operstate_name(v) {
             Some(name) => {
-                rec.json("operstate", *name);
+                rec.json("operstate", name);
                 rec.text(format!("state {name} "));
             }
             None => {
@@ -467,7 +428,7 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
         }
     }
     if let Some(g) = l.group.filter(|_| !v6_view) {
-        let n = Names::Groups.name(g, numeric);
+        let n = NameTable::Groups.name(g, numeric);
         rec.any("group", n.as_str(), format!("group {n} "));
     }
     if let Some(q) = l.txqlen.filter(|q| *q != 0) {
@@ -476,11 +437,11 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
     let details = ctx.globals.details > 0;
     if family == 0 || family == libc::AF_PACKET as u8 || details {
         let t = m.header.link_layer_type;
-        let tn = ipshow::link_type_name(t, numeric);
+        let tn = names::link_type_name(t, numeric);
         rec.text("\n");
         rec.any("link_type", tn.as_str(), format!("    link/{tn} "));
         if let Some(a) = m.address() {
-            let s = ipshow::ll_addr(a, t);
+            let s = names::ll_addr(a, t);
             rec.any("address", s.as_str(), &s);
         }
         if let Some(b) = m.broadcast().filter(|_| !v6_view) {
@@ -490,7 +451,7 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
             } else {
                 rec.text(" brd ");
             }
-            let s = ipshow::ll_addr(b, t);
+            let s = names::ll_addr(b, t);
             rec.any("broadcast", s.as_str(), &s);
         }
         if let Some(p) = m.find(|a| match a {
@@ -499,7 +460,7 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
         }) && m.address() != Some(p.as_slice())
             && !v6_view
         {
-            let s = ipshow::ll_addr(p, t);
+            let s = names::ll_addr(p, t);
             rec.text(" permaddr ");
             rec.any("permaddr", s.as_str(), &s);
         }
@@ -636,127 +597,6 @@ fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8
     rec.text("\n");
 }
 
-/// `ifa_flag_data` in `ip`'s order: how each flag prints.
-const IFA_FLAG_NAMES: &[(&str, u32)] = &[
-    ("secondary", IfaFlags::SECONDARY),
-    ("nodad", IfaFlags::NODAD),
-    ("optimistic", IfaFlags::OPTIMISTIC),
-    ("dadfailed", IfaFlags::DADFAILED),
-    ("home", IfaFlags::HOMEADDRESS),
-    ("deprecated", IfaFlags::DEPRECATED),
-    ("tentative", IfaFlags::TENTATIVE),
-    ("permanent", IfaFlags::PERMANENT),
-    ("mngtmpaddr", IfaFlags::MANAGETEMPADDR),
-    ("noprefixroute", IfaFlags::NOPREFIXROUTE),
-    ("autojoin", IfaFlags::MCAUTOJOIN),
-    ("stable-privacy", IfaFlags::STABLE_PRIVACY),
-];
-
-/// One `addr_info` entry (`print_addrinfo`).
-fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, numeric: bool, oneline: bool) {
-    let h = m.header;
-    let v6 = i32::from(h.family) == libc::AF_INET6;
-    if !brief {
-        match i32::from(h.family) {
-            libc::AF_INET => rec.any("family", "inet", "    inet "),
-            libc::AF_INET6 => rec.any("family", "inet6", "    inet6 "),
-            f => rec.any("family_index", f as u32, format!("    family {f} ")),
-        };
-    }
-    let local = m.local().or_else(|| m.address());
-    let address = m.address().or(local);
-    if let Some(l) = local {
-        let s = l.to_string();
-        rec.any("local", s.as_str(), &s);
-        if let Some(a) = address.filter(|a| *a != l) {
-            let s = a.to_string();
-            rec.text(" peer ");
-            rec.any("address", s.as_str(), &s);
-        }
-        rec.any(
-            "prefixlen",
-            u32::from(h.prefix_len),
-            format!("/{} ", h.prefix_len),
-        );
-        if let Some(metric) = m.attrs.iter().find_map(|a| match a {
-            AddressAttr::RtPriority(p) => Some(*p),
-            _ => None,
-        }) {
-            rec.any("metric", metric, format!("metric {metric} "));
-        }
-    }
-    if brief {
-        return;
-    }
-    if let Some(b) = m.broadcast() {
-        let s = b.to_string();
-        rec.text("brd ");
-        rec.any("broadcast", s.as_str(), format!("{s} "));
-    }
-    if let Some(a) = m.attrs.iter().find_map(|a| match a {
-        AddressAttr::Anycast(a) => Some(*a),
-        _ => None,
-    }) {
-        let s = a.to_string();
-        rec.text("any ");
-        rec.any("anycast", s.as_str(), format!("{s} "));
-    }
-    let scope = Names::Scopes.name(u32::from(h.scope.0), numeric);
-    rec.any("scope", scope.as_str(), format!("scope {scope} "));
-    // print_ifa_flags
-    let mut flags = m.flags().bits();
-    for (name, bit) in IFA_FLAG_NAMES {
-        if *bit == IfaFlags::PERMANENT {
-            if flags & bit == 0 {
-                rec.any("dynamic", true, "dynamic ");
-            }
-        } else if flags & bit != 0 {
-            if *bit == IfaFlags::SECONDARY && v6 {
-                rec.any("temporary", true, "temporary ");
-            } else {
-                rec.any(name, true, format!("{name} "));
-            }
-        }
-        flags &= !bit;
-    }
-    if flags != 0 {
-        rec.any(
-            "ifa_flags",
-            format!("{flags:02x}"),
-            format!("flags {flags:02x} "),
-        );
-    }
-    if let Some(l) = m.label() {
-        rec.any("label", l, l);
-    }
-    if let Some(ci) = m.cacheinfo() {
-        // `-o` keeps the record on one line: `\` stands for the line break.
-        rec.text(if oneline { "\\" } else { "\n" });
-        rec.text("       valid_lft ");
-        if ci.valid == INFINITY_LIFE_TIME {
-            rec.json("valid_life_time", INFINITY_LIFE_TIME);
-            rec.text("forever");
-        } else {
-            rec.any("valid_life_time", ci.valid, format!("{}sec", ci.valid));
-        }
-        rec.text(" preferred_lft ");
-        if ci.preferred == INFINITY_LIFE_TIME {
-            rec.json("preferred_life_time", INFINITY_LIFE_TIME);
-            rec.text("forever");
-        } else if m.flags().contains(AddrFlags::DEPRECATED) {
-            let v = ci.preferred as i32;
-            rec.any("preferred_life_time", i64::from(v), format!("{v}sec"));
-        } else {
-            rec.any(
-                "preferred_life_time",
-                ci.preferred,
-                format!("{}sec", ci.preferred),
-            );
-        }
-    }
-    rec.text("\n");
-}
-
 /// `ip addr flush`: deletes the addresses the selectors match, in rounds until none is
 /// left (`-l N` rounds at most, 10 by default as `ip`), one batch per round.
 fn flush(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
@@ -771,7 +611,7 @@ fn flush(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
                 .map_err(|_| CliError::Failed(format!("Device \"{d}\" does not exist.")))?,
         );
     }
-    let names = Links::load(h)?;
+    let names = Links::load(h);
     // Only one round when flushing primaries: later rounds would take the secondaries the
     // kernel promoted.
     let primary_only = f.flags_clear & IfaFlags::SECONDARY != 0;

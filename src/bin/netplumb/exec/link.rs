@@ -22,7 +22,8 @@
 //!   not "Not a valid VRF name"); arguments of kinds netplumb does not know (`type dummy
 //!   ARGS`) are refused.
 //! - `-d` text is shorter than `ip`'s (no kind-specific options); the JSON has them all.
-use super::link_json::{self, Names, Opts};
+use super::link_json::{self, Opts};
+use super::links::Links;
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::link::{
@@ -570,7 +571,7 @@ fn del(d: &LinkDel, ctx: &Ctx<'_>) -> Result<(), CliError> {
 fn show(s: &LinkShow, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let h = ctx.handle()?;
     let g = ctx.globals;
-    let names = Names::new(h);
+    let names = Links::new(Some(h));
     let links: Vec<LinkMessage> = match &s.dev {
         Some(dev) => match get_link(h, dev)? {
             Some(m) => vec![m],

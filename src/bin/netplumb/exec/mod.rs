@@ -11,11 +11,13 @@ mod decode_core;
 mod ipshow;
 mod link;
 mod link_json;
+mod links;
 mod monitor;
 mod neigh;
 mod netns;
 mod output;
 mod records;
+mod render;
 mod route;
 mod tuntap;
 

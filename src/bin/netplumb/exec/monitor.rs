@@ -49,17 +49,18 @@
 //! `file FILE` prints the events saved in FILE (raw netlink messages, or annotated hex as
 //! `decode` reads) instead of listening.
 
-use super::records::{self, Links, Rec};
+use super::links::Links;
+use super::records;
+use super::render::route::Hide;
+use super::render::{self, Opts, Rec};
 use super::{Ctx, decode_core, failed, output};
 use crate::args::{CliError, Family};
 use crate::cmd::Monitor;
 use crate::json::Value;
+use netplumb::Error;
 use netplumb::events::{Event, Group, Monitor as EventMonitor};
-use netplumb::link::IfFlags;
 use netplumb::wire::Messages;
 use netplumb::wire::nlmsg::message_type_name;
-use netplumb::{Error, Handle};
-use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the kernel dropped, in the words the brief promises scripts.
@@ -96,14 +97,14 @@ pub fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
     }
     // Subscribed first, then the names dumped: no event falls between the two.
     let handle = ctx.handle()?;
-    let mut links = LinkCache::new(Some(handle));
+    let links = Links::new(Some(handle));
     links.refresh();
     if let Some(dev) = &cmd.dev {
         p.dev = Some(handle.link_index(dev.as_str()).map_err(failed)?);
     }
     loop {
         match monitor.next_event() {
-            Ok(ev) => p.event(&ev, &mut links)?,
+            Ok(ev) => p.event(&ev, &links)?,
             Err(e) if e.is_overrun() => {
                 eprintln!("{OVERRUN}");
                 monitor.drain().map_err(failed)?;
@@ -125,7 +126,7 @@ fn replay(file: &str, cmd: &Monitor, p: &mut Printer) -> Result<(), CliError> {
     })?;
     let bytes =
         decode_core::input_bytes(&raw).map_err(|e| CliError::Failed(format!("Error: {e}.")))?;
-    let mut links = LinkCache::new(None);
+    let links = Links::new(None);
     for r in Messages::new(&bytes) {
         let (at, m) = r.map_err(|e| CliError::Failed(decode_core::error_line(&e)))?;
         let ev = Event::parse(m.message_type(), m.payload())
@@ -136,7 +137,7 @@ fn replay(file: &str, cmd: &Monitor, p: &mut Printer) -> Result<(), CliError> {
         {
             p.dev = u32::try_from(l.index()).ok();
         }
-        p.event(&ev, &mut links)?;
+        p.event(&ev, &links)?;
     }
     Ok(())
 }
@@ -255,11 +256,15 @@ impl Printer {
     }
 
     /// Prints one event if the selection wants it.
-    fn event(&self, ev: &Event, links: &mut LinkCache<'_>) -> Result<(), CliError> {
+    fn event(&self, ev: &Event, links: &Links<'_>) -> Result<(), CliError> {
         let deleted = matches!(
             ev,
             Event::DelLink(_) | Event::DelAddress(_) | Event::DelRoute(_) | Event::DelNeigh(_)
         );
+        let o = Opts {
+            deleted,
+            ..Opts::default()
+        };
         let (object, label, rec) = match ev {
             Event::NewLink(m) | Event::DelLink(m) => {
                 let index = u32::try_from(m.index()).unwrap_or(0);
@@ -274,7 +279,7 @@ impl Printer {
                 if !self.sel.address || !self.family_ok(h.family) || !self.dev_ok(h.index) {
                     return Ok(());
                 }
-                ("address", "ADDR", records::address(m, deleted, links))
+                ("address", "ADDR", render::addr::address(m, links, &o))
             }
             Event::NewRoute(m) | Event::DelRoute(m) => {
                 let af = m.header.family;
@@ -296,7 +301,11 @@ impl Printer {
                 }
                 let label = if mroute { "MROUTE" } else { "ROUTE" };
                 let object = if mroute { "mroute" } else { "route" };
-                (object, label, records::route(m, deleted, links))
+                (
+                    object,
+                    label,
+                    render::route::route(m, &Hide::default(), links, &o),
+                )
             }
             Event::NewNeigh(m) | Event::DelNeigh(m) => {
                 let h = m.header;
@@ -304,7 +313,7 @@ impl Printer {
                 if !self.sel.neigh || !self.family_ok(h.family) || !self.dev_ok(index) {
                     return Ok(());
                 }
-                ("neigh", "NEIGH", records::neigh(m, deleted, links))
+                ("neigh", "NEIGH", render::neigh::neigh(m, false, links, &o))
             }
             Event::Other { msg_type, bytes } => {
                 let (object, label, deleted, wanted) = other_object(*msg_type, &self.sel);
@@ -340,8 +349,11 @@ impl Printer {
             if self.label {
                 out.push_str(&format!("[{label}]"));
             }
-            out.push_str(rec.text());
-            out.push('\n');
+            // ip's lines end in a blank; netplumb's do not.
+            for line in rec.text_str().trim_end().lines() {
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
         }
         output::write_stdout(out.as_bytes())
     }
@@ -388,92 +400,6 @@ fn other_record(kind: u16, len: usize, deleted: bool) -> Rec {
         if deleted { "Deleted " } else { "" }
     );
     Rec::from_parts(v, text)
-}
-
-/// Names, flags and types of the links of the namespace: from a dump, kept up to date from
-/// link events, and asked from the kernel for an index not seen yet.
-struct LinkCache<'h> {
-    handle: Option<&'h Handle>,
-    known: HashMap<u32, Known>,
-}
-
-#[derive(Debug, Clone)]
-struct Known {
-    name: String,
-    flags: IfFlags,
-    link_type: u16,
-}
-
-impl<'h> LinkCache<'h> {
-    fn new(handle: Option<&'h Handle>) -> Self {
-        LinkCache {
-            handle,
-            known: HashMap::new(),
-        }
-    }
-
-    /// Dumps the links again (after lost events). A failure keeps what was known.
-    fn refresh(&mut self) {
-        let Some(h) = self.handle else { return };
-        if let Ok(all) = h.link_list(&Default::default()) {
-            for l in all {
-                self.known.insert(
-                    l.index,
-                    Known {
-                        name: l.name.clone(),
-                        flags: l.flags,
-                        link_type: l.message.header.link_layer_type,
-                    },
-                );
-            }
-        }
-    }
-
-    /// Takes what a link event says. A deleted link's name is kept for the address and
-    /// route removals that follow it.
-    fn learn(&mut self, m: &netplumb::wire::link::LinkMessage) {
-        let (Ok(index), Some(name)) = (u32::try_from(m.index()), m.name()) else {
-            return;
-        };
-        self.known.insert(
-            index,
-            Known {
-                name: name.to_string(),
-                flags: m.flags(),
-                link_type: m.header.link_layer_type,
-            },
-        );
-    }
-
-    fn get(&mut self, index: u32) -> Option<&Known> {
-        if !self.known.contains_key(&index) {
-            let l = self.handle?.link_get(index).ok()?;
-            self.known.insert(
-                index,
-                Known {
-                    name: l.name,
-                    flags: l.flags,
-                    link_type: l.message.header.link_layer_type,
-                },
-            );
-        }
-        self.known.get(&index)
-    }
-}
-
-impl Links for LinkCache<'_> {
-    fn name(&mut self, index: u32) -> String {
-        self.get(index)
-            .map_or_else(|| format!("if{index}"), |k| k.name.clone())
-    }
-
-    fn flags(&mut self, index: u32) -> Option<IfFlags> {
-        self.get(index).map(|k| k.flags)
-    }
-
-    fn link_type(&mut self, index: u32) -> Option<u16> {
-        self.get(index).map(|k| k.link_type)
-    }
 }
 
 /// A wall-clock time, broken down in UTC.
@@ -564,7 +490,7 @@ mod tests {
         assert!(!other_object(80, &all).3);
         let r = other_record(33, 12, true);
         assert_eq!(
-            r.text(),
+            r.text_str(),
             "Deleted RTM_DELRULE: 12 bytes (not decoded by netplumb)"
         );
     }

@@ -5,19 +5,18 @@
 //! Where netplumb differs from `ip` 6.1 on purpose: `neigh get` with `-j` prints JSON (the
 //! entry as `ip -j neigh show` prints it); 6.1 prints text there.
 
-use super::ipshow::{self, Links, Names, Rec, USER_HZ, addr_match, lib_error, resolve};
+use super::ipshow::{addr_match, lib_error, resolve};
+use super::links::Links;
+use super::render::neigh::NTF_EXT_MANAGED;
+use super::render::{self, Opts};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::neigh::{NeighChange, NeighCmd, NeighFilter, NeighGet, NeighOp};
-use crate::json::Value;
 use netplumb::neigh::{NeighFamily, NeighFlags, NeighSpec, NeighState, Neighbour};
 use netplumb::wire::NlmsgFlags;
-use netplumb::wire::neigh::{NeighAttr, NeighMessage};
+use netplumb::wire::neigh::NeighAttr;
 use netplumb::wire::nlmsg::RTM_NEWNEIGH;
 use netplumb::{Batch, BatchMode, Handle};
-
-/// `NTF_EXT_MANAGED` in `NDA_FLAGS_EXT`.
-const NTF_EXT_MANAGED: u32 = 1;
 
 /// Runs `neigh`.
 pub fn run(cmd: &NeighCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
@@ -198,12 +197,19 @@ fn show(f: &NeighFilter, ctx: &Ctx<'_>, flush: bool) -> Result<(), CliError> {
         Ok(all.into_iter().filter(|n| s.passes(n, f)).collect())
     };
     if !flush {
-        let links = Links::load(h)?;
+        let links = Links::load(h);
         let recs = list(sel.state)?
             .iter()
-            .map(|n| neigh_rec(&n.message, sel.index.is_some(), &links, ctx))
+            .map(|n| {
+                render::neigh::neigh(
+                    &n.message,
+                    sel.index.is_some(),
+                    &links,
+                    &Opts::of(ctx.globals),
+                )
+            })
             .collect();
-        return ipshow::print(ctx, recs);
+        return render::print(ctx, recs);
     }
     let mut state = sel.state;
     const MAX_ROUNDS: usize = 10;
@@ -256,113 +262,7 @@ fn get(g: &NeighGet, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let h = ctx.handle()?;
     let index = resolve(h, &g.dev)?;
     let n = h.neigh_get(index, g.dst, g.proxy).map_err(lib_error)?;
-    let links = Links::load(h)?;
-    let rec = neigh_rec(&n.message, false, &links, ctx);
-    ipshow::print(ctx, vec![rec])
-}
-
-/// One entry as `print_neigh` prints it; `dev` is left out when a `dev` selector fixed it.
-fn neigh_rec(m: &NeighMessage, hide_dev: bool, links: &Links, ctx: &Ctx<'_>) -> Rec {
-    let h = m.header;
-    let mut rec = Rec::new();
-    if let Some(d) = m.destination() {
-        let s = d.to_string();
-        rec.any("dst", s.as_str(), format!("{s} "));
-    }
-    let ifindex = u32::try_from(h.ifindex).unwrap_or(0);
-    if !hide_dev && ifindex != 0 {
-        let n = links.name(ifindex);
-        rec.text("dev ");
-        rec.any("dev", n.as_str(), format!("{n} "));
-    }
-    if let Some(ll) = m.lladdr() {
-        let s = ipshow::ll_addr(ll, links.kind(ifindex));
-        rec.text("lladdr ");
-        rec.any("lladdr", s.as_str(), format!("{s} "));
-    }
-    let ext = m
-        .attrs
-        .iter()
-        .find_map(|a| match a {
-            NeighAttr::FlagsExt(v) => Some(*v),
-            _ => None,
-        })
-        .unwrap_or(0);
-    if h.flags.contains(NeighFlags::ROUTER) {
-        rec.any("router", Value::Null, "router ");
-    }
-    if h.flags.contains(NeighFlags::PROXY) {
-        rec.any("proxy", Value::Null, "proxy ");
-    }
-    if ext & NTF_EXT_MANAGED != 0 {
-        rec.any("managed", Value::Null, "managed ");
-    }
-    if h.flags.contains(NeighFlags::EXT_LEARNED) {
-        rec.any("extern_learn", Value::Null, "extern_learn ");
-    }
-    if h.flags.contains(NeighFlags::OFFLOADED) {
-        rec.any("offload", Value::Null, "offload ");
-    }
-    if ctx.globals.stats > 0 {
-        if let Some(ci) = m.cacheinfo() {
-            if ci.refcnt != 0 {
-                rec.any("refcnt", ci.refcnt, format!(" ref {}", ci.refcnt));
-            }
-            rec.any(
-                "used",
-                ci.used / USER_HZ,
-                format!(" used {}", ci.used / USER_HZ),
-            );
-            rec.any(
-                "confirmed",
-                ci.confirmed / USER_HZ,
-                format!("/{}", ci.confirmed / USER_HZ),
-            );
-            rec.any(
-                "updated",
-                ci.updated / USER_HZ,
-                format!("/{}", ci.updated / USER_HZ),
-            );
-        }
-        if let Some(p) = m.attrs.iter().find_map(|a| match a {
-            NeighAttr::Probes(p) => Some(*p),
-            _ => None,
-        }) {
-            rec.any("probes", p, format!("probes {p} "));
-        }
-    }
-    let st = h.state.bits();
-    if st != 0 {
-        let mut names = Vec::new();
-        for (bit, name) in [
-            (NeighState::INCOMPLETE, "INCOMPLETE"),
-            (NeighState::REACHABLE, "REACHABLE"),
-            (NeighState::STALE, "STALE"),
-            (NeighState::DELAY, "DELAY"),
-            (NeighState::PROBE, "PROBE"),
-            (NeighState::FAILED, "FAILED"),
-            (NeighState::NOARP, "NOARP"),
-            (NeighState::PERMANENT, "PERMANENT"),
-        ] {
-            if h.state.contains(bit) {
-                rec.text(format!("{name} "));
-                names.push(Value::from(name));
-            }
-        }
-        rec.json("state", names);
-    }
-    let proto = m
-        .attrs
-        .iter()
-        .find_map(|a| match a {
-            NeighAttr::Protocol(p) => Some(*p),
-            _ => None,
-        })
-        .unwrap_or(0);
-    if proto != 0 {
-        let p = Names::Protos.name(u32::from(proto), ctx.globals.numeric);
-        rec.any("protocol", p.as_str(), format!("proto {p} "));
-    }
-    rec.text("\n");
-    rec
+    let links = Links::load(h);
+    let rec = render::neigh::neigh(&n.message, false, &links, &Opts::of(ctx.globals));
+    render::print(ctx, vec![rec])
 }

@@ -16,27 +16,29 @@
 //!   next to `nexthop`s, congestion-control names of 16 bytes or more.
 //! - `pref` and `expires` are not sent for IPv4 routes (the kernel ignores them there).
 
-use super::ipshow::{self, Links, Names, Rec, USER_HZ, addr_match, lib_error, resolve};
+use super::ipshow::{addr_match, lib_error, resolve};
+use super::links::Links;
+use super::render::route::Hide;
+use super::render::{self, Opts};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::route::{
     MetricKind, PrefixSel, RouteChange, RouteCmd, RouteFilter, RouteGet, RouteOp, TableFilter,
 };
-use crate::json::Value;
 use netplumb::link::LinkRef;
 use netplumb::route::{NextHopSpec, Route, RouteGetOpts, RouteSpec};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::attr::AttrIter;
 use netplumb::wire::nlmsg::{RTM_DELROUTE, RTM_GETROUTE};
 use netplumb::wire::route::{
-    NextHop, RT_TABLE_MAIN, RTAX_CC_ALGO, RouteAttr, RouteCacheInfo, RouteMessage, RouteMetric,
-    RoutePref, RouteProtocol, RouteScope, RouteType, RouteVia,
+    RT_TABLE_MAIN, RTAX_CC_ALGO, RouteAttr, RouteMessage, RouteMetric, RoutePref, RouteProtocol,
+    RouteScope, RouteType, RouteVia,
 };
 use netplumb::{Batch, BatchMode, Handle, IpNet};
 use std::net::IpAddr;
 
-const AF_INET: u8 = libc::AF_INET as u8;
-const AF_INET6: u8 = libc::AF_INET6 as u8;
+pub const AF_INET: u8 = libc::AF_INET as u8;
+pub const AF_INET6: u8 = libc::AF_INET6 as u8;
 
 /// Dumps repeated while the kernel reports them interrupted, as `Handle::route_list` does.
 const DUMP_RETRIES: usize = 5;
@@ -494,34 +496,18 @@ impl Sel {
     }
 }
 
-/// What [`route_rec`] leaves out.
-#[derive(Debug, Default, Clone, Copy)]
-struct Hide {
-    table: bool,
-    typemask: u32,
-    protocol: bool,
-    scope: bool,
-    tos: bool,
-    gateway: bool,
-    dev: bool,
-    iif: bool,
-    prefsrc: bool,
-    metric: bool,
-    realms: bool,
-}
-
 /// `ip route show`.
 fn show(f: &RouteFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let h = ctx.handle()?;
     let sel = Sel::new(f, ctx, h)?;
     let routes = sel.list(h)?;
-    let links = Links::load(h)?;
+    let links = Links::load(h);
     let hide = sel.hide();
     let recs = routes
         .iter()
-        .map(|r| route_rec(&r.message, &hide, &links, ctx))
+        .map(|r| render::route::route(&r.message, &hide, &links, &Opts::of(ctx.globals)))
         .collect();
-    ipshow::print(ctx, recs)
+    render::print(ctx, recs)
 }
 
 /// `ip route flush`: deletes what the selectors match (`Route::delete_message`, one batch
@@ -626,10 +612,15 @@ fn get(g: &RouteGet, ctx: &Ctx<'_>) -> Result<(), CliError> {
     if let Some(d) = oif {
         opts.oif = Some(LinkRef::Index(resolve(h, d)?));
     }
-    let links = Links::load(h)?;
+    let links = Links::load(h);
     let hide = Hide::default();
     let first = h.route_get(g.dst.addr(), &opts).map_err(lib_error)?;
-    let mut recs = vec![route_rec(&first.message, &hide, &links, ctx)];
+    let mut recs = vec![render::route::route(
+        &first.message,
+        &hide,
+        &links,
+        &Opts::of(ctx.globals),
+    )];
     if g.connected && g.from.is_none() {
         // Ask again from the source the kernel chose, as a connected socket would.
         let Some(src) = first.prefsrc.or(first.source.map(|s| s.addr())) else {
@@ -637,468 +628,19 @@ fn get(g: &RouteGet, ctx: &Ctx<'_>) -> Result<(), CliError> {
         };
         opts.from = Some(src);
         let second = h.route_get(g.dst.addr(), &opts).map_err(lib_error)?;
-        recs.push(route_rec(&second.message, &hide, &links, ctx));
+        recs.push(render::route::route(
+            &second.message,
+            &hide,
+            &links,
+            &Opts::of(ctx.globals),
+        ));
     }
-    ipshow::print(ctx, recs)
-}
-
-/// `rtnl_rtntype_n2a`.
-fn type_name(t: RouteType, numeric: bool) -> String {
-    let n = match t.0 {
-        _ if numeric => return t.0.to_string(),
-        0 => "none",
-        1 => "unicast",
-        2 => "local",
-        3 => "broadcast",
-        4 => "anycast",
-        5 => "multicast",
-        6 => "blackhole",
-        7 => "unreachable",
-        8 => "prohibit",
-        9 => "throw",
-        10 => "nat",
-        11 => "xresolve",
-        other => return other.to_string(),
-    };
-    n.to_string()
-}
-
-/// `print_rt_flags`: `rtm_flags` / `rtnh_flags` names, in `ip`'s order.
-fn rt_flags(rec: &mut Rec, flags: u32) {
-    let mut names = Vec::new();
-    for (bit, name) in [
-        (0x1, "dead"),
-        (0x4, "onlink"),
-        (0x2, "pervasive"),
-        (0x8, "offload"),
-        (0x40, "trap"),
-        (0x100, "notify"),
-        (0x10, "linkdown"),
-        (0x20, "unresolved"),
-        (0x4000, "rt_offload"),
-        (0x8000, "rt_trap"),
-        (0x2000_0000, "rt_offload_failed"),
-    ] {
-        if flags & bit != 0 {
-            rec.text(format!("{name} "));
-            names.push(Value::from(name));
-        }
-    }
-    rec.json("flags", names);
-}
-
-/// `%g` of a number of seconds, as `ip` prints a time of a second or more.
-fn fmt_g(x: f64) -> String {
-    if x >= 1e6 {
-        let e = x.log10().floor() as i32;
-        let m = x / 10f64.powi(e);
-        let m = format!("{m:.5}");
-        let m = m.trim_end_matches('0').trim_end_matches('.');
-        return format!("{m}e+{e:02}");
-    }
-    let digits = if x >= 1.0 {
-        6 - (x.log10().floor() as i32 + 1)
-    } else {
-        6
-    };
-    let s = format!("{x:.*}", digits.max(0) as usize);
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
-/// `print_rta_metrics`.
-fn metrics_fields(rec: &mut Rec, metrics: &[RouteMetric]) {
-    const NAMES: [&str; 17] = [
-        "",
-        "",
-        "mtu",
-        "window",
-        "rtt",
-        "rttvar",
-        "ssthresh",
-        "cwnd",
-        "advmss",
-        "reordering",
-        "hoplimit",
-        "initcwnd",
-        "features",
-        "rto_min",
-        "initrwnd",
-        "quickack",
-        "congctl",
-    ];
-    let lock = metrics
-        .iter()
-        .find_map(|m| match m {
-            RouteMetric::Lock(l) => Some(*l),
-            _ => None,
-        })
-        .unwrap_or(0);
-    let mut obj = Rec::new();
-    for i in 2..=17u16 {
-        let m = metrics.iter().find(|m| m.kind() & 0x3fff == i);
-        let locked = lock & (1 << i) != 0;
-        if m.is_none() && !locked {
-            continue;
-        }
-        let val = m.and_then(RouteMetric::as_u32).unwrap_or(0);
-        if i == 10 && val == u32::MAX {
-            continue;
-        }
-        match NAMES.get(usize::from(i)) {
-            Some(n) => obj.text(format!("{n} ")),
-            None => obj.text(format!("metric {i} ")),
-        };
-        if locked {
-            obj.text("lock ");
-        }
-        match i {
-            12 => {
-                let mut rest = val;
-                if val & 1 != 0 {
-                    obj.any("ecn", Value::Null, "ecn ");
-                    rest &= !1;
-                }
-                if rest != 0 {
-                    obj.any("features", format!("{val:#x}"), format!("{val:#x} "));
-                }
-            }
-            4 | 5 | 13 => {
-                let v = match i {
-                    4 => val / 8,
-                    5 => val / 4,
-                    _ => val,
-                };
-                obj.json(NAMES[usize::from(i)], v);
-                if v >= 1000 {
-                    obj.text(format!("{}s ", fmt_g(f64::from(v) / 1e3)));
-                } else {
-                    obj.text(format!("{v}ms "));
-                }
-            }
-            16 => {
-                let name = match m {
-                    Some(RouteMetric::CcAlgo(s)) => s.clone(),
-                    _ => String::new(),
-                };
-                obj.any("congestion", name.as_str(), format!("{name} "));
-            }
-            // ip has no JSON name for RTAX_FASTOPEN_NO_COOKIE: text only.
-            17 => {
-                obj.text(format!("{val} "));
-            }
-            _ => {
-                obj.any(NAMES[usize::from(i)], val, format!("{val} "));
-            }
-        }
-    }
-    rec.text(obj.text_str());
-    rec.json("metrics", vec![obj.into_value()]);
-}
-
-/// `print_rta_gateway` / `print_rta_via`.
-fn gateway_fields(rec: &mut Rec, attrs: &[RouteAttr], hide_gateway: bool) {
-    for a in attrs {
-        if let RouteAttr::Gateway(g) = a
-            && !hide_gateway
-        {
-            rec.json("gateway", g.to_string());
-            rec.text(format!("via {g} "));
-        }
-    }
-    for a in attrs {
-        if let RouteAttr::Via(v) = a {
-            let (fam, host) = match v {
-                RouteVia::Inet(a) => ("inet", a.to_string()),
-                RouteVia::Inet6(a) => ("inet6", a.to_string()),
-                _ => ("???", String::new()),
-            };
-            let mut o = Rec::new();
-            o.json("family", fam).json("host", host.as_str());
-            rec.json("via", o.into_value());
-            rec.text(format!("via {fam} {host} "));
-        }
-    }
-}
-
-/// `print_rta_flow`.
-fn flow_fields(rec: &mut Rec, v: u32, numeric: bool) {
-    let (from, to) = (v >> 16, v & 0xffff);
-    let mut o = Rec::new();
-    if from != 0 {
-        o.json("from", Names::Realms.name(from, numeric));
-    }
-    o.json("to", Names::Realms.name(to, numeric));
-    rec.json("flow", o.into_value());
-    let s = if from != 0 { "s" } else { "" };
-    rec.text(format!("realm{s} "));
-    if from != 0 {
-        rec.text(format!("{}/", Names::Realms.name(from, numeric)));
-    }
-    rec.text(format!("{} ", Names::Realms.name(to, numeric)));
-}
-
-/// One route as `print_route` prints it.
-fn route_rec(m: &RouteMessage, hide: &Hide, links: &Links, ctx: &Ctx<'_>) -> Rec {
-    let r = m.header;
-    let details = ctx.globals.details > 0;
-    let numeric = ctx.globals.numeric;
-    let host_len = if r.family == AF_INET6 { 128 } else { 32 };
-    let mut rec = Rec::new();
-    if (r.kind != RouteType::UNICAST || details)
-        && (hide.typemask == 0 || (r.kind.0 < 32 && hide.typemask & (1 << r.kind.0) != 0))
-    {
-        let t = type_name(r.kind, numeric);
-        rec.any("type", t.as_str(), format!("{t} "));
-    }
-    let rta_dst = m.attrs.iter().find_map(|a| match a {
-        RouteAttr::Destination(d) => Some(*d),
-        _ => None,
-    });
-    let dst = match rta_dst {
-        Some(a) if r.dst_len != host_len => format!("{a}/{}", r.dst_len),
-        Some(a) => a.to_string(),
-        None if r.dst_len != 0 => format!("0/{} ", r.dst_len),
-        None => "default".to_string(),
-    };
-    rec.any("dst", dst.as_str(), format!("{dst} "));
-    match m.source() {
-        Some((a, len)) => {
-            let s = if len != host_len {
-                format!("{a}/{len}")
-            } else {
-                a.to_string()
-            };
-            rec.any("from", s.as_str(), format!("from {s} "));
-        }
-        None if r.src_len != 0 => {
-            let s = format!("0/{}", r.src_len);
-            rec.any("src", s.as_str(), format!("from {s} "));
-        }
-        None => {}
-    }
-    if let Some(id) = m.nexthop_id() {
-        rec.any("nhid", id, format!("nhid {id} "));
-    }
-    if r.tos != 0 && !hide.tos {
-        let t = Names::Dsfield.name(u32::from(r.tos), numeric);
-        rec.any("tos", t.as_str(), format!("tos {t} "));
-    }
-    gateway_fields(&mut rec, &m.attrs, hide.gateway);
-    if let Some(oif) = m.oif()
-        && !hide.dev
-    {
-        let n = links.name(oif);
-        rec.json("dev", n.as_str());
-        rec.text(format!("dev {n} "));
-    }
-    let table = m.table();
-    if table != 0 && (table != RT_TABLE_MAIN || details) && !hide.table {
-        let t = Names::Tables.name(table, numeric);
-        rec.any("table", t.as_str(), format!("table {t} "));
-    }
-    if !r.flags.contains(netplumb::wire::route::RouteFlags::CLONED) {
-        if (r.protocol != RouteProtocol::BOOT || details) && !hide.protocol {
-            let p = Names::Protos.name(u32::from(r.protocol.0), numeric);
-            rec.any("protocol", p.as_str(), format!("proto {p} "));
-        }
-        if (r.scope != RouteScope::UNIVERSE || details) && !hide.scope {
-            let s = Names::Scopes.name(u32::from(r.scope.0), numeric);
-            rec.any("scope", s.as_str(), format!("scope {s} "));
-        }
-    }
-    if let Some(p) = m.prefsrc()
-        && !hide.prefsrc
-    {
-        rec.json("prefsrc", p.to_string());
-        rec.text(format!("src {p} "));
-    }
-    if let Some(p) = m.priority()
-        && !hide.metric
-    {
-        rec.any("metric", p, format!("metric {p} "));
-    }
-    rt_flags(&mut rec, r.flags.bits());
-    let find = |f: fn(&RouteAttr) -> Option<u32>| m.attrs.iter().find_map(f);
-    if let Some(mark) = find(|a| match a {
-        RouteAttr::Mark(v) => Some(*v),
-        _ => None,
-    })
-    .filter(|v| *v != 0)
-    {
-        rec.json("mark", mark);
-        rec.text(if mark >= 16 {
-            format!("mark {mark:#x} ")
-        } else {
-            format!("mark {mark} ")
-        });
-    }
-    if let Some(flow) = find(|a| match a {
-        RouteAttr::Flow(v) => Some(*v),
-        _ => None,
-    }) && !hide.realms
-    {
-        flow_fields(&mut rec, flow, numeric);
-    }
-    if let Some(uid) = find(|a| match a {
-        RouteAttr::Uid(v) => Some(*v),
-        _ => None,
-    }) {
-        rec.any("uid", uid, format!("uid {uid} "));
-    }
-    // `-o` keeps a route on one line: `\` stands for the line breaks.
-    let sl = if ctx.globals.oneline { "\\" } else { "\n" };
-    if r.family == AF_INET && r.flags.contains(netplumb::wire::route::RouteFlags::CLONED) {
-        cache_flags(&mut rec, r.flags.bits(), sl);
-    }
-    if (r.family == AF_INET || r.family == AF_INET6)
-        && let Some(ci) = m.cache_info()
-    {
-        cacheinfo_fields(&mut rec, ci, ctx.globals.stats > 0);
-    }
-    if let Some(mx) = m.metrics() {
-        metrics_fields(&mut rec, mx);
-    }
-    if let Some(iif) = m.iif()
-        && !hide.iif
-    {
-        let n = links.name(iif);
-        rec.json("iif", n.as_str());
-        rec.text(format!("iif {n} "));
-    }
-    if let Some(p) = m.pref() {
-        match p.0 {
-            3 => rec.any("pref", "low", "pref low"),
-            0 => rec.any("pref", "medium", "pref medium"),
-            1 => rec.any("pref", "high", "pref high"),
-            v => rec.any("pref", u32::from(v), v.to_string()),
-        };
-    }
-    for a in &m.attrs {
-        if let RouteAttr::TtlPropagate(p) = a {
-            rec.json("ttl-propogate", *p != 0);
-            rec.text(if *p != 0 {
-                "ttl-propogate enabled"
-            } else {
-                "ttl-propogate disabled"
-            });
-        }
-    }
-    if let Some(hops) = m.multipath() {
-        nexthops_fields(&mut rec, hops, links, numeric, sl);
-    }
-    rec.text("\n");
-    rec
-}
-
-/// `print_rta_cacheinfo`.
-fn cacheinfo_fields(rec: &mut Rec, ci: &RouteCacheInfo, stats: bool) {
-    let hz = USER_HZ as i32;
-    if ci.expires != 0 {
-        let e = ci.expires / hz;
-        rec.any("expires", i64::from(e), format!("expires {e}sec "));
-    }
-    if ci.error != 0 {
-        rec.any("error", ci.error, format!("error {} ", ci.error));
-    }
-    if stats {
-        if ci.clntref != 0 {
-            rec.any("users", ci.clntref, format!("users {} ", ci.clntref));
-        }
-        if ci.used != 0 {
-            rec.any("used", ci.used, format!("used {} ", ci.used));
-        }
-        if ci.lastuse != 0 {
-            let a = ci.lastuse / USER_HZ;
-            rec.any("age", a, format!("age {a}sec "));
-        }
-    }
-    if ci.id != 0 {
-        rec.any(
-            "ipid",
-            format!("{:#x}", ci.id),
-            format!("ipid 0x{:04x} ", ci.id),
-        );
-    }
-    if ci.ts != 0 || ci.tsage != 0 {
-        rec.any("ts", format!("{:#x}", ci.ts), format!("ts 0x{:x}", ci.ts));
-        rec.any("tsage", ci.tsage, format!("tsage {}sec ", ci.tsage));
-    }
-}
-
-/// `print_rta_multipath` (for routes that are not cached multicast ones).
-fn nexthops_fields(rec: &mut Rec, hops: &[NextHop], links: &Links, numeric: bool, sl: &str) {
-    let mut list = Vec::new();
-    for nh in hops {
-        let mut o = Rec::new();
-        o.text(format!("{sl}\tnexthop "));
-        gateway_fields(&mut o, &nh.attrs, false);
-        if let Some(flow) = nh.flow() {
-            flow_fields(&mut o, flow, numeric);
-        }
-        let n = links.name(nh.ifindex);
-        o.any("dev", n.as_str(), format!("dev {n} "));
-        let w = u32::from(nh.hops) + 1;
-        o.any("weight", w, format!("weight {w} "));
-        rt_flags(&mut o, u32::from(nh.flags.bits()));
-        rec.text(o.text_str());
-        list.push(o.into_value());
-    }
-    rec.json("nexthops", list);
-}
-
-/// `print_cache_flags`: the `RTCF_*` bits of a cached IPv4 route.
-fn cache_flags(rec: &mut Rec, flags: u32, sl: &str) {
-    let mut rest = flags & !0xffff;
-    rec.text(format!("{sl}    cache "));
-    let mut names = Vec::new();
-    let mut text = String::new();
-    for (bit, name) in [
-        (0x8000_0000, "local"),
-        (0x4000_0000, "reject"),
-        (0x2000_0000, "mc"),
-        (0x1000_0000, "brd"),
-        (0x0800_0000, "dst-nat"),
-        (0x0080_0000, "src-nat"),
-        (0x0040_0000, "masq"),
-        (0x0002_0000, "dst-direct"),
-        (0x0400_0000, "src-direct"),
-        (0x0004_0000, "redirected"),
-        (0x0100_0000, "redirect"),
-        (0x0020_0000, "fastroute"),
-        (0x0001_0000, "notify"),
-        (0x0008_0000, "proxy"),
-    ] {
-        if rest & bit != 0 {
-            rest &= !bit;
-            names.push(Value::from(name));
-            text.push_str(name);
-            text.push_str(if rest != 0 { "," } else { "> " });
-        }
-    }
-    if rest != 0 {
-        text.push_str(&format!("{rest:x}>"));
-    }
-    if flags & !0xffff != 0 {
-        rec.text(format!("<{text}"));
-    }
-    rec.json("cache", names);
+    render::print(ctx, recs)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn seconds_like_printf_g() {
-        assert_eq!(fmt_g(1.0), "1");
-        assert_eq!(fmt_g(1.5), "1.5");
-        assert_eq!(fmt_g(1234.567), "1234.57");
-        assert_eq!(fmt_g(4294967.295), "4.29497e+06");
-    }
 
     #[test]
     fn root_match_exact() {

@@ -1,0 +1,124 @@
+//! The link cache every printer looks names up in (`ll_index_to_name` and friends): names,
+//! flags and link-layer types of the links by index, filled from a dump or from link
+//! events, and completed with one `RTM_GETLINK` per index it has not seen.
+
+use netplumb::Handle;
+use netplumb::link::{IfFlags, LinkFilter};
+use netplumb::wire::link::LinkMessage;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// What the cache knows of one link.
+#[derive(Debug, Clone)]
+struct Known {
+    name: String,
+    flags: IfFlags,
+    link_type: u16,
+}
+
+/// Names, flags and types of the links of a namespace by index.
+pub struct Links<'h> {
+    /// Asked for an index not seen yet; `None` (replaying saved events) knows only what it
+    /// is told.
+    handle: Option<&'h Handle>,
+    known: RefCell<HashMap<u32, Option<Known>>>,
+    /// Named namespaces by the id this namespace gives them, read on first use.
+    netns: RefCell<Option<HashMap<i32, String>>>,
+}
+
+impl<'h> Links<'h> {
+    /// An empty cache that asks `handle` (if any) for what it does not know.
+    pub fn new(handle: Option<&'h Handle>) -> Self {
+        Links {
+            handle,
+            known: RefCell::new(HashMap::new()),
+            netns: RefCell::new(None),
+        }
+    }
+
+    /// A cache filled with one dump of the links.
+    pub fn load(h: &'h Handle) -> Self {
+        let links = Links::new(Some(h));
+        links.refresh();
+        links
+    }
+
+    /// Dumps the links again (after lost events). A failure keeps what was known.
+    pub fn refresh(&self) {
+        let Some(h) = self.handle else { return };
+        if let Ok(all) = h.link_list(&LinkFilter::new()) {
+            let mut known = self.known.borrow_mut();
+            for l in all {
+                known.insert(l.index, Some(known_of(&l.message)));
+            }
+        }
+    }
+
+    /// Records a link seen in a dump, a reply or an event. A deleted link's name is kept for
+    /// the address and route removals that follow it.
+    pub fn learn(&self, m: &LinkMessage) {
+        if let (Ok(i), Some(_)) = (u32::try_from(m.index()), m.name()) {
+            self.known.borrow_mut().insert(i, Some(known_of(m)));
+        }
+    }
+
+    fn lookup(&self, index: u32) -> Option<Known> {
+        if let Some(v) = self.known.borrow().get(&index) {
+            return v.clone();
+        }
+        let h = self.handle?;
+        let found = h.link_get(index).ok().map(|l| known_of(&l.message));
+        self.known.borrow_mut().insert(index, found.clone());
+        found
+    }
+
+    /// The link's name; `if<N>` when there is no such link, `*` for 0.
+    pub fn name(&self, index: u32) -> String {
+        if index == 0 {
+            return "*".into();
+        }
+        self.lookup(index)
+            .map_or_else(|| format!("if{index}"), |k| k.name)
+    }
+
+    /// The link's flags; empty when there is no such link.
+    pub fn flags(&self, index: u32) -> IfFlags {
+        self.lookup(index).map(|k| k.flags).unwrap_or_default()
+    }
+
+    /// Whether the link is up (unknown links are down).
+    pub fn is_up(&self, index: u32) -> bool {
+        self.flags(index).contains(IfFlags::UP)
+    }
+
+    /// Its `ARPHRD_*` type (0 when unknown, as `ll_index_to_type`).
+    pub fn kind(&self, index: u32) -> u16 {
+        self.lookup(index).map_or(0, |k| k.link_type)
+    }
+
+    /// The name under /run/netns of the namespace with id `nsid` here, if any.
+    pub fn netns_name(&self, nsid: i32) -> Option<String> {
+        let h = self.handle?;
+        let mut cache = self.netns.borrow_mut();
+        let map = cache.get_or_insert_with(|| {
+            netplumb::NetNs::list()
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|n| {
+                    let ns = netplumb::NetNs::open_name(&n).ok()?;
+                    let id = super::netns::nsid(h, &ns).ok()??;
+                    Some((id, n))
+                })
+                .collect()
+        });
+        map.get(&nsid).cloned()
+    }
+}
+
+fn known_of(m: &LinkMessage) -> Known {
+    Known {
+        name: m.name().unwrap_or_default().to_string(),
+        flags: m.flags(),
+        link_type: m.header.link_layer_type,
+    }
+}

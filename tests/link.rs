@@ -1078,3 +1078,51 @@ fn handle_on_another_namespace_sees_only_its_links() {
     names.sort();
     assert_eq!(names, t.ip_link_names());
 }
+
+#[test]
+fn interface_flags_arp_multicast_promisc_allmulti() {
+    let Some(t) = TestNs::new("interface_flags_arp_multicast_promisc_allmulti") else {
+        return;
+    };
+    let h = t.handle();
+    h.link_add(&LinkSpec::new("npf0", Veth::new("npf1")))
+        .unwrap();
+    let flags = |t: &TestNs| -> Vec<String> {
+        show(t, "npf0")["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = flags(&t);
+    assert!(before.contains(&"MULTICAST".to_string()), "{before:?}");
+    use netplumb::link::IfFlags;
+    // ip link set npf0 arp off multicast off promisc on allmulticast on
+    let c = LinkChange::new()
+        .flag(IfFlags::NOARP, true)
+        .flag(IfFlags::MULTICAST, false)
+        .flag(IfFlags::PROMISC, true)
+        .flag(IfFlags::ALLMULTI, true);
+    h.link_set("npf0", &c).unwrap();
+    let f = flags(&t);
+    for want in ["NOARP", "PROMISC", "ALLMULTI"] {
+        assert!(f.contains(&want.to_string()), "{want} missing: {f:?}");
+    }
+    assert!(!f.contains(&"MULTICAST".to_string()), "{f:?}");
+    assert!(
+        !f.contains(&"UP".to_string()),
+        "a flag change must not bring the link up"
+    );
+    // Undo, leaving the others as they are: only the named bits change.
+    h.link_set("npf0", &LinkChange::new().flag(IfFlags::PROMISC, false))
+        .unwrap();
+    let f = flags(&t);
+    assert!(
+        !f.contains(&"PROMISC".to_string()) && f.contains(&"NOARP".to_string()),
+        "{f:?}"
+    );
+    // The same through the library's reader.
+    let l = h.link_get("npf0").unwrap();
+    assert!(l.flags.contains(IfFlags::NOARP) && !l.flags.contains(IfFlags::MULTICAST));
+}

@@ -30,6 +30,9 @@ const MAX_ALIAS_LEN: usize = 255;
 #[derive(Debug, Clone, Default)]
 pub struct LinkChange<'a> {
     up: Option<bool>,
+    /// Other `IFF_*` flags to set or clear: the values, and which of them change.
+    flags: IfFlags,
+    flags_mask: IfFlags,
     mtu: Option<u32>,
     name: Option<String>,
     address: Option<MacAddr>,
@@ -62,6 +65,24 @@ impl<'a> LinkChange<'a> {
     #[must_use]
     pub fn set_up(mut self, up: bool) -> Self {
         self.up = Some(up);
+        self
+    }
+    /// Sets (`on`) or clears an interface flag other than `IFF_UP` (`ifi_flags`, with the bit
+    /// in `ifi_change`): `IFF_NOARP` (`ip link set DEV arp off`), `IFF_MULTICAST`
+    /// (`multicast on`), `IFF_PROMISC` (`promisc on`), `IFF_ALLMULTI` (`allmulticast on`),
+    /// `IFF_DYNAMIC`, ... Several calls combine; for `IFF_UP` use [`LinkChange::set_up`].
+    ///
+    /// ```
+    /// use netplumb::link::{IfFlags, LinkChange};
+    /// // ip link set DEV arp off promisc on
+    /// let c = LinkChange::new().flag(IfFlags::NOARP, true).flag(IfFlags::PROMISC, true);
+    /// assert!(!c.is_empty());
+    /// ```
+    #[must_use]
+    pub fn flag(mut self, flag: IfFlags, on: bool) -> Self {
+        let flag = flag - IfFlags::UP;
+        self.flags_mask |= flag;
+        self.flags.set(flag, on);
         self
     }
     /// `IFLA_MTU`.
@@ -143,6 +164,7 @@ impl<'a> LinkChange<'a> {
     /// Whether nothing is set.
     pub fn is_empty(&self) -> bool {
         self.up.is_none()
+            && self.flags_mask.is_empty()
             && self.mtu.is_none()
             && self.name.is_none()
             && self.address.is_none()
@@ -223,6 +245,8 @@ impl<'a> LinkChange<'a> {
             m.header.change_mask |= IfFlags::UP;
             m.header.flags.set(IfFlags::UP, up);
         }
+        m.header.change_mask |= self.flags_mask;
+        m.header.flags |= self.flags & self.flags_mask;
         if let Some(n) = &self.name {
             m.attrs.push(LinkAttr::IfName(n.clone()));
         }

@@ -6,22 +6,22 @@
 //! `ip`'s: flags such as `mngtmpaddr` on any prefix length, labels that do not start with
 //! the device name, `ip`'s wildcard deletion of an IPv4 address given without a length.
 //!
-//! `address show` prints the link part of each record as `ip -j address show` does, except
-//! `linkinfo` (with `-d`) and `stats64` (with `-s`), which are `link show`'s.
+//! `address show` prints the link part of each record with [`render::link`], as
+//! `ip -j address show` does, except `linkinfo` (with `-d`), which netplumb leaves to
+//! `link show`.
 
 use super::ipshow::{addr_match, glob, lib_error, resolve};
 use super::links::Links;
+use super::render::link::View;
 use super::render::{self, Opts, Rec};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::addr::{AddrChange, AddrCmd, AddrFilter, AddrOp, Broadcast, IfaFlags};
-use crate::names::{self, NameTable};
 use netplumb::addr::{AddrFlags, AddrSpec, Scope};
 use netplumb::link::{IfFlags, Link, LinkFilter, LinkRef};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::addr::{AddressAttr, AddressMessage};
-use netplumb::wire::attr::AttrIter;
-use netplumb::wire::link::{IFLA_ALT_IFNAME, IFLA_PROP_LIST, LinkAttr};
+use netplumb::wire::link::{LinkAttr, LinkMessage};
 use netplumb::wire::nlmsg::{RTM_DELADDR, RTM_NEWADDR};
 use netplumb::{Batch, BatchMode, Handle, IpNet};
 use std::net::{IpAddr, Ipv4Addr};
@@ -253,6 +253,7 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
         dump_addrs(h, sel.family, sel.ifindex)?
     };
     let brief = ctx.globals.brief;
+    let o = Opts::of(ctx.globals);
     let mut recs = Vec::new();
     for l in &links {
         let own: Vec<&AddressMessage> =
@@ -276,9 +277,15 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
         let oneline = ctx.globals.oneline && !brief;
         if f.label.is_none() && !oneline {
             if brief {
-                link_brief(&mut rec, l, &names, sel.family);
+                render::link::brief(&mut rec, &l.message, &names, packet);
             } else {
-                link_fields(&mut rec, l, &names, ctx, sel.family);
+                let m = if ctx.globals.family == Family::Inet6 {
+                    &inet6_view(&l.message)
+                } else {
+                    &l.message
+                };
+                let view = View::addr_show(sel.family == 0 || packet);
+                render::link::link_fields(&mut rec, m, &names, &o, view);
             }
         }
         if !packet {
@@ -291,7 +298,7 @@ fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
                     if oneline {
                         render::addr::index_and_dev(&mut r, a, &names);
                     }
-                    render::addr::addr_fields(&mut r, a, brief, &Opts::of(ctx.globals));
+                    render::addr::addr_fields(&mut r, a, brief, &o);
                     rec.text(r.text_str());
                 }
                 list.push(r.into_value());
@@ -327,274 +334,23 @@ fn dump_addrs(
     Ok(list.into_iter().map(|a| a.message).collect())
 }
 
-/// `print_link_flags`: the flag names, and the text `<A,B,C> `.
-fn link_flags(rec: &mut Rec, flags: IfFlags, m_down: bool) {
-    let names = names::link_flags(flags, m_down);
-    rec.text(format!("<{}> ", names.join(",")));
-    rec.json(
-        "flags",
-        names
-            .into_iter()
-            .map(crate::json::Value::Str)
-            .collect::<Vec<_>>(),
-    );
-}
-
-/// `print_name_and_link`: `link` (or `link_index` for a peer in another namespace) and
-/// `ifname`; returns the text name (`name@peer`) and whether the peer is down (`M-DOWN`).
-fn name_and_link(rec: &mut Rec, l: &Link, names: &Links<'_>) -> (String, bool) {
-    let mut text_name = l.name.clone();
-    let mut m_down = false;
-    if let Some(link) = l.message.link() {
-        if link == 0 {
-            rec.json("link", crate::json::Value::Null);
-            text_name = format!("{}@NONE", l.name);
-        } else if l.link_netnsid.is_some() {
-            rec.json("link_index", link);
-            text_name = format!("{}@if{link}", l.name);
-        } else {
-            let peer = names.name(link);
-            rec.json("link", peer.as_str());
-            text_name = format!("{}@{peer}", l.name);
-            m_down = !names.is_up(link);
-        }
-    }
-    rec.json("ifname", l.name.as_str());
-    (text_name, m_down)
-}
-
-/// The link part of `ip -br addr show` (`print_linkinfo_brief`).
-fn link_brief(rec: &mut Rec, l: &Link, names: &Links<'_>, family: u8) {
-    let (text_name, m_down) = name_and_link(rec, l, names);
-    rec.text(format!("{text_name:<16} "));
-    if let Some(s) = l.operstate {
-        let v = u8::from(s);
-        match names::operstate_name(v) {
-            Some(name) => rec.any("operstate", name, format!("{name:<14} ")),
-            None => rec.any("operstate_index", u32::from(v), format!("state {v:#x} ")),
-        };
-    }
-    if family == libc::AF_PACKET as u8 {
-        if let Some(a) = l.message.address() {
-            let s = names::ll_addr(a, l.message.header.link_layer_type);
-            rec.any("address", s.as_str(), format!("{s} "));
-        }
-        link_flags(rec, l.flags, m_down);
-        rec.text("\n");
-    }
-}
-
-/// The link part of an `ip addr show` record (`print_linkinfo` without `-d` extras that
-/// netplumb does not print).
-fn link_fields(rec: &mut Rec, l: &Link, names: &Links<'_>, ctx: &Ctx<'_>, family: u8) {
-    // `ip -6` asks for the links with family AF_INET6, which the kernel answers with its
-    // IPv6 view of each link (`inet6_fill_ifinfo`): name, address, MTU, link and operstate
-    // only; `ip` then gets the queue length by ioctl. (`to PREFIX` sets the family of the
-    // address filter only.)
-    let v6_view = ctx.globals.family == Family::Inet6;
-    let m = &l.message;
-    let numeric = ctx.globals.numeric;
-    rec.any("ifindex", l.index, format!("{}: ", l.index));
-    let (text_name, m_down) = name_and_link(rec, l, names);
-    rec.text(format!("{text_name}: "));
-    link_flags(rec, l.flags, m_down);
-    if let Some(mtu) = l.mtu {
-        rec.any("mtu", mtu, format!("mtu {mtu} "));
-    }
-    if let Some(q) = m
-        .find(|a| match a {
-            LinkAttr::Qdisc(q) => Some(q.as_str()),
-            _ => None,
-        })
-        .filter(|_| !v6_view)
-    {
-        rec.any("qdisc", q, format!("qdisc {q} "));
-    }
-    if let Some(master) = l.master.filter(|_| !v6_view) {
-        let n = names.name(master);
-        rec.any("master", n.as_str(), format!("master {n} "));
-    }
-    if let Some(s) = l.operstate {
-        let v = u8::from(s);
-        match names::operstate_name(v) {
-            Some(name) => {
-                rec.json("operstate", name);
-                rec.text(format!("state {name} "));
-            }
-            None => {
-                rec.json("operstate_index", u32::from(v));
-                rec.text(format!("state {v:#x} "));
-            }
-        }
-    }
-    if let Some(g) = l.group.filter(|_| !v6_view) {
-        let n = NameTable::Groups.name(g, numeric);
-        rec.any("group", n.as_str(), format!("group {n} "));
-    }
-    if let Some(q) = l.txqlen.filter(|q| *q != 0) {
-        rec.any("txqlen", q, format!("qlen {q}"));
-    }
-    let details = ctx.globals.details > 0;
-    if family == 0 || family == libc::AF_PACKET as u8 || details {
-        let t = m.header.link_layer_type;
-        let tn = names::link_type_name(t, numeric);
-        rec.text("\n");
-        rec.any("link_type", tn.as_str(), format!("    link/{tn} "));
-        if let Some(a) = m.address() {
-            let s = names::ll_addr(a, t);
-            rec.any("address", s.as_str(), &s);
-        }
-        if let Some(b) = m.broadcast().filter(|_| !v6_view) {
-            if l.flags.contains(IfFlags::POINTOPOINT) {
-                rec.text(" peer ");
-                rec.json("link_pointtopoint", true);
-            } else {
-                rec.text(" brd ");
-            }
-            let s = names::ll_addr(b, t);
-            rec.any("broadcast", s.as_str(), &s);
-        }
-        if let Some(p) = m.find(|a| match a {
-            LinkAttr::PermAddress(p) => Some(p),
-            _ => None,
-        }) && m.address() != Some(p.as_slice())
-            && !v6_view
-        {
-            let s = names::ll_addr(p, t);
-            rec.text(" permaddr ");
-            rec.any("permaddr", s.as_str(), &s);
-        }
-    }
-    if let Some(id) = l.link_netnsid.filter(|_| !v6_view) {
-        rec.json("link_netnsid", i64::from(id));
-        rec.text(format!(" link-netnsid {id}"));
-    }
-    if m.find(|a| match a {
-        LinkAttr::ProtoDown(p) => Some(*p != 0),
-        _ => None,
-    }) == Some(true)
-        && !v6_view
-    {
-        rec.any("proto_down", true, " protodown on ");
-    }
-    if details && !v6_view {
-        let u32_of = |f: fn(&LinkAttr) -> Option<u32>| m.find(f);
-        for (key, text, v) in [
-            (
-                "promiscuity",
-                " promiscuity ",
-                u32_of(|a| match a {
-                    LinkAttr::Promiscuity(v) => Some(*v),
-                    _ => None,
-                }),
-            ),
-            (
-                "allmulti",
-                " allmulti ",
-                u32_of(|a| match a {
-                    LinkAttr::Allmulti(v) => Some(*v),
-                    _ => None,
-                }),
-            ),
-            ("min_mtu", "minmtu ", l.min_mtu),
-            ("max_mtu", "maxmtu ", l.max_mtu),
-            // (`linkinfo` comes here in `ip`; netplumb leaves it to `link show -d`.)
-            (
-                "num_tx_queues",
-                "numtxqueues ",
-                u32_of(|a| match a {
-                    LinkAttr::NumTxQueues(v) => Some(*v),
-                    _ => None,
-                }),
-            ),
-            (
-                "num_rx_queues",
-                "numrxqueues ",
-                u32_of(|a| match a {
-                    LinkAttr::NumRxQueues(v) => Some(*v),
-                    _ => None,
-                }),
-            ),
-            (
-                "gso_max_size",
-                "gso_max_size ",
-                u32_of(|a| match a {
-                    LinkAttr::GsoMaxSize(v) => Some(*v),
-                    _ => None,
-                }),
-            ),
-            (
-                "gso_max_segs",
-                "gso_max_segs ",
-                u32_of(|a| match a {
-                    LinkAttr::GsoMaxSegs(v) => Some(*v),
-                    _ => None,
-                }),
-            ),
-            (
-                "tso_max_size",
-                "tso_max_size ",
-                u32_of(|a| match a {
-                    LinkAttr::TsoMaxSize(v) => Some(*v),
-                    _ => None,
-                }),
-            ),
-            (
-                "tso_max_segs",
-                "tso_max_segs ",
-                u32_of(|a| match a {
-                    LinkAttr::TsoMaxSegs(v) => Some(*v),
-                    _ => None,
-                }),
-            ),
-            (
-                "gro_max_size",
-                "gro_max_size ",
-                u32_of(|a| match a {
-                    LinkAttr::GroMaxSize(v) => Some(*v),
-                    _ => None,
-                }),
-            ),
-        ] {
-            if let Some(v) = v {
-                rec.any(key, v, format!("{text}{v} "));
-            }
-        }
-    }
-    if details
-        && !v6_view
-        && let Some(a) = l.alias.as_deref()
-    {
-        rec.text("\n    ");
-        rec.any("ifalias", a, format!("alias {a}"));
-    }
-    let alt: Vec<String> = m
-        .attrs
-        .iter()
-        .filter_map(|a| match a {
-            LinkAttr::Unknown(u) if u.kind & 0x3fff == IFLA_PROP_LIST => Some(&u.value),
-            _ => None,
-        })
-        .flat_map(|v| AttrIter::new(v).filter_map(Result::ok))
-        .filter(|a| a.kind() == IFLA_ALT_IFNAME)
-        .filter_map(|a| a.string("IFLA_ALT_IFNAME").ok().map(str::to_string))
-        .collect();
-    if !v6_view
-        && m.attrs
-            .iter()
-            .any(|a| matches!(a, LinkAttr::Unknown(u) if u.kind & 0x3fff == IFLA_PROP_LIST))
-    {
-        for n in &alt {
-            rec.text(format!("\n    altname {n}"));
-        }
-        rec.json(
-            "altnames",
-            alt.into_iter()
-                .map(crate::json::Value::from)
-                .collect::<Vec<_>>(),
-        );
-    }
-    rec.text("\n");
+/// What the kernel answers `ip -6`'s link dump with (`inet6_fill_ifinfo`, its IPv6 view of
+/// each link): name, address, MTU, link and operstate only; `ip` then gets the queue length
+/// by ioctl. (`to PREFIX` sets the family of the address filter only.)
+fn inet6_view(m: &LinkMessage) -> LinkMessage {
+    let mut v = m.clone();
+    v.attrs.retain(|a| {
+        matches!(
+            a,
+            LinkAttr::IfName(_)
+                | LinkAttr::Address(_)
+                | LinkAttr::Mtu(_)
+                | LinkAttr::Link(_)
+                | LinkAttr::OperState(_)
+                | LinkAttr::TxQueueLen(_)
+        )
+    });
+    v
 }
 
 /// `ip addr flush`: deletes the addresses the selectors match, in rounds until none is

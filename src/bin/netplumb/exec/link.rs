@@ -22,15 +22,15 @@
 //!   not "Not a valid VRF name"); arguments of kinds netplumb does not know (`type dummy
 //!   ARGS`) are refused.
 //! - `-d` text is shorter than `ip`'s (no kind-specific options); the JSON has them all.
-use super::link_json::{self, Opts};
 use super::links::Links;
+use super::render::link::{self as render_link, View};
+use super::render::{self, Opts};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::link::{
     AddrGenMode, BridgeOpt, BridgeSlaveOpt, LinkAdd, LinkAttrs, LinkCmd, LinkDel, LinkKind,
     LinkSet, LinkShow, LinkTarget, Macvlan, MacvlanMode, Master, NetnsRef, Vxlan, VxlanTtl,
 };
-use crate::json::Value;
 use netplumb::wire::link::{
     BridgeAttr, BridgePortAttr, IFLA_VXLAN_TTL_INHERIT, IfFlags, InfoAttr, InfoData, LinkAttr,
     LinkInfo, LinkMessage, MacvlanAttr, PortRange, SlaveData, VethAttr, VxlanAttr,
@@ -38,7 +38,6 @@ use netplumb::wire::link::{
 use netplumb::wire::nlmsg::{NlmsgFlags, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
 use netplumb::wire::{Builder, UnknownAttr};
 use netplumb::{Handle, NetNs};
-use std::io::Write;
 use std::net::IpAddr;
 use std::os::fd::{AsFd, AsRawFd};
 
@@ -125,7 +124,7 @@ fn set_flag(m: &mut LinkMessage, flag: IfFlags, on: Option<bool>) {
 fn af_spec_addr_gen_mode(mode: u8) -> Result<Vec<u8>, CliError> {
     let mut b = Builder::new();
     b.nested(libc::AF_INET6 as u16, |b| {
-        b.attr_u8(link_json::IFLA_INET6_ADDR_GEN_MODE, mode)
+        b.attr_u8(render_link::IFLA_INET6_ADDR_GEN_MODE, mode)
     })
     .map_err(|e| failed(e.into()))?;
     Ok(b.into_vec())
@@ -610,36 +609,19 @@ fn show(s: &LinkShow, ctx: &Ctx<'_>) -> Result<(), CliError> {
             && (!s.nomaster || m.master().is_none())
             && s.kind
                 .as_deref()
-                .is_none_or(|k| link_json::kind_matches(m, k))
+                .is_none_or(|k| render_link::kind_matches(m, k))
     });
-    let opts = Opts {
-        details: g.details > 0,
-        // `ip link show` lists links as family AF_PACKET whatever -4/-6 say.
-        link_layer: true,
-        stats: g.stats,
-    };
-    let mut out = std::io::stdout().lock();
-    if g.json {
-        let all: Vec<Value> = selected
-            .map(|m| {
-                if g.brief {
-                    link_json::brief_json(m, &names)
-                } else {
-                    link_json::link_json(m, &names, opts)
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", Value::Array(all).to_text(g.pretty));
-    } else {
-        for m in selected {
-            let text = if g.brief {
-                link_json::brief_text(m, &names)
+    let o = Opts::of(g);
+    let recs = selected
+        .map(|m| {
+            if g.brief {
+                let mut r = o.rec();
+                render_link::brief(&mut r, m, &names, true);
+                r
             } else {
-                link_json::link_text(m, &names, opts)
-            };
-            let _ = out.write_all(text.as_bytes());
-        }
-    }
-    let _ = out.flush();
-    Ok(())
+                render_link::link(m, &names, &o, View::LINK_SHOW)
+            }
+        })
+        .collect();
+    render::print(ctx, recs)
 }

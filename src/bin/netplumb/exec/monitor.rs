@@ -4,7 +4,7 @@
 //! after every event.
 //!
 //! # Text
-//! One record per event in `ip monitor`'s layout (see [`super::records`] for the fields),
+//! One record per event in `ip monitor`'s layout (see [`super::render`] for the fields),
 //! `Deleted ` before a removal, `[LINK]`/`[ADDR]`/`[ROUTE]`/`[NEIGH]` before each record with
 //! `label`. A link or address takes two lines, as in ip:
 //!
@@ -50,7 +50,6 @@
 //! `decode` reads) instead of listening.
 
 use super::links::Links;
-use super::records;
 use super::render::route::Hide;
 use super::render::{self, Opts, Rec};
 use super::{Ctx, decode_core, failed, output};
@@ -272,7 +271,11 @@ impl Printer {
                 if !self.sel.link || !self.dev_ok(index) {
                     return Ok(());
                 }
-                ("link", "LINK", records::link(m, deleted, links))
+                (
+                    "link",
+                    "LINK",
+                    render::link::link(m, links, &o, render::link::View::MONITOR),
+                )
             }
             Event::NewAddress(m) | Event::DelAddress(m) => {
                 let h = m.header;

@@ -5,6 +5,8 @@
 //! [`Rec::json`], `PRINT_FP` is [`Rec::text`]. [`Opts`] says what the context prints.
 
 pub mod addr;
+pub mod link;
+pub mod linkinfo;
 pub mod neigh;
 pub mod route;
 
@@ -21,8 +23,8 @@ pub struct Opts {
     pub numeric: bool,
     /// `-d`.
     pub details: bool,
-    /// `-s`.
-    pub stats: bool,
+    /// `-s`, given this many times.
+    pub stats: u8,
     /// `-o`: one line per record, `\` for the line breaks.
     pub oneline: bool,
     /// The object was removed (`RTM_DEL*` in `monitor`): `"deleted": true`, `Deleted `.
@@ -35,7 +37,7 @@ impl Opts {
         Opts {
             numeric: g.numeric,
             details: g.details > 0,
-            stats: g.stats > 0,
+            stats: g.stats,
             oneline: g.oneline,
             deleted: false,
         }

@@ -53,7 +53,7 @@ pub fn neigh(m: &NeighMessage, hide_dev: bool, links: &Links<'_>, o: &Opts) -> R
     if h.flags.contains(NeighFlags::OFFLOADED) {
         rec.any("offload", Value::Null, "offload ");
     }
-    if o.stats {
+    if o.stats > 0 {
         if let Some(ci) = m.cacheinfo() {
             if ci.refcnt != 0 {
                 rec.any("refcnt", ci.refcnt, format!(" ref {}", ci.refcnt));

@@ -309,7 +309,7 @@ pub fn route(m: &RouteMessage, hide: &Hide, links: &Links<'_>, o: &Opts) -> Rec 
     if (r.family == AF_INET || r.family == AF_INET6)
         && let Some(ci) = m.cache_info()
     {
-        cacheinfo_fields(&mut rec, ci, o.stats);
+        cacheinfo_fields(&mut rec, ci, o.stats > 0);
     }
     if let Some(mx) = m.metrics() {
         metrics_fields(&mut rec, mx);

@@ -1,0 +1,581 @@
+//! Bulk operations: the same workload done by netplumb (one request at a time, and through
+//! the batch API), by `ip -n NS -batch FILE`, and by rtnetlink 0.24 (sequentially, and with
+//! 64 requests in flight), each in a fresh namespace. Wall time and user/system CPU
+//! (`getrusage`: `RUSAGE_SELF` for the in-process tools, `wait4` for `ip`), median of
+//! `NETPLUMB_BENCH_RUNS` (3) runs; the 16-second one-by-one deletes run once in a full run.
+//!
+//! A plain `harness = false` binary: these workloads take seconds, too long to iterate.
+
+mod common;
+
+use common::{
+    BenchNs, Cost, GROUP, GW, Report, Target, add_batch, create_flags, delete_group, make_link,
+    measure, median, route_link, route_msg, rtnl_in, size, v4, veth_msg,
+};
+use futures::{StreamExt, TryStreamExt};
+use netplumb::wire::addr::AddressMessage;
+use netplumb::wire::link::{LinkAttr, LinkMessage};
+use netplumb::wire::neigh::{NeighMessage, NeighState};
+use netplumb::wire::nlmsg::{RTM_DELLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE};
+use netplumb::wire::{Emit, NlmsgFlags};
+use netplumb::{Batch, BatchMode, Handle};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Tool {
+    /// `Handle::request`, one request and its acknowledgement at a time.
+    Np,
+    /// All requests in one `Batch`, sent many per `sendmsg`.
+    NpBatch,
+    /// netplumb: one `RTM_DELLINK` with `IFLA_GROUP`.
+    NpGroup,
+    /// `ip -n NS -batch FILE`.
+    Ip,
+    /// `ip -n NS link del group N`.
+    IpGroup,
+    /// rtnetlink, awaiting each request.
+    Rtnl,
+    /// rtnetlink with 64 requests in flight (`buffer_unordered(64)`).
+    RtnlX64,
+}
+
+impl Tool {
+    fn name(self) -> &'static str {
+        match self {
+            Tool::Np => "netplumb",
+            Tool::NpBatch => "netplumb batch",
+            Tool::NpGroup => "netplumb group delete",
+            Tool::Ip => "ip -batch",
+            Tool::IpGroup => "ip link del group",
+            Tool::Rtnl => "rtnetlink",
+            Tool::RtnlX64 => "rtnetlink x64",
+        }
+    }
+}
+
+/// A locally administered MAC for neighbour `i`.
+fn mac(i: usize) -> [u8; 6] {
+    let b = (i as u32).to_be_bytes();
+    [0x02, 0x00, b[0], b[1], b[2], b[3]]
+}
+
+fn mac_str(m: [u8; 6]) -> String {
+    m.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// netplumb doing `n` requests `make(i)`, singly or as one batch; panics on any failure.
+fn np_run<M: Emit>(
+    h: &Handle,
+    tool: Tool,
+    n: usize,
+    msg_type: u16,
+    flags: NlmsgFlags,
+    make: impl Fn(usize) -> M,
+) -> Cost {
+    let (r, cost) = measure(|| -> netplumb::Result<()> {
+        match tool {
+            Tool::Np => {
+                for i in 0..n {
+                    h.request(msg_type, flags, &make(i))?;
+                }
+            }
+            Tool::NpBatch => {
+                let mut b = Batch::new();
+                for i in 0..n {
+                    b.push(msg_type, flags, &make(i))?;
+                }
+                for r in h.batch(&b, BatchMode::Force)? {
+                    r?;
+                }
+            }
+            t => unreachable!("{t:?} is not a netplumb tool"),
+        }
+        Ok(())
+    });
+    r.unwrap_or_else(|e| panic!("{}: {e}", tool.name()));
+    cost
+}
+
+/// rtnetlink doing `n` requests `make(handle, i)` in the namespace, sequentially or 64 in
+/// flight; panics on any failure. The connection is made before the clock starts.
+fn rtnl_run<F, Fut>(ns: &BenchNs, tool: Tool, n: usize, make: F) -> Cost
+where
+    F: Fn(&rtnetlink::Handle, usize) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<(), rtnetlink::Error>>,
+{
+    rtnl_in(ns.ns(), |h| async move {
+        let m = common::Meter::start();
+        match tool {
+            Tool::Rtnl => {
+                for i in 0..n {
+                    make(&h, i).await.expect("rtnetlink request");
+                }
+            }
+            Tool::RtnlX64 => {
+                futures::stream::iter(0..n)
+                    .map(|i| make(&h, i))
+                    .buffer_unordered(64)
+                    .try_collect::<Vec<()>>()
+                    .await
+                    .expect("rtnetlink request");
+            }
+            t => unreachable!("{t:?} is not an rtnetlink tool"),
+        }
+        m.stop()
+    })
+}
+
+/// One workload: for each run and tool, a fresh namespace, `setup` (returns a context, e.g.
+/// an ifindex), the measured `work`, then `teardown`. Returns the median cost per tool.
+#[allow(clippy::too_many_arguments)]
+fn workload<C>(
+    r: &mut Report,
+    name: &str,
+    n: usize,
+    runs: usize,
+    tools: &[Tool],
+    setup: impl Fn(&BenchNs, &Handle) -> C,
+    work: impl Fn(&BenchNs, &Handle, &C, Tool) -> Cost,
+    teardown: impl Fn(&BenchNs, &Handle),
+) -> BTreeMap<Tool, Cost> {
+    eprintln!("== {name} (n = {n}, {runs} runs)");
+    let mut all: BTreeMap<Tool, Vec<Cost>> = BTreeMap::new();
+    for run in 0..runs {
+        for &tool in tools {
+            let ns = BenchNs::new(name);
+            let h = ns.handle();
+            let ctx = setup(&ns, &h);
+            let c = work(&ns, &h, &ctx, tool);
+            eprintln!(
+                "   run {run} {:<22} wall {:>9}  user {:>9}  sys {:>9}",
+                tool.name(),
+                common::fmt_s(c.wall),
+                common::fmt_s(c.user),
+                common::fmt_s(c.sys)
+            );
+            teardown(&ns, &h);
+            all.entry(tool).or_default().push(c);
+        }
+    }
+    let med: BTreeMap<Tool, Cost> = all.into_iter().map(|(t, v)| (t, median(v))).collect();
+    for (t, c) in &med {
+        r.measure(name, n, t.name(), *c);
+    }
+    med
+}
+
+/// Compares `ours` against each of `peers` on wall time.
+fn compare(
+    r: &mut Report,
+    name: &str,
+    n: usize,
+    m: &BTreeMap<Tool, Cost>,
+    ours: Tool,
+    peers: &[(Tool, Target)],
+) {
+    for &(peer, target) in peers {
+        if let (Some(o), Some(p)) = (m.get(&ours), m.get(&peer)) {
+            r.compare(
+                name,
+                n,
+                "wall",
+                (ours.name(), o.wall),
+                (peer.name(), p.wall),
+                target,
+            );
+        }
+    }
+}
+
+/// The user-CPU share check (≤ 10 % of the process's CPU) for netplumb's batch.
+fn user_share(r: &mut Report, name: &str, m: &BTreeMap<Tool, Cost>) {
+    for tool in [Tool::NpBatch, Tool::Np, Tool::NpGroup] {
+        if let Some(c) = m.get(&tool) {
+            let share = c.user_share();
+            r.check(
+                &format!("{name}: {} user CPU share", tool.name()),
+                share * 100.0,
+                "%",
+                "<= 10 %",
+                share <= 0.10,
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links
+
+fn veth_names(i: usize) -> (String, String) {
+    (format!("npv{i}"), format!("npp{i}"))
+}
+
+/// `RTM_NEWLINK` for veth pair `i`, as `ip link add npvI group 7 type veth peer name nppI`
+/// sends it.
+fn veth(i: usize) -> LinkMessage {
+    let (a, b) = veth_names(i);
+    veth_msg(a, b)
+}
+
+/// Creates `n` veth pairs with netplumb's batch (setup, not measured).
+fn make_veths(h: &Handle, n: usize) {
+    add_batch(h, n, RTM_NEWLINK, create_flags(), veth);
+}
+
+fn rtnl_veth(
+    h: &rtnetlink::Handle,
+    i: usize,
+) -> impl Future<Output = Result<(), rtnetlink::Error>> + use<> {
+    let (a, b) = veth_names(i);
+    h.link()
+        .add(rtnetlink::LinkVeth::new(&a, &b).link_group(GROUP).build())
+        .execute()
+}
+
+fn veth_add(r: &mut Report, runs: usize) {
+    let n = size(1000);
+    let name = "veth_add";
+    let m = workload(
+        r,
+        name,
+        n,
+        runs,
+        &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
+        |_, _| (),
+        |ns, h, _, tool| match tool {
+            Tool::Np | Tool::NpBatch => np_run(h, tool, n, RTM_NEWLINK, create_flags(), veth),
+            Tool::Ip => {
+                let mut s = String::new();
+                for i in 0..n {
+                    let (a, b) = veth_names(i);
+                    writeln!(s, "link add {a} group {GROUP} type veth peer name {b}").unwrap();
+                }
+                ns.ip_batch(&s).cost
+            }
+            _ => rtnl_run(ns, tool, n, rtnl_veth),
+        },
+        |_, h| delete_group(h),
+    );
+    compare(
+        r,
+        name,
+        n,
+        &m,
+        Tool::NpBatch,
+        &[
+            (Tool::Ip, Target::AtLeast(1.2)),
+            (Tool::Rtnl, Target::None),
+            (Tool::RtnlX64, Target::None),
+        ],
+    );
+    compare(
+        r,
+        name,
+        n,
+        &m,
+        Tool::Np,
+        &[(Tool::Ip, Target::None), (Tool::Rtnl, Target::None)],
+    );
+    user_share(r, name, &m);
+}
+
+fn veth_del(r: &mut Report, runs: usize) -> Option<Cost> {
+    let n = size(1000);
+    let name = "veth_del_one_by_one";
+    // One delete costs the kernel ~16 ms (an RCU grace period per unregistration): a full
+    // run spends 16 s per tool, so it runs once.
+    let runs = if common::full() { 1 } else { runs };
+    let by_name = |i: usize| LinkMessage::new(0).with(LinkAttr::IfName(veth_names(i).0));
+    let m = workload(
+        r,
+        name,
+        n,
+        runs,
+        &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl],
+        |_, h| make_veths(h, n),
+        |ns, h, _, tool| match tool {
+            Tool::Np | Tool::NpBatch => {
+                np_run(h, tool, n, RTM_DELLINK, NlmsgFlags::empty(), by_name)
+            }
+            Tool::Ip => {
+                let mut s = String::new();
+                for i in 0..n {
+                    writeln!(s, "link del {}", veth_names(i).0).unwrap();
+                }
+                ns.ip_batch(&s).cost
+            }
+            _ => rtnl_run(ns, tool, n, |h, i| {
+                h.link()
+                    .del_with_message(
+                        rtnetlink::LinkUnspec::new_with_name(&veth_names(i).0).build(),
+                    )
+                    .execute()
+            }),
+        },
+        |_, _| (),
+    );
+    compare(
+        r,
+        name,
+        n,
+        &m,
+        Tool::Np,
+        &[(Tool::Ip, Target::None), (Tool::Rtnl, Target::None)],
+    );
+    compare(r, name, n, &m, Tool::NpBatch, &[(Tool::Ip, Target::None)]);
+    m.get(&Tool::Ip).copied()
+}
+
+fn veth_del_group(r: &mut Report, runs: usize, one_by_one_ip: Option<Cost>) {
+    let n = size(1000);
+    let name = "veth_del_group";
+    let m = workload(
+        r,
+        name,
+        n,
+        runs,
+        &[Tool::NpGroup, Tool::IpGroup],
+        |_, h| make_veths(h, n),
+        |ns, h, _, tool| match tool {
+            Tool::NpGroup => measure(|| delete_group(h)).1,
+            _ => {
+                common::run_child(std::process::Command::new("ip").args([
+                    "-n",
+                    ns.name(),
+                    "link",
+                    "del",
+                    "group",
+                    &GROUP.to_string(),
+                ]))
+                .cost
+            }
+        },
+        |_, _| (),
+    );
+    if let (Some(ours), Some(ip)) = (m.get(&Tool::NpGroup), one_by_one_ip) {
+        r.compare(
+            "veth_teardown",
+            n,
+            "wall",
+            ("netplumb group delete", ours.wall),
+            ("ip -batch one by one", ip.wall),
+            Target::AtLeast(20.0),
+        );
+    }
+    compare(
+        r,
+        name,
+        n,
+        &m,
+        Tool::NpGroup,
+        &[(Tool::IpGroup, Target::None)],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Addresses, routes, neighbours
+
+fn addrs(r: &mut Report, runs: usize) {
+    let n = size(10_000);
+    let name = "addr_add";
+    let prefix = 24;
+    let m = workload(
+        r,
+        name,
+        n,
+        runs,
+        &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
+        |_, h| make_link(h, "npa0", false),
+        |ns, h, &index, tool| match tool {
+            Tool::Np | Tool::NpBatch => np_run(h, tool, n, RTM_NEWADDR, create_flags(), |i| {
+                AddressMessage::new(index, IpAddr::V4(v4(i + 1)), prefix)
+            }),
+            Tool::Ip => {
+                let mut s = String::new();
+                for i in 0..n {
+                    writeln!(s, "address add {}/{prefix} dev npa0", v4(i + 1)).unwrap();
+                }
+                ns.ip_batch(&s).cost
+            }
+            _ => rtnl_run(ns, tool, n, move |h, i| {
+                h.address()
+                    .add(index, IpAddr::V4(v4(i + 1)), prefix)
+                    .execute()
+            }),
+        },
+        |_, h| delete_group(h),
+    );
+    compare(
+        r,
+        name,
+        n,
+        &m,
+        Tool::NpBatch,
+        &[
+            (Tool::Ip, Target::AtLeast(0.95)),
+            (Tool::Rtnl, Target::None),
+            (Tool::RtnlX64, Target::None),
+        ],
+    );
+    compare(
+        r,
+        name,
+        n,
+        &m,
+        Tool::Np,
+        &[(Tool::Ip, Target::None), (Tool::Rtnl, Target::None)],
+    );
+    user_share(r, name, &m);
+}
+
+fn routes(r: &mut Report, runs: usize) {
+    let n = size(100_000);
+    let name = "route_add";
+    let m = workload(
+        r,
+        name,
+        n,
+        runs,
+        &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
+        |_, h| route_link(h),
+        |ns, h, _, tool| match tool {
+            Tool::Np | Tool::NpBatch => np_run(h, tool, n, RTM_NEWROUTE, create_flags(), route_msg),
+            Tool::Ip => {
+                let mut s = String::new();
+                for i in 0..n {
+                    writeln!(s, "route add {}/32 via {GW}", v4(i)).unwrap();
+                }
+                ns.ip_batch(&s).cost
+            }
+            _ => rtnl_run(ns, tool, n, |h, i| {
+                h.route()
+                    .add(
+                        rtnetlink::RouteMessageBuilder::<Ipv4Addr>::new()
+                            .destination_prefix(v4(i), 32)
+                            .gateway(GW)
+                            .build(),
+                    )
+                    .execute()
+            }),
+        },
+        |_, h| delete_group(h),
+    );
+    compare(
+        r,
+        name,
+        n,
+        &m,
+        Tool::NpBatch,
+        &[
+            (Tool::Ip, Target::AtLeast(1.5)),
+            (Tool::Rtnl, Target::AtLeast(1.0)),
+            (Tool::RtnlX64, Target::AtLeast(1.0)),
+        ],
+    );
+    compare(
+        r,
+        name,
+        n,
+        &m,
+        Tool::Np,
+        &[(Tool::Ip, Target::None), (Tool::Rtnl, Target::None)],
+    );
+    user_share(r, name, &m);
+}
+
+fn neighs(r: &mut Report, runs: usize) {
+    let n = size(10_000);
+    let name = "neigh_add";
+    let m = workload(
+        r,
+        name,
+        n,
+        runs,
+        &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
+        |_, h| make_link(h, "npn0", true),
+        |ns, h, &index, tool| match tool {
+            Tool::Np | Tool::NpBatch => np_run(h, tool, n, RTM_NEWNEIGH, create_flags(), |i| {
+                NeighMessage::new(
+                    i32::try_from(index).expect("index"),
+                    IpAddr::V4(v4(i)),
+                    NeighState::PERMANENT,
+                )
+                .with_lladdr(&mac(i))
+            }),
+            Tool::Ip => {
+                let mut s = String::new();
+                for i in 0..n {
+                    writeln!(
+                        s,
+                        "neigh add {} lladdr {} dev npn0 nud permanent",
+                        v4(i),
+                        mac_str(mac(i))
+                    )
+                    .unwrap();
+                }
+                ns.ip_batch(&s).cost
+            }
+            _ => rtnl_run(ns, tool, n, move |h, i| {
+                h.neighbours()
+                    .add(index, IpAddr::V4(v4(i)))
+                    .link_layer_address(&mac(i))
+                    .state(netlink_packet_route::neighbour::NeighbourState::Permanent)
+                    .execute()
+            }),
+        },
+        |_, h| delete_group(h),
+    );
+    compare(
+        r,
+        name,
+        n,
+        &m,
+        Tool::NpBatch,
+        &[
+            (Tool::Ip, Target::AtLeast(1.2)),
+            (Tool::Rtnl, Target::None),
+            (Tool::RtnlX64, Target::None),
+        ],
+    );
+    compare(
+        r,
+        name,
+        n,
+        &m,
+        Tool::Np,
+        &[(Tool::Ip, Target::None), (Tool::Rtnl, Target::None)],
+    );
+    user_share(r, name, &m);
+}
+
+fn main() {
+    let mut r = Report::new("bulk");
+    if !common::privileged() {
+        r.note("skipped: the bulk benchmarks need root (they create namespaces)");
+        eprintln!("SKIPPED bulk: needs root");
+        return;
+    }
+    let only = std::env::var("NETPLUMB_BENCH_ONLY").unwrap_or_default();
+    let want = |w: &str| only.is_empty() || only.split(',').any(|o| o == w);
+    let runs = common::runs();
+    if want("veth") {
+        veth_add(&mut r, runs);
+        let ip = veth_del(&mut r, runs);
+        veth_del_group(&mut r, runs, ip);
+    }
+    if want("addr") {
+        addrs(&mut r, runs);
+    }
+    if want("route") {
+        routes(&mut r, runs);
+    }
+    if want("neigh") {
+        neighs(&mut r, runs);
+    }
+}

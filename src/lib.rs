@@ -6,13 +6,19 @@
 // `unsafe` lives only in `sys`, which allows it for itself.
 #![deny(unsafe_code)]
 
+pub mod addr;
 pub mod error;
+pub mod events;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handle;
 pub mod ifname;
 pub mod ipnet;
 pub mod link;
 pub mod mac;
+pub mod neigh;
 pub mod netns;
+pub mod route;
 pub mod socket;
 mod sys;
 pub mod sysctl;
@@ -25,3 +31,8 @@ pub use ipnet::IpNet;
 pub use mac::MacAddr;
 pub use netns::{NetNs, NetNsGuard};
 pub use socket::{Batch, BatchMode, Dump, DumpMap, Socket};
+
+// The README's Rust examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,11 +1,55 @@
 //! Link operations on a [`Handle`]: like `ip link`.
+//!
+//! - Create: [`Handle::link_add`] with a [`LinkSpec`] (veth, bridge, macvlan, macvtap, vxlan,
+//!   ifb, or any kind name the kernel may know), and [`Handle::link_add_unique`] for random
+//!   names retried on `EEXIST`.
+//! - Change: [`Handle::link_set`] with a [`LinkChange`], and the one-field wrappers
+//!   ([`Handle::link_up`], [`Handle::link_set_mtu`], [`Handle::link_set_netns`], ...).
+//! - Read: [`Handle::link_get`] (one `RTM_GETLINK`), [`Handle::link_list`] and
+//!   [`Handle::link_iter`] with a [`LinkFilter`] applied by the kernel; the results are
+//!   [`Link`]s.
+//! - Delete: [`Handle::link_del`], [`Handle::link_del_many`] (one batch) and
+//!   [`Handle::link_del_group`] (one kernel request for a whole device group).
+//!
+//! Every request can also be built without sending it, as a [`LinkRequest`] to push into a
+//! [`crate::Batch`]: [`LinkSpec::to_request`], [`LinkChange::to_requests`],
+//! [`link_del_request`], [`link_del_group_request`].
+//!
+//! ```no_run
+//! use netplumb::link::{LinkChange, LinkSpec, Veth};
+//! use netplumb::{Handle, NetNs};
+//! # fn main() -> netplumb::Result<()> {
+//! let h = Handle::new()?;
+//! let container = NetNs::open_name("c1")?;
+//! // ip link add veth1a2b type veth peer name eth0 netns c1
+//! h.link_add(&LinkSpec::new("veth1a2b", Veth::new("eth0").netns(&container)))?;
+//! h.link_set("veth1a2b", &LinkChange::new().master("br0").up())?;
+//! assert!(h.link_get("veth1a2b")?.is_up());
+//! # Ok(()) }
+//! ```
+
+mod change;
+mod del;
+mod read;
+mod spec;
+#[cfg(test)]
+mod tests;
+
+pub use change::LinkChange;
+pub use del::{link_del_group_request, link_del_request};
+pub use read::{Link, LinkFilter};
+pub use spec::{Bridge, LinkKind, LinkSpec, Macvlan, UNIQUE_ATTEMPTS, Veth, Vxlan};
+
+pub use crate::wire::link::{IfFlags, InfoData, LinkInfo, MacvlanMode, OperState, Stats64};
 
 use crate::handle::Handle;
+use crate::socket::Batch;
 use crate::wire::link::{LinkAttr, LinkMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_GETLINK};
 use crate::{Error, Result};
 use std::borrow::Cow;
 use std::fmt;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 /// A link named by index or by name, as the commands of `ip` accept `dev DEV`.
 ///
@@ -51,6 +95,21 @@ impl From<String> for LinkRef<'_> {
         LinkRef::Name(Cow::Owned(n))
     }
 }
+impl From<&u32> for LinkRef<'_> {
+    fn from(i: &u32) -> Self {
+        LinkRef::Index(*i)
+    }
+}
+impl<'a> From<&&'a str> for LinkRef<'a> {
+    fn from(n: &&'a str) -> Self {
+        LinkRef::Name(Cow::Borrowed(n))
+    }
+}
+impl<'a> From<&LinkRef<'a>> for LinkRef<'a> {
+    fn from(r: &LinkRef<'a>) -> Self {
+        r.clone()
+    }
+}
 
 impl LinkRef<'_> {
     /// The request header and attribute that name this link: `ifi_index`, or index 0 plus
@@ -65,6 +124,22 @@ impl LinkRef<'_> {
             }
         })
     }
+
+    /// The same reference owning its name.
+    pub fn into_owned(self) -> LinkRef<'static> {
+        match self {
+            LinkRef::Index(i) => LinkRef::Index(i),
+            LinkRef::Name(n) => LinkRef::Name(Cow::Owned(n.into_owned())),
+        }
+    }
+
+    /// Checks the reference without sending anything: a valid name or a positive index.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            LinkRef::Index(i) => index_i32(*i).map(drop),
+            LinkRef::Name(n) => crate::ifname::validate(n),
+        }
+    }
 }
 
 pub(crate) fn index_i32(i: u32) -> Result<i32> {
@@ -72,6 +147,127 @@ pub(crate) fn index_i32(i: u32) -> Result<i32> {
         .ok()
         .filter(|&i| i > 0)
         .ok_or_else(|| Error::invalid("interface index", format!("{i} is out of range")))
+}
+
+/// A network namespace to put a link into: by descriptor (`IFLA_NET_NS_FD`, like
+/// `ip link set DEV netns NAME`) or by process (`IFLA_NET_NS_PID`, like
+/// `ip link set DEV netns PID`).
+///
+/// A descriptor is borrowed: it must stay open until the request has been sent (which the
+/// borrow guarantees for [`Handle`] calls; for a [`LinkRequest`] pushed into a batch, keep the
+/// namespace open until the batch is sent).
+///
+/// ```no_run
+/// use netplumb::NetNs;
+/// use netplumb::link::NetNsRef;
+/// # fn main() -> netplumb::Result<()> {
+/// let ns = NetNs::open_name("c1")?;
+/// let by_fd = NetNsRef::from(&ns);
+/// let by_pid = NetNsRef::Pid(4242);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub enum NetNsRef<'a> {
+    /// The namespace this descriptor refers to (`IFLA_NET_NS_FD`).
+    Fd(BorrowedFd<'a>),
+    /// The namespace of this process (`IFLA_NET_NS_PID`).
+    Pid(u32),
+}
+
+impl<'a> From<&'a crate::NetNs> for NetNsRef<'a> {
+    fn from(ns: &'a crate::NetNs) -> Self {
+        NetNsRef::Fd(ns.as_fd())
+    }
+}
+impl<'a> From<BorrowedFd<'a>> for NetNsRef<'a> {
+    fn from(fd: BorrowedFd<'a>) -> Self {
+        NetNsRef::Fd(fd)
+    }
+}
+
+impl NetNsRef<'_> {
+    /// The attribute that names the namespace.
+    pub fn to_attr(&self) -> Result<LinkAttr> {
+        Ok(match self {
+            NetNsRef::Fd(fd) => LinkAttr::NetNsFd(
+                u32::try_from(fd.as_raw_fd())
+                    .map_err(|_| Error::invalid("namespace descriptor", "negative"))?,
+            ),
+            NetNsRef::Pid(0) => return Err(Error::invalid("namespace pid", "pid 0")),
+            NetNsRef::Pid(p) => LinkAttr::NetNsPid(*p),
+        })
+    }
+}
+
+/// One LINK request, built but not sent: the message type, the flags (`NLM_F_REQUEST` and
+/// `NLM_F_ACK` are added when sending) and the message. Push many into one [`Batch`] to send
+/// them together.
+///
+/// ```
+/// use netplumb::Batch;
+/// use netplumb::link::LinkSpec;
+/// # fn main() -> netplumb::Result<()> {
+/// let mut batch = Batch::new();
+/// for i in 0..3 {
+///     LinkSpec::veth(format!("np{i}a"), format!("np{i}b")).group(7).to_request()?.push_to(&mut batch)?;
+/// }
+/// assert_eq!(batch.len(), 3);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRequest {
+    /// `RTM_NEWLINK`, `RTM_DELLINK`...
+    pub msg_type: u16,
+    /// `NLM_F_CREATE | NLM_F_EXCL` for a creation, empty for a change or a deletion.
+    pub flags: NlmsgFlags,
+    /// The payload.
+    pub message: LinkMessage,
+}
+
+impl LinkRequest {
+    /// Appends the request to `batch`.
+    pub fn push_to(&self, batch: &mut Batch) -> Result<()> {
+        batch.push(self.msg_type, self.flags, &self.message)
+    }
+
+    /// `(msg_type, flags, message)`.
+    pub fn into_parts(self) -> (u16, NlmsgFlags, LinkMessage) {
+        (self.msg_type, self.flags, self.message)
+    }
+
+    /// Sends the request on `h` and waits for the acknowledgement.
+    pub fn send(&self, h: &Handle) -> Result<()> {
+        h.request(self.msg_type, self.flags, &self.message)
+    }
+}
+
+/// `ENODEV` from a request naming `dev` becomes [`Error::NotFound`].
+pub(crate) fn no_such_link(e: Error, dev: &LinkRef<'_>) -> Error {
+    if e.errno() == Some(libc::ENODEV) {
+        Error::NotFound {
+            what: "link",
+            name: dev.to_string(),
+        }
+    } else {
+        e
+    }
+}
+
+/// Resolves a reference that a request needs as an index (`IFLA_MASTER`, `IFLA_LINK`...).
+pub(crate) type Resolver<'r> = dyn FnMut(&LinkRef<'_>) -> Result<u32> + 'r;
+
+/// The resolver of the pure request builders: indexes only.
+pub(crate) fn index_only(what: &'static str) -> impl FnMut(&LinkRef<'_>) -> Result<u32> {
+    move |r| match r {
+        LinkRef::Index(i) => index_i32(*i).map(|_| *i),
+        LinkRef::Name(n) => Err(Error::invalid(
+            what,
+            format!(
+                "{n:?} is a name; the kernel wants an index here: resolve it with \
+                 Handle::link_index, or build the request through the Handle"
+            ),
+        )),
+    }
 }
 
 impl Handle {
@@ -93,11 +289,12 @@ impl Handle {
         match reply {
             Ok(i) => u32::try_from(i)
                 .map_err(|_| Error::Protocol(format!("kernel returned index {i} for {name}"))),
-            Err(e) if e.errno() == Some(libc::ENODEV) => Err(Error::NotFound {
-                what: "link",
-                name: name.to_string(),
-            }),
-            Err(e) => Err(e),
+            Err(e) => Err(no_such_link(e, &link)),
         }
+    }
+
+    /// A resolver that looks names up through this handle.
+    pub(crate) fn resolver(&self) -> impl FnMut(&LinkRef<'_>) -> Result<u32> + '_ {
+        move |r| self.link_index(r.clone())
     }
 }

@@ -982,16 +982,21 @@ impl Batch {
         payload: &(impl Emit + ?Sized),
     ) -> Result<()> {
         let start = self.bytes.len();
-        let mut b = Builder::from_vec(Vec::new());
-        // Encode on the side so that a failure leaves the batch as it was.
-        b.message(
+        // Encode straight into the batch (no per-request buffer); a failure cuts it back, so
+        // the batch is left as it was.
+        let mut b = Builder::appending(std::mem::take(&mut self.bytes));
+        let r = b.message(
             msg_type,
             flags | NlmsgFlags::REQUEST | NlmsgFlags::ACK,
             0,
             0,
             &payload,
-        )?;
-        self.bytes.extend_from_slice(b.as_bytes());
+        );
+        self.bytes = b.into_vec();
+        if let Err(e) = r {
+            self.bytes.truncate(start);
+            return Err(e.into());
+        }
         self.items.push(BatchItem {
             range: start..self.bytes.len(),
             msg_type,
@@ -1196,6 +1201,38 @@ mod tests {
 
     fn seq_of(request: &[u8]) -> u32 {
         NlmsgBuffer::new_checked(request).unwrap().sequence_number()
+    }
+
+    #[test]
+    fn batch_push_failure_leaves_the_batch_unchanged() {
+        let mut b = Batch::new();
+        b.push(RTM_SETLINK, NlmsgFlags::empty(), &IFINFO[..])
+            .unwrap();
+        let before = (b.bytes.clone(), b.len());
+        let too_big = vec![0u8; 70_000];
+        // A payload that encodes part-way, then fails: an attribute too large for nla_len.
+        struct Bad<'a>(&'a [u8]);
+        impl Emit for Bad<'_> {
+            fn buffer_len(&self) -> usize {
+                16 + self.0.len()
+            }
+            fn emit(
+                &self,
+                b: &mut Builder<'_>,
+            ) -> std::result::Result<(), crate::wire::EncodeError> {
+                b.put(&IFINFO)?;
+                b.attr(1, self.0)
+            }
+        }
+        assert!(
+            b.push(RTM_SETLINK, NlmsgFlags::empty(), &Bad(&too_big[..70_000]))
+                .is_err()
+        );
+        assert_eq!((b.bytes.clone(), b.len()), before);
+        b.push(RTM_SETLINK, NlmsgFlags::empty(), &IFINFO[..])
+            .unwrap();
+        assert_eq!(b.len(), 2);
+        assert_eq!(b.bytes.len(), 2 * 32);
     }
 
     fn acking() -> fake::Responder {

@@ -7,6 +7,10 @@
 //! them from a host thread changes the host: the libnetwork bug where load-balancer tweaks
 //! landed host-wide.
 //!
+//! The `_in` functions do exactly that for a [`NetNs`]: [`get_in`] and [`set_in`] for any
+//! key, typed forms such as [`set_forwarding_in`], and [`in_ns`] to do several reads and
+//! writes on one thread. The calling thread never changes namespace.
+//!
 //! **Keys** follow sysctl(8): `net.ipv4.conf.all.forwarding` or `net/ipv4/conf/all/forwarding`.
 //! If the first separator is `.`, dots and slashes are swapped, so an interface name with a
 //! dot is written with `/` (`net.ipv4.conf.eth0/100.forwarding`); if it is `/`, the key is a
@@ -17,7 +21,7 @@
 //! [`Error::NotFound`] with `what: "sysctl"`; other failures are [`Error::Io`] naming the
 //! path, e.g. `EINVAL` for a value the kernel refuses.
 
-use crate::{Error, Result};
+use crate::{Error, NetNs, Result};
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -239,6 +243,101 @@ pub fn set_route_localnet(iface: &str, on: bool) -> Result<()> {
 /// Reads `net.ipv4.conf.<iface>.route_localnet`.
 pub fn route_localnet(iface: &str) -> Result<bool> {
     Ok(get_conf(Family::Ipv4, iface, "route_localnet")? != 0)
+}
+
+// ---- another namespace ----
+
+/// Runs `f` inside `ns` and returns its result: `f` runs on a thread made for it that has
+/// entered `ns` (see [`NetNs::run`]), so every function of this module called from `f` acts
+/// on `ns`. Use it to read or write several sysctls with one thread:
+///
+/// ```no_run
+/// use netplumb::sysctl::{self, Family};
+/// use netplumb::NetNs;
+///
+/// # fn main() -> netplumb::Result<()> {
+/// let ns = NetNs::open_name("blue")?;
+/// sysctl::in_ns(&ns, || {
+///     sysctl::set_forwarding(Family::Ipv4, "all", true)?;
+///     sysctl::set_disable_ipv6("eth0", false)?;
+///     sysctl::set_accept_dad("eth0", 0)
+/// })?;
+/// assert_eq!(sysctl::get_in(&ns, "net.ipv4.conf.all.forwarding")?, "1");
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+/// `f`'s error; [`Error::Panicked`] if `f` panicked; [`Error::Io`] if the thread could not
+/// enter `ns` (then `f` did not run).
+pub fn in_ns<T, F>(ns: &NetNs, f: F) -> Result<T>
+where
+    F: FnOnce() -> Result<T> + Send,
+    T: Send,
+{
+    ns.run(f)?
+}
+
+/// [`get`] inside `ns`: `ip netns exec NS sysctl -n KEY`.
+pub fn get_in(ns: &NetNs, key: &str) -> Result<String> {
+    path(key)?;
+    in_ns(ns, || get(key))
+}
+
+/// [`set`] inside `ns`: `ip netns exec NS sysctl -w KEY=VALUE`.
+pub fn set_in(ns: &NetNs, key: &str, value: &str) -> Result<()> {
+    path(key)?;
+    in_ns(ns, || set(key, value))
+}
+
+/// [`set_disable_ipv6`] inside `ns`.
+pub fn set_disable_ipv6_in(ns: &NetNs, iface: &str, disable: bool) -> Result<()> {
+    in_ns(ns, || set_disable_ipv6(iface, disable))
+}
+
+/// [`disable_ipv6`] inside `ns`.
+pub fn disable_ipv6_in(ns: &NetNs, iface: &str) -> Result<bool> {
+    in_ns(ns, || disable_ipv6(iface))
+}
+
+/// [`set_forwarding`] inside `ns`.
+pub fn set_forwarding_in(ns: &NetNs, family: Family, iface: &str, on: bool) -> Result<()> {
+    in_ns(ns, || set_forwarding(family, iface, on))
+}
+
+/// [`forwarding`] inside `ns`.
+pub fn forwarding_in(ns: &NetNs, family: Family, iface: &str) -> Result<bool> {
+    in_ns(ns, || forwarding(family, iface))
+}
+
+/// [`set_arp_ignore`] inside `ns`.
+pub fn set_arp_ignore_in(ns: &NetNs, iface: &str, level: u8) -> Result<()> {
+    in_ns(ns, || set_arp_ignore(iface, level))
+}
+
+/// [`arp_ignore`] inside `ns`.
+pub fn arp_ignore_in(ns: &NetNs, iface: &str) -> Result<u8> {
+    in_ns(ns, || arp_ignore(iface))
+}
+
+/// [`set_arp_announce`] inside `ns`.
+pub fn set_arp_announce_in(ns: &NetNs, iface: &str, level: u8) -> Result<()> {
+    in_ns(ns, || set_arp_announce(iface, level))
+}
+
+/// [`arp_announce`] inside `ns`.
+pub fn arp_announce_in(ns: &NetNs, iface: &str) -> Result<u8> {
+    in_ns(ns, || arp_announce(iface))
+}
+
+/// [`set_accept_dad`] inside `ns`.
+pub fn set_accept_dad_in(ns: &NetNs, iface: &str, value: i32) -> Result<()> {
+    in_ns(ns, || set_accept_dad(iface, value))
+}
+
+/// [`accept_dad`] inside `ns`.
+pub fn accept_dad_in(ns: &NetNs, iface: &str) -> Result<i32> {
+    in_ns(ns, || accept_dad(iface))
 }
 
 #[cfg(test)]

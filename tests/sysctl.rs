@@ -1,9 +1,12 @@
 //! Kernel tests for `netplumb::sysctl`. Every write happens on a dedicated thread moved into a
-//! brand-new network namespace (`unshare(CLONE_NEWNET)` affects only that thread); the host
-//! side is only ever read, from other threads, to prove it did not change.
+//! brand-new network namespace (`unshare(CLONE_NEWNET)` affects only that thread), or through
+//! the namespaced `*_in` API into a TestNs; the host side is only ever read, from other
+//! threads, to prove it did not change.
 
-use netplumb::Error;
+mod common;
+use common::TestNs;
 use netplumb::sysctl::{self, Family};
+use netplumb::{Error, NetNs};
 use nix::sched::CloneFlags;
 use std::io::Write;
 use std::process::Command;
@@ -234,4 +237,183 @@ fn bad_keys_missing_keys_and_bad_values() {
         );
         assert_eq!(e.errno(), Some(libc::EINVAL));
     });
+}
+
+// ---- the namespaced API (`sysctl::*_in`), against `ip netns exec NS sysctl -n KEY` ----
+
+/// `ip netns exec NS sysctl -n KEY`: the namespace's value as the standard tools see it.
+fn netns_sysctl(t: &TestNs, key: &str) -> String {
+    let out = Command::new("ip")
+        .args(["netns", "exec", t.name(), "sysctl", "-n", key])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ip netns exec {} sysctl -n {key}: {}",
+        t.name(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim_end()
+        .to_string()
+}
+
+/// Host values of `keys`, read from fresh host threads (read only).
+fn host_values(keys: &[&'static str]) -> Vec<String> {
+    keys.iter().map(|k| host_get(k).unwrap()).collect()
+}
+
+#[test]
+fn namespaced_forwarding_and_disable_ipv6_leave_the_host_alone() {
+    const KEYS: [&str; 4] = [
+        "net.ipv4.conf.all.forwarding",
+        "net.ipv6.conf.all.forwarding",
+        "net.ipv6.conf.all.disable_ipv6",
+        "net.ipv6.conf.default.disable_ipv6",
+    ];
+    let Some(t) = TestNs::new("namespaced_forwarding_and_disable_ipv6_leave_the_host_alone") else {
+        return;
+    };
+    let host_before = host_values(&KEYS);
+    let me = NetNs::current().unwrap();
+    let ns = t.ns();
+
+    for family in [Family::Ipv4, Family::Ipv6] {
+        let key = match family {
+            Family::Ipv4 => KEYS[0],
+            Family::Ipv6 => KEYS[1],
+        };
+        let start = sysctl::forwarding_in(ns, family, "all").unwrap();
+        assert_eq!(netns_sysctl(&t, key), if start { "1" } else { "0" });
+        for on in [!start, start, !start] {
+            sysctl::set_forwarding_in(ns, family, "all", on).unwrap();
+            assert_eq!(sysctl::forwarding_in(ns, family, "all").unwrap(), on);
+            assert_eq!(netns_sysctl(&t, key), if on { "1" } else { "0" });
+        }
+        // The generic form, both key spellings.
+        sysctl::set_in(ns, key, "0").unwrap();
+        assert_eq!(sysctl::get_in(ns, key).unwrap(), "0");
+        assert_eq!(netns_sysctl(&t, key), "0");
+        sysctl::set_in(ns, &key.replace('.', "/"), "1").unwrap();
+        assert_eq!(netns_sysctl(&t, key), "1");
+    }
+
+    t.ip(&[
+        "link", "add", "npsx0", "type", "veth", "peer", "name", "npsx1",
+    ]);
+    for disable in [true, false, true] {
+        sysctl::set_disable_ipv6_in(ns, "npsx0", disable).unwrap();
+        assert_eq!(sysctl::disable_ipv6_in(ns, "npsx0").unwrap(), disable);
+        assert_eq!(
+            netns_sysctl(&t, "net.ipv6.conf.npsx0.disable_ipv6"),
+            if disable { "1" } else { "0" }
+        );
+    }
+    sysctl::set_disable_ipv6_in(ns, "default", true).unwrap();
+    assert_eq!(netns_sysctl(&t, KEYS[3]), "1");
+    sysctl::set_disable_ipv6_in(ns, "all", true).unwrap();
+    assert_eq!(netns_sysctl(&t, KEYS[2]), "1");
+
+    // The caller's thread never moved, and the host is as it was.
+    assert_eq!(NetNs::current().unwrap(), me);
+    assert_eq!(host_values(&KEYS), host_before, "a host sysctl changed");
+    // The veth exists only in the namespace.
+    let e = host_get("net.ipv6.conf.npsx0.disable_ipv6").unwrap_err();
+    assert!(matches!(e, Error::NotFound { what: "sysctl", .. }), "{e}");
+}
+
+#[test]
+fn namespaced_arp_and_dad_knobs() {
+    const KEYS: [&str; 3] = [
+        "net.ipv4.conf.all.arp_ignore",
+        "net.ipv4.conf.all.arp_announce",
+        "net.ipv6.conf.all.accept_dad",
+    ];
+    let Some(t) = TestNs::new("namespaced_arp_and_dad_knobs") else {
+        return;
+    };
+    let host_before = host_values(&KEYS);
+    let ns = t.ns();
+    t.ip(&[
+        "link", "add", "npsy0", "type", "veth", "peer", "name", "npsy1",
+    ]);
+    for dev in ["npsy0", "all"] {
+        sysctl::set_arp_ignore_in(ns, dev, 1).unwrap();
+        sysctl::set_arp_announce_in(ns, dev, 2).unwrap();
+        sysctl::set_accept_dad_in(ns, dev, 0).unwrap();
+        assert_eq!(sysctl::arp_ignore_in(ns, dev).unwrap(), 1);
+        assert_eq!(sysctl::arp_announce_in(ns, dev).unwrap(), 2);
+        assert_eq!(sysctl::accept_dad_in(ns, dev).unwrap(), 0);
+        assert_eq!(
+            netns_sysctl(&t, &format!("net.ipv4.conf.{dev}.arp_ignore")),
+            "1"
+        );
+        assert_eq!(
+            netns_sysctl(&t, &format!("net.ipv4.conf.{dev}.arp_announce")),
+            "2"
+        );
+        assert_eq!(
+            netns_sysctl(&t, &format!("net.ipv6.conf.{dev}.accept_dad")),
+            "0"
+        );
+    }
+    // Several knobs on one thread.
+    sysctl::in_ns(ns, || {
+        sysctl::set_arp_ignore("npsy1", 2)?;
+        sysctl::set_accept_dad("npsy1", 2)
+    })
+    .unwrap();
+    assert_eq!(netns_sysctl(&t, "net.ipv4.conf.npsy1.arp_ignore"), "2");
+    assert_eq!(netns_sysctl(&t, "net.ipv6.conf.npsy1.accept_dad"), "2");
+    assert_eq!(host_values(&KEYS), host_before, "a host sysctl changed");
+}
+
+#[test]
+fn namespaced_errors_are_typed() {
+    let Some(t) = TestNs::new("namespaced_errors_are_typed") else {
+        return;
+    };
+    let ns = t.ns();
+    let before = netns_sysctl(&t, "net.ipv4.conf.all.arp_ignore");
+    // Refused before anything is written.
+    assert!(
+        sysctl::set_in(ns, "kernel.hostname", "x")
+            .unwrap_err()
+            .is_invalid()
+    );
+    assert!(
+        sysctl::get_in(ns, "net/../kernel/x")
+            .unwrap_err()
+            .is_invalid()
+    );
+    assert!(
+        sysctl::set_arp_ignore_in(ns, "all", 4)
+            .unwrap_err()
+            .is_invalid()
+    );
+    assert!(
+        sysctl::set_forwarding_in(ns, Family::Ipv4, "../x", true)
+            .unwrap_err()
+            .is_invalid()
+    );
+    assert_eq!(netns_sysctl(&t, "net.ipv4.conf.all.arp_ignore"), before);
+    // A device that exists on no side, and a value the kernel refuses.
+    let e = sysctl::get_in(ns, "net.ipv4.conf.npsz0.forwarding").unwrap_err();
+    assert!(matches!(&e, Error::NotFound { what: "sysctl", .. }), "{e}");
+    assert!(
+        sysctl::disable_ipv6_in(ns, "npsz0")
+            .unwrap_err()
+            .is_not_found()
+    );
+    let e = sysctl::set_in(ns, "net.ipv4.conf.all.forwarding", "yes").unwrap_err();
+    assert_eq!(e.errno(), Some(libc::EINVAL), "{e}");
+    // The closure's own error and panics come back as errors.
+    let e = sysctl::in_ns(ns, || -> netplumb::Result<()> {
+        Err(Error::invalid("test", "refused"))
+    })
+    .unwrap_err();
+    assert!(e.is_invalid());
+    let e = sysctl::in_ns(ns, || -> netplumb::Result<()> { panic!("boom") }).unwrap_err();
+    assert!(matches!(&e, Error::Panicked(m) if m == "boom"), "{e}");
 }

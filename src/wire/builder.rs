@@ -71,6 +71,15 @@ impl Builder<'static> {
         }
     }
 
+    /// Appends to `v`, keeping what it holds (e.g. a batch of messages being built).
+    pub fn appending(v: Vec<u8>) -> Self {
+        let len = v.len();
+        Builder {
+            storage: Storage::Owned(v),
+            len,
+        }
+    }
+
     /// Reuses `v`'s allocation; its contents are discarded.
     pub fn from_vec(mut v: Vec<u8>) -> Self {
         v.clear();

@@ -25,6 +25,7 @@ pub mod builder;
 pub mod error;
 pub mod hex;
 pub mod link;
+pub mod message;
 pub mod neigh;
 pub mod nlmsg;
 pub mod route;

@@ -1,0 +1,4 @@
+//! The route decoder over a whole datagram (every message's type forced to the route family).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| netplumb::fuzzing::route(data));

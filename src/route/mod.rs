@@ -1,0 +1,761 @@
+//! Route operations on a [`Handle`]: like `ip route`.
+//!
+//! - [`RouteSpec`] describes a route to add, replace, change, append, prepend or delete
+//!   ([`Handle::route_add`], ...); [`RouteSpec::request`] gives the message for a
+//!   [`crate::Batch`].
+//! - [`Handle::route_list`] dumps routes with the kernel's filters ([`RouteFilter`]),
+//!   [`Handle::route_get`] asks the kernel which route a packet would take
+//!   ([`RouteGetOpts`]), [`Handle::route_flush`] deletes what a filter selects.
+//! - Results are [`Route`]s: typed fields and the [`RouteMessage`] they came from.
+
+mod spec;
+
+pub use spec::{NextHopSpec, RouteOp, RouteSpec};
+
+use crate::handle::Handle;
+use crate::link::LinkRef;
+use crate::socket::{Batch, BatchMode};
+use crate::wire::nlmsg::{NlmsgFlags, RTM_DELROUTE, RTM_GETROUTE};
+use crate::wire::route::{
+    NextHopFlags, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RouteAttr, RouteFlags, RouteHeader, RouteMessage,
+    RouteMetric, RoutePref, RouteProtocol, RouteScope, RouteType, RouteVia,
+};
+use crate::{Error, IpNet, Result};
+use std::borrow::Cow;
+use std::net::IpAddr;
+use std::time::Duration;
+
+const AF_UNSPEC: u8 = libc::AF_UNSPEC as u8;
+const AF_INET: u8 = libc::AF_INET as u8;
+const AF_INET6: u8 = libc::AF_INET6 as u8;
+
+/// How many times a dump interrupted by a concurrent change (`NLM_F_DUMP_INTR`) is retried.
+const DUMP_RETRIES: usize = 5;
+/// Rounds of list-and-delete in a flush, as `ip route flush` does.
+const FLUSH_ROUNDS: usize = 10;
+
+/// `USER_HZ`, the unit of clock ticks in `struct rta_cacheinfo`: 100 on every Linux
+/// architecture netplumb builds for (alpha's 1024 is the exception).
+const USER_HZ: u64 = 100;
+
+/// See [`Route::expires`].
+fn expires(m: &RouteMessage) -> Option<Duration> {
+    match m.cache_info() {
+        Some(c) if c.expires > 0 => {
+            let ticks = u64::from(c.expires.unsigned_abs());
+            Some(Duration::from_millis(ticks.saturating_mul(1000) / USER_HZ))
+        }
+        _ => m.attrs.iter().find_map(|a| match a {
+            RouteAttr::Expires(s) => Some(Duration::from_secs(u64::from(*s))),
+            _ => None,
+        }),
+    }
+}
+
+/// A `LinkRef` that owns its name.
+fn owned_link(l: LinkRef<'_>) -> LinkRef<'static> {
+    match l {
+        LinkRef::Index(i) => LinkRef::Index(i),
+        LinkRef::Name(n) => LinkRef::Name(Cow::Owned(n.into_owned())),
+    }
+}
+
+/// One next hop of a multipath route, as the kernel reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteNextHop {
+    /// The gateway: `RTA_GATEWAY`, or the address of an `RTA_VIA` (an IPv6 gateway of an
+    /// IPv4 route).
+    pub gateway: Option<IpAddr>,
+    /// `rtnh_ifindex`: the output interface.
+    pub ifindex: u32,
+    /// The weight, 1 to 256.
+    pub weight: u16,
+    /// `rtnh_flags` (`onlink`, `linkdown`, `dead`, ...).
+    pub flags: NextHopFlags,
+}
+
+/// A route, as `ip route show` or `ip route get` reports it: the fields of a
+/// `RTM_NEWROUTE` from the kernel, typed, and the message itself.
+///
+/// ```no_run
+/// use netplumb::{Handle, route::RouteFilter};
+/// let h = Handle::new()?;
+/// for r in h.route_list(&RouteFilter::new())? {
+///     println!("{} via {:?} dev {:?} metric {:?}", r.destination, r.gateway, r.oif, r.metric);
+/// }
+/// # Ok::<(), netplumb::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// `AF_INET` or `AF_INET6`.
+    pub family: u8,
+    /// The destination prefix; `0.0.0.0/0` or `::/0` for a default route.
+    pub destination: IpNet,
+    /// The source prefix (`from`), for source-specific routes and `ip route get ... from`.
+    pub source: Option<IpNet>,
+    /// The gateway: `RTA_GATEWAY`, or the address of an `RTA_VIA` (an IPv6 gateway of an
+    /// IPv4 route; see [`Route::via`] for the raw attribute).
+    pub gateway: Option<IpAddr>,
+    /// The output interface index (`RTA_OIF`).
+    pub oif: Option<u32>,
+    /// The input interface index (`RTA_IIF`, in answers to `ip route get ... iif`).
+    pub iif: Option<u32>,
+    /// The preferred source address (`RTA_PREFSRC`).
+    pub prefsrc: Option<IpAddr>,
+    /// The route's metric (`RTA_PRIORITY`).
+    pub metric: Option<u32>,
+    /// The table id, all 32 bits (`RTA_TABLE`, else `rtm_table`).
+    pub table: u32,
+    /// `rtm_protocol`.
+    pub protocol: RouteProtocol,
+    /// `rtm_scope`.
+    pub scope: RouteScope,
+    /// `rtm_type`.
+    pub kind: RouteType,
+    /// `rtm_flags`.
+    pub flags: RouteFlags,
+    /// `rtm_tos`.
+    pub tos: u8,
+    /// `RTA_METRICS`, in the kernel's units (`RTAX_RTT` in 1/8 ms, ...).
+    pub metrics: Vec<RouteMetric>,
+    /// `RTA_MULTIPATH`: the next hops of a multipath route (empty otherwise).
+    pub nexthops: Vec<RouteNextHop>,
+    /// `RTA_PREF`: IPv6 router preference.
+    pub pref: Option<RoutePref>,
+    /// Remaining lifetime of an expiring (IPv6) route: `rta_expires` of `RTA_CACHEINFO`
+    /// (clock ticks of `USER_HZ`), or `RTA_EXPIRES` (seconds) when that is what the message
+    /// has. `None` for a route that does not expire.
+    pub expires: Option<Duration>,
+    /// The message the route was read from.
+    pub message: RouteMessage,
+}
+
+impl Route {
+    /// Reads a route from a kernel message. Only `AF_INET` and `AF_INET6` routes are
+    /// accepted; others are [`Error::Protocol`].
+    pub fn from_message(message: RouteMessage) -> Result<Route> {
+        let h = message.header;
+        if h.family != AF_INET && h.family != AF_INET6 {
+            return Err(Error::Protocol(format!(
+                "route of family {} is not an IP route",
+                h.family
+            )));
+        }
+        let net = |(addr, len): (IpAddr, u8), what: &str| {
+            if (addr.is_ipv4()) != (h.family == AF_INET) {
+                return Err(Error::Protocol(format!(
+                    "{what} {addr} does not match the route's family {}",
+                    h.family
+                )));
+            }
+            IpNet::new(addr, len).map_err(|e| Error::Protocol(format!("{what}: {e}")))
+        };
+        let destination = net(
+            message
+                .destination()
+                .ok_or_else(|| Error::Protocol("route without destination".into()))?,
+            "destination",
+        )?;
+        let source = message.source().map(|s| net(s, "source")).transpose()?;
+        let gateway = message
+            .gateway()
+            .or_else(|| message.via().and_then(RouteVia::ip));
+        let nexthops = message
+            .multipath()
+            .unwrap_or_default()
+            .iter()
+            .map(|nh| RouteNextHop {
+                gateway: nh
+                    .gateway()
+                    .or_else(|| nh.via_attr().and_then(RouteVia::ip)),
+                ifindex: nh.ifindex,
+                weight: nh.weight(),
+                flags: nh.flags,
+            })
+            .collect();
+        Ok(Route {
+            family: h.family,
+            destination,
+            source,
+            gateway,
+            oif: message.oif(),
+            iif: message.iif(),
+            prefsrc: message.prefsrc(),
+            metric: message.priority(),
+            table: message.table(),
+            protocol: h.protocol,
+            scope: h.scope,
+            kind: h.kind,
+            flags: h.flags,
+            tos: h.tos,
+            metrics: message.metrics().map(<[_]>::to_vec).unwrap_or_default(),
+            nexthops,
+            pref: message.pref(),
+            expires: expires(&message),
+            message,
+        })
+    }
+
+    /// `RTA_VIA` as the kernel gave it.
+    pub fn via(&self) -> Option<&RouteVia> {
+        self.message.via()
+    }
+
+    /// The `RTM_DELROUTE` payload that deletes exactly this route (what
+    /// [`Handle::route_flush`] sends): its table, prefixes, tos, protocol, scope, type,
+    /// metric, and for a single-path route its gateway and output interface. A multipath
+    /// route is matched without its next hops, which deletes it whole.
+    pub fn delete_message(&self) -> RouteMessage {
+        let h = self.message.header;
+        let header = RouteHeader {
+            table: u8::try_from(self.table).unwrap_or(RT_TABLE_UNSPEC as u8),
+            flags: RouteFlags::empty(),
+            ..h
+        };
+        let mut attrs = Vec::with_capacity(7);
+        if h.dst_len > 0 {
+            attrs.push(RouteAttr::Destination(self.destination.addr()));
+        }
+        if let Some(s) = self.source {
+            attrs.push(RouteAttr::Source(s.addr()));
+        }
+        attrs.push(RouteAttr::Table(self.table));
+        if let Some(m) = self.metric {
+            attrs.push(RouteAttr::Priority(m));
+        }
+        if let Some(p) = self.prefsrc {
+            attrs.push(RouteAttr::PrefSource(p));
+        }
+        if self.nexthops.is_empty() {
+            if let Some(gw) = self.message.gateway() {
+                attrs.push(RouteAttr::Gateway(gw));
+            } else if let Some(v) = self.message.via() {
+                attrs.push(RouteAttr::Via(v.clone()));
+            }
+            if let Some(oif) = self.oif {
+                attrs.push(RouteAttr::Oif(oif));
+            }
+        }
+        RouteMessage { header, attrs }
+    }
+
+    /// The IPv6 "null entry" that some kernels list (`unreachable ::/0 dev lo metric
+    /// 4294967295`): it cannot be deleted, and `ip route flush` skips it.
+    fn is_ipv6_null_entry(&self) -> bool {
+        self.family == AF_INET6
+            && self.destination.prefix_len() == 0
+            && self.kind == RouteType::UNREACHABLE
+            && self.metric == Some(u32::MAX)
+    }
+}
+
+impl TryFrom<RouteMessage> for Route {
+    type Error = Error;
+    fn try_from(m: RouteMessage) -> Result<Route> {
+        Route::from_message(m)
+    }
+}
+
+/// Which routes [`Handle::route_list`] and [`Handle::route_flush`] select: like the
+/// selectors of `ip route show` (`table`, `dev`, `proto`, `type`, `-4`/`-6`).
+///
+/// The default is table main, both families (note that `ip route show` alone lists IPv4
+/// only). The table, output link, protocol and type go to the kernel as a strict dump
+/// filter (`rtm_table`/`RTA_TABLE`, `RTA_OIF`, `rtm_protocol`, `rtm_type`; the kernel
+/// then sets `NLM_F_DUMP_FILTERED`), and are checked again on what comes back, since not
+/// every family's dump honours every filter.
+///
+/// ```
+/// use netplumb::route::RouteFilter;
+/// use netplumb::wire::route::RouteProtocol;
+/// let f = RouteFilter::new().ipv6().dev("veth0").protocol(RouteProtocol::STATIC);
+/// assert_eq!(f.table, Some(254));
+/// assert_eq!(RouteFilter::all_tables().table, None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteFilter {
+    /// `AF_INET`, `AF_INET6`, or `None` for both.
+    pub family: Option<u8>,
+    /// The table id; `None` for all tables (`table all`).
+    pub table: Option<u32>,
+    /// Routes through this output link (`dev DEV`); a multipath route matches when one of
+    /// its next hops does.
+    pub oif: Option<LinkRef<'static>>,
+    /// `proto P`.
+    pub protocol: Option<RouteProtocol>,
+    /// `type T`.
+    pub kind: Option<RouteType>,
+}
+
+impl Default for RouteFilter {
+    fn default() -> Self {
+        RouteFilter {
+            family: None,
+            table: Some(RT_TABLE_MAIN),
+            oif: None,
+            protocol: None,
+            kind: None,
+        }
+    }
+}
+
+impl RouteFilter {
+    /// Table main, both families.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every table, both families (`ip route show table all`).
+    pub fn all_tables() -> Self {
+        RouteFilter {
+            table: None,
+            ..Self::default()
+        }
+    }
+
+    /// Only table `id` (`table ID`); 0 means all tables.
+    #[must_use]
+    pub fn table(mut self, id: u32) -> Self {
+        self.table = (id != RT_TABLE_UNSPEC).then_some(id);
+        self
+    }
+
+    /// Only IPv4 routes (`-4`).
+    #[must_use]
+    pub fn ipv4(mut self) -> Self {
+        self.family = Some(AF_INET);
+        self
+    }
+
+    /// Only IPv6 routes (`-6`).
+    #[must_use]
+    pub fn ipv6(mut self) -> Self {
+        self.family = Some(AF_INET6);
+        self
+    }
+
+    /// Only routes of family `family` (`AF_INET`, `AF_INET6`); `AF_UNSPEC` for both.
+    #[must_use]
+    pub fn family(mut self, family: u8) -> Self {
+        self.family = (family != AF_UNSPEC).then_some(family);
+        self
+    }
+
+    /// Only routes out of `dev` (`dev DEV`).
+    #[must_use]
+    pub fn dev<'a>(mut self, dev: impl Into<LinkRef<'a>>) -> Self {
+        self.oif = Some(owned_link(dev.into()));
+        self
+    }
+
+    /// Only routes of protocol `p` (`proto P`).
+    #[must_use]
+    pub fn protocol(mut self, p: RouteProtocol) -> Self {
+        self.protocol = Some(p);
+        self
+    }
+
+    /// Only routes of type `t` (`type T`).
+    #[must_use]
+    pub fn kind(mut self, t: RouteType) -> Self {
+        self.kind = Some(t);
+        self
+    }
+
+    /// The `RTM_GETROUTE` dump request payload, with the output link given by index (what
+    /// [`Handle::route_list`] sends after resolving [`RouteFilter::oif`]): as `ip` sends
+    /// it, family and protocol and type in the header, the table in `RTA_TABLE` (the
+    /// header's `rtm_table` stays 0), the link in `RTA_OIF`.
+    pub fn to_message(&self, oif: Option<u32>) -> Result<RouteMessage> {
+        let family = self.family.unwrap_or(AF_UNSPEC);
+        if !matches!(family, AF_UNSPEC | AF_INET | AF_INET6) {
+            return Err(Error::invalid(
+                "route family",
+                format!("{family} is neither AF_INET nor AF_INET6"),
+            ));
+        }
+        let header = RouteHeader {
+            family,
+            protocol: self.protocol.unwrap_or_default(),
+            kind: self.kind.unwrap_or_default(),
+            ..RouteHeader::default()
+        };
+        let mut attrs = Vec::with_capacity(2);
+        if let Some(t) = self.table {
+            attrs.push(RouteAttr::Table(t));
+        }
+        if let Some(i) = oif {
+            attrs.push(RouteAttr::Oif(i));
+        }
+        Ok(RouteMessage { header, attrs })
+    }
+
+    /// Whether `r` passes the filter (`oif` already resolved).
+    fn matches(&self, r: &Route, oif: Option<u32>) -> bool {
+        self.family.is_none_or(|f| f == r.family)
+            && self.table.is_none_or(|t| t == r.table)
+            && self.protocol.is_none_or(|p| p == r.protocol)
+            && self.kind.is_none_or(|k| k == r.kind)
+            && oif.is_none_or(|i| r.oif == Some(i) || r.nexthops.iter().any(|n| n.ifindex == i))
+    }
+}
+
+/// What `ip route get DST ...` adds to the lookup: `from`, `iif`, `oif`, `mark`, `uid`,
+/// `tos`, `ipproto`, `sport`, `dport`, `fibmatch`.
+///
+/// ```no_run
+/// use netplumb::{Handle, route::RouteGetOpts};
+/// let h = Handle::new()?;
+/// // ip route get 198.18.5.1 from 198.18.0.1 mark 7
+/// let opts = RouteGetOpts::new().from("198.18.0.1".parse()?).mark(7);
+/// let r = h.route_get("198.18.5.1".parse()?, &opts)?;
+/// println!("via {:?} dev {:?} src {:?}", r.gateway, r.oif, r.prefsrc);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RouteGetOpts {
+    /// The packet's source address (`from`, `RTA_SRC`).
+    pub from: Option<IpAddr>,
+    /// The packet arrives on this link (`iif`, `RTA_IIF`).
+    pub iif: Option<LinkRef<'static>>,
+    /// The packet leaves on this link (`oif`, `RTA_OIF`).
+    pub oif: Option<LinkRef<'static>>,
+    /// Firewall mark (`mark`, `RTA_MARK`).
+    pub mark: Option<u32>,
+    /// User id (`uid`, `RTA_UID`).
+    pub uid: Option<u32>,
+    /// TOS (`tos`, `rtm_tos`).
+    pub tos: u8,
+    /// IP protocol (`ipproto`, `RTA_IP_PROTO`).
+    pub ip_proto: Option<u8>,
+    /// Source port (`sport`, `RTA_SPORT`).
+    pub sport: Option<u16>,
+    /// Destination port (`dport`, `RTA_DPORT`).
+    pub dport: Option<u16>,
+    /// Return the matching FIB entry instead of the resolved route (`fibmatch`,
+    /// `RTM_F_FIB_MATCH`).
+    pub fibmatch: bool,
+}
+
+impl RouteGetOpts {
+    /// No options: a plain `ip route get DST`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the source address (`from ADDR`).
+    #[must_use]
+    pub fn from(mut self, from: IpAddr) -> Self {
+        self.from = Some(from);
+        self
+    }
+
+    /// Sets the input link (`iif DEV`).
+    #[must_use]
+    pub fn iif<'a>(mut self, dev: impl Into<LinkRef<'a>>) -> Self {
+        self.iif = Some(owned_link(dev.into()));
+        self
+    }
+
+    /// Sets the output link (`oif DEV`).
+    #[must_use]
+    pub fn oif<'a>(mut self, dev: impl Into<LinkRef<'a>>) -> Self {
+        self.oif = Some(owned_link(dev.into()));
+        self
+    }
+
+    /// Sets the firewall mark (`mark N`).
+    #[must_use]
+    pub fn mark(mut self, mark: u32) -> Self {
+        self.mark = Some(mark);
+        self
+    }
+
+    /// Sets the user id (`uid N`).
+    #[must_use]
+    pub fn uid(mut self, uid: u32) -> Self {
+        self.uid = Some(uid);
+        self
+    }
+
+    /// Sets the TOS (`tos T`).
+    #[must_use]
+    pub fn tos(mut self, tos: u8) -> Self {
+        self.tos = tos;
+        self
+    }
+
+    /// Sets the IP protocol (`ipproto P`).
+    #[must_use]
+    pub fn ip_proto(mut self, proto: u8) -> Self {
+        self.ip_proto = Some(proto);
+        self
+    }
+
+    /// Sets the source port (`sport N`).
+    #[must_use]
+    pub fn sport(mut self, port: u16) -> Self {
+        self.sport = Some(port);
+        self
+    }
+
+    /// Sets the destination port (`dport N`).
+    #[must_use]
+    pub fn dport(mut self, port: u16) -> Self {
+        self.dport = Some(port);
+        self
+    }
+
+    /// Asks for the matching FIB entry (`fibmatch`).
+    #[must_use]
+    pub fn fibmatch(mut self) -> Self {
+        self.fibmatch = true;
+        self
+    }
+
+    /// The `RTM_GETROUTE` payload for `dst`, links resolved by `resolve`: as `ip route get`
+    /// sends it, full-length prefixes, and for IPv4 `RTM_F_LOOKUP_TABLE` (so that the answer
+    /// names the table the route was found in; IPv6 refuses the flag and names it anyway).
+    fn request(
+        &self,
+        dst: IpAddr,
+        resolve: &mut dyn FnMut(&LinkRef<'static>) -> Result<u32>,
+    ) -> Result<RouteMessage> {
+        let full = if dst.is_ipv4() { 32 } else { 128 };
+        if let Some(from) = self.from
+            && from.is_ipv4() != dst.is_ipv4()
+        {
+            return Err(Error::invalid(
+                "source address",
+                format!("{from} is not of the family of {dst}"),
+            ));
+        }
+        let mut flags = RouteFlags::empty();
+        if dst.is_ipv4() {
+            flags |= RouteFlags::LOOKUP_TABLE;
+        }
+        if self.fibmatch {
+            flags |= RouteFlags::FIB_MATCH;
+        }
+        let header = RouteHeader {
+            family: crate::ipnet::family_of(dst),
+            dst_len: full,
+            src_len: if self.from.is_some() { full } else { 0 },
+            tos: self.tos,
+            flags,
+            ..RouteHeader::default()
+        };
+        let mut attrs = Vec::with_capacity(9);
+        attrs.push(RouteAttr::Destination(dst));
+        if let Some(f) = self.from {
+            attrs.push(RouteAttr::Source(f));
+        }
+        if let Some(l) = &self.iif {
+            attrs.push(RouteAttr::Iif(resolve(l)?));
+        }
+        if let Some(l) = &self.oif {
+            attrs.push(RouteAttr::Oif(resolve(l)?));
+        }
+        if let Some(m) = self.mark {
+            attrs.push(RouteAttr::Mark(m));
+        }
+        if let Some(u) = self.uid {
+            attrs.push(RouteAttr::Uid(u));
+        }
+        if let Some(p) = self.ip_proto {
+            attrs.push(RouteAttr::IpProto(p));
+        }
+        if let Some(p) = self.sport {
+            attrs.push(RouteAttr::SourcePort(p));
+        }
+        if let Some(p) = self.dport {
+            attrs.push(RouteAttr::DestinationPort(p));
+        }
+        Ok(RouteMessage { header, attrs })
+    }
+}
+
+/// Parses one dump record; `None` for a route of a family other than IPv4/IPv6 (multicast
+/// routing tables show up in `AF_UNSPEC` dumps).
+fn parse_route(payload: &[u8]) -> Result<Option<Route>> {
+    let m = RouteMessage::parse(payload)?;
+    if m.header.family != AF_INET && m.header.family != AF_INET6 {
+        return Ok(None);
+    }
+    Route::from_message(m).map(Some)
+}
+
+impl Handle {
+    fn resolve_link(&self, l: &LinkRef<'static>) -> Result<u32> {
+        self.link_index(l.clone())
+    }
+
+    /// The message type, flags and payload for `spec` sent as `op`, device names resolved
+    /// with one `RTM_GETLINK` each: for pushing into a [`Batch`]. With devices given by
+    /// index, [`RouteSpec::request`] does the same without a handle.
+    pub fn route_request(
+        &self,
+        op: RouteOp,
+        spec: &RouteSpec,
+    ) -> Result<(u16, NlmsgFlags, RouteMessage)> {
+        let msg = spec.build(op, &mut |l| self.resolve_link(l))?;
+        Ok((op.msg_type(), op.flags(), msg))
+    }
+
+    fn route_op(&self, op: RouteOp, spec: &RouteSpec) -> Result<()> {
+        let (t, f, msg) = self.route_request(op, spec)?;
+        self.request(t, f, &msg)
+    }
+
+    /// Adds a route: `RTM_NEWROUTE` with `NLM_F_CREATE|NLM_F_EXCL`; like `ip route add`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] before anything is sent (see [`RouteSpec`]);
+    /// [`Error::NotFound`] for a device name that does not exist; [`Error::Kernel`] with
+    /// the kernel's message, e.g. `EEXIST` ([`Error::is_exists`]) for a route that exists,
+    /// `ENETUNREACH` "Nexthop has invalid gateway" for a gateway no route reaches, `EINVAL`
+    /// "Invalid prefix for given prefix length" for IPv4 host bits.
+    pub fn route_add(&self, spec: &RouteSpec) -> Result<()> {
+        self.route_op(RouteOp::Add, spec)
+    }
+
+    /// Adds or replaces a route: `RTM_NEWROUTE` with `NLM_F_CREATE|NLM_F_REPLACE`; like
+    /// `ip route replace`. Idempotent.
+    ///
+    /// # Errors
+    /// As [`Handle::route_add`], without `EEXIST`.
+    pub fn route_replace(&self, spec: &RouteSpec) -> Result<()> {
+        self.route_op(RouteOp::Replace, spec)
+    }
+
+    /// Changes an existing route: `RTM_NEWROUTE` with `NLM_F_REPLACE`; like
+    /// `ip route change`.
+    ///
+    /// # Errors
+    /// As [`Handle::route_add`]; a route that does not exist is a kernel error for which
+    /// [`Error::is_not_found`] holds.
+    pub fn route_change(&self, spec: &RouteSpec) -> Result<()> {
+        self.route_op(RouteOp::Change, spec)
+    }
+
+    /// Appends a route after existing ones with the same key: `RTM_NEWROUTE` with
+    /// `NLM_F_CREATE|NLM_F_APPEND`; like `ip route append`. For IPv6 the new route
+    /// becomes another next hop of the existing one.
+    ///
+    /// # Errors
+    /// As [`Handle::route_add`].
+    pub fn route_append(&self, spec: &RouteSpec) -> Result<()> {
+        self.route_op(RouteOp::Append, spec)
+    }
+
+    /// Adds a route before existing ones with the same key: `RTM_NEWROUTE` with
+    /// `NLM_F_CREATE`; like `ip route prepend`.
+    ///
+    /// # Errors
+    /// As [`Handle::route_add`].
+    pub fn route_prepend(&self, spec: &RouteSpec) -> Result<()> {
+        self.route_op(RouteOp::Prepend, spec)
+    }
+
+    /// Deletes a route: `RTM_DELROUTE`; like `ip route del`. The kernel deletes the first
+    /// route matching what `spec` gives (destination, table, and any of gateway, device,
+    /// metric, protocol, scope, type, tos, source that are set).
+    ///
+    /// # Errors
+    /// As [`Handle::route_add`]; no matching route is a kernel error (`ESRCH` for IPv4,
+    /// `ENOENT` for IPv6) for which [`Error::is_not_found`] holds.
+    pub fn route_del(&self, spec: &RouteSpec) -> Result<()> {
+        self.route_op(RouteOp::Del, spec)
+    }
+
+    /// Lists routes: an `RTM_GETROUTE` dump with the kernel-side filters of `filter`; like
+    /// `ip route show` (`ip -6 route show`, `ip route show table all`, `... dev DEV`).
+    /// A dump interrupted by a concurrent change is retried a few times. A table that does
+    /// not exist has no routes (where `ip` says "FIB table does not exist").
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when `filter` names a link that does not exist;
+    /// [`Error::DumpInterrupted`] when every retry was interrupted.
+    pub fn route_list(&self, filter: &RouteFilter) -> Result<Vec<Route>> {
+        let oif = filter
+            .oif
+            .as_ref()
+            .map(|l| self.resolve_link(l))
+            .transpose()?;
+        let req = filter.to_message(oif)?;
+        let routes = match self.dump_retry(DUMP_RETRIES, RTM_GETROUTE, &req, parse_route) {
+            Err(e) if filter.table.is_some() && e.errno() == Some(libc::ENOENT) => Vec::new(),
+            r => r?,
+        };
+        Ok(routes
+            .into_iter()
+            .flatten()
+            .filter(|r| filter.matches(r, oif))
+            .collect())
+    }
+
+    /// Asks the kernel which route a packet to `dst` takes: `RTM_GETROUTE` (a get, not a
+    /// dump; for IPv4 with `RTM_F_LOOKUP_TABLE`); like `ip route get DST [from ...] [iif ...] [oif
+    /// ...] [mark ...] [fibmatch]`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a link name that does not exist; [`Error::Kernel`], e.g.
+    /// `ENETUNREACH` when no route matches.
+    pub fn route_get(&self, dst: IpAddr, opts: &RouteGetOpts) -> Result<Route> {
+        let req = opts.request(dst, &mut |l| self.resolve_link(l))?;
+        let msg = self.get_map(RTM_GETROUTE, NlmsgFlags::empty(), &req, |m| {
+            Ok(RouteMessage::parse(m.payload())?)
+        })?;
+        Route::from_message(msg)
+    }
+
+    /// Deletes every route `filter` selects and returns how many were deleted: dumps
+    /// (as [`Handle::route_list`]), then sends one `RTM_DELROUTE` per route
+    /// ([`Route::delete_message`]) in a batch, and repeats until none is left; like
+    /// `ip route flush`. Routes that vanish on their own meanwhile (the kernel removes
+    /// routes that depend on a deleted one) are not errors.
+    ///
+    /// # Errors
+    /// As [`Handle::route_list`]; [`Error::Kernel`] for a delete the kernel refused;
+    /// [`Error::Protocol`] when routes remain that the kernel does not find to delete.
+    pub fn route_flush(&self, filter: &RouteFilter) -> Result<usize> {
+        let mut deleted = 0;
+        for _ in 0..FLUSH_ROUNDS {
+            let routes: Vec<Route> = self
+                .route_list(filter)?
+                .into_iter()
+                .filter(|r| !r.is_ipv6_null_entry())
+                .collect();
+            if routes.is_empty() {
+                return Ok(deleted);
+            }
+            let mut batch = Batch::new();
+            for r in &routes {
+                batch.push(RTM_DELROUTE, NlmsgFlags::empty(), &r.delete_message())?;
+            }
+            let mut progress = false;
+            for res in self.batch(&batch, BatchMode::Force)? {
+                match res {
+                    Ok(()) => {
+                        deleted += 1;
+                        progress = true;
+                    }
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if !progress {
+                return Err(Error::Protocol(format!(
+                    "route flush: {} route(s) remain that the kernel does not find to delete",
+                    routes.len()
+                )));
+            }
+        }
+        Err(Error::Protocol(format!(
+            "route flush: routes keep appearing after {FLUSH_ROUNDS} rounds"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -10,15 +10,17 @@ mod common;
 
 use common::{
     BenchNs, Cost, GROUP, GW, Report, Target, add_batch, create_flags, delete_group, make_link,
-    measure, median, route_link, route_msg, rtnl_in, size, v4, veth_msg,
+    measure, median, route_link, rtnl_in, size, v4, veth_msg,
 };
 use futures::{StreamExt, TryStreamExt};
-use netplumb::wire::addr::AddressMessage;
-use netplumb::wire::link::{LinkAttr, LinkMessage};
-use netplumb::wire::neigh::{NeighMessage, NeighState};
-use netplumb::wire::nlmsg::{RTM_DELLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE};
+use netplumb::addr::AddrSpec;
+use netplumb::link::LinkSpec;
+use netplumb::neigh::NeighSpec;
+use netplumb::route::{RouteOp, RouteSpec};
+use netplumb::wire::neigh::NeighState;
+use netplumb::wire::nlmsg::RTM_NEWLINK;
 use netplumb::wire::{Emit, NlmsgFlags};
-use netplumb::{Batch, BatchMode, Handle};
+use netplumb::{Batch, BatchMode, Handle, IpNet, MacAddr};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::future::Future;
@@ -69,32 +71,46 @@ fn mac_str(m: [u8; 6]) -> String {
         .join(":")
 }
 
-/// netplumb doing `n` requests `make(i)`, singly or as one batch; panics on any failure.
+/// netplumb: `one(i)` for each request (a typed operation, waiting for each
+/// acknowledgement), or with [`Tool::NpBatch`] the requests `request(i)` built by the typed
+/// specs and sent through one `Batch`. Panics on any failure.
 fn np_run<M: Emit>(
     h: &Handle,
     tool: Tool,
     n: usize,
-    msg_type: u16,
-    flags: NlmsgFlags,
-    make: impl Fn(usize) -> M,
+    one: impl Fn(usize) -> netplumb::Result<()>,
+    request: impl Fn(usize) -> netplumb::Result<(u16, NlmsgFlags, M)>,
 ) -> Cost {
     let (r, cost) = measure(|| -> netplumb::Result<()> {
         match tool {
             Tool::Np => {
                 for i in 0..n {
-                    h.request(msg_type, flags, &make(i))?;
+                    one(i)?;
                 }
             }
             Tool::NpBatch => {
                 let mut b = Batch::new();
                 for i in 0..n {
-                    b.push(msg_type, flags, &make(i))?;
+                    let (t, f, m) = request(i)?;
+                    b.push(t, f, &m)?;
                 }
                 for r in h.batch(&b, BatchMode::Force)? {
                     r?;
                 }
             }
             t => unreachable!("{t:?} is not a netplumb tool"),
+        }
+        Ok(())
+    });
+    r.unwrap_or_else(|e| panic!("{}: {e}", tool.name()));
+    cost
+}
+
+/// netplumb: `f` returns one result per request (the `*_many` operations).
+fn np_many(tool: Tool, f: impl FnOnce() -> netplumb::Result<Vec<netplumb::Result<()>>>) -> Cost {
+    let (r, cost) = measure(|| -> netplumb::Result<()> {
+        for r in f()? {
+            r?;
         }
         Ok(())
     });
@@ -216,16 +232,18 @@ fn veth_names(i: usize) -> (String, String) {
     (format!("npv{i}"), format!("npp{i}"))
 }
 
-/// `RTM_NEWLINK` for veth pair `i`, as `ip link add npvI group 7 type veth peer name nppI`
-/// sends it.
-fn veth(i: usize) -> LinkMessage {
+/// Veth pair `i` in [`GROUP`]: `ip link add npvI group 7 type veth peer name nppI`.
+fn veth(i: usize) -> LinkSpec<'static> {
     let (a, b) = veth_names(i);
-    veth_msg(a, b)
+    LinkSpec::veth(a, b).group(GROUP)
 }
 
 /// Creates `n` veth pairs with netplumb's batch (setup, not measured).
 fn make_veths(h: &Handle, n: usize) {
-    add_batch(h, n, RTM_NEWLINK, create_flags(), veth);
+    add_batch(h, n, RTM_NEWLINK, create_flags(), |i| {
+        let (a, b) = veth_names(i);
+        veth_msg(a, b)
+    });
 }
 
 fn rtnl_veth(
@@ -249,7 +267,11 @@ fn veth_add(r: &mut Report, runs: usize) {
         &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
         |_, _| (),
         |ns, h, _, tool| match tool {
-            Tool::Np | Tool::NpBatch => np_run(h, tool, n, RTM_NEWLINK, create_flags(), veth),
+            Tool::Np => np_many(tool, || (0..n).map(|i| Ok(h.link_add(&veth(i)))).collect()),
+            Tool::NpBatch => np_many(tool, || {
+                let specs: Vec<LinkSpec<'_>> = (0..n).map(veth).collect();
+                h.link_add_many(&specs)
+            }),
             Tool::Ip => {
                 let mut s = String::new();
                 for i in 0..n {
@@ -291,7 +313,6 @@ fn veth_del(r: &mut Report, runs: usize) -> Option<Cost> {
     // One delete costs the kernel ~16 ms (an RCU grace period per unregistration): a full
     // run spends 16 s per tool, so it runs once.
     let runs = if common::full() { 1 } else { runs };
-    let by_name = |i: usize| LinkMessage::new(0).with(LinkAttr::IfName(veth_names(i).0));
     let m = workload(
         r,
         name,
@@ -300,9 +321,15 @@ fn veth_del(r: &mut Report, runs: usize) -> Option<Cost> {
         &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl],
         |_, h| make_veths(h, n),
         |ns, h, _, tool| match tool {
-            Tool::Np | Tool::NpBatch => {
-                np_run(h, tool, n, RTM_DELLINK, NlmsgFlags::empty(), by_name)
-            }
+            Tool::Np => np_many(tool, || {
+                (0..n)
+                    .map(|i| Ok(h.link_del(veth_names(i).0.as_str())))
+                    .collect()
+            }),
+            Tool::NpBatch => np_many(tool, || {
+                let names: Vec<String> = (0..n).map(|i| veth_names(i).0).collect();
+                h.link_del_many(names.iter().map(String::as_str))
+            }),
             Tool::Ip => {
                 let mut s = String::new();
                 for i in 0..n {
@@ -343,7 +370,7 @@ fn veth_del_group(r: &mut Report, runs: usize, one_by_one_ip: Option<Cost>) {
         &[Tool::NpGroup, Tool::IpGroup],
         |_, h| make_veths(h, n),
         |ns, h, _, tool| match tool {
-            Tool::NpGroup => measure(|| delete_group(h)).1,
+            Tool::NpGroup => np_many(tool, || Ok(vec![h.link_del_group(GROUP)])),
             _ => {
                 common::run_child(std::process::Command::new("ip").args([
                     "-n",
@@ -393,9 +420,18 @@ fn addrs(r: &mut Report, runs: usize) {
         &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
         |_, h| make_link(h, "npa0", false),
         |ns, h, &index, tool| match tool {
-            Tool::Np | Tool::NpBatch => np_run(h, tool, n, RTM_NEWADDR, create_flags(), |i| {
-                AddressMessage::new(index, IpAddr::V4(v4(i + 1)), prefix)
-            }),
+            Tool::Np | Tool::NpBatch => {
+                let spec = |i| -> netplumb::Result<AddrSpec> {
+                    Ok(AddrSpec::new(IpNet::new(IpAddr::V4(v4(i + 1)), prefix)?))
+                };
+                np_run(
+                    h,
+                    tool,
+                    n,
+                    |i| h.addr_add(index, &spec(i)?),
+                    |i| spec(i)?.add_request(index),
+                )
+            }
             Tool::Ip => {
                 let mut s = String::new();
                 for i in 0..n {
@@ -445,7 +481,16 @@ fn routes(r: &mut Report, runs: usize) {
         &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
         |_, h| route_link(h),
         |ns, h, _, tool| match tool {
-            Tool::Np | Tool::NpBatch => np_run(h, tool, n, RTM_NEWROUTE, create_flags(), route_msg),
+            Tool::Np | Tool::NpBatch => {
+                let spec = |i| RouteSpec::new(IpNet::host(IpAddr::V4(v4(i)))).via(IpAddr::V4(GW));
+                np_run(
+                    h,
+                    tool,
+                    n,
+                    |i| h.route_add(&spec(i)),
+                    |i| spec(i).request(RouteOp::Add),
+                )
+            }
             Tool::Ip => {
                 let mut s = String::new();
                 for i in 0..n {
@@ -500,14 +545,20 @@ fn neighs(r: &mut Report, runs: usize) {
         &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
         |_, h| make_link(h, "npn0", true),
         |ns, h, &index, tool| match tool {
-            Tool::Np | Tool::NpBatch => np_run(h, tool, n, RTM_NEWNEIGH, create_flags(), |i| {
-                NeighMessage::new(
-                    i32::try_from(index).expect("index"),
-                    IpAddr::V4(v4(i)),
-                    NeighState::PERMANENT,
+            Tool::Np | Tool::NpBatch => {
+                let spec = |i| {
+                    NeighSpec::new(IpAddr::V4(v4(i)))
+                        .lladdr(MacAddr(mac(i)))
+                        .state(NeighState::PERMANENT)
+                };
+                np_run(
+                    h,
+                    tool,
+                    n,
+                    |i| h.neigh_add(index, &spec(i)),
+                    |i| spec(i).add_request(index),
                 )
-                .with_lladdr(&mac(i))
-            }),
+            }
             Tool::Ip => {
                 let mut s = String::new();
                 for i in 0..n {

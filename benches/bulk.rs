@@ -160,10 +160,17 @@ fn workload<C>(
     work: impl Fn(&BenchNs, &Handle, &C, Tool) -> Cost,
     teardown: impl Fn(&BenchNs, &Handle),
 ) -> BTreeMap<Tool, Cost> {
+    // NETPLUMB_BENCH_TOOLS=netplumb-batch,ip-batch (names with '-' for ' ') picks tools.
+    let picked = std::env::var("NETPLUMB_BENCH_TOOLS").unwrap_or_default();
+    let tools: Vec<Tool> = tools
+        .iter()
+        .copied()
+        .filter(|t| picked.is_empty() || picked.split(',').any(|p| p == t.name().replace(' ', "-")))
+        .collect();
     eprintln!("== {name} (n = {n}, {runs} runs)");
     let mut all: BTreeMap<Tool, Vec<Cost>> = BTreeMap::new();
     for run in 0..runs {
-        for &tool in tools {
+        for &tool in &tools {
             let ns = BenchNs::new(name);
             let h = ns.handle();
             let ctx = setup(&ns, &h);

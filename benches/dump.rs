@@ -18,6 +18,8 @@ use common::{
     median, route_link, route_msg, rtnl_in, run_child, run_child_output, size, v6,
 };
 use futures::TryStreamExt;
+use netplumb::link::LinkFilter;
+use netplumb::route::RouteFilter;
 use netplumb::wire::addr::{AddrFlags, AddressMessage};
 use netplumb::wire::link::{LinkMessage, LinkMessageBuffer};
 use netplumb::wire::nlmsg::{RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE};
@@ -102,6 +104,18 @@ fn np_dump(h: &Handle, what: What) -> usize {
             .collect(),
         ),
     }
+}
+
+/// netplumb's typed listing (`route_list` of table main, IPv4, like `ip -4 route show`;
+/// `link_list`), which collects `Route`/`Link` values; returns the count.
+fn np_list(h: &Handle, what: What) -> usize {
+    match what {
+        What::Route4 => h.route_list(&RouteFilter::new().ipv4()),
+        What::Route6 => h.route_list(&RouteFilter::new().ipv6()),
+        What::Link => return h.link_list(&LinkFilter::new()).expect("link_list").len(),
+    }
+    .expect("route_list")
+    .len()
 }
 
 /// netplumb: dump and read every attribute through the zero-copy views; returns the count.
@@ -272,6 +286,7 @@ fn time_dumps(r: &mut Report, ns: &BenchNs, h: &Handle, name: &str, what: What, 
     eprintln!("== {name} (n = {n}, {runs} runs)");
     let mut np = Vec::new();
     let mut views = Vec::new();
+    let mut typed = Vec::new();
     let mut ip = Vec::new();
     let mut rt = Vec::new();
     for run in 0..runs {
@@ -281,6 +296,9 @@ fn time_dumps(r: &mut Report, ns: &BenchNs, h: &Handle, name: &str, what: What, 
         let (count2, c) = measure(|| np_dump_views(h, what));
         assert_eq!(count2, count);
         views.push(c);
+        let (count4, c) = measure(|| np_list(h, what));
+        assert!(count4 >= n, "netplumb's typed list saw {count4} < {n}");
+        typed.push(c);
         let c = run_child(
             Command::new("ip")
                 .args(["-n", ns.name()])
@@ -295,17 +313,30 @@ fn time_dumps(r: &mut Report, ns: &BenchNs, h: &Handle, name: &str, what: What, 
         );
         rt.push(c);
         eprintln!(
-            "   run {run} netplumb {} views {} ip -j {} rtnetlink {}",
+            "   run {run} netplumb {} views {} typed {} ip -j {} rtnetlink {}",
             common::fmt_s(np[run].wall),
             common::fmt_s(views[run].wall),
+            common::fmt_s(typed[run].wall),
             common::fmt_s(ip[run].wall),
             common::fmt_s(rt[run].wall)
         );
     }
-    let (np, views, ip, rt) = (median(np), median(views), median(ip), median(rt));
+    let (np, views, typed, ip, rt) = (
+        median(np),
+        median(views),
+        median(typed),
+        median(ip),
+        median(rt),
+    );
+    let typed_tool = if what == What::Link {
+        "netplumb link_list"
+    } else {
+        "netplumb route_list"
+    };
     let ip_tool = format!("ip {}", what.ip_args().join(" "));
     r.measure(name, n, "netplumb", np);
     r.measure(name, n, "netplumb views", views);
+    r.measure(name, n, typed_tool, typed);
     r.measure(name, n, &ip_tool, ip);
     r.measure(name, n, "rtnetlink", rt);
     let (t_ip, t_rt) = if what == What::Route4 {
@@ -329,14 +360,24 @@ fn time_dumps(r: &mut Report, ns: &BenchNs, h: &Handle, name: &str, what: What, 
         ("rtnetlink", rt.wall),
         t_rt,
     );
-    r.compare(
-        name,
-        n,
-        "wall",
-        ("netplumb views", views.wall),
-        ("rtnetlink", rt.wall),
-        Target::None,
-    );
+    for (tool, c) in [("netplumb views", views), (typed_tool, typed)] {
+        r.compare(
+            name,
+            n,
+            "wall",
+            (tool, c.wall),
+            (&ip_tool, ip.wall),
+            Target::None,
+        );
+        r.compare(
+            name,
+            n,
+            "wall",
+            (tool, c.wall),
+            ("rtnetlink", rt.wall),
+            Target::None,
+        );
+    }
 }
 
 /// Peak RSS of each tool dumping `what`, each in its own child process.

@@ -284,6 +284,8 @@ pub struct Cost {
     pub wall: f64,
     pub user: f64,
     pub sys: f64,
+    /// Minor page faults (`ru_minflt`).
+    pub faults: f64,
 }
 
 impl Cost {
@@ -329,6 +331,7 @@ impl Meter {
             wall,
             user: tv(after.ru_utime) - tv(self.before.ru_utime),
             sys: tv(after.ru_stime) - tv(self.before.ru_stime),
+            faults: (after.ru_minflt - self.before.ru_minflt) as f64,
         }
     }
 }
@@ -396,6 +399,7 @@ pub fn run_child_output(cmd: &mut Command) -> (ChildCost, String) {
                 wall,
                 user: tv(ru.ru_utime),
                 sys: tv(ru.ru_stime),
+                faults: ru.ru_minflt as f64,
             },
             maxrss_kib: ru.ru_maxrss as u64,
         },
@@ -496,12 +500,12 @@ impl Report {
     /// One tool's cost for one workload.
     pub fn measure(&mut self, workload: &str, size: usize, tool: &str, c: Cost) {
         println!(
-            "RESULT bench={} workload={workload} size={size} tool={tool:?} wall_s={:.6} user_s={:.6} sys_s={:.6}",
-            self.bench, c.wall, c.user, c.sys
+            "RESULT bench={} workload={workload} size={size} tool={tool:?} wall_s={:.6} user_s={:.6} sys_s={:.6} minor_faults={}",
+            self.bench, c.wall, c.user, c.sys, c.faults
         );
         self.write(json!({
             "kind": "measure", "workload": workload, "size": size, "tool": tool,
-            "wall_s": c.wall, "user_s": c.user, "sys_s": c.sys,
+            "wall_s": c.wall, "user_s": c.user, "sys_s": c.sys, "minor_faults": c.faults,
         }));
     }
 

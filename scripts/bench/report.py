@@ -196,14 +196,15 @@ def main():
         if meas:
             out.append("<details><summary>every tool's wall time and CPU (median run)</summary>")
             out.append("")
-            out.append("| workload | n | tool | wall | user CPU | system CPU | user share |")
-            out.append("|---|---|---|---|---|---|---|")
+            out.append("| workload | n | tool | wall | user CPU | system CPU | user share | minor faults |")
+            out.append("|---|---|---|---|---|---|---|---|")
             for r in meas:
                 cpu = r["user_s"] + r["sys_s"]
                 share = f"{100 * r['user_s'] / cpu:.0f} %" if cpu > 0 else "-"
                 out.append(
                     f"| {r['workload']} | {r['size']} | {r['tool']} | {fmt_secs(r['wall_s'])} "
-                    f"| {fmt_secs(r['user_s'])} | {fmt_secs(r['sys_s'])} | {share} |"
+                    f"| {fmt_secs(r['user_s'])} | {fmt_secs(r['sys_s'])} | {share} "
+                    f"| {r.get('minor_faults', 0):.0f} |"
                 )
             out.append("")
             out.append("</details>")

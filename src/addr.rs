@@ -17,10 +17,10 @@
 //! ```
 
 use crate::handle::Handle;
+use crate::ipnet::Family;
 use crate::ipnet::IpNet;
 use crate::link::LinkRef;
 use crate::socket::{Batch, BatchMode};
-use crate::sysctl::Family;
 use crate::wire::addr::{AddressAttr, AddressCacheInfo, AddressMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR};
 use crate::{Error, Result};
@@ -250,7 +250,7 @@ impl AddrSpec {
 
     /// The address family.
     pub fn family(&self) -> Family {
-        family_of(self.local.addr())
+        Family::of(self.local.addr())
     }
 
     /// Checks everything that can be checked without the kernel; see
@@ -418,21 +418,6 @@ impl AddrSpec {
     }
 }
 
-fn family_of(a: IpAddr) -> Family {
-    match a {
-        IpAddr::V4(_) => Family::Ipv4,
-        IpAddr::V6(_) => Family::Ipv6,
-    }
-}
-
-/// `AF_INET` / `AF_INET6` for a [`Family`].
-pub(crate) fn af(f: Family) -> u8 {
-    match f {
-        Family::Ipv4 => libc::AF_INET as u8,
-        Family::Ipv6 => libc::AF_INET6 as u8,
-    }
-}
-
 fn check_index(index: u32) -> Result<()> {
     crate::link::index_i32(index).map(|_| ())
 }
@@ -485,7 +470,7 @@ pub(crate) fn map_nodev(e: Error, dev: &LinkRef<'_>) -> Error {
 ///
 /// ```
 /// use netplumb::addr::{AddrFilter, Scope};
-/// use netplumb::sysctl::Family;
+/// use netplumb::Family;
 /// let f = AddrFilter::new().dev("veth0").family(Family::Ipv6).scope(Scope::LINK);
 /// assert_eq!(f.family, Some(Family::Ipv6));
 /// ```
@@ -619,7 +604,7 @@ impl Address {
             f => return Err(Error::Protocol(format!("address of family {f}"))),
         };
         let net = |a: IpAddr| {
-            if family_of(a) != family {
+            if Family::of(a) != family {
                 return Err(Error::Protocol(format!(
                     "address {a} in a message of family {family:?}"
                 )));
@@ -770,7 +755,7 @@ impl Handle {
             None => None,
         };
         let mut req = AddressMessage::default();
-        req.header.family = filter.family.map_or(libc::AF_UNSPEC as u8, af);
+        req.header.family = filter.family.map_or(libc::AF_UNSPEC as u8, Family::af);
         req.header.index = index.unwrap_or(0);
         let all = self
             .dump_retry(DUMP_RETRIES, RTM_GETADDR, &req, |payload| {

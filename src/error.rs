@@ -8,6 +8,20 @@ use std::time::Duration;
 ///
 /// Carries the errno, the extended-ack message and offset when the kernel gave them, and which
 /// request failed (its message type, sequence number and, in a batch, its index).
+///
+/// ```no_run
+/// use netplumb::Handle;
+/// use netplumb::link::{LinkSpec, Veth};
+/// let h = Handle::new()?;
+/// let spec = LinkSpec::new("np-demo0", Veth::new("np-demo1"));
+/// h.link_add(&spec)?;
+/// let e = h.link_add(&spec).unwrap_err(); // RTM_NEWLINK with NLM_F_EXCL: EEXIST
+/// assert!(e.is_exists());
+/// let k = e.kernel().unwrap();
+/// println!("errno {}: {}", k.errno, k.text());
+/// h.link_del("np-demo0")?;
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KernelError {
     /// The positive errno (`EEXIST` = 17, ...).
@@ -73,6 +87,15 @@ impl fmt::Display for KernelError {
 impl std::error::Error for KernelError {}
 
 /// Everything that can go wrong in netplumb.
+///
+/// ```
+/// use netplumb::{Error, IpNet};
+/// // Bad input is refused before anything reaches the kernel.
+/// let e = "198.18.0.1/33".parse::<IpNet>().unwrap_err();
+/// assert!(matches!(e, Error::InvalidInput { what: "prefix length", .. }));
+/// assert!(e.is_invalid() && !e.is_exists());
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

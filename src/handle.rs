@@ -20,6 +20,16 @@ use std::time::Duration;
 /// Methods take `&self`; requests from several threads are serialized (one request is in
 /// flight at a time, and a [`Dump`] holds the handle until it is dropped). For parallel
 /// requests, open one handle per thread.
+///
+/// ```no_run
+/// use netplumb::{Handle, NetNs};
+/// let ns = NetNs::new_anonymous()?;
+/// let h = Handle::in_netns(&ns)?; // the socket is created inside `ns`
+/// // ... and used from this thread, which never changes namespace.
+/// h.link_up("lo")?;
+/// assert!(h.link_get("lo")?.is_up());
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Handle {
     socket: Mutex<Socket>,

@@ -102,6 +102,40 @@ impl IpNet {
     }
 }
 
+/// An IP family.
+///
+/// ```
+/// use netplumb::Family;
+/// assert_eq!(Family::of("2001:db8::1".parse().unwrap()), Family::Ipv6);
+/// assert_eq!(Family::Ipv4.af(), libc::AF_INET as u8);
+/// # Ok::<(), netplumb::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// IPv4 (`AF_INET`).
+    Ipv4,
+    /// IPv6 (`AF_INET6`).
+    Ipv6,
+}
+
+impl Family {
+    /// The family of an address.
+    pub fn of(a: IpAddr) -> Family {
+        match a {
+            IpAddr::V4(_) => Family::Ipv4,
+            IpAddr::V6(_) => Family::Ipv6,
+        }
+    }
+
+    /// `AF_INET` or `AF_INET6`.
+    pub fn af(self) -> u8 {
+        match self {
+            Family::Ipv4 => libc::AF_INET as u8,
+            Family::Ipv6 => libc::AF_INET6 as u8,
+        }
+    }
+}
+
 /// `AF_INET` or `AF_INET6` for an address.
 pub fn family_of(a: IpAddr) -> u8 {
     match a {

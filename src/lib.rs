@@ -27,7 +27,8 @@ pub mod wire;
 
 pub use error::{Error, KernelError, Result};
 pub use handle::Handle;
-pub use ipnet::IpNet;
+pub use ipnet::{Family, IpNet};
+pub use link::{Link, LinkChange, LinkFilter, LinkRef, LinkSpec};
 pub use mac::MacAddr;
 pub use netns::{NetNs, NetNsGuard};
 pub use socket::{Batch, BatchMode, Dump, DumpMap, Socket};

@@ -20,12 +20,12 @@
 //! # Ok(()) }
 //! ```
 
-use crate::addr::{DUMP_RETRIES, FLUSH_ROUNDS, af, map_nodev};
+use crate::addr::{DUMP_RETRIES, FLUSH_ROUNDS, map_nodev};
 use crate::handle::Handle;
+use crate::ipnet::Family;
 use crate::link::LinkRef;
 use crate::mac::MacAddr;
 use crate::socket::{Batch, BatchMode};
-use crate::sysctl::Family;
 use crate::wire::neigh::{AF_BRIDGE, NeighAttr, NeighMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::{Error, Result};
@@ -74,8 +74,8 @@ impl NeighFamily {
     /// The `ndm_family` value.
     pub fn af(self) -> u8 {
         match self {
-            NeighFamily::Ipv4 => af(Family::Ipv4),
-            NeighFamily::Ipv6 => af(Family::Ipv6),
+            NeighFamily::Ipv4 => Family::Ipv4.af(),
+            NeighFamily::Ipv6 => Family::Ipv6.af(),
             NeighFamily::Bridge => AF_BRIDGE,
         }
     }

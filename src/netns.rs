@@ -51,6 +51,19 @@ const WHAT: &str = "network namespace";
 ///
 /// Two `NetNs` are equal when they refer to the same namespace (same device and inode of the
 /// namespace file), whichever path they were opened by.
+///
+/// ```no_run
+/// use netplumb::NetNs;
+/// // `ip netns add demo`, then run code inside it on a throwaway thread.
+/// let ns = NetNs::add("demo")?;
+/// let inode = ns.run(|| {
+///     use std::os::unix::fs::MetadataExt;
+///     std::fs::metadata("/proc/thread-self/ns/net").map(|m| m.ino()).unwrap_or(0)
+/// })?;
+/// assert_eq!(inode, ns.inode());
+/// NetNs::delete("demo")?;
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 pub struct NetNs {
     fd: OwnedFd,
     dev: u64,
@@ -341,6 +354,17 @@ impl NetNs {
 }
 
 /// Restores the thread's previous namespace on drop; made by [`NetNs::enter`].
+///
+/// ```no_run
+/// use netplumb::NetNs;
+/// let ns = NetNs::new_anonymous()?;
+/// {
+///     let _guard = ns.enter()?; // this thread is in `ns` until the guard drops
+///     assert_eq!(NetNs::current()?, ns);
+/// }
+/// assert_ne!(NetNs::current()?, ns);
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[must_use = "the thread leaves the namespace when the guard is dropped"]
 pub struct NetNsGuard {
     previous: NetNs,

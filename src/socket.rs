@@ -144,6 +144,20 @@ fn retry_eintr<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
 /// flags; the socket adds `NLM_F_REQUEST`, `NLM_F_ACK` where it waits for an answer, a fresh
 /// sequence number, and matches the replies. Methods take `&mut self`: one request is in
 /// flight at a time. [`crate::handle::Handle`] wraps a socket for use from several threads.
+///
+/// ```no_run
+/// use netplumb::Socket;
+/// use netplumb::wire::link::LinkMessage;
+/// use netplumb::wire::nlmsg::RTM_GETLINK;
+/// // Dump the links of the caller's namespace (RTM_GETLINK with NLM_F_DUMP, like `ip link`).
+/// let mut s = Socket::open()?;
+/// let names: Vec<String> = s
+///     .dump_map(RTM_GETLINK, &LinkMessage::new(0), |p| Ok(LinkMessage::parse(p)?))?
+///     .map(|m| m.map(|m| m.name().unwrap_or_default().to_string()))
+///     .collect::<Result<_, _>>()?;
+/// assert!(names.iter().any(|n| n == "lo"));
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 pub struct Socket {
     transport: Box<dyn Transport>,
     port: u32,
@@ -755,6 +769,22 @@ fn chunk_end(items: &[BatchItem], start: usize) -> usize {
 ///
 /// `S` is the way the socket is held: `&mut Socket`, or a lock guard for a
 /// [`crate::handle::Handle`].
+///
+/// ```no_run
+/// use netplumb::Socket;
+/// use netplumb::wire::link::LinkMessageBuffer;
+/// use netplumb::wire::nlmsg::RTM_GETLINK;
+/// // Read a link dump record by record, without copying: each view borrows the receive buffer.
+/// let mut s = Socket::open()?;
+/// let request = [0u8; 16]; // a zeroed ifinfomsg: every link
+/// let mut dump = s.dump(RTM_GETLINK, &request[..])?;
+/// while let Some(m) = dump.next_message() {
+///     let m = m?;
+///     let link = LinkMessageBuffer::new_checked(m.payload())?;
+///     println!("ifindex {}", link.index());
+/// }
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 pub struct Dump<S: DerefMut<Target = Socket>> {
     socket: S,
     seq: u32,
@@ -905,6 +935,21 @@ impl<S: DerefMut<Target = Socket>> Drop for Dump<S> {
 /// A dump whose records are mapped by a closure as they arrive: an [`Iterator`] of
 /// `Result<T>`. The last item is `Err(`[`Error::DumpInterrupted`]`)` when the dump was
 /// inconsistent. Dropping it early drains the rest of the dump.
+///
+/// ```no_run
+/// use netplumb::Handle;
+/// use netplumb::wire::route::RouteMessage;
+/// use netplumb::wire::nlmsg::RTM_GETROUTE;
+/// // Count the routes of every table, one datagram in memory at a time.
+/// let h = Handle::new()?;
+/// let mut n = 0;
+/// for r in h.dump_map(RTM_GETROUTE, &[0u8; 12][..], |p| Ok(RouteMessage::parse(p)?))? {
+///     r?;
+///     n += 1;
+/// }
+/// println!("{n} routes");
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 pub struct DumpMap<S: DerefMut<Target = Socket>, F> {
     dump: Dump<S>,
     f: F,
@@ -941,6 +986,14 @@ impl<S: DerefMut<Target = Socket>, F> DumpMap<S, F> {
 }
 
 /// What [`Socket::batch`] does after a request fails.
+///
+/// ```
+/// use netplumb::BatchMode;
+/// // Like `ip -batch` (stop) and `ip -force -batch` (carry on).
+/// assert_eq!(BatchMode::default(), BatchMode::Force);
+/// assert_ne!(BatchMode::Force, BatchMode::StopOnError);
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BatchMode {
     /// Send no further chunk after one in which a request failed, like `ip -batch`.
@@ -958,6 +1011,21 @@ struct BatchItem {
 }
 
 /// Requests to send together with [`Socket::batch`], encoded as they are pushed.
+///
+/// ```no_run
+/// use netplumb::{Batch, BatchMode, Handle, IpNet};
+/// use netplumb::route::{RouteOp, RouteSpec};
+/// // 1,000 routes in a few sendmsg calls; one result per request.
+/// let mut batch = Batch::new();
+/// for i in 0..1000u32 {
+///     let dst: IpNet = format!("198.19.{}.{}/32", i / 256, i % 256).parse()?;
+///     let (t, f, m) = RouteSpec::new(dst).dev(2u32).request(RouteOp::Add)?;
+///     batch.push(t, f, &m)?;
+/// }
+/// let results = Handle::new()?.batch(&batch, BatchMode::Force)?;
+/// assert_eq!(results.len(), 1000);
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
     bytes: Vec<u8>,

@@ -27,21 +27,13 @@ use std::path::PathBuf;
 
 const PROC_SYS: &str = "/proc/sys";
 
-/// An IP family, for per-family knobs such as forwarding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Family {
-    /// `net.ipv4`.
-    Ipv4,
-    /// `net.ipv6`.
-    Ipv6,
-}
+pub use crate::ipnet::Family;
 
-impl Family {
-    fn dir(self) -> &'static str {
-        match self {
-            Family::Ipv4 => "ipv4",
-            Family::Ipv6 => "ipv6",
-        }
+/// The `net.*` directory of a family's knobs.
+fn dir(f: Family) -> &'static str {
+    match f {
+        Family::Ipv4 => "ipv4",
+        Family::Ipv6 => "ipv6",
     }
 }
 
@@ -133,7 +125,7 @@ fn get_int(key: &str) -> Result<i64> {
 /// `net/<family>/conf/<iface>/<knob>`; `iface` may also be `all` or `default`.
 fn conf_key(family: Family, iface: &str, knob: &str) -> Result<String> {
     crate::ifname::validate(iface)?;
-    Ok(format!("net/{}/conf/{iface}/{knob}", family.dir()))
+    Ok(format!("net/{}/conf/{iface}/{knob}", dir(family)))
 }
 
 fn set_conf(family: Family, iface: &str, knob: &str, value: i64) -> Result<()> {

@@ -30,6 +30,14 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 const DEV_NET_TUN: &str = "/dev/net/tun";
 
 /// Layer of a tun/tap device.
+///
+/// ```no_run
+/// use netplumb::tun::{Mode, TunBuilder};
+/// // `ip tuntap add tap0 mode tap`
+/// let name = TunBuilder::new("tap0").mode(Mode::Tap).create_persistent()?;
+/// assert_eq!(name, "tap0");
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// Layer 3: IP packets (`IFF_TUN`, `mode tun`).
@@ -77,6 +85,14 @@ fn ifindex(name: &str) -> Result<u32> {
 
 /// Options for creating or attaching to a tun/tap device. Defaults: [`Mode::Tun`], no packet
 /// information header (`IFF_NO_PI`, as `ip tuntap` without `pi`), one queue, not persistent.
+///
+/// ```no_run
+/// use netplumb::tun::{Mode, TunBuilder};
+/// // A tap with two queues and virtio-net headers, deleted when `tap` is dropped.
+/// let tap = TunBuilder::new("vmtap0").mode(Mode::Tap).vnet_hdr(true).queues(2).open()?;
+/// assert_eq!(tap.queue_count(), 2);
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct TunBuilder {
     name: String,
@@ -277,6 +293,14 @@ impl TunBuilder {
 
 /// What `TUNGETIFF` reports about an attached device. (Whether packets carry `struct tun_pi`
 /// is not among them: in the reply, bit 0x1000 means `IFF_NOFILTER`, not `IFF_NO_PI`.)
+///
+/// ```no_run
+/// use netplumb::tun::{Mode, TunBuilder};
+/// let tap = TunBuilder::new("tap1").mode(Mode::Tap).open()?;
+/// let info = tap.info()?; // TUNGETIFF
+/// assert_eq!((info.mode, info.persistent), (Mode::Tap, false));
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TunInfo {
     /// The device's name.
@@ -294,6 +318,16 @@ pub struct TunInfo {
 /// An open tun/tap device: one fd per queue. Reading and writing ([`Read`], [`Write`]) go
 /// through the first queue, one packet per call. Dropping it closes the fds, which deletes
 /// the device unless it is persistent.
+///
+/// ```no_run
+/// use netplumb::tun::{Mode, TunBuilder};
+/// use std::io::Write;
+/// let mut tap = TunBuilder::new("tap2").mode(Mode::Tap).open()?;
+/// // One Ethernet frame per write (the device must be up for the kernel to take it).
+/// let frame = [0xffu8; 60];
+/// let _ = tap.write(&frame);
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Tun {
     name: String,

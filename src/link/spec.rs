@@ -48,6 +48,14 @@ pub struct LinkSpec<'a> {
 }
 
 /// The kind of link to create (`IFLA_INFO_KIND`) and its settings (`IFLA_INFO_DATA`).
+///
+/// ```
+/// use netplumb::link::{LinkKind, Veth};
+/// let k: LinkKind = Veth::new("eth0").into();
+/// assert_eq!(k.name(), "veth");
+/// assert_eq!(LinkKind::Other("dummy".into()).name(), "dummy");
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum LinkKind<'a> {

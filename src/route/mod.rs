@@ -61,6 +61,17 @@ fn owned_link(l: LinkRef<'_>) -> LinkRef<'static> {
 }
 
 /// One next hop of a multipath route, as the kernel reports it.
+///
+/// ```no_run
+/// use netplumb::Handle;
+/// use netplumb::route::RouteFilter;
+/// for r in Handle::new()?.route_list(&RouteFilter::new())? {
+///     for hop in &r.nexthops {
+///         println!("{} via {:?} dev {} weight {}", r.destination, hop.gateway, hop.ifindex, hop.weight);
+///     }
+/// }
+/// # Ok::<(), netplumb::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteNextHop {
     /// The gateway: `RTA_GATEWAY`, or the address of an `RTA_VIA` (an IPv6 gateway of an

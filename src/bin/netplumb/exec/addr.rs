@@ -1,0 +1,12 @@
+//! `addr`: placeholder until its executor lands (this build reports it as not implemented).
+
+use super::Ctx;
+use crate::args::CliError;
+use crate::cmd::AddrCmd;
+
+/// Runs `addr`.
+pub fn run(cmd: &AddrCmd, _ctx: &Ctx<'_>) -> Result<(), CliError> {
+    Err(CliError::Failed(format!(
+        "netplumb: not implemented yet: {cmd:?}"
+    )))
+}

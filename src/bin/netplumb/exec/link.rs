@@ -1,0 +1,12 @@
+//! `link`: placeholder until its executor lands (this build reports it as not implemented).
+
+use super::Ctx;
+use crate::args::CliError;
+use crate::cmd::LinkCmd;
+
+/// Runs `link`.
+pub fn run(cmd: &LinkCmd, _ctx: &Ctx<'_>) -> Result<(), CliError> {
+    Err(CliError::Failed(format!(
+        "netplumb: not implemented yet: {cmd:?}"
+    )))
+}

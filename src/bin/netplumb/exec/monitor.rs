@@ -1,0 +1,12 @@
+//! `monitor`: placeholder until its executor lands (this build reports it as not implemented).
+
+use super::Ctx;
+use crate::args::CliError;
+use crate::cmd::Monitor;
+
+/// Runs `monitor`.
+pub fn run(cmd: &Monitor, _ctx: &Ctx<'_>) -> Result<(), CliError> {
+    Err(CliError::Failed(format!(
+        "netplumb: not implemented yet: {cmd:?}"
+    )))
+}

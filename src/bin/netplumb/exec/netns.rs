@@ -1,0 +1,12 @@
+//! `netns`: placeholder until its executor lands (this build reports it as not implemented).
+
+use super::Ctx;
+use crate::args::CliError;
+use crate::cmd::NetnsCmd;
+
+/// Runs `netns`.
+pub fn run(cmd: &NetnsCmd, _ctx: &Ctx<'_>) -> Result<(), CliError> {
+    Err(CliError::Failed(format!(
+        "netplumb: not implemented yet: {cmd:?}"
+    )))
+}

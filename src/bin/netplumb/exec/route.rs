@@ -1,0 +1,12 @@
+//! `route`: placeholder until its executor lands (this build reports it as not implemented).
+
+use super::Ctx;
+use crate::args::CliError;
+use crate::cmd::RouteCmd;
+
+/// Runs `route`.
+pub fn run(cmd: &RouteCmd, _ctx: &Ctx<'_>) -> Result<(), CliError> {
+    Err(CliError::Failed(format!(
+        "netplumb: not implemented yet: {cmd:?}"
+    )))
+}

@@ -1,0 +1,12 @@
+//! `tuntap`: placeholder until its executor lands (this build reports it as not implemented).
+
+use super::Ctx;
+use crate::args::CliError;
+use crate::cmd::TuntapCmd;
+
+/// Runs `tuntap`.
+pub fn run(cmd: &TuntapCmd, _ctx: &Ctx<'_>) -> Result<(), CliError> {
+    Err(CliError::Failed(format!(
+        "netplumb: not implemented yet: {cmd:?}"
+    )))
+}

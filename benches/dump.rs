@@ -360,22 +360,18 @@ fn time_dumps(r: &mut Report, ns: &BenchNs, h: &Handle, name: &str, what: What, 
         ("rtnetlink", rt.wall),
         t_rt,
     );
-    for (tool, c) in [("netplumb views", views), (typed_tool, typed)] {
-        r.compare(
-            name,
-            n,
-            "wall",
-            (tool, c.wall),
-            (&ip_tool, ip.wall),
-            Target::None,
-        );
+    for (tool, c, t_ip, t_rt) in [
+        ("netplumb views", views, t_ip, t_rt),
+        (typed_tool, typed, Target::None, Target::None),
+    ] {
+        r.compare(name, n, "wall", (tool, c.wall), (&ip_tool, ip.wall), t_ip);
         r.compare(
             name,
             n,
             "wall",
             (tool, c.wall),
             ("rtnetlink", rt.wall),
-            Target::None,
+            t_rt,
         );
     }
 }

@@ -78,7 +78,7 @@ def fmt_value(metric, v):
 
 def fmt_ratio(r):
     if r is None:
-        return "∞ (peer > 0, netplumb 0)"
+        return "— (netplumb: none)"
     return f"**{r:.2f}×**"
 
 
@@ -91,7 +91,7 @@ METRIC_NAMES = {
     "ns_per_msg": "time per message",
     "allocs_per_msg": "heap allocations per message",
     "peak_rss_kib": "peak RSS",
-    "us_per_time": "time per entry",
+    "us_per_time": "time per enter + list",
 }
 
 BENCH_TITLES = [

@@ -208,6 +208,10 @@ fn rtnl_dump(ns: &NetNs, what: What) -> (usize, Cost) {
 /// `launch`: run the command in the arguments, print its peak RSS (`wait4`'s `ru_maxrss`,
 /// which is also at least this small launcher's RSS at fork time) and record count 0.
 fn child(spec: &str) {
+    if spec == "noop" {
+        println!("0 {}", common::vm_hwm_kib());
+        return;
+    }
     if spec == "launch" {
         let args: Vec<String> = std::env::args().skip(1).collect();
         let c = run_child(Command::new(&args[0]).args(&args[1..]));
@@ -344,41 +348,47 @@ fn time_dumps(r: &mut Report, ns: &BenchNs, h: &Handle, name: &str, what: What, 
     } else {
         (Target::None, Target::None)
     };
-    r.compare(
-        name,
-        n,
-        "wall",
-        ("netplumb", np.wall),
-        (&ip_tool, ip.wall),
-        t_ip,
-    );
-    r.compare(
-        name,
-        n,
-        "wall",
-        ("netplumb", np.wall),
-        ("rtnetlink", rt.wall),
-        t_rt,
-    );
     for (tool, c, t_ip, t_rt) in [
+        ("netplumb", np, t_ip, t_rt),
         ("netplumb views", views, t_ip, t_rt),
         (typed_tool, typed, Target::None, Target::None),
     ] {
-        r.compare(name, n, "wall", (tool, c.wall), (&ip_tool, ip.wall), t_ip);
-        r.compare(
-            name,
-            n,
-            "wall",
-            (tool, c.wall),
-            ("rtnetlink", rt.wall),
-            t_rt,
-        );
+        for (peer, p, target) in [(ip_tool.as_str(), ip, t_ip), ("rtnetlink", rt, t_rt)] {
+            r.compare(name, n, "wall", (tool, c.wall), (peer, p.wall), target);
+            r.compare(
+                name,
+                n,
+                "cpu",
+                (tool, c.user + c.sys),
+                (peer, p.user + p.sys),
+                Target::None,
+            );
+        }
     }
 }
 
 /// Peak RSS of each tool dumping `what`, each in its own child process.
 fn rss(r: &mut Report, ns: &BenchNs, name: &str, what: What, n: usize, bound_kib: Option<u64>) {
     eprintln!("== {name} (n = {n})");
+    // What the bench binary itself costs: a child that only starts and prints its VmHWM.
+    let exe = std::env::current_exe().expect("current exe");
+    let (_, out) = run_child_output(
+        Command::new(&exe)
+            .env("NETPLUMB_BENCH_CHILD", "noop")
+            .stdout(Stdio::piped()),
+    );
+    let base: f64 = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(0.0);
+    r.check(
+        &format!("{name}: peak RSS of the bench binary doing nothing (baseline of the rows)"),
+        base / 1024.0,
+        "MiB",
+        "-",
+        true,
+    );
     let mut np = (0, Cost::default(), 0);
     let mut rows = Vec::new();
     for tool in ["netplumb", "rtnetlink", "ip"] {

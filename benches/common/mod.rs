@@ -36,6 +36,12 @@ pub fn size(n: usize) -> usize {
     if full() { n } else { (n / 10).max(1) }
 }
 
+/// `NETPLUMB_BENCH_QUICK_SHARE=1` skips the extra runs that make the user-CPU share
+/// statistically meaningful.
+pub fn quick_share() -> bool {
+    std::env::var("NETPLUMB_BENCH_QUICK_SHARE").as_deref() == Ok("1")
+}
+
 /// How many times each heavy workload runs (the median is reported).
 pub fn runs() -> usize {
     std::env::var("NETPLUMB_BENCH_RUNS")

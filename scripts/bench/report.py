@@ -63,7 +63,7 @@ def fmt_secs(s):
 def fmt_value(metric, v):
     if v is None:
         return "-"
-    if metric == "wall":
+    if metric in ("wall", "cpu"):
         return fmt_secs(v)
     if metric == "ns_per_msg":
         return f"{v:.0f} ns/msg"
@@ -88,6 +88,7 @@ def fmt_met(m):
 
 METRIC_NAMES = {
     "wall": "wall time",
+    "cpu": "CPU time (user + system)",
     "ns_per_msg": "time per message",
     "allocs_per_msg": "heap allocations per message",
     "peak_rss_kib": "peak RSS",

@@ -161,6 +161,7 @@ fn workload<C>(
     setup: impl Fn(&BenchNs, &Handle) -> C,
     work: impl Fn(&BenchNs, &Handle, &C, Tool) -> Cost,
     teardown: impl Fn(&BenchNs, &Handle),
+    share: bool,
 ) -> (BTreeMap<Tool, Cost>, BTreeMap<Tool, Cost>) {
     // NETPLUMB_BENCH_TOOLS=netplumb-batch,ip-batch (names with '-' for ' ') picks tools.
     let picked = std::env::var("NETPLUMB_BENCH_TOOLS").unwrap_or_default();
@@ -192,16 +193,19 @@ fn workload<C>(
     // The user/system split of CPU time is sampled per tick (4 ms at 250 Hz), so a share
     // from ~10 ticks is noise: netplumb's runs are repeated (not timed) until they add up to
     // SHARE_CPU of CPU time, for the user-share check only.
-    // (Not for the 16-second one-by-one deletes, whose share is not checked.)
-    let short = all.values().flatten().all(|c| c.wall < 3.0);
-    if short && !common::quick_share() {
+    if share && !common::quick_share() {
         for &tool in tools
             .iter()
             .filter(|t| matches!(t, Tool::NpBatch | Tool::Np))
         {
             let v = all.entry(tool).or_default();
             let mut extra = 0;
-            while v.iter().map(|c| c.user + c.sys).sum::<f64>() < SHARE_CPU && extra < 200 {
+            let want = if common::full() {
+                SHARE_CPU
+            } else {
+                SHARE_CPU / 4.0
+            };
+            while v.iter().map(|c| c.user + c.sys).sum::<f64>() < want && extra < 200 {
                 let ns = BenchNs::new(name);
                 let h = ns.handle();
                 let ctx = setup(&ns, &h);
@@ -266,7 +270,8 @@ fn compare(
     }
 }
 
-/// CPU time (user + system) gathered per tool for its user-share check.
+/// CPU time (user + system) gathered per tool for its user-share check (a quarter of it
+/// with the quick sizes).
 const SHARE_CPU: f64 = 2.0;
 
 /// The user-CPU share of netplumb's CPU time, over all runs: at most 10 % for the batch
@@ -344,6 +349,7 @@ fn veth_add(r: &mut Report, runs: usize) {
             _ => rtnl_run(ns, tool, n, rtnl_veth),
         },
         |_, h| delete_group(h),
+        true,
     );
     compare(
         r,
@@ -407,6 +413,7 @@ fn veth_del(r: &mut Report, runs: usize) -> Option<Cost> {
             }),
         },
         |_, _| (),
+        false,
     );
     compare(
         r,
@@ -445,6 +452,7 @@ fn veth_del_group(r: &mut Report, runs: usize, one_by_one_ip: Option<Cost>) {
             }
         },
         |_, _| (),
+        false,
     );
     if let (Some(ours), Some(ip)) = (m.get(&Tool::NpGroup), one_by_one_ip) {
         r.compare(
@@ -507,6 +515,7 @@ fn addrs(r: &mut Report, runs: usize) {
             }),
         },
         |_, h| delete_group(h),
+        true,
     );
     compare(
         r,
@@ -571,6 +580,7 @@ fn routes(r: &mut Report, runs: usize) {
             }),
         },
         |_, h| delete_group(h),
+        true,
     );
     compare(
         r,
@@ -642,6 +652,7 @@ fn neighs(r: &mut Report, runs: usize) {
             }),
         },
         |_, h| delete_group(h),
+        true,
     );
     compare(
         r,

@@ -21,6 +21,7 @@ use crate::ipnet::Family;
 use crate::ipnet::IpNet;
 use crate::link::LinkRef;
 use crate::socket::{Batch, BatchMode};
+use crate::wire::Emit;
 use crate::wire::addr::{AddressAttr, AddressCacheInfo, AddressMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR};
 use crate::{Error, Result};
@@ -791,27 +792,55 @@ impl Handle {
         let index = self.link_index(dev.clone())?;
         let mut filter = AddrFilter::new().dev(index);
         filter.family = family;
+        self.flush_dev(
+            &dev,
+            "addresses",
+            libc::EADDRNOTAVAIL,
+            |_| self.addr_list(&filter),
+            |a: &Address| a.to_spec().del_request(a.index),
+        )
+    }
+
+    /// The loop of [`Handle::addr_flush`] and [`Handle::neigh_flush`], as `ip` runs it: up to
+    /// [`FLUSH_ROUNDS`] rounds, each listing what is left to delete on `dev` (`list(round)`,
+    /// round 0 first) and deleting all of it in one batch (`ip -force`) with the requests
+    /// `delete` makes. A delete that fails with errno `vanished` (the entry went away
+    /// meanwhile) is not an error; another failure ends the flush. Returns how many deletes
+    /// succeeded.
+    ///
+    /// # Errors
+    /// What `list` or `delete` return; the first other failure of a delete (mapped to
+    /// [`Error::NotFound`] for a missing `dev`); [`Error::Protocol`] naming `what` if entries
+    /// remain after the last round.
+    pub(crate) fn flush_dev<T, M: Emit>(
+        &self,
+        dev: &LinkRef<'_>,
+        what: &str,
+        vanished: i32,
+        mut list: impl FnMut(usize) -> Result<Vec<T>>,
+        delete: impl Fn(&T) -> Result<(u16, NlmsgFlags, M)>,
+    ) -> Result<usize> {
         let mut deleted = 0;
-        for _ in 0..FLUSH_ROUNDS {
-            let list = self.addr_list(&filter)?;
-            if list.is_empty() {
+        for round in 0..FLUSH_ROUNDS {
+            let left = list(round)?;
+            if left.is_empty() {
                 return Ok(deleted);
             }
             let mut batch = Batch::new();
-            for a in &list {
-                let (ty, flags, msg) = a.to_spec().del_request(a.index)?;
+            for entry in &left {
+                let (ty, flags, msg) = delete(entry)?;
                 batch.push(ty, flags, &msg)?;
             }
             for r in self.batch(&batch, BatchMode::Force)? {
                 match r {
                     Ok(()) => deleted += 1,
-                    Err(e) if e.errno() == Some(libc::EADDRNOTAVAIL) => {}
-                    Err(e) => return Err(map_nodev(e, &dev)),
+                    Err(e) if e.errno() == Some(vanished) => {}
+                    Err(e) => return Err(map_nodev(e, dev)),
                 }
             }
         }
         Err(Error::Protocol(format!(
-            "addresses remain on {dev} after {FLUSH_ROUNDS} flush rounds"
+            "{what} remain on {dev} after {FLUSH_ROUNDS} flush rounds"
         )))
     }
 }

@@ -20,12 +20,11 @@
 //! # Ok(()) }
 //! ```
 
-use crate::addr::{DUMP_RETRIES, FLUSH_ROUNDS, map_nodev};
+use crate::addr::{DUMP_RETRIES, map_nodev};
 use crate::handle::Handle;
 use crate::ipnet::Family;
 use crate::link::LinkRef;
 use crate::mac::MacAddr;
-use crate::socket::{Batch, BatchMode};
 use crate::wire::neigh::{AF_BRIDGE, NeighAttr, NeighMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::{Error, Result};
@@ -867,32 +866,16 @@ impl Handle {
         let index = self.link_index(dev.clone())?;
         let mut filter = NeighFilter::new().dev(index);
         filter.family = family.map(NeighFamily::from);
-        let mut deleted = 0;
-        for round in 0..FLUSH_ROUNDS {
-            let list: Vec<Neighbour> = self
-                .neigh_list(&filter)?
-                .into_iter()
-                .filter(|n| flush_matches(n, round == 0))
-                .collect();
-            if list.is_empty() {
-                return Ok(deleted);
-            }
-            let mut batch = Batch::new();
-            for n in &list {
-                let (ty, flags, msg) = n.to_spec().del_request(n.index)?;
-                batch.push(ty, flags, &msg)?;
-            }
-            for r in self.batch(&batch, BatchMode::Force)? {
-                match r {
-                    Ok(()) => deleted += 1,
-                    Err(e) if e.errno() == Some(libc::ENOENT) => {}
-                    Err(e) => return Err(map_nodev(e, &dev)),
-                }
-            }
-        }
-        Err(Error::Protocol(format!(
-            "neighbour entries remain on {dev} after {FLUSH_ROUNDS} flush rounds"
-        )))
+        self.flush_dev(
+            &dev,
+            "neighbour entries",
+            libc::ENOENT,
+            |round| {
+                let all = self.neigh_list(&filter)?.into_iter();
+                Ok(all.filter(|n| flush_matches(n, round == 0)).collect())
+            },
+            |n: &Neighbour| n.to_spec().del_request(n.index),
+        )
     }
 }
 

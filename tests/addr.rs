@@ -2,10 +2,11 @@
 //! `ip -j -d addr show` reports there.
 mod common;
 use common::TestNs;
+use common::golden::first_message;
 use netplumb::addr::{AddrFilter, AddrFlags, AddrSpec, Address, INFINITY_LIFE_TIME, Scope};
-use netplumb::sysctl::{self, Family};
+use netplumb::sysctl::Family;
+use netplumb::wire::Emit;
 use netplumb::wire::nlmsg::{NlmsgFlags, RTM_DELADDR, RTM_NEWADDR};
-use netplumb::wire::{Emit, Messages, hex};
 use netplumb::{Error, Handle, IpNet};
 use serde_json::Value;
 
@@ -17,13 +18,7 @@ fn net(s: &str) -> IpNet {
 /// pairs, up, without link-local addresses: `veth0`/`veth1` and `veth2`/`veth3`.
 fn setup(test: &str) -> Option<(TestNs, Handle)> {
     let t = TestNs::new(test)?;
-    t.ns()
-        .run(|| {
-            sysctl::set("net.ipv6.conf.all.accept_dad", "0")?;
-            sysctl::set("net.ipv6.conf.default.accept_dad", "0")
-        })
-        .unwrap()
-        .unwrap();
+    t.dad_off();
     for (a, b) in [("veth0", "veth1"), ("veth2", "veth3")] {
         t.ip(&["link", "add", a, "type", "veth", "peer", "name", b]);
         for d in [a, b] {
@@ -647,15 +642,13 @@ fn batch_requests_add_many_at_once() {
 #[test]
 fn requests_equal_ips() {
     let fixture = |name: &str| {
-        let path = format!("{}/tests/fixtures/addr/{name}", env!("CARGO_MANIFEST_DIR"));
-        let bytes = hex::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let (_, m) = Messages::new(&bytes).next().unwrap().unwrap();
-        assert_eq!(m.message_type(), RTM_NEWADDR);
+        let (h, payload) = first_message(&format!("addr/{name}"));
+        assert_eq!(h.message_type, RTM_NEWADDR);
         assert_eq!(
-            m.flags(),
+            h.flags,
             NlmsgFlags::REQUEST | NlmsgFlags::ACK | NlmsgFlags::CREATE | NlmsgFlags::EXCL
         );
-        m.payload().to_vec()
+        payload
     };
     // ip addr add 198.18.0.2/32 peer 198.18.1.1 dev veth0 label veth0:a
     let spec = AddrSpec::new(net("198.18.0.2/32"))

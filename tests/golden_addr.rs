@@ -1,84 +1,34 @@
 //! Address codec: kernel-captured fixtures decoded and re-encoded, every prefix rejected,
 //! malformed payloads, and property tests.
 
+mod common;
+use common::golden::{
+    any_ip, assert_every_prefix_fails, assert_wrong_sizes_named, check_emit_parse,
+    check_in_datagram, check_reparse, decode_reply, encode,
+};
 use netplumb::wire::addr::*;
-use netplumb::wire::nlmsg::{NLMSG_DONE, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
+use netplumb::wire::message::{Message, Payload};
+use netplumb::wire::nlmsg::{NLMSG_DONE, RTM_NEWADDR};
 use netplumb::wire::{
-    Builder, DecodeError, DoneMessage, Emit, Messages, NlmsgFlags, NlmsgHeader, UnknownAttr,
+    Builder, DecodeError, Emit, NlmsgFlags, UnknownAttr,
     attr::{NLA_F_NESTED, NLA_F_NET_BYTEORDER},
-    hex,
 };
 use proptest::prelude::*;
 use std::net::IpAddr;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/addr/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    hex::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    common::golden::fixture(&format!("addr/{name}"))
 }
 
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
 }
 
-#[derive(Debug, PartialEq)]
-enum Payload {
-    Address(AddressMessage),
-    Done(Vec<u8>),
-}
-
-/// Decodes a datagram (or several, back to back) into headers and parsed payloads. Error
-/// offsets are from the start of `d`. A multipart stream must end with NLMSG_DONE: the
-/// fixtures hold whole replies, so one cut at a message boundary is incomplete.
-fn decode(d: &[u8]) -> Result<Vec<(NlmsgHeader, Payload)>, DecodeError> {
-    let mut out = Vec::new();
-    for m in Messages::new(d) {
-        let (at, m) = m?;
-        let hdr = m.header();
-        let base = at + 16;
-        let payload = match hdr.message_type {
-            RTM_NEWADDR | RTM_DELADDR | RTM_GETADDR => {
-                Payload::Address(AddressMessage::parse(m.payload()).map_err(|e| e.shift(base))?)
-            }
-            NLMSG_DONE => {
-                DoneMessage::parse(m.payload(), hdr.flags).map_err(|e| e.shift(base))?;
-                Payload::Done(m.payload().to_vec())
-            }
-            kind => return Err(DecodeError::UnexpectedType { kind, offset: at }),
-        };
-        out.push((hdr, payload));
-    }
-    let multi = out.iter().any(|(h, _)| h.flags.contains(NlmsgFlags::MULTI));
-    let done = matches!(out.last(), Some((h, _)) if h.message_type == NLMSG_DONE);
-    if multi && !done {
-        return Err(DecodeError::Truncated {
-            what: "multipart reply without NLMSG_DONE",
-            offset: d.len(),
-            need: 16,
-            have: 0,
-        });
-    }
-    Ok(out)
-}
-
-fn encode(msgs: &[(NlmsgHeader, Payload)]) -> Vec<u8> {
-    let mut b = Builder::new();
-    for (h, p) in msgs {
-        let (t, f, s, port) = (h.message_type, h.flags, h.sequence_number, h.port_number);
-        match p {
-            Payload::Address(m) => b.message(t, f, s, port, m),
-            Payload::Done(raw) => b.message(t, f, s, port, &raw.as_slice()),
-        }
-        .unwrap();
-    }
-    b.into_vec()
-}
-
-fn addresses(msgs: &[(NlmsgHeader, Payload)]) -> Vec<&AddressMessage> {
+fn addresses<'m>(msgs: &'m [Message<'_>]) -> Vec<&'m AddressMessage> {
     msgs.iter()
-        .filter_map(|(_, p)| match p {
-            Payload::Address(m) => Some(m),
-            Payload::Done(_) => None,
+        .filter_map(|m| match &m.payload {
+            Payload::Address(a) => Some(a),
+            _ => None,
         })
         .collect()
 }
@@ -93,17 +43,15 @@ const FIXTURES: &[&str] = &[
 fn every_fixture_re_encodes_to_identical_bytes() {
     for name in FIXTURES {
         let d = fixture(name);
-        let msgs = decode(&d).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let msgs = decode_reply(&d).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(encode(&msgs), d, "{name}");
-        for (_, p) in &msgs {
-            if let Payload::Address(m) = p {
-                let bytes = m.to_vec().unwrap();
-                assert_eq!(bytes.len(), m.buffer_len(), "{name}");
-                // The zero-copy view agrees with the owned value.
-                let view = AddressMessageBuffer::new_checked(&bytes[..]).unwrap();
-                assert_eq!(view.header(), m.header);
-                assert_eq!(view.attrs().count(), m.attrs.len());
-            }
+        for m in addresses(&msgs) {
+            let bytes = m.to_vec().unwrap();
+            assert_eq!(bytes.len(), m.buffer_len(), "{name}");
+            // The zero-copy view agrees with the owned value.
+            let view = AddressMessageBuffer::new_checked(&bytes[..]).unwrap();
+            assert_eq!(view.header(), m.header);
+            assert_eq!(view.attrs().count(), m.attrs.len());
         }
     }
 }
@@ -111,30 +59,20 @@ fn every_fixture_re_encodes_to_identical_bytes() {
 #[test]
 fn every_prefix_of_every_fixture_is_an_error() {
     for name in FIXTURES {
-        let d = fixture(name);
-        for n in 0..d.len() {
-            match decode(&d[..n]) {
-                Err(e) => assert!(
-                    e.offset() <= n,
-                    "{name}[..{n}]: offset {} in {e}",
-                    e.offset()
-                ),
-                Ok(m) if n == 0 => assert!(m.is_empty()),
-                Ok(_) => panic!("{name}[..{n}] decoded"),
-            }
-        }
+        assert_every_prefix_fails(name, &fixture(name));
     }
 }
 
 #[test]
 fn dump_of_both_families() {
-    let msgs = decode(&fixture("dump_all.hex")).unwrap();
+    let d = fixture("dump_all.hex");
+    let msgs = decode_reply(&d).unwrap();
     assert_eq!(msgs.len(), 5);
-    for (h, _) in &msgs {
-        assert_eq!(h.flags, NlmsgFlags::MULTI);
-        assert_eq!(h.sequence_number, 1);
+    for m in &msgs {
+        assert_eq!(m.header.flags, NlmsgFlags::MULTI);
+        assert_eq!(m.header.sequence_number, 1);
     }
-    assert_eq!(msgs[4].0.message_type, NLMSG_DONE);
+    assert_eq!(msgs[4].header.message_type, NLMSG_DONE);
     let a = addresses(&msgs);
 
     // ip addr add 198.18.0.1/24 dev veth0
@@ -188,8 +126,8 @@ fn dump_of_both_families() {
 #[test]
 fn request_with_peer_and_label_matches_a_built_message() {
     let d = fixture("request_add_peer_label.hex");
-    let msgs = decode(&d).unwrap();
-    let (h, p) = &msgs[0];
+    let msgs = decode_reply(&d).unwrap();
+    let (h, p) = (&msgs[0].header, &msgs[0].payload);
     assert_eq!(h.message_type, RTM_NEWADDR);
     assert_eq!(
         h.flags,
@@ -205,13 +143,13 @@ fn request_with_peer_and_label_matches_a_built_message() {
 #[test]
 fn request_with_lifetimes_matches_a_built_message() {
     let d = fixture("request_add_v6_lifetimes.hex");
-    let msgs = decode(&d).unwrap();
+    let msgs = decode_reply(&d).unwrap();
     let built = AddressMessage::new(3, ip("2001:db8:1::1"), 64)
         .with_flags(AddrFlags::NODAD)
         .with_attr(AddressAttr::CacheInfo(AddressCacheInfo::lifetimes(
             300, 100,
         )));
-    assert_eq!(msgs[0].1, Payload::Address(built.clone()));
+    assert_eq!(msgs[0].payload, Payload::Address(built.clone()));
     assert_eq!(built.to_vec().unwrap(), d[16..]);
 }
 
@@ -233,11 +171,11 @@ fn short_ifaddrmsg_is_truncated() {
     assert!(AddressMessage::parse(&[2; 8]).unwrap().attrs.is_empty());
 }
 
+/// `ifaddrmsg`: AF_INET, /24, index 3.
+const HEADER: [u8; 8] = [2, 24, 0, 0, 3, 0, 0, 0];
+
 fn payload_with(kind: u16, value: &[u8]) -> Vec<u8> {
-    let mut b = Builder::new();
-    b.put(&[2, 24, 0, 0, 3, 0, 0, 0]).unwrap();
-    b.attr(kind, value).unwrap();
-    b.into_vec()
+    common::golden::payload_with(&HEADER, kind, value)
 }
 
 #[test]
@@ -257,17 +195,7 @@ fn wrong_sized_attributes_name_the_attribute() {
         (IFA_TARGET_NETNSID, 2, "IFA_TARGET_NETNSID"),
         (IFA_PROTO, 4, "IFA_PROTO"),
     ];
-    for &(kind, len, name) in cases {
-        let p = payload_with(kind, &vec![1; len]);
-        match AddressMessage::parse(&p) {
-            Err(DecodeError::BadAttr {
-                name: n, offset, ..
-            }) => {
-                assert_eq!((n, offset), (name, 8), "{name} of {len} bytes")
-            }
-            other => panic!("{name} of {len} bytes: {other:?}"),
-        }
-    }
+    assert_wrong_sizes_named(AddressMessage::parse, &HEADER, cases);
     // A label must be NUL-terminated UTF-8.
     for bad in [&b"veth0"[..], b"\xff\0"] {
         assert!(matches!(
@@ -287,7 +215,7 @@ fn wrong_sized_attribute_offset_is_absolute_in_a_datagram() {
     let p = payload_with(IFA_ADDRESS, &[198, 18, 0, 1, 0]);
     b.message(RTM_NEWADDR, NlmsgFlags::REQUEST, 1, 0, &p.as_slice())
         .unwrap();
-    let e = decode(b.as_bytes()).unwrap_err();
+    let e = decode_reply(b.as_bytes()).unwrap_err();
     assert_eq!(
         e,
         DecodeError::BadAttr {
@@ -361,13 +289,6 @@ fn unknown_attributes_and_flag_bits_survive() {
 
 // ---- property tests ----
 
-fn any_ip() -> impl Strategy<Value = IpAddr> {
-    prop_oneof![
-        any::<[u8; 4]>().prop_map(IpAddr::from),
-        any::<[u8; 16]>().prop_map(IpAddr::from),
-    ]
-}
-
 fn any_attr() -> impl Strategy<Value = AddressAttr> {
     use AddressAttr::*;
     // Unknown kinds: anything that is not a known kind written without flag bits.
@@ -419,30 +340,16 @@ fn any_message() -> impl Strategy<Value = AddressMessage> {
 proptest! {
     #[test]
     fn parse_emit_round_trip(m in any_message()) {
-        let bytes = m.to_vec().unwrap();
-        prop_assert_eq!(bytes.len(), m.buffer_len());
-        prop_assert_eq!(&AddressMessage::parse(&bytes).unwrap(), &m);
-        let mut short = vec![0u8; bytes.len() - 1];
-        prop_assert!(m.emit_to_slice(&mut short).is_err());
-        let mut exact = vec![0u8; bytes.len()];
-        prop_assert_eq!(m.emit_to_slice(&mut exact).unwrap(), bytes.len());
-        prop_assert_eq!(exact, bytes);
+        check_emit_parse(&m, AddressMessage::parse)?;
     }
 
     #[test]
     fn round_trip_inside_a_datagram(m in any_message(), seq in any::<u32>()) {
-        let mut b = Builder::new();
-        b.message(RTM_NEWADDR, NlmsgFlags::REQUEST | NlmsgFlags::ACK, seq, 0, &m).unwrap();
-        let msgs = decode(b.as_bytes()).unwrap();
-        prop_assert_eq!(&msgs[0].1, &Payload::Address(m));
-        prop_assert_eq!(encode(&msgs), b.into_vec());
+        check_in_datagram(RTM_NEWADDR, seq, &m, &Payload::Address(m.clone()))?;
     }
 
     #[test]
     fn arbitrary_bytes_never_panic_and_reparse_stably(p in proptest::collection::vec(any::<u8>(), 0..96)) {
-        if let Ok(m) = AddressMessage::parse(&p) {
-            let again = m.to_vec().unwrap();
-            prop_assert_eq!(AddressMessage::parse(&again).unwrap(), m);
-        }
+        check_reparse(&p, AddressMessage::parse)?;
     }
 }

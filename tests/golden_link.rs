@@ -2,14 +2,16 @@
 //! tests/fixtures/capture_link.py): each decodes to the expected values and re-encodes to the
 //! same bytes; truncations never panic.
 
+mod common;
+use common::golden::{decode, encode};
 use netplumb::wire::link::*;
+use netplumb::wire::message::{Message, Payload};
 use netplumb::wire::nlmsg::{NLMSG_DONE, RTM_NEWLINK};
-use netplumb::wire::{Builder, DecodeError, Emit, Messages, NlmsgFlags, NlmsgHeader, hex};
+use netplumb::wire::{Builder, DecodeError, Messages, NlmsgFlags};
 use std::net::Ipv4Addr;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/link/{name}", env!("CARGO_MANIFEST_DIR"));
-    hex::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+    common::golden::fixture(&format!("link/{name}"))
 }
 
 const FIXTURES: [&str; 9] = [
@@ -24,61 +26,20 @@ const FIXTURES: [&str; 9] = [
     "request-vxlan.hex",
 ];
 
-/// One message of a datagram: its header and either a LINK message or the raw payload.
-#[derive(Debug, PartialEq)]
-struct Decoded {
-    header: NlmsgHeader,
-    link: Option<LinkMessage>,
-    raw: Vec<u8>,
-}
-
-/// Datagram-level decode: every message, LINK payloads parsed (error offsets from the start
-/// of the datagram).
-fn decode(datagram: &[u8]) -> Result<Vec<Decoded>, DecodeError> {
-    Messages::new(datagram)
-        .map(|m| {
-            let (at, m) = m?;
-            let header = m.header();
-            let link = match header.message_type {
-                RTM_NEWLINK..=19 => {
-                    Some(LinkMessage::parse(m.payload()).map_err(|e| e.shift(at + 16))?)
-                }
-                _ => None,
-            };
-            Ok(Decoded {
-                header,
-                link,
-                raw: m.payload().to_vec(),
-            })
-        })
-        .collect()
-}
-
-fn encode(msgs: &[Decoded]) -> Vec<u8> {
-    let mut b = Builder::new();
-    for d in msgs {
-        let h = &d.header;
-        let payload: &dyn Emit = match &d.link {
-            Some(l) => l,
-            None => &&d.raw[..],
-        };
-        b.message(
-            h.message_type,
-            h.flags,
-            h.sequence_number,
-            h.port_number,
-            payload,
-        )
-        .unwrap();
+/// The LINK message of `m`, if it is one.
+fn link<'m>(m: &'m Message<'_>) -> Option<&'m LinkMessage> {
+    match &m.payload {
+        Payload::Link(l) => Some(l),
+        _ => None,
     }
-    b.into_vec()
 }
 
 fn links(name: &str) -> Vec<LinkMessage> {
     decode(&fixture(name))
         .unwrap()
-        .into_iter()
-        .filter_map(|d| d.link)
+        .iter()
+        .filter_map(link)
+        .cloned()
         .collect()
 }
 
@@ -104,7 +65,8 @@ fn dump_decodes_to_the_links_that_were_set_up() {
         names,
         ["lo", "veth1", "veth0", "br0", "mv0", "vx0", "tp0", "ifb0"]
     );
-    let dump3 = decode(&fixture("dump-3.hex")).unwrap();
+    let d = fixture("dump-3.hex");
+    let dump3 = decode(&d).unwrap();
     assert_eq!(dump3.len(), 1);
     assert_eq!(dump3[0].header.message_type, NLMSG_DONE);
     assert_eq!(dump3[0].header.flags, NlmsgFlags::MULTI);
@@ -280,11 +242,12 @@ fn dump_decodes_to_the_links_that_were_set_up() {
 
 #[test]
 fn get_reply_is_one_message_about_veth0() {
-    let msgs = decode(&fixture("get-veth0.hex")).unwrap();
+    let d = fixture("get-veth0.hex");
+    let msgs = decode(&d).unwrap();
     assert_eq!(msgs.len(), 1);
     assert_eq!(msgs[0].header.flags, NlmsgFlags::empty());
     assert_eq!(msgs[0].header.sequence_number, 2);
-    let l = msgs[0].link.as_ref().unwrap();
+    let l = link(&msgs[0]).unwrap();
     assert_eq!(l.name(), Some("veth0"));
     assert_eq!(l.index(), 3);
     assert_eq!(l.master(), Some(4));
@@ -305,7 +268,7 @@ fn veth_request_decodes_and_is_rebuilt_by_hand() {
         (h.message_type, h.flags, h.port_number),
         (RTM_NEWLINK, want, 0)
     );
-    let l = msgs[0].link.as_ref().unwrap();
+    let l = link(&msgs[0]).unwrap();
     assert_eq!(l.header, LinkHeader::new(0));
     assert_eq!(l.name(), Some("veth0"));
     assert_eq!(l.kind(), Some("veth"));
@@ -374,7 +337,7 @@ fn ip_requests_decode_typed_and_are_rebuilt_by_hand() {
         assert_eq!(msgs.len(), 1, "{f}");
         let h = msgs[0].header;
         assert_eq!((h.message_type, h.flags), (RTM_NEWLINK, flags), "{f}");
-        assert_eq!(msgs[0].link.as_ref(), Some(&by_hand), "{f}");
+        assert_eq!(link(&msgs[0]), Some(&by_hand), "{f}");
         let mut b = Builder::new();
         b.message(RTM_NEWLINK, flags, h.sequence_number, 0, &by_hand)
             .unwrap();

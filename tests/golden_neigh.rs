@@ -1,20 +1,23 @@
 //! Neighbour codec: kernel-captured fixtures (ARP, NDP, proxy, bridge and VXLAN FDB) decoded
 //! and re-encoded, every prefix rejected, malformed payloads, and property tests.
 
+mod common;
+use common::golden::{
+    any_ip, assert_every_prefix_fails, assert_wrong_sizes_named, check_emit_parse,
+    check_in_datagram, check_reparse, decode_reply, encode,
+};
+use netplumb::wire::message::{Message, Payload};
 use netplumb::wire::neigh::*;
-use netplumb::wire::nlmsg::{NLMSG_DONE, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
+use netplumb::wire::nlmsg::RTM_NEWNEIGH;
 use netplumb::wire::{
-    Builder, DecodeError, DoneMessage, Emit, Messages, NlmsgFlags, NlmsgHeader, UnknownAttr,
+    Builder, DecodeError, Emit, NlmsgFlags, UnknownAttr,
     attr::{NLA_F_NESTED, NLA_F_NET_BYTEORDER},
-    hex,
 };
 use proptest::prelude::*;
 use std::net::IpAddr;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/neigh/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    hex::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    common::golden::fixture(&format!("neigh/{name}"))
 }
 
 fn ip(s: &str) -> IpAddr {
@@ -25,64 +28,11 @@ fn ip(s: &str) -> IpAddr {
 const RTN_UNICAST: u8 = 1;
 const RTN_MULTICAST: u8 = 5;
 
-#[derive(Debug, PartialEq)]
-enum Payload {
-    Neigh(NeighMessage),
-    Done(Vec<u8>),
-}
-
-/// Decodes a datagram (or several, back to back) into headers and parsed payloads. Error
-/// offsets are from the start of `d`. A multipart stream must end with NLMSG_DONE: the
-/// fixtures hold whole replies, so one cut at a message boundary is incomplete.
-fn decode(d: &[u8]) -> Result<Vec<(NlmsgHeader, Payload)>, DecodeError> {
-    let mut out = Vec::new();
-    for m in Messages::new(d) {
-        let (at, m) = m?;
-        let hdr = m.header();
-        let base = at + 16;
-        let payload = match hdr.message_type {
-            RTM_NEWNEIGH | RTM_DELNEIGH | RTM_GETNEIGH => {
-                Payload::Neigh(NeighMessage::parse(m.payload()).map_err(|e| e.shift(base))?)
-            }
-            NLMSG_DONE => {
-                DoneMessage::parse(m.payload(), hdr.flags).map_err(|e| e.shift(base))?;
-                Payload::Done(m.payload().to_vec())
-            }
-            kind => return Err(DecodeError::UnexpectedType { kind, offset: at }),
-        };
-        out.push((hdr, payload));
-    }
-    let multi = out.iter().any(|(h, _)| h.flags.contains(NlmsgFlags::MULTI));
-    let done = matches!(out.last(), Some((h, _)) if h.message_type == NLMSG_DONE);
-    if multi && !done {
-        return Err(DecodeError::Truncated {
-            what: "multipart reply without NLMSG_DONE",
-            offset: d.len(),
-            need: 16,
-            have: 0,
-        });
-    }
-    Ok(out)
-}
-
-fn encode(msgs: &[(NlmsgHeader, Payload)]) -> Vec<u8> {
-    let mut b = Builder::new();
-    for (h, p) in msgs {
-        let (t, f, s, port) = (h.message_type, h.flags, h.sequence_number, h.port_number);
-        match p {
-            Payload::Neigh(m) => b.message(t, f, s, port, m),
-            Payload::Done(raw) => b.message(t, f, s, port, &raw.as_slice()),
-        }
-        .unwrap();
-    }
-    b.into_vec()
-}
-
-fn neighbours(msgs: &[(NlmsgHeader, Payload)]) -> Vec<&NeighMessage> {
+fn neighbours<'m>(msgs: &'m [Message<'_>]) -> Vec<&'m NeighMessage> {
     msgs.iter()
-        .filter_map(|(_, p)| match p {
-            Payload::Neigh(m) => Some(m),
-            Payload::Done(_) => None,
+        .filter_map(|m| match &m.payload {
+            Payload::Neigh(n) => Some(n),
+            _ => None,
         })
         .collect()
 }
@@ -102,7 +52,7 @@ const FIXTURES: &[&str] = &[
 fn every_fixture_re_encodes_to_identical_bytes() {
     for name in FIXTURES {
         let d = fixture(name);
-        let msgs = decode(&d).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let msgs = decode_reply(&d).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(encode(&msgs), d, "{name}");
         for m in neighbours(&msgs) {
             let bytes = m.to_vec().unwrap();
@@ -117,24 +67,14 @@ fn every_fixture_re_encodes_to_identical_bytes() {
 #[test]
 fn every_prefix_of_every_fixture_is_an_error() {
     for name in FIXTURES {
-        let d = fixture(name);
-        for n in 0..d.len() {
-            match decode(&d[..n]) {
-                Err(e) => assert!(
-                    e.offset() <= n,
-                    "{name}[..{n}]: offset {} in {e}",
-                    e.offset()
-                ),
-                Ok(m) if n == 0 => assert!(m.is_empty()),
-                Ok(_) => panic!("{name}[..{n}] decoded"),
-            }
-        }
+        assert_every_prefix_fails(name, &fixture(name));
     }
 }
 
 #[test]
 fn arp_dump() {
-    let msgs = decode(&fixture("dump_inet.hex")).unwrap();
+    let d = fixture("dump_inet.hex");
+    let msgs = decode_reply(&d).unwrap();
     let n = neighbours(&msgs);
     assert_eq!(n.len(), 1);
     // ip neigh replace 198.18.0.9 lladdr 02:00:00:00:00:09 dev veth0 nud permanent
@@ -153,7 +93,8 @@ fn arp_dump() {
 
 #[test]
 fn ndp_dump() {
-    let msgs = decode(&fixture("dump_inet6.hex")).unwrap();
+    let d = fixture("dump_inet6.hex");
+    let msgs = decode_reply(&d).unwrap();
     let n = neighbours(&msgs);
     assert_eq!(n.len(), 2);
     // The kernel's own entry for the MLDv2 routers group.
@@ -172,7 +113,8 @@ fn ndp_dump() {
 
 #[test]
 fn proxy_dump() {
-    let msgs = decode(&fixture("dump_inet_proxy.hex")).unwrap();
+    let d = fixture("dump_inet_proxy.hex");
+    let msgs = decode_reply(&d).unwrap();
     let n = neighbours(&msgs);
     // ip neigh add proxy 198.18.0.10 dev veth0
     assert_eq!(n.len(), 1);
@@ -185,7 +127,8 @@ fn proxy_dump() {
 
 #[test]
 fn bridge_fdb_dump() {
-    let msgs = decode(&fixture("dump_bridge.hex")).unwrap();
+    let d = fixture("dump_bridge.hex");
+    let msgs = decode_reply(&d).unwrap();
     let n = neighbours(&msgs);
     assert_eq!(n.len(), 10);
     assert!(n.iter().all(|m| m.header.family == AF_BRIDGE));
@@ -272,15 +215,15 @@ fn requests_match_built_messages() {
     ];
     for (name, flags, built) in cases {
         let d = fixture(name);
-        let msgs = decode(&d).unwrap();
+        let msgs = decode_reply(&d).unwrap();
         assert_eq!(msgs.len(), 1, "{name}");
-        assert_eq!(msgs[0].0.message_type, RTM_NEWNEIGH);
+        assert_eq!(msgs[0].header.message_type, RTM_NEWNEIGH);
         assert_eq!(
-            msgs[0].0.flags,
+            msgs[0].header.flags,
             NlmsgFlags::REQUEST | NlmsgFlags::ACK | flags,
             "{name}"
         );
-        assert_eq!(msgs[0].1, Payload::Neigh(built.clone()), "{name}");
+        assert_eq!(msgs[0].payload, Payload::Neigh(built.clone()), "{name}");
         assert_eq!(built.to_vec().unwrap(), d[16..], "{name}");
     }
 }
@@ -309,11 +252,11 @@ fn short_ndmsg_is_truncated() {
     assert!(NeighMessage::parse(&[0; 12]).unwrap().attrs.is_empty());
 }
 
+/// `ndmsg`: AF_INET, ifindex 3, NUD_PERMANENT.
+const HEADER: [u8; 12] = [2, 0, 0, 0, 3, 0, 0, 0, 0x80, 0, 0, 0];
+
 fn payload_with(kind: u16, value: &[u8]) -> Vec<u8> {
-    let mut b = Builder::new();
-    b.put(&[2, 0, 0, 0, 3, 0, 0, 0, 0x80, 0, 0, 0]).unwrap();
-    b.attr(kind, value).unwrap();
-    b.into_vec()
+    common::golden::payload_with(&HEADER, kind, value)
 }
 
 #[test]
@@ -336,17 +279,7 @@ fn wrong_sized_attributes_name_the_attribute() {
         (NDA_NDM_STATE_MASK, 4, "NDA_NDM_STATE_MASK"),
         (NDA_NDM_FLAGS_MASK, 2, "NDA_NDM_FLAGS_MASK"),
     ];
-    for &(kind, len, name) in cases {
-        let p = payload_with(kind, &vec![1; len]);
-        match NeighMessage::parse(&p) {
-            Err(DecodeError::BadAttr {
-                name: n, offset, ..
-            }) => {
-                assert_eq!((n, offset), (name, 12), "{name} of {len} bytes")
-            }
-            other => panic!("{name} of {len} bytes: {other:?}"),
-        }
-    }
+    assert_wrong_sizes_named(NeighMessage::parse, &HEADER, cases);
 }
 
 #[test]
@@ -355,7 +288,7 @@ fn dst_of_three_bytes_in_a_datagram_says_where() {
     let p = payload_with(NDA_DST, &[198, 18, 0]);
     b.message(RTM_NEWNEIGH, NlmsgFlags::REQUEST, 1, 0, &p.as_slice())
         .unwrap();
-    let e = decode(b.as_bytes()).unwrap_err();
+    let e = decode_reply(b.as_bytes()).unwrap_err();
     assert!(
         matches!(
             e,
@@ -466,13 +399,6 @@ fn unknown_attributes_and_flag_bits_survive() {
 
 // ---- property tests ----
 
-fn any_ip() -> impl Strategy<Value = IpAddr> {
-    prop_oneof![
-        any::<[u8; 4]>().prop_map(IpAddr::from),
-        any::<[u8; 16]>().prop_map(IpAddr::from),
-    ]
-}
-
 /// Kinds that parse as a typed attribute: a known type without flag bits, except
 /// NDA_FDB_EXT_ATTRS which is known only with NLA_F_NESTED.
 fn is_known(raw: u16) -> bool {
@@ -551,31 +477,17 @@ fn any_message() -> impl Strategy<Value = NeighMessage> {
 proptest! {
     #[test]
     fn parse_emit_round_trip(m in any_message()) {
-        let bytes = m.to_vec().unwrap();
-        prop_assert_eq!(bytes.len(), m.buffer_len());
-        prop_assert_eq!(&NeighMessage::parse(&bytes).unwrap(), &m);
+        let bytes = check_emit_parse(&m, NeighMessage::parse)?;
         prop_assert_eq!(&bytes[1..4], &[0, 0, 0]);
-        let mut short = vec![0u8; bytes.len() - 1];
-        prop_assert!(m.emit_to_slice(&mut short).is_err());
-        let mut exact = vec![0u8; bytes.len()];
-        prop_assert_eq!(m.emit_to_slice(&mut exact).unwrap(), bytes.len());
-        prop_assert_eq!(exact, bytes);
     }
 
     #[test]
     fn round_trip_inside_a_datagram(m in any_message(), seq in any::<u32>()) {
-        let mut b = Builder::new();
-        b.message(RTM_NEWNEIGH, NlmsgFlags::REQUEST | NlmsgFlags::ACK, seq, 0, &m).unwrap();
-        let msgs = decode(b.as_bytes()).unwrap();
-        prop_assert_eq!(&msgs[0].1, &Payload::Neigh(m));
-        prop_assert_eq!(encode(&msgs), b.into_vec());
+        check_in_datagram(RTM_NEWNEIGH, seq, &m, &Payload::Neigh(m.clone()))?;
     }
 
     #[test]
     fn arbitrary_bytes_never_panic_and_reparse_stably(p in proptest::collection::vec(any::<u8>(), 0..96)) {
-        if let Ok(m) = NeighMessage::parse(&p) {
-            let again = m.to_vec().unwrap();
-            prop_assert_eq!(NeighMessage::parse(&again).unwrap(), m);
-        }
+        check_reparse(&p, NeighMessage::parse)?;
     }
 }

@@ -2,13 +2,12 @@
 //! (tests/fixtures/route/*.hex, captured by tests/fixtures/capture_route.py in a throwaway
 //! namespace) decode to the expected values and re-encode to the same bytes.
 
-use netplumb::wire::nlmsg::{
-    NLMSG_DONE, NLMSG_ERROR, NLMSG_HDR_LEN, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE,
-};
+mod common;
+use common::golden::{assert_every_prefix_fails, decode_reply, encode};
+use netplumb::wire::message::Payload;
+use netplumb::wire::nlmsg::{NLMSG_HDR_LEN, RTM_GETROUTE, RTM_NEWROUTE};
 use netplumb::wire::route::*;
-use netplumb::wire::{
-    Builder, DecodeError, DoneMessage, Emit, ErrorMessage, Messages, NlmsgFlags, NlmsgHeader, hex,
-};
+use netplumb::wire::{Emit, NlmsgFlags, NlmsgHeader, hex};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 const FIXTURES: &[&str] = &[
@@ -26,12 +25,7 @@ const FIXTURES: &[&str] = &[
 ];
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/tests/fixtures/route/{name}.hex",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    hex::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    common::golden::fixture(&format!("route/{name}.hex"))
 }
 
 fn v4(s: &str) -> IpAddr {
@@ -41,95 +35,13 @@ fn v6(s: &str) -> IpAddr {
     IpAddr::V6(s.parse::<Ipv6Addr>().unwrap())
 }
 
-enum Payload<'a> {
-    Route(RouteMessage),
-    Done(DoneMessage<'a>),
-    Error(ErrorMessage<'a>),
-}
-
-struct Decoded<'a> {
-    header: NlmsgHeader,
-    payload: Payload<'a>,
-}
-
-/// Decodes a stream of route messages (one or more datagrams back to back) as a caller
-/// would: every message must parse, a reply must not be empty, and a multipart reply must
-/// end with NLMSG_DONE. Error offsets count from the start of the stream.
-fn decode(stream: &[u8]) -> Result<Vec<Decoded<'_>>, DecodeError> {
-    let mut out = Vec::new();
-    for m in Messages::new(stream) {
-        let (at, m) = m?;
-        let header = m.header();
-        // The payload borrowed from `stream` itself, so that it outlives `m`.
-        let payload = &stream[at + NLMSG_HDR_LEN..at + header.length as usize];
-        let shift = |e: DecodeError| e.shift(at + NLMSG_HDR_LEN);
-        let payload = match header.message_type {
-            RTM_NEWROUTE | RTM_DELROUTE | RTM_GETROUTE => {
-                // The view and the owned form must agree.
-                let view = RouteMessageBuffer::new_checked(payload).map_err(shift)?;
-                let owned = RouteMessage::parse(payload).map_err(shift)?;
-                assert_eq!(view.header(), owned.header);
-                assert_eq!(view.attrs().count(), owned.attrs.len());
-                Payload::Route(owned)
-            }
-            NLMSG_DONE => Payload::Done(DoneMessage::parse(payload, header.flags).map_err(shift)?),
-            NLMSG_ERROR => {
-                Payload::Error(ErrorMessage::parse(payload, header.flags).map_err(shift)?)
-            }
-            kind => return Err(DecodeError::UnexpectedType { kind, offset: at }),
-        };
-        out.push(Decoded { header, payload });
-    }
-    let Some(last) = out.last() else {
-        return Err(DecodeError::Truncated {
-            what: "nlmsghdr",
-            offset: 0,
-            need: NLMSG_HDR_LEN,
-            have: stream.len(),
-        });
-    };
-    let multi = out
-        .iter()
-        .any(|d| d.header.flags.contains(NlmsgFlags::MULTI));
-    if multi && last.header.message_type != NLMSG_DONE {
-        return Err(DecodeError::Truncated {
-            what: "multipart reply without NLMSG_DONE",
-            offset: stream.len(),
-            need: NLMSG_HDR_LEN + 4,
-            have: 0,
-        });
-    }
-    Ok(out)
-}
-
-fn reencode(decoded: &[Decoded<'_>]) -> Vec<u8> {
-    let mut b = Builder::new();
-    for d in decoded {
-        let h = d.header;
-        let payload: &dyn Emit = match &d.payload {
-            Payload::Route(r) => r,
-            Payload::Done(x) => x,
-            Payload::Error(x) => x,
-        };
-        b.message(
-            h.message_type,
-            h.flags,
-            h.sequence_number,
-            h.port_number,
-            payload,
-        )
-        .unwrap();
-    }
-    b.into_vec()
-}
-
 fn routes(name: &str) -> Vec<(NlmsgHeader, RouteMessage)> {
     let bytes = fixture(name);
-    decode(&bytes)
+    decode_reply(&bytes)
         .unwrap()
         .into_iter()
-        .filter_map(|d| match d.payload {
-            Payload::Route(r) => Some((d.header, r)),
+        .filter_map(|m| match m.payload {
+            Payload::Route(r) => Some((m.header, r)),
             _ => None,
         })
         .collect()
@@ -162,14 +74,14 @@ fn known_nonzero_padding(name: &str) -> &'static [usize] {
 fn every_fixture_reencodes_to_the_same_bytes() {
     for name in FIXTURES {
         let bytes = fixture(name);
-        let decoded = decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let decoded = decode_reply(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut expected = bytes.clone();
         for &at in known_nonzero_padding(name) {
             assert_ne!(expected[at], 0, "{name}: padding at {at} is already zero");
             expected[at] = 0;
         }
         assert_eq!(
-            hex::format(&reencode(&decoded)),
+            hex::format(&encode(&decoded)),
             hex::format(&expected),
             "{name}"
         );
@@ -181,7 +93,12 @@ fn every_fixture_reencodes_to_the_same_bytes() {
                     d.header.length as usize,
                     "{name}"
                 );
-                assert_eq!(r.to_vec().unwrap().len(), r.buffer_len());
+                let bytes = r.to_vec().unwrap();
+                assert_eq!(bytes.len(), r.buffer_len());
+                // The zero-copy view and the owned form agree.
+                let view = RouteMessageBuffer::new_checked(&bytes[..]).unwrap();
+                assert_eq!(view.header(), r.header);
+                assert_eq!(view.attrs().count(), r.attrs.len());
             }
         }
     }
@@ -190,13 +107,7 @@ fn every_fixture_reencodes_to_the_same_bytes() {
 #[test]
 fn every_prefix_of_every_fixture_is_an_error() {
     for name in FIXTURES {
-        let bytes = fixture(name);
-        for n in 0..bytes.len() {
-            match decode(&bytes[..n]) {
-                Ok(_) => panic!("{name}: prefix of {n} bytes decoded"),
-                Err(e) => assert!(e.offset() <= n, "{name}[..{n}]: {e} points past the end"),
-            }
-        }
+        assert_every_prefix_fails(name, &fixture(name));
     }
 }
 

@@ -2,12 +2,13 @@
 //! against what `ip -j neigh show` and `bridge -j fdb show` report there.
 mod common;
 use common::TestNs;
+use common::golden::first_message;
 use netplumb::neigh::{
     FdbState, NeighFamily, NeighFilter, NeighFlags, NeighSpec, NeighState, Neighbour,
 };
 use netplumb::sysctl::{self, Family};
+use netplumb::wire::Emit;
 use netplumb::wire::nlmsg::{NlmsgFlags, RTM_NEWNEIGH};
-use netplumb::wire::{Emit, Messages, hex};
 use netplumb::{Error, Handle, MacAddr};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -28,13 +29,7 @@ fn mac(last: u8) -> MacAddr {
 /// DAD is off.
 fn setup(test: &str) -> Option<(TestNs, Handle)> {
     let t = TestNs::new(test)?;
-    t.ns()
-        .run(|| {
-            sysctl::set("net.ipv6.conf.all.accept_dad", "0")?;
-            sysctl::set("net.ipv6.conf.default.accept_dad", "0")
-        })
-        .unwrap()
-        .unwrap();
+    t.dad_off();
     t.ip(&["link", "add", "br0", "type", "bridge"]);
     for (a, b) in [("veth0", "veth1"), ("veth2", "veth3")] {
         t.ip(&["link", "add", a, "type", "veth", "peer", "name", b]);
@@ -865,12 +860,9 @@ fn missing_device_is_not_found() {
 #[test]
 fn requests_equal_ip_and_bridge() {
     let fixture = |name: &str| {
-        let path = format!("{}/tests/fixtures/neigh/{name}", env!("CARGO_MANIFEST_DIR"));
-        let bytes = hex::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let (_, m) = Messages::new(&bytes).next().unwrap().unwrap();
-        assert_eq!(m.message_type(), RTM_NEWNEIGH);
-        let flags = m.flags() - (NlmsgFlags::REQUEST | NlmsgFlags::ACK);
-        (flags, m.payload().to_vec())
+        let (h, payload) = first_message(&format!("neigh/{name}"));
+        assert_eq!(h.message_type, RTM_NEWNEIGH);
+        (h.flags - (NlmsgFlags::REQUEST | NlmsgFlags::ACK), payload)
     };
     let check =
         |name: &str, (ty, flags, msg): (u16, NlmsgFlags, netplumb::wire::neigh::NeighMessage)| {

@@ -4,13 +4,13 @@
 mod common;
 
 use common::TestNs;
+use common::golden::first_message;
 use netplumb::route::{NextHopSpec, Route, RouteFilter, RouteGetOpts, RouteOp, RouteSpec};
-use netplumb::wire::hex;
-use netplumb::wire::nlmsg::{NLMSG_HDR_LEN, NlmsgFlags, RTM_NEWROUTE};
+use netplumb::wire::Emit;
+use netplumb::wire::nlmsg::{NlmsgFlags, RTM_NEWROUTE};
 use netplumb::wire::route::{
     RTAX_MTU, RouteFlags, RouteMetric, RoutePref, RouteProtocol, RouteScope, RouteType,
 };
-use netplumb::wire::{Emit, NlmsgBuffer};
 
 use netplumb::{Batch, BatchMode, Error, Handle, IpNet};
 use serde_json::Value;
@@ -39,12 +39,37 @@ fn setup(test: &str) -> Option<(TestNs, Handle)> {
         ("veth0", "198.18.0.1/24", "2001:db8::1/64"),
         ("veth1", "198.18.1.1/24", "2001:db8:1::1/64"),
     ] {
+        // No link-local address: the kernel would add it (and its routes) at some moment
+        // after the link comes up, making before/after comparisons of the tables racy.
+        t.ip(&["link", "set", dev, "addrgenmode", "none"]);
         t.ip(&["addr", "add", v4, "dev", dev]);
         t.ip(&["addr", "add", v6, "dev", dev, "nodad"]);
         t.ip(&["link", "set", dev, "up"]);
     }
+    // The carrier comes up asynchronously (linkwatch): wait for it, or route flags such as
+    // "linkdown" change under the tests' feet.
     let h = t.handle();
-    Some((t, h))
+    for _ in 0..500 {
+        let up = ["veth0", "veth1"].iter().all(|d| {
+            h.link_get(*d).unwrap().carrier == Some(true)
+                && h.link_get(*d)
+                    .unwrap()
+                    .flags
+                    .contains(netplumb::wire::link::IfFlags::LOWER_UP)
+        });
+        // IPv6 installs an address's local route from a work queue once the link is up.
+        let local6 = || {
+            let r = h.route_list(&RouteFilter::new().table(255).ipv6()).unwrap();
+            ["2001:db8::1", "2001:db8:1::1"]
+                .iter()
+                .all(|a| r.iter().any(|r| r.destination == net(&format!("{a}/128"))))
+        };
+        if up && local6() {
+            return Some((t, h));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the veth pair's carrier and IPv6 local routes did not come up within 5 s");
 }
 
 fn index(t: &TestNs, dev: &str) -> u32 {
@@ -391,16 +416,8 @@ fn kernel_text(e: &Error) -> String {
 
 /// The first message of a request fixture: its flags and payload.
 fn ip_request(name: &str) -> (NlmsgFlags, Vec<u8>) {
-    let path = format!(
-        "{}/tests/fixtures/route/{name}.hex",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let bytes = hex::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let m = NlmsgBuffer::new_checked(&bytes[..]).unwrap();
-    (
-        m.flags(),
-        bytes[NLMSG_HDR_LEN..m.length() as usize].to_vec(),
-    )
+    let (h, payload) = first_message(&format!("route/{name}.hex"));
+    (h.flags, payload)
 }
 
 #[test]

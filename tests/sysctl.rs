@@ -4,40 +4,12 @@
 //! threads, to prove it did not change.
 
 mod common;
-use common::TestNs;
+use common::{TestNs, in_new_netns, ip_here};
 use netplumb::sysctl::{self, Family};
 use netplumb::{Error, NetNs};
-use nix::sched::CloneFlags;
 use std::io::Write;
 use std::process::Command;
 use std::sync::mpsc;
-
-/// Runs `f` on a new thread inside a fresh network namespace. Returns `None` (skipped, loudly)
-/// when not root, unless `NETPLUMB_REQUIRE_PRIVILEGED=1`, which makes that a failure.
-fn in_new_netns<T: Send + 'static>(
-    test: &str,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Option<T> {
-    if !nix::unistd::geteuid().is_root() {
-        if std::env::var("NETPLUMB_REQUIRE_PRIVILEGED").as_deref() == Ok("1") {
-            panic!("{test}: needs root and NETPLUMB_REQUIRE_PRIVILEGED=1");
-        }
-        // Straight to stderr: libtest captures eprintln! of passing tests.
-        let _ = writeln!(std::io::stderr(), "SKIPPED {test}: needs root");
-        return None;
-    }
-    let worker = std::thread::spawn(move || {
-        let before = std::fs::read_link("/proc/thread-self/ns/net").unwrap();
-        nix::sched::unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET)");
-        let after = std::fs::read_link("/proc/thread-self/ns/net").unwrap();
-        assert_ne!(before, after, "the thread did not get a new namespace");
-        f()
-    });
-    match worker.join() {
-        Ok(v) => Some(v),
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-}
 
 /// Reads `key` from a fresh thread that stays in the host namespace (read only). Call it only
 /// from a host thread: a thread inherits the namespace of the thread that spawns it.
@@ -70,27 +42,25 @@ impl HostReader {
     }
 }
 
-fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().unwrap();
+/// Runs `argv` as a child of the calling thread, asserting success; its output without the
+/// trailing newline.
+fn output_of(argv: &[&str]) -> String {
+    let out = Command::new(argv[0]).args(&argv[1..]).output().unwrap();
     assert!(
         out.status.success(),
-        "ip {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// `sysctl -n KEY` as a child of the calling thread, hence in its namespace.
-fn sysctl_tool(key: &str) -> String {
-    let out = Command::new("sysctl").args(["-n", key]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "sysctl -n {key}: {}",
+        "{}: {}",
+        argv.join(" "),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout)
         .unwrap()
         .trim_end()
         .to_string()
+}
+
+/// `sysctl -n KEY` as a child of the calling thread, hence in its namespace.
+fn sysctl_tool(key: &str) -> String {
+    output_of(&["sysctl", "-n", key])
 }
 
 #[test]
@@ -138,7 +108,7 @@ fn forwarding_is_set_in_the_thread_namespace_only() {
 #[test]
 fn per_interface_knobs_on_a_veth() {
     in_new_netns("per_interface_knobs_on_a_veth", || {
-        ip(&[
+        ip_here(&[
             "link", "add", "np-v0", "type", "veth", "peer", "name", "np.v1",
         ]);
         sysctl::set_disable_ipv6("np-v0", true).unwrap();
@@ -243,20 +213,7 @@ fn bad_keys_missing_keys_and_bad_values() {
 
 /// `ip netns exec NS sysctl -n KEY`: the namespace's value as the standard tools see it.
 fn netns_sysctl(t: &TestNs, key: &str) -> String {
-    let out = Command::new("ip")
-        .args(["netns", "exec", t.name(), "sysctl", "-n", key])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ip netns exec {} sysctl -n {key}: {}",
-        t.name(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .trim_end()
-        .to_string()
+    output_of(&["ip", "netns", "exec", t.name(), "sysctl", "-n", key])
 }
 
 /// Host values of `keys`, read from fresh host threads (read only).

@@ -3,8 +3,9 @@
 //! namespace disappears with the thread and its fds. `ip` runs as a child of that thread, so it
 //! sees the same namespace. The host namespace is never touched.
 
+mod common;
+use common::{ip_here, open_fds};
 use netplumb::tun::{self, Mode, Tun, TunBuilder};
-use nix::sched::CloneFlags;
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::process::Command;
@@ -13,32 +14,13 @@ use std::sync::Mutex;
 /// Serialises the tests of this binary so that the fd-count test sees no other test's fds.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-/// Runs `f` on a new thread inside a fresh network namespace. Returns `None` (skipped, loudly)
-/// when not root, unless `NETPLUMB_REQUIRE_PRIVILEGED=1`, which makes that a failure.
+/// [`common::in_new_netns`], one test at a time.
 fn in_new_netns<T: Send + 'static>(
     test: &str,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Option<T> {
-    if !nix::unistd::geteuid().is_root() {
-        if std::env::var("NETPLUMB_REQUIRE_PRIVILEGED").as_deref() == Ok("1") {
-            panic!("{test}: needs root and NETPLUMB_REQUIRE_PRIVILEGED=1");
-        }
-        // Straight to stderr: libtest captures eprintln! of passing tests.
-        let _ = writeln!(std::io::stderr(), "SKIPPED {test}: needs root");
-        return None;
-    }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let worker = std::thread::spawn(move || {
-        let before = std::fs::read_link("/proc/thread-self/ns/net").unwrap();
-        nix::sched::unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET)");
-        let after = std::fs::read_link("/proc/thread-self/ns/net").unwrap();
-        assert_ne!(before, after, "the thread did not get a new namespace");
-        f()
-    });
-    match worker.join() {
-        Ok(v) => Some(v),
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
+    common::in_new_netns(test, f)
 }
 
 /// `ip -j -d link show dev NAME` in the calling thread's namespace; `None` if there is no such
@@ -53,24 +35,11 @@ fn link_json(name: &str) -> Option<String> {
         .then(|| String::from_utf8(out.stdout).unwrap())
 }
 
-fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "ip {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[track_caller]
 fn assert_has(json: &str, fields: &[&str]) {
     for f in fields {
         assert!(json.contains(f), "{f} not in {json}");
     }
-}
-
-fn fd_count() -> usize {
-    std::fs::read_dir("/proc/self/fd").unwrap().count()
 }
 
 #[test]
@@ -158,7 +127,7 @@ fn persistent_tap_created_then_deleted() {
         );
 
         // Devices made by iproute2, in any mode, multi-queue too, go the same way.
-        ip(&[
+        ip_here(&[
             "tuntap",
             "add",
             "np-ipt",
@@ -171,7 +140,7 @@ fn persistent_tap_created_then_deleted() {
         assert!(link_json("np-ipt").is_none());
 
         // A non-tun link and a non-persistent tap are refused and left alone.
-        ip(&[
+        ip_here(&[
             "link", "add", "np-v0", "type", "veth", "peer", "name", "np-v1",
         ]);
         assert!(tun::delete_persistent("np-v0").unwrap_err().is_invalid());
@@ -256,7 +225,7 @@ fn multi_queue_with_two_queues() {
 #[test]
 fn attach_to_persistent_tap_and_write_a_frame() {
     in_new_netns("attach_to_persistent_tap_and_write_a_frame", || {
-        ip(&["tuntap", "add", "np-vm", "mode", "tap"]);
+        ip_here(&["tuntap", "add", "np-vm", "mode", "tap"]);
         let mut tap = Tun::attach("np-vm", Mode::Tap).unwrap();
         assert_eq!(tap.mode(), Mode::Tap);
         // Nothing is queued while the link is down: a non-blocking read would block.
@@ -273,7 +242,7 @@ fn attach_to_persistent_tap_and_write_a_frame() {
             Some(libc::EINVAL)
         );
 
-        ip(&["link", "set", "dev", "np-vm", "up"]);
+        ip_here(&["link", "set", "dev", "np-vm", "up"]);
         // A broadcast ARP request from 02:00:00:00:00:01 (198.18.0.1 asks for 198.18.0.2).
         let mut frame = vec![0xff; 6];
         frame.extend([0x02, 0, 0, 0, 0, 1, 0x08, 0x06]);
@@ -311,7 +280,7 @@ fn attaching_to_a_missing_device_fails_without_creating_it() {
 #[test]
 fn invalid_names_are_refused_before_any_syscall() {
     in_new_netns("invalid_names_are_refused_before_any_syscall", || {
-        let before = fd_count();
+        let before = open_fds();
         for bad in [
             "0123456789abcdef",
             "a/b",
@@ -338,7 +307,7 @@ fn invalid_names_are_refused_before_any_syscall() {
         }
         assert!(tun::delete_persistent("").unwrap_err().is_invalid());
         assert!(Tun::attach("", Mode::Tap).unwrap_err().is_invalid());
-        assert_eq!(fd_count(), before);
+        assert_eq!(open_fds(), before);
     });
 }
 
@@ -346,10 +315,10 @@ fn invalid_names_are_refused_before_any_syscall() {
 fn no_fd_leaks_over_1000_cycles_including_errors() {
     in_new_netns("no_fd_leaks_over_1000_cycles_including_errors", || {
         let _busy = TunBuilder::new("np-busy").open().unwrap(); // a single-queue tun
-        ip(&[
+        ip_here(&[
             "link", "add", "np-v0", "type", "veth", "peer", "name", "np-v1",
         ]);
-        let before = fd_count();
+        let before = open_fds();
         for i in 0..1000 {
             let tap = TunBuilder::new("np-cyc").mode(Mode::Tap).open().unwrap();
             drop(tap);
@@ -375,7 +344,7 @@ fn no_fd_leaks_over_1000_cycles_including_errors() {
                 assert_eq!(mq.errno(), Some(libc::EINVAL), "{mq}");
             }
         }
-        assert_eq!(fd_count(), before, "fds leaked");
+        assert_eq!(open_fds(), before, "fds leaked");
         assert!(link_json("np-cyc").is_none());
     });
 }

@@ -2,7 +2,6 @@
 
 use super::{LinkRef, LinkRequest, no_such_link};
 use crate::handle::Handle;
-use crate::socket::{Batch, BatchMode};
 use crate::wire::link::{LinkAttr, LinkMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELLINK};
 use crate::{Error, Result};
@@ -70,26 +69,7 @@ impl Handle {
         D: Into<LinkRef<'a>>,
     {
         let devs: Vec<LinkRef<'a>> = devs.into_iter().map(Into::into).collect();
-        let mut batch = Batch::new();
-        let mut slots: Vec<Option<Result<()>>> = Vec::with_capacity(devs.len());
-        for d in &devs {
-            match link_del_request(d).and_then(|r| r.push_to(&mut batch)) {
-                Ok(()) => slots.push(None),
-                Err(e) => slots.push(Some(Err(e))),
-            }
-        }
-        let mut sent = self.batch(&batch, BatchMode::Force)?.into_iter();
-        Ok(slots
-            .into_iter()
-            .zip(&devs)
-            .map(|(slot, dev)| match slot {
-                Some(r) => r,
-                None => sent
-                    .next()
-                    .unwrap_or_else(|| Err(Error::Protocol("a batch result is missing".into())))
-                    .map_err(|e| no_such_link(e, dev)),
-            })
-            .collect())
+        self.link_batch(&devs, |d| link_del_request(d), |e, d| no_such_link(e, d))
     }
 
     /// Deletes every link of device group `group` in one request: `RTM_DELLINK` with

@@ -743,25 +743,37 @@ impl Handle {
     /// # Errors
     /// The outer error is a transport failure (then which links exist is not known).
     pub fn link_add_many(&self, specs: &[LinkSpec<'_>]) -> Result<Vec<Result<()>>> {
+        self.link_batch(specs, |s| self.link_add_request(s), |e, _| e)
+    }
+
+    /// Sends the request `request` makes for each item in one batch (`ip -force -batch`) and
+    /// returns one result per item, in order: the error of a request that could not be made
+    /// (and was not sent), else the kernel's answer, an error passed through `kernel_err`
+    /// with its item.
+    ///
+    /// # Errors
+    /// A transport failure (then which requests took effect is not known).
+    pub(crate) fn link_batch<T>(
+        &self,
+        items: &[T],
+        request: impl Fn(&T) -> Result<LinkRequest>,
+        kernel_err: impl Fn(Error, &T) -> Error,
+    ) -> Result<Vec<Result<()>>> {
         let mut batch = Batch::new();
-        let mut results: Vec<Option<Result<()>>> = Vec::new();
-        for spec in specs {
-            match self
-                .link_add_request(spec)
-                .and_then(|r| r.push_to(&mut batch))
-            {
-                Ok(()) => results.push(None),
-                Err(e) => results.push(Some(Err(e))),
-            }
-        }
+        let unsent: Vec<Option<Error>> = items
+            .iter()
+            .map(|item| request(item).and_then(|r| r.push_to(&mut batch)).err())
+            .collect();
         let mut sent = self.batch(&batch, BatchMode::Force)?.into_iter();
-        Ok(results
+        Ok(unsent
             .into_iter()
-            .map(|r| {
-                r.unwrap_or_else(|| {
-                    sent.next()
-                        .unwrap_or_else(|| Err(Error::Protocol("a batch result is missing".into())))
-                })
+            .zip(items)
+            .map(|(unsent, item)| match unsent {
+                Some(e) => Err(e),
+                None => sent
+                    .next()
+                    .unwrap_or_else(|| Err(Error::Protocol("a batch result is missing".into())))
+                    .map_err(|e| kernel_err(e, item)),
             })
             .collect())
     }

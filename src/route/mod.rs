@@ -12,6 +12,7 @@ mod spec;
 
 pub use spec::{NextHopSpec, RouteOp, RouteSpec};
 
+use crate::addr::{DUMP_RETRIES, FLUSH_ROUNDS};
 use crate::handle::Handle;
 use crate::link::LinkRef;
 use crate::socket::{Batch, BatchMode};
@@ -28,11 +29,6 @@ use std::time::Duration;
 const AF_UNSPEC: u8 = libc::AF_UNSPEC as u8;
 const AF_INET: u8 = libc::AF_INET as u8;
 const AF_INET6: u8 = libc::AF_INET6 as u8;
-
-/// How many times a dump interrupted by a concurrent change (`NLM_F_DUMP_INTR`) is retried.
-const DUMP_RETRIES: usize = 5;
-/// Rounds of list-and-delete in a flush, as `ip route flush` does.
-const FLUSH_ROUNDS: usize = 10;
 
 /// `USER_HZ`, the unit of clock ticks in `struct rta_cacheinfo`: 100 on every Linux
 /// architecture netplumb builds for (alpha's 1024 is the exception).

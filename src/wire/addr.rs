@@ -14,7 +14,10 @@
 
 use super::attr::{Attr, AttrIter, UnknownAttr};
 use super::builder::{Builder, attr_size};
-use super::{DecodeError, Emit, EncodeError, byte, ne_u32};
+use super::{
+    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_u32, u32_words,
+    words_to_bytes,
+};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -202,29 +205,18 @@ impl AddressCacheInfo {
     }
 
     fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        let v = a.value();
-        if v.len() != CACHEINFO_LEN {
-            return Err(DecodeError::BadAttr {
-                name: "IFA_CACHEINFO",
-                offset: a.offset(),
-                reason: "expected 16 bytes",
-            });
-        }
+        let [preferred, valid, created, updated] =
+            u32_words(a, "IFA_CACHEINFO", "expected 16 bytes")?;
         Ok(AddressCacheInfo {
-            preferred: ne_u32(v, 0),
-            valid: ne_u32(v, 4),
-            created: ne_u32(v, 8),
-            updated: ne_u32(v, 12),
+            preferred,
+            valid,
+            created,
+            updated,
         })
     }
 
     fn to_bytes(self) -> [u8; CACHEINFO_LEN] {
-        let mut out = [0u8; CACHEINFO_LEN];
-        let words = [self.preferred, self.valid, self.created, self.updated];
-        for (dst, src) in out.chunks_exact_mut(4).zip(words) {
-            dst.copy_from_slice(&src.to_ne_bytes());
-        }
-        out
+        words_to_bytes([self.preferred, self.valid, self.created, self.updated])
     }
 }
 
@@ -238,15 +230,7 @@ impl<T: AsRef<[u8]>> AddressMessageBuffer<T> {
     /// Checks that `buffer` holds at least a whole `struct ifaddrmsg`; after that no accessor
     /// can fail. Attributes are validated as [`AddressMessageBuffer::attrs`] walks them.
     pub fn new_checked(buffer: T) -> Result<Self, DecodeError> {
-        let have = buffer.as_ref().len();
-        if have < IFADDRMSG_LEN {
-            return Err(DecodeError::Truncated {
-                what: "ifaddrmsg",
-                offset: 0,
-                need: IFADDRMSG_LEN,
-                have,
-            });
-        }
+        check_header(buffer.as_ref(), IFADDRMSG_LEN, "ifaddrmsg")?;
         Ok(AddressMessageBuffer { buffer })
     }
 
@@ -282,8 +266,7 @@ impl<T: AsRef<[u8]>> AddressMessageBuffer<T> {
     }
     /// The attributes; offsets are from the start of the payload.
     pub fn attrs(&self) -> AttrIter<'_> {
-        let rest = self.buffer.as_ref().get(IFADDRMSG_LEN..).unwrap_or(&[]);
-        AttrIter::with_base(rest, IFADDRMSG_LEN)
+        attrs_after(self.buffer.as_ref(), IFADDRMSG_LEN)
     }
     /// The underlying buffer.
     pub fn into_inner(self) -> T {

@@ -213,6 +213,30 @@ pub(crate) fn read_array<const N: usize>(
         })
 }
 
+/// Checks that a family payload holds its whole fixed header (`what`, e.g. "ifaddrmsg", of
+/// `len` bytes): what every `*MessageBuffer::new_checked` does.
+pub(crate) fn check_header(
+    payload: &[u8],
+    len: usize,
+    what: &'static str,
+) -> Result<(), DecodeError> {
+    if payload.len() < len {
+        return Err(DecodeError::Truncated {
+            what,
+            offset: 0,
+            need: len,
+            have: payload.len(),
+        });
+    }
+    Ok(())
+}
+
+/// The attributes after a fixed header of `len` bytes; offsets count from the start of
+/// `payload`.
+pub(crate) fn attrs_after(payload: &[u8], len: usize) -> AttrIter<'_> {
+    AttrIter::with_base(payload.get(len..).unwrap_or(&[]), len)
+}
+
 /// Little helpers that read native-endian integers at fixed offsets of a slice that was
 /// already length-checked. They return 0 on a short slice instead of panicking; callers only
 /// use them after `new_checked`.
@@ -232,4 +256,38 @@ pub(crate) fn ne_i32(buf: &[u8], at: usize) -> i32 {
 #[allow(dead_code)] // used by the family codecs
 pub(crate) fn byte(buf: &[u8], at: usize) -> u8 {
     buf.get(at).copied().unwrap_or(0)
+}
+
+/// Reads an attribute whose value is a fixed C struct of `N` native-endian `u32` words
+/// (`struct ifa_cacheinfo`, `struct nda_cacheinfo`, `struct rta_cacheinfo`). A value of any
+/// other size is `BadAttr` naming the attribute, with `reason`.
+pub(crate) fn u32_words<const N: usize>(
+    a: &Attr<'_>,
+    name: &'static str,
+    reason: &'static str,
+) -> Result<[u32; N], DecodeError> {
+    let v = a.value();
+    if v.len() != N.saturating_mul(4) {
+        return Err(DecodeError::BadAttr {
+            name,
+            offset: a.offset(),
+            reason,
+        });
+    }
+    let mut words = [0u32; N];
+    for (w, bytes) in words.iter_mut().zip(v.chunks_exact(4)) {
+        *w = ne_u32(bytes, 0);
+    }
+    Ok(words)
+}
+
+/// The inverse of [`u32_words`]: the words as native-endian bytes. `M` must be `4 * N`
+/// (checked at compile time).
+pub(crate) fn words_to_bytes<const N: usize, const M: usize>(words: [u32; N]) -> [u8; M] {
+    const { assert!(M == 4 * N, "M must be 4 * N") };
+    let mut out = [0u8; M];
+    for (bytes, w) in out.chunks_exact_mut(4).zip(words) {
+        bytes.copy_from_slice(&w.to_ne_bytes());
+    }
+    out
 }

@@ -14,7 +14,10 @@
 use super::addr::family_of;
 use super::attr::{Attr, AttrIter, NLA_F_NESTED, UnknownAttr};
 use super::builder::{Builder, attr_size};
-use super::{DecodeError, Emit, EncodeError, byte, ne_i32, ne_u16, ne_u32};
+use super::{
+    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_i32, ne_u16, u32_words,
+    words_to_bytes,
+};
 use std::net::IpAddr;
 
 /// `sizeof(struct ndmsg)`.
@@ -154,29 +157,18 @@ const CACHEINFO_LEN: usize = 16;
 
 impl NeighCacheInfo {
     fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        let v = a.value();
-        if v.len() != CACHEINFO_LEN {
-            return Err(DecodeError::BadAttr {
-                name: "NDA_CACHEINFO",
-                offset: a.offset(),
-                reason: "expected 16 bytes",
-            });
-        }
+        let [confirmed, used, updated, refcnt] =
+            u32_words(a, "NDA_CACHEINFO", "expected 16 bytes")?;
         Ok(NeighCacheInfo {
-            confirmed: ne_u32(v, 0),
-            used: ne_u32(v, 4),
-            updated: ne_u32(v, 8),
-            refcnt: ne_u32(v, 12),
+            confirmed,
+            used,
+            updated,
+            refcnt,
         })
     }
 
     fn to_bytes(self) -> [u8; CACHEINFO_LEN] {
-        let mut out = [0u8; CACHEINFO_LEN];
-        let words = [self.confirmed, self.used, self.updated, self.refcnt];
-        for (dst, src) in out.chunks_exact_mut(4).zip(words) {
-            dst.copy_from_slice(&src.to_ne_bytes());
-        }
-        out
+        words_to_bytes([self.confirmed, self.used, self.updated, self.refcnt])
     }
 }
 
@@ -190,15 +182,7 @@ impl<T: AsRef<[u8]>> NeighMessageBuffer<T> {
     /// Checks that `buffer` holds at least a whole `struct ndmsg`; after that no accessor can
     /// fail. Attributes are validated as [`NeighMessageBuffer::attrs`] walks them.
     pub fn new_checked(buffer: T) -> Result<Self, DecodeError> {
-        let have = buffer.as_ref().len();
-        if have < NDMSG_LEN {
-            return Err(DecodeError::Truncated {
-                what: "ndmsg",
-                offset: 0,
-                need: NDMSG_LEN,
-                have,
-            });
-        }
+        check_header(buffer.as_ref(), NDMSG_LEN, "ndmsg")?;
         Ok(NeighMessageBuffer { buffer })
     }
 
@@ -234,8 +218,7 @@ impl<T: AsRef<[u8]>> NeighMessageBuffer<T> {
     }
     /// The attributes; offsets are from the start of the payload.
     pub fn attrs(&self) -> AttrIter<'_> {
-        let rest = self.buffer.as_ref().get(NDMSG_LEN..).unwrap_or(&[]);
-        AttrIter::with_base(rest, NDMSG_LEN)
+        attrs_after(self.buffer.as_ref(), NDMSG_LEN)
     }
     /// The underlying buffer.
     pub fn into_inner(self) -> T {

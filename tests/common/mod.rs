@@ -20,6 +20,8 @@
 //! ```
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod golden;
+
 use netplumb::wire::Builder;
 use netplumb::wire::attr::AttrIter;
 use netplumb::{Handle, NetNs};
@@ -60,6 +62,41 @@ pub fn anonymous_ns(test: &str) -> Option<NetNs> {
     Some(NetNs::new_anonymous().expect("create an anonymous network namespace"))
 }
 
+/// Runs `f` on a new thread moved into a brand-new network namespace
+/// (`unshare(CLONE_NEWNET)` affects only that thread; the namespace goes away with the thread
+/// and its fds) and returns what `f` returns; a panic in `f` is raised again here. `None`
+/// when `test` must be skipped (see [`require_privilege`]).
+pub fn in_new_netns<T: Send + 'static>(
+    test: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    if !require_privilege(test) {
+        return None;
+    }
+    let worker = std::thread::spawn(move || {
+        let before = std::fs::read_link("/proc/thread-self/ns/net").unwrap();
+        nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET)");
+        let after = std::fs::read_link("/proc/thread-self/ns/net").unwrap();
+        assert_ne!(before, after, "the thread did not get a new namespace");
+        f()
+    });
+    match worker.join() {
+        Ok(v) => Some(v),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Runs `ip ARGS...` as a child of the calling thread, hence in its namespace, asserting
+/// success.
+pub fn ip_here(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "ip {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A unique namespace name: `np-<pid>-<counter>`.
 pub fn unique_name() -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -96,6 +133,18 @@ impl TestNs {
     /// The namespace.
     pub fn ns(&self) -> &NetNs {
         &self.ns
+    }
+
+    /// Turns duplicate address detection off in the namespace (`all` and `default`, so that
+    /// links made afterwards inherit it).
+    pub fn dad_off(&self) {
+        self.ns
+            .run(|| {
+                netplumb::sysctl::set("net.ipv6.conf.all.accept_dad", "0")?;
+                netplumb::sysctl::set("net.ipv6.conf.default.accept_dad", "0")
+            })
+            .unwrap()
+            .unwrap();
     }
 
     /// A handle bound to the namespace.

@@ -19,13 +19,9 @@
 
 mod args;
 mod batch;
-// Parts of the AST (fields the executor does not act on yet) and of the JSON writer are
-// unused until every command's executor has landed.
-#[allow(dead_code)]
 mod cmd;
 mod exec;
 mod help;
-#[allow(dead_code)]
 mod json;
 
 use args::{CliError, Start};

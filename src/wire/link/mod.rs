@@ -44,7 +44,10 @@ pub use tun::*;
 pub use vxlan::*;
 
 use super::attr::{Attr, AttrIter, MAX_NEST_DEPTH};
-use super::{Builder, DecodeError, Emit, EncodeError, byte, ne_i32, ne_u16, ne_u32};
+use super::{
+    Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_i32, ne_u16,
+    ne_u32,
+};
 
 /// `sizeof(struct ifinfomsg)`.
 pub const IFINFOMSG_LEN: usize = 16;
@@ -420,15 +423,7 @@ pub struct LinkMessageBuffer<T: AsRef<[u8]>> {
 impl<T: AsRef<[u8]>> LinkMessageBuffer<T> {
     /// Checks that `payload` holds at least an ifinfomsg.
     pub fn new_checked(payload: T) -> Result<Self, DecodeError> {
-        let have = payload.as_ref().len();
-        if have < IFINFOMSG_LEN {
-            return Err(DecodeError::Truncated {
-                what: "ifinfomsg",
-                offset: 0,
-                need: IFINFOMSG_LEN,
-                have,
-            });
-        }
+        check_header(payload.as_ref(), IFINFOMSG_LEN, "ifinfomsg")?;
         Ok(LinkMessageBuffer { buffer: payload })
     }
     /// `ifi_family` (`AF_UNSPEC` except for AF_BRIDGE requests).
@@ -463,8 +458,7 @@ impl<T: AsRef<[u8]>> LinkMessageBuffer<T> {
     }
     /// The attributes; offsets are counted from the start of the payload.
     pub fn attrs(&self) -> AttrIter<'_> {
-        let rest = self.buffer.as_ref().get(IFINFOMSG_LEN..).unwrap_or(&[]);
-        AttrIter::with_base(rest, IFINFOMSG_LEN)
+        attrs_after(self.buffer.as_ref(), IFINFOMSG_LEN)
     }
 }
 

@@ -12,11 +12,12 @@ use crate::wire::{Attr, Builder, DecodeError, EncodeError};
 macro_rules! stats_struct {
     (
         $(#[$meta:meta])*
-        $Name:ident($int:ty) {
-            $( $(#[$fmeta:meta])* $field:ident, )*
-        }
+        $Name:ident($int:ty)
         optional {
             $( $(#[$ometa:meta])* $opt:ident, )*
+        }
+        counters {
+            $( $(#[$fmeta:meta])* $field:ident, )*
         }
     ) => {
         $(#[$meta])*
@@ -89,56 +90,67 @@ macro_rules! stats_struct {
     };
 }
 
-stats_struct! {
+/// `stats_struct!` for one structure, with the 23 counters `struct rtnl_link_stats` and
+/// `struct rtnl_link_stats64` both start with, in wire order.
+macro_rules! link_stats {
+    ($($head:tt)*) => {
+        stats_struct! {
+            $($head)*
+            counters {
+                /// Good packets received.
+                rx_packets,
+                /// Packets transmitted.
+                tx_packets,
+                /// Bytes received.
+                rx_bytes,
+                /// Bytes transmitted.
+                tx_bytes,
+                /// Bad packets received.
+                rx_errors,
+                /// Transmit problems.
+                tx_errors,
+                /// Packets received but dropped.
+                rx_dropped,
+                /// Packets dropped before transmission.
+                tx_dropped,
+                /// Multicast packets received.
+                multicast,
+                /// Collisions.
+                collisions,
+                /// Packets with a bad length.
+                rx_length_errors,
+                /// Receiver overruns.
+                rx_over_errors,
+                /// Packets with a CRC error.
+                rx_crc_errors,
+                /// Frame alignment errors.
+                rx_frame_errors,
+                /// Receiver FIFO errors.
+                rx_fifo_errors,
+                /// Packets missed by the host.
+                rx_missed_errors,
+                /// Aborted transmissions.
+                tx_aborted_errors,
+                /// Carrier lost during transmission.
+                tx_carrier_errors,
+                /// Transmit FIFO underruns.
+                tx_fifo_errors,
+                /// Heartbeat errors.
+                tx_heartbeat_errors,
+                /// Late collisions.
+                tx_window_errors,
+                /// Compressed packets received.
+                rx_compressed,
+                /// Compressed packets transmitted.
+                tx_compressed,
+            }
+        }
+    };
+}
+
+link_stats! {
     /// `IFLA_STATS64`: `struct rtnl_link_stats64`.
-    Stats64(u64) {
-        /// Good packets received.
-        rx_packets,
-        /// Packets transmitted.
-        tx_packets,
-        /// Bytes received.
-        rx_bytes,
-        /// Bytes transmitted.
-        tx_bytes,
-        /// Bad packets received.
-        rx_errors,
-        /// Transmit problems.
-        tx_errors,
-        /// Packets received but dropped.
-        rx_dropped,
-        /// Packets dropped before transmission.
-        tx_dropped,
-        /// Multicast packets received.
-        multicast,
-        /// Collisions.
-        collisions,
-        /// Packets with a bad length.
-        rx_length_errors,
-        /// Receiver overruns.
-        rx_over_errors,
-        /// Packets with a CRC error.
-        rx_crc_errors,
-        /// Frame alignment errors.
-        rx_frame_errors,
-        /// Receiver FIFO errors.
-        rx_fifo_errors,
-        /// Packets missed by the host.
-        rx_missed_errors,
-        /// Aborted transmissions.
-        tx_aborted_errors,
-        /// Carrier lost during transmission.
-        tx_carrier_errors,
-        /// Transmit FIFO underruns.
-        tx_fifo_errors,
-        /// Heartbeat errors.
-        tx_heartbeat_errors,
-        /// Late collisions.
-        tx_window_errors,
-        /// Compressed packets received.
-        rx_compressed,
-        /// Compressed packets transmitted.
-        tx_compressed,
-    }
+    Stats64(u64)
     optional {
         /// Packets dropped for lack of a handler (Linux 4.6+).
         rx_nohandler,
@@ -147,56 +159,9 @@ stats_struct! {
     }
 }
 
-stats_struct! {
+link_stats! {
     /// `IFLA_STATS`: `struct rtnl_link_stats`, the same counters truncated to 32 bits.
-    Stats(u32) {
-        /// Good packets received.
-        rx_packets,
-        /// Packets transmitted.
-        tx_packets,
-        /// Bytes received.
-        rx_bytes,
-        /// Bytes transmitted.
-        tx_bytes,
-        /// Bad packets received.
-        rx_errors,
-        /// Transmit problems.
-        tx_errors,
-        /// Packets received but dropped.
-        rx_dropped,
-        /// Packets dropped before transmission.
-        tx_dropped,
-        /// Multicast packets received.
-        multicast,
-        /// Collisions.
-        collisions,
-        /// Packets with a bad length.
-        rx_length_errors,
-        /// Receiver overruns.
-        rx_over_errors,
-        /// Packets with a CRC error.
-        rx_crc_errors,
-        /// Frame alignment errors.
-        rx_frame_errors,
-        /// Receiver FIFO errors.
-        rx_fifo_errors,
-        /// Packets missed by the host.
-        rx_missed_errors,
-        /// Aborted transmissions.
-        tx_aborted_errors,
-        /// Carrier lost during transmission.
-        tx_carrier_errors,
-        /// Transmit FIFO underruns.
-        tx_fifo_errors,
-        /// Heartbeat errors.
-        tx_heartbeat_errors,
-        /// Late collisions.
-        tx_window_errors,
-        /// Compressed packets received.
-        rx_compressed,
-        /// Compressed packets transmitted.
-        tx_compressed,
-    }
+    Stats(u32)
     optional {
         /// Packets dropped for lack of a handler (Linux 4.6+).
         rx_nohandler,

@@ -5,7 +5,7 @@ use super::nexthop::{NextHop, NextHopIter};
 use super::*;
 use crate::wire::attr::{Attr, NLA_F_NESTED};
 use crate::wire::builder::attr_size;
-use crate::wire::read_array;
+use crate::wire::{read_array, u32_words, words_to_bytes};
 
 /// One attribute of a route message.
 ///
@@ -311,30 +311,26 @@ impl RouteCacheInfo {
     pub const LEN: usize = 32;
 
     fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        let v = a.value();
-        if v.len() != Self::LEN {
-            return Err(DecodeError::BadAttr {
-                name: "RTA_CACHEINFO",
-                offset: a.offset(),
-                reason: "expected 32 bytes (struct rta_cacheinfo)",
-            });
-        }
-        let u = |i: usize| ne_u32(v, i * 4);
+        let [clntref, lastuse, expires, error, used, id, ts, tsage] = u32_words(
+            a,
+            "RTA_CACHEINFO",
+            "expected 32 bytes (struct rta_cacheinfo)",
+        )?;
         Ok(RouteCacheInfo {
-            clntref: u(0),
-            lastuse: u(1),
-            expires: u(2) as i32,
-            error: u(3),
-            used: u(4),
-            id: u(5),
-            ts: u(6),
-            tsage: u(7),
+            clntref,
+            lastuse,
+            expires: expires as i32,
+            error,
+            used,
+            id,
+            ts,
+            tsage,
         })
     }
 
     /// The 32 bytes of the structure, native endian.
     pub fn to_bytes(&self) -> [u8; Self::LEN] {
-        let fields = [
+        words_to_bytes([
             self.clntref,
             self.lastuse,
             self.expires as u32,
@@ -343,12 +339,7 @@ impl RouteCacheInfo {
             self.id,
             self.ts,
             self.tsage,
-        ];
-        let mut out = [0u8; Self::LEN];
-        for (chunk, f) in out.chunks_exact_mut(4).zip(fields) {
-            chunk.copy_from_slice(&f.to_ne_bytes());
-        }
-        out
+        ])
     }
 }
 

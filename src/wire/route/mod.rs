@@ -28,7 +28,7 @@ pub use metrics::{RouteMetric, metric_name};
 pub use nexthop::{NextHop, NextHopFlags, NextHopIter, NextHopRef};
 
 use super::attr::{AttrIter, UnknownAttr};
-use super::{Builder, DecodeError, Emit, EncodeError, byte, ne_u32};
+use super::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_u32};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -439,15 +439,7 @@ pub struct RouteMessageBuffer<T: AsRef<[u8]>> {
 impl<T: AsRef<[u8]>> RouteMessageBuffer<T> {
     /// Checks that `payload` holds at least a `struct rtmsg`.
     pub fn new_checked(payload: T) -> Result<Self, DecodeError> {
-        let have = payload.as_ref().len();
-        if have < RTMSG_LEN {
-            return Err(DecodeError::Truncated {
-                what: "rtmsg",
-                offset: 0,
-                need: RTMSG_LEN,
-                have,
-            });
-        }
+        check_header(payload.as_ref(), RTMSG_LEN, "rtmsg")?;
         Ok(RouteMessageBuffer { buffer: payload })
     }
 
@@ -507,8 +499,7 @@ impl<T: AsRef<[u8]>> RouteMessageBuffer<T> {
     }
     /// The attributes; offsets count from the start of the payload.
     pub fn attrs(&self) -> AttrIter<'_> {
-        let rest = self.buffer.as_ref().get(RTMSG_LEN..).unwrap_or(&[]);
-        AttrIter::with_base(rest, RTMSG_LEN)
+        attrs_after(self.buffer.as_ref(), RTMSG_LEN)
     }
     /// The underlying buffer.
     pub fn into_inner(self) -> T {

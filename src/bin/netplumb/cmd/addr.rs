@@ -111,11 +111,6 @@ impl IfaFlags {
     pub const MCAUTOJOIN: u32 = 0x400;
     /// IFA_F_STABLE_PRIVACY.
     pub const STABLE_PRIVACY: u32 = 0x800;
-
-    /// True when every bit of `bits` is set.
-    pub fn contains(self, bits: u32) -> bool {
-        self.0 & bits == bits
-    }
 }
 
 /// Flag names as `ip` spells them in filters and (the settable ones) in changes.

@@ -1,12 +1,858 @@
-//! `addr`: placeholder until its executor lands (this build reports it as not implemented).
+//! `address add | replace | change | delete | show | flush`, through the library's address
+//! operations (`AddrSpec`'s requests, `Handle::addr_list`).
+//!
+//! Requests are built by [`AddrSpec`] and then adjusted where `ip` sends what the library's
+//! stricter checks would refuse, so that the kernel (not netplumb) judges them as it judges
+//! `ip`'s: flags such as `mngtmpaddr` on any prefix length, labels that do not start with
+//! the device name, `ip`'s wildcard deletion of an IPv4 address given without a length.
+//!
+//! `address show` prints the link part of each record as `ip -j address show` does, except
+//! `linkinfo` (with `-d`) and `stats64` (with `-s`), which are `link show`'s.
 
-use super::Ctx;
-use crate::args::CliError;
-use crate::cmd::AddrCmd;
+use super::ipshow::{self, Links, Names, Rec, addr_match, glob, lib_error, resolve};
+use super::{Ctx, failed};
+use crate::args::{CliError, Family};
+use crate::cmd::addr::{AddrChange, AddrCmd, AddrFilter, AddrOp, Broadcast, IfaFlags};
+use netplumb::addr::{AddrFlags, AddrSpec, INFINITY_LIFE_TIME, Scope};
+use netplumb::link::{IfFlags, Link, LinkFilter, LinkRef};
+use netplumb::wire::NlmsgFlags;
+use netplumb::wire::addr::{AddressAttr, AddressMessage};
+use netplumb::wire::attr::AttrIter;
+use netplumb::wire::link::{IFLA_ALT_IFNAME, IFLA_PROP_LIST, LinkAttr};
+use netplumb::wire::nlmsg::{RTM_DELADDR, RTM_NEWADDR};
+use netplumb::{Batch, BatchMode, Handle, IpNet};
+use std::net::{IpAddr, Ipv4Addr};
 
-/// Runs `addr`.
-pub fn run(cmd: &AddrCmd, _ctx: &Ctx<'_>) -> Result<(), CliError> {
+/// Runs `address`.
+pub fn run(cmd: &AddrCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+    match cmd {
+        AddrCmd::Change(c) => change(c, ctx),
+        AddrCmd::Show(f) => show(f, ctx),
+        AddrCmd::Flush(f) => flush(f, ctx),
+    }
+}
+
+/// The flags `ip` only sets on IPv6 addresses (`ifa_flag_data[].v6only` of the settable ones).
+const V6_ONLY: &[(&str, u32)] = &[
+    ("nodad", IfaFlags::NODAD),
+    ("optimistic", IfaFlags::OPTIMISTIC),
+    ("home", IfaFlags::HOMEADDRESS),
+    ("mngtmpaddr", IfaFlags::MANAGETEMPADDR),
+];
+
+/// `ip addr add|replace|change|del`.
+fn change(c: &AddrChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
+    let v4 = c.local.is_ipv4();
+    let del = c.op == AddrOp::Del;
+    let mut flags = c.flags.0;
+    if v4 {
+        for (name, bit) in V6_ONLY {
+            if flags & bit != 0 {
+                eprintln!("Warning: {name} option can be set only for IPv6 addresses");
+                flags &= !bit;
+            }
+        }
+    }
+    let wildcard = del && v4 && !c.prefix_len_given && c.peer.is_none();
+    if wildcard {
+        eprintln!(
+            "Warning: Executing wildcard deletion to stay compatible with old scripts.\n         \
+             Explicitly specify the prefix length ({}/32) to avoid this warning.\n         \
+             This special behaviour is likely to disappear in further releases,\n         \
+             fix your scripts!",
+            c.local.addr()
+        );
+    }
+    // `broadcast +|-`: the all-ones / all-zeros host part of the peer (or local) prefix,
+    // none for /31 and /32.
+    let broadcast = match c.broadcast {
+        _ if del => None,
+        Some(Broadcast::Addr(IpAddr::V4(a))) => Some(a),
+        // The kernel ignores IFA_BROADCAST on IPv6 addresses.
+        Some(Broadcast::Addr(IpAddr::V6(_))) | None => None,
+        Some(b) => {
+            let base = c.peer.unwrap_or(c.local);
+            let (IpAddr::V4(addr), len) = (base.addr(), base.prefix_len()) else {
+                return Err(CliError::Failed(
+                    "Broadcast can be set only for IPv4 addresses".into(),
+                ));
+            };
+            (len <= 30).then(|| {
+                let host = u32::MAX >> len;
+                let base = u32::from(addr);
+                Ipv4Addr::from(if b == Broadcast::Plus {
+                    base | host
+                } else {
+                    base & !host
+                })
+            })
+        }
+    };
+    let h = ctx.handle()?;
+    let index = resolve(h, &c.dev)?;
+
+    let mut spec = AddrSpec::new(c.local);
+    spec.peer = c.peer;
+    if let Some(b) = broadcast {
+        spec = spec.broadcast(b);
+    }
+    // IPv6 has no labels: the kernel ignores IFA_LABEL there.
+    spec.label = c.label.clone().filter(|_| v4);
+    spec.scope = c.scope.map(Scope);
+    spec.lifetimes = c.lifetime.map(|l| (l.valid, l.preferred));
+    spec.metric = c.metric;
+    let (msg_type, nl_flags, mut msg) = match c.op {
+        AddrOp::Add => spec.add_request(index),
+        AddrOp::Replace => spec.replace_request(index),
+        AddrOp::Change => spec
+            .to_message(index)
+            .map(|m| (RTM_NEWADDR, NlmsgFlags::REPLACE, m)),
+        AddrOp::Del => spec.del_request(index),
+    }
+    .map_err(failed)?;
+    if wildcard {
+        // Without IFA_ADDRESS the kernel matches any prefix length.
+        msg.attrs.retain(|a| !matches!(a, AddressAttr::Address(_)));
+    }
+    // Set here rather than in the spec: the kernel, not the library, judges them, as it
+    // judges ip's (e.g. `mngtmpaddr` on a prefix that is not a /64).
+    msg.set_flags(AddrFlags::from_bits_retain(flags));
+    if let Some(a) = c.anycast {
+        msg.attrs.push(AddressAttr::Anycast(a));
+    }
+    h.request(msg_type, nl_flags, &msg).map_err(lib_error)
+}
+
+/// The family `-4`/`-6`/`-0` selects (`AF_PACKET` for `-0`), 0 for none.
+fn family_af(f: Family) -> u8 {
+    match f {
+        Family::Unspec => 0,
+        Family::Inet => libc::AF_INET as u8,
+        Family::Inet6 => libc::AF_INET6 as u8,
+        Family::Link => libc::AF_PACKET as u8,
+        Family::Mpls => libc::AF_MPLS as u8,
+        Family::Bridge => libc::AF_BRIDGE as u8,
+    }
+}
+
+/// The selectors of `address show|flush` as `ip` applies them to each address.
+struct Sel<'f> {
+    f: &'f AddrFilter,
+    /// `-4`, `-6`, or the family of `to`.
+    family: u8,
+    ifindex: Option<u32>,
+    /// `(set, mask)`: flags that must have the value given.
+    flags: (u32, u32),
+}
+
+impl<'f> Sel<'f> {
+    fn new(f: &'f AddrFilter, ctx: &Ctx<'_>) -> Sel<'f> {
+        let mut family = family_af(ctx.globals.family);
+        if family == 0
+            && let Some(to) = f.to
+        {
+            family = to.family();
+        }
+        Sel {
+            f,
+            family,
+            ifindex: None,
+            flags: (f.flags_set, f.flags_set | f.flags_clear),
+        }
+    }
+
+    /// `print_addrinfo`'s checks; `links` names the devices of IPv6 addresses for `label`.
+    fn matches(&self, m: &AddressMessage, links: &Links) -> bool {
+        let h = m.header;
+        let flags = m.flags().bits();
+        if self.ifindex.is_some_and(|i| i != h.index)
+            || self.f.scope.is_some_and(|s| s != h.scope.0)
+            || (self.flags.0 ^ flags) & self.flags.1 != 0
+            || (self.family != 0 && self.family != h.family)
+        {
+            return false;
+        }
+        if let Some(pattern) = &self.f.label {
+            let label = m
+                .label()
+                .map_or_else(|| links.name(h.index), str::to_string);
+            if !glob(pattern, &label) {
+                return false;
+            }
+        }
+        if let Some(to) = self.f.to
+            && to.prefix_len() > 0
+        {
+            match m.local().or_else(|| m.address()) {
+                Some(a) if a.is_ipv4() == to.is_ipv4() => {
+                    return addr_match(a, to.addr(), to.prefix_len());
+                }
+                Some(_) => return false,
+                None => {}
+            }
+        }
+        true
+    }
+}
+
+/// The links `address show` considers, in the kernel's order: one `RTM_GETLINK` for
+/// `dev`, else a dump with the master and kind filters.
+fn links_for(h: &Handle, f: &AddrFilter, ifindex: Option<u32>) -> Result<Vec<Link>, CliError> {
+    if let Some(i) = ifindex {
+        return Ok(vec![h.link_get(i).map_err(lib_error)?]);
+    }
+    let mut lf = LinkFilter::new();
+    if let Some(m) = &f.master {
+        let i = resolve(h, m).map_err(|_| {
+            CliError::Failed(format!(
+                "Error: argument \"{m}\" is wrong: Device does not exist"
+            ))
+        })?;
+        lf = lf.master(LinkRef::Index(i));
+    }
+    // A port kind (`type bridge_slave`) is checked by `link_passes`.
+    if let Some(k) = f.kind.as_deref().filter(|k| !k.ends_with("_slave")) {
+        lf = lf.kind(k);
+    }
+    let links = h.link_list(&lf).map_err(failed)?;
+    // `nomaster` goes to the kernel in `ip` (IFLA_MASTER -1).
+    Ok(links
+        .into_iter()
+        .filter(|l| !f.nomaster || l.master.is_none())
+        .collect())
+}
+
+/// The checks `print_linkinfo` makes itself (a link failing them prints as `{}`): `up`,
+/// `group`, and the port kind of `type KIND_slave`.
+fn link_passes(f: &AddrFilter, l: &Link) -> bool {
+    let slave_kind = f.kind.as_deref().and_then(|k| k.strip_suffix("_slave"));
+    (!f.up || l.flags.contains(IfFlags::UP))
+        && f.group.is_none_or(|g| l.group.unwrap_or(0) == g)
+        && slave_kind.is_none_or(|s| l.info().and_then(|i| i.slave_kind()) == Some(s))
+}
+
+/// `ip addr show`.
+fn show(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
+    let h = ctx.handle()?;
+    let mut sel = Sel::new(f, ctx);
+    if let Some(d) = &f.dev {
+        sel.ifindex = Some(
+            resolve(h, d)
+                .map_err(|_| CliError::Failed(format!("Device \"{d}\" does not exist.")))?,
+        );
+    }
+    let links = links_for(h, f, sel.ifindex)?;
+    let names = Links::load(h)?;
+    let packet = sel.family == libc::AF_PACKET as u8;
+    let addrs: Vec<AddressMessage> = if packet {
+        Vec::new()
+    } else {
+        dump_addrs(h, sel.family, sel.ifindex)?
+    };
+    let brief = ctx.globals.brief;
+    let mut recs = Vec::new();
+    for l in &links {
+        let own: Vec<&AddressMessage> =
+            addrs.iter().filter(|a| a.header.index == l.index).collect();
+        // `ipaddr_filter`: a link stays when one of its addresses passes, or when it has
+        // none at all and no family was asked for.
+        let kept = packet
+            || own.iter().any(|a| sel.matches(a, &names))
+            || (own.is_empty() && sel.family == 0);
+        if !kept {
+            continue;
+        }
+        let mut rec = Rec::new();
+        // `print_linkinfo` refuses some links itself (leaving an empty object), and
+        // prints nothing of the link under `label`.
+        if !link_passes(f, l) {
+            recs.push(rec);
+            continue;
+        }
+        // `-o` prints each address on its own line, without the link's lines.
+        let oneline = ctx.globals.oneline && !brief;
+        if f.label.is_none() && !oneline {
+            if brief {
+                link_brief(&mut rec, l, &names, sel.family);
+            } else {
+                link_fields(&mut rec, l, &names, ctx, sel.family);
+            }
+        }
+        if !packet {
+            // An address of the link that fails the other selectors still gets its (empty)
+            // object in `ip`'s JSON.
+            let mut list = Vec::new();
+            for a in own {
+                let mut r = Rec::new();
+                if sel.matches(a, &names) {
+                    if oneline {
+                        let dev = names.name(a.header.index);
+                        r.json("index", a.header.index).json("dev", dev.as_str());
+                        r.text(format!("{}: {dev}", a.header.index));
+                    }
+                    addr_fields(&mut r, a, brief, ctx.globals.numeric, ctx.globals.oneline);
+                    rec.text(r.text_str());
+                }
+                list.push(r.into_value());
+            }
+            rec.json("addr_info", list);
+            if brief {
+                rec.text("\n");
+            }
+        }
+        recs.push(rec);
+    }
+    ipshow::print(ctx, recs)
+}
+
+/// The addresses of `family` (0: all) on `ifindex` (or every link), in the kernel's order.
+fn dump_addrs(
+    h: &Handle,
+    family: u8,
+    ifindex: Option<u32>,
+) -> Result<Vec<AddressMessage>, CliError> {
+    let mut filter = netplumb::addr::AddrFilter::new();
+    if let Some(i) = ifindex {
+        filter = filter.dev(i);
+    }
+    filter.family = match i32::from(family) {
+        libc::AF_INET => Some(netplumb::Family::Ipv4),
+        libc::AF_INET6 => Some(netplumb::Family::Ipv6),
+        0 => None,
+        // No IP addresses in other families.
+        _ => return Ok(Vec::new()),
+    };
+    let list = h.addr_list(&filter).map_err(lib_error)?;
+    Ok(list.into_iter().map(|a| a.message).collect())
+}
+
+/// `print_link_flags`: the flag names, and the text `<A,B,C> `.
+fn link_flags(rec: &mut Rec, flags: IfFlags, m_down: bool) {
+    let mut names: Vec<&str> = Vec::new();
+    if flags.contains(IfFlags::UP) && !flags.contains(IfFlags::RUNNING) {
+        names.push("NO-CARRIER");
+    }
+    for (bit, name) in [
+        (IfFlags::LOOPBACK, "LOOPBACK"),
+        (IfFlags::BROADCAST, "BROADCAST"),
+        (IfFlags::POINTOPOINT, "POINTOPOINT"),
+        (IfFlags::MULTICAST, "MULTICAST"),
+        (IfFlags::NOARP, "NOARP"),
+        (IfFlags::ALLMULTI, "ALLMULTI"),
+        (IfFlags::PROMISC, "PROMISC"),
+        (IfFlags::MASTER, "MASTER"),
+        (IfFlags::SLAVE, "SLAVE"),
+        (IfFlags::DEBUG, "DEBUG"),
+        (IfFlags::DYNAMIC, "DYNAMIC"),
+        (IfFlags::AUTOMEDIA, "AUTOMEDIA"),
+        (IfFlags::PORTSEL, "PORTSEL"),
+        (IfFlags::NOTRAILERS, "NOTRAILERS"),
+        (IfFlags::UP, "UP"),
+        (IfFlags::LOWER_UP, "LOWER_UP"),
+        (IfFlags::DORMANT, "DORMANT"),
+        (IfFlags::ECHO, "ECHO"),
+    ] {
+        if flags.contains(bit) {
+            names.push(name);
+        }
+    }
+    if m_down {
+        names.push("M-DOWN");
+    }
+    rec.json(
+        "flags",
+        names
+            .iter()
+            .map(|n| (*n).into())
+            .collect::<Vec<crate::json::Value>>(),
+    );
+    rec.text(format!("<{}> ", names.join(",")));
+}
+
+/// `print_name_and_link`: `link` (or `link_index` for a peer in another namespace) and
+/// `ifname`; returns the text name (`name@peer`) and whether the peer is down (`M-DOWN`).
+fn name_and_link(rec: &mut Rec, l: &Link, names: &Links) -> (String, bool) {
+    let mut text_name = l.name.clone();
+    let mut m_down = false;
+    if let Some(link) = l.message.link() {
+        if link == 0 {
+            rec.json("link", crate::json::Value::Null);
+            text_name = format!("{}@NONE", l.name);
+        } else if l.link_netnsid.is_some() {
+            rec.json("link_index", link);
+            text_name = format!("{}@if{link}", l.name);
+        } else {
+            let peer = names.name(link);
+            rec.json("link", peer.as_str());
+            text_name = format!("{}@{peer}", l.name);
+            m_down = !names.is_up(link);
+        }
+    }
+    rec.json("ifname", l.name.as_str());
+    (text_name, m_down)
+}
+
+/// The link part of `ip -br addr show` (`print_linkinfo_brief`).
+fn link_brief(rec: &mut Rec, l: &Link, names: &Links, family: u8) {
+    let (text_name, m_down) = name_and_link(rec, l, names);
+    rec.text(format!("{text_name:<16} "));
+    if let Some(s) = l.operstate {
+        let v = u8::from(s);
+        match OPER_STATES.get(usize::from(v)) {
+            Some(name) => rec.any("operstate", *name, format!("{name:<14} ")),
+            None => rec.any("operstate_index", u32::from(v), format!("state {v:#x} ")),
+        };
+    }
+    if family == libc::AF_PACKET as u8 {
+        if let Some(a) = l.message.address() {
+            let s = ipshow::ll_addr(a, l.message.header.link_layer_type);
+            rec.any("address", s.as_str(), format!("{s} "));
+        }
+        link_flags(rec, l.flags, m_down);
+        rec.text("\n");
+    }
+}
+
+const OPER_STATES: [&str; 7] = [
+    "UNKNOWN",
+    "NOTPRESENT",
+    "DOWN",
+    "LOWERLAYERDOWN",
+    "TESTING",
+    "DORMANT",
+    "UP",
+];
+
+/// The link part of an `ip addr show` record (`print_linkinfo` without `-d` extras that
+/// netplumb does not print).
+fn link_fields(rec: &mut Rec, l: &Link, names: &Links, ctx: &Ctx<'_>, family: u8) {
+    // `ip -6` asks for the links with family AF_INET6, which the kernel answers with its
+    // IPv6 view of each link (`inet6_fill_ifinfo`): name, address, MTU, link and operstate
+    // only; `ip` then gets the queue length by ioctl. (`to PREFIX` sets the family of the
+    // address filter only.)
+    let v6_view = ctx.globals.family == Family::Inet6;
+    let m = &l.message;
+    let numeric = ctx.globals.numeric;
+    rec.any("ifindex", l.index, format!("{}: ", l.index));
+    let (text_name, m_down) = name_and_link(rec, l, names);
+    rec.text(format!("{text_name}: "));
+    link_flags(rec, l.flags, m_down);
+    if let Some(mtu) = l.mtu {
+        rec.any("mtu", mtu, format!("mtu {mtu} "));
+    }
+    if let Some(q) = m
+        .find(|a| match a {
+            LinkAttr::Qdisc(q) => Some(q.as_str()),
+            _ => None,
+        })
+        .filter(|_| !v6_view)
+    {
+        rec.any("qdisc", q, format!("qdisc {q} "));
+    }
+    if let Some(master) = l.master.filter(|_| !v6_view) {
+        let n = names.name(master);
+        rec.any("master", n.as_str(), format!("master {n} "));
+    }
+    if let Some(s) = l.operstate {
+        let v = u8::from(s);
+        match OPER_STATES.get(usize::from(v)) {
+            Some(name) => {
+                rec.json("operstate", *name);
+                rec.text(format!("state {name} "));
+            }
+            None => {
+                rec.json("operstate_index", u32::from(v));
+                rec.text(format!("state {v:#x} "));
+            }
+        }
+    }
+    if let Some(g) = l.group.filter(|_| !v6_view) {
+        let n = Names::Groups.name(g, numeric);
+        rec.any("group", n.as_str(), format!("group {n} "));
+    }
+    if let Some(q) = l.txqlen.filter(|q| *q != 0) {
+        rec.any("txqlen", q, format!("qlen {q}"));
+    }
+    let details = ctx.globals.details > 0;
+    if family == 0 || family == libc::AF_PACKET as u8 || details {
+        let t = m.header.link_layer_type;
+        let tn = ipshow::link_type_name(t, numeric);
+        rec.text("\n");
+        rec.any("link_type", tn.as_str(), format!("    link/{tn} "));
+        if let Some(a) = m.address() {
+            let s = ipshow::ll_addr(a, t);
+            rec.any("address", s.as_str(), &s);
+        }
+        if let Some(b) = m.broadcast().filter(|_| !v6_view) {
+            if l.flags.contains(IfFlags::POINTOPOINT) {
+                rec.text(" peer ");
+                rec.json("link_pointtopoint", true);
+            } else {
+                rec.text(" brd ");
+            }
+            let s = ipshow::ll_addr(b, t);
+            rec.any("broadcast", s.as_str(), &s);
+        }
+        if let Some(p) = m.find(|a| match a {
+            LinkAttr::PermAddress(p) => Some(p),
+            _ => None,
+        }) && m.address() != Some(p.as_slice())
+            && !v6_view
+        {
+            let s = ipshow::ll_addr(p, t);
+            rec.text(" permaddr ");
+            rec.any("permaddr", s.as_str(), &s);
+        }
+    }
+    if let Some(id) = l.link_netnsid.filter(|_| !v6_view) {
+        rec.json("link_netnsid", i64::from(id));
+        rec.text(format!(" link-netnsid {id}"));
+    }
+    if m.find(|a| match a {
+        LinkAttr::ProtoDown(p) => Some(*p != 0),
+        _ => None,
+    }) == Some(true)
+        && !v6_view
+    {
+        rec.any("proto_down", true, " protodown on ");
+    }
+    if details && !v6_view {
+        let u32_of = |f: fn(&LinkAttr) -> Option<u32>| m.find(f);
+        for (key, text, v) in [
+            (
+                "promiscuity",
+                " promiscuity ",
+                u32_of(|a| match a {
+                    LinkAttr::Promiscuity(v) => Some(*v),
+                    _ => None,
+                }),
+            ),
+            (
+                "allmulti",
+                " allmulti ",
+                u32_of(|a| match a {
+                    LinkAttr::Allmulti(v) => Some(*v),
+                    _ => None,
+                }),
+            ),
+            ("min_mtu", "minmtu ", l.min_mtu),
+            ("max_mtu", "maxmtu ", l.max_mtu),
+            // (`linkinfo` comes here in `ip`; netplumb leaves it to `link show -d`.)
+            (
+                "num_tx_queues",
+                "numtxqueues ",
+                u32_of(|a| match a {
+                    LinkAttr::NumTxQueues(v) => Some(*v),
+                    _ => None,
+                }),
+            ),
+            (
+                "num_rx_queues",
+                "numrxqueues ",
+                u32_of(|a| match a {
+                    LinkAttr::NumRxQueues(v) => Some(*v),
+                    _ => None,
+                }),
+            ),
+            (
+                "gso_max_size",
+                "gso_max_size ",
+                u32_of(|a| match a {
+                    LinkAttr::GsoMaxSize(v) => Some(*v),
+                    _ => None,
+                }),
+            ),
+            (
+                "gso_max_segs",
+                "gso_max_segs ",
+                u32_of(|a| match a {
+                    LinkAttr::GsoMaxSegs(v) => Some(*v),
+                    _ => None,
+                }),
+            ),
+            (
+                "tso_max_size",
+                "tso_max_size ",
+                u32_of(|a| match a {
+                    LinkAttr::TsoMaxSize(v) => Some(*v),
+                    _ => None,
+                }),
+            ),
+            (
+                "tso_max_segs",
+                "tso_max_segs ",
+                u32_of(|a| match a {
+                    LinkAttr::TsoMaxSegs(v) => Some(*v),
+                    _ => None,
+                }),
+            ),
+            (
+                "gro_max_size",
+                "gro_max_size ",
+                u32_of(|a| match a {
+                    LinkAttr::GroMaxSize(v) => Some(*v),
+                    _ => None,
+                }),
+            ),
+        ] {
+            if let Some(v) = v {
+                rec.any(key, v, format!("{text}{v} "));
+            }
+        }
+    }
+    if details
+        && !v6_view
+        && let Some(a) = l.alias.as_deref()
+    {
+        rec.text("\n    ");
+        rec.any("ifalias", a, format!("alias {a}"));
+    }
+    let alt: Vec<String> = m
+        .attrs
+        .iter()
+        .filter_map(|a| match a {
+            LinkAttr::Unknown(u) if u.kind & 0x3fff == IFLA_PROP_LIST => Some(&u.value),
+            _ => None,
+        })
+        .flat_map(|v| AttrIter::new(v).filter_map(Result::ok))
+        .filter(|a| a.kind() == IFLA_ALT_IFNAME)
+        .filter_map(|a| a.string("IFLA_ALT_IFNAME").ok().map(str::to_string))
+        .collect();
+    if !v6_view
+        && m.attrs
+            .iter()
+            .any(|a| matches!(a, LinkAttr::Unknown(u) if u.kind & 0x3fff == IFLA_PROP_LIST))
+    {
+        for n in &alt {
+            rec.text(format!("\n    altname {n}"));
+        }
+        rec.json(
+            "altnames",
+            alt.into_iter()
+                .map(crate::json::Value::from)
+                .collect::<Vec<_>>(),
+        );
+    }
+    rec.text("\n");
+}
+
+/// `ifa_flag_data` in `ip`'s order: how each flag prints.
+const IFA_FLAG_NAMES: &[(&str, u32)] = &[
+    ("secondary", IfaFlags::SECONDARY),
+    ("nodad", IfaFlags::NODAD),
+    ("optimistic", IfaFlags::OPTIMISTIC),
+    ("dadfailed", IfaFlags::DADFAILED),
+    ("home", IfaFlags::HOMEADDRESS),
+    ("deprecated", IfaFlags::DEPRECATED),
+    ("tentative", IfaFlags::TENTATIVE),
+    ("permanent", IfaFlags::PERMANENT),
+    ("mngtmpaddr", IfaFlags::MANAGETEMPADDR),
+    ("noprefixroute", IfaFlags::NOPREFIXROUTE),
+    ("autojoin", IfaFlags::MCAUTOJOIN),
+    ("stable-privacy", IfaFlags::STABLE_PRIVACY),
+];
+
+/// One `addr_info` entry (`print_addrinfo`).
+fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, numeric: bool, oneline: bool) {
+    let h = m.header;
+    let v6 = i32::from(h.family) == libc::AF_INET6;
+    if !brief {
+        match i32::from(h.family) {
+            libc::AF_INET => rec.any("family", "inet", "    inet "),
+            libc::AF_INET6 => rec.any("family", "inet6", "    inet6 "),
+            f => rec.any("family_index", f as u32, format!("    family {f} ")),
+        };
+    }
+    let local = m.local().or_else(|| m.address());
+    let address = m.address().or(local);
+    if let Some(l) = local {
+        let s = l.to_string();
+        rec.any("local", s.as_str(), &s);
+        if let Some(a) = address.filter(|a| *a != l) {
+            let s = a.to_string();
+            rec.text(" peer ");
+            rec.any("address", s.as_str(), &s);
+        }
+        rec.any(
+            "prefixlen",
+            u32::from(h.prefix_len),
+            format!("/{} ", h.prefix_len),
+        );
+        if let Some(metric) = m.attrs.iter().find_map(|a| match a {
+            AddressAttr::RtPriority(p) => Some(*p),
+            _ => None,
+        }) {
+            rec.any("metric", metric, format!("metric {metric} "));
+        }
+    }
+    if brief {
+        return;
+    }
+    if let Some(b) = m.broadcast() {
+        let s = b.to_string();
+        rec.text("brd ");
+        rec.any("broadcast", s.as_str(), format!("{s} "));
+    }
+    if let Some(a) = m.attrs.iter().find_map(|a| match a {
+        AddressAttr::Anycast(a) => Some(*a),
+        _ => None,
+    }) {
+        let s = a.to_string();
+        rec.text("any ");
+        rec.any("anycast", s.as_str(), format!("{s} "));
+    }
+    let scope = Names::Scopes.name(u32::from(h.scope.0), numeric);
+    rec.any("scope", scope.as_str(), format!("scope {scope} "));
+    // print_ifa_flags
+    let mut flags = m.flags().bits();
+    for (name, bit) in IFA_FLAG_NAMES {
+        if *bit == IfaFlags::PERMANENT {
+            if flags & bit == 0 {
+                rec.any("dynamic", true, "dynamic ");
+            }
+        } else if flags & bit != 0 {
+            if *bit == IfaFlags::SECONDARY && v6 {
+                rec.any("temporary", true, "temporary ");
+            } else {
+                rec.any(name, true, format!("{name} "));
+            }
+        }
+        flags &= !bit;
+    }
+    if flags != 0 {
+        rec.any(
+            "ifa_flags",
+            format!("{flags:02x}"),
+            format!("flags {flags:02x} "),
+        );
+    }
+    if let Some(l) = m.label() {
+        rec.any("label", l, l);
+    }
+    if let Some(ci) = m.cacheinfo() {
+        // `-o` keeps the record on one line: `\` stands for the line break.
+        rec.text(if oneline { "\\" } else { "\n" });
+        rec.text("       valid_lft ");
+        if ci.valid == INFINITY_LIFE_TIME {
+            rec.json("valid_life_time", INFINITY_LIFE_TIME);
+            rec.text("forever");
+        } else {
+            rec.any("valid_life_time", ci.valid, format!("{}sec", ci.valid));
+        }
+        rec.text(" preferred_lft ");
+        if ci.preferred == INFINITY_LIFE_TIME {
+            rec.json("preferred_life_time", INFINITY_LIFE_TIME);
+            rec.text("forever");
+        } else if m.flags().contains(AddrFlags::DEPRECATED) {
+            let v = ci.preferred as i32;
+            rec.any("preferred_life_time", i64::from(v), format!("{v}sec"));
+        } else {
+            rec.any(
+                "preferred_life_time",
+                ci.preferred,
+                format!("{}sec", ci.preferred),
+            );
+        }
+    }
+    rec.text("\n");
+}
+
+/// `ip addr flush`: deletes the addresses the selectors match, in rounds until none is
+/// left (`-l N` rounds at most, 10 by default as `ip`), one batch per round.
+fn flush(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
+    let mut sel = Sel::new(f, ctx);
+    if sel.family == libc::AF_PACKET as u8 {
+        return Err(CliError::Failed("Cannot flush link addresses.".into()));
+    }
+    let h = ctx.handle()?;
+    if let Some(d) = &f.dev {
+        sel.ifindex = Some(
+            resolve(h, d)
+                .map_err(|_| CliError::Failed(format!("Device \"{d}\" does not exist.")))?,
+        );
+    }
+    let names = Links::load(h)?;
+    // Only one round when flushing primaries: later rounds would take the secondaries the
+    // kernel promoted.
+    let primary_only = f.flags_clear & IfaFlags::SECONDARY != 0;
+    let rounds = match ctx.globals.loops {
+        Some(0) => usize::MAX,
+        Some(n) => n as usize,
+        None => 10,
+    };
+    for round in 0..rounds {
+        let list: Vec<AddressMessage> = dump_addrs(h, sel.family, sel.ifindex)?
+            .into_iter()
+            .filter(|a| sel.matches(a, &names))
+            .collect();
+        if list.is_empty() {
+            if ctx.globals.stats > 0 {
+                print_flush_done(round);
+            }
+            return Ok(());
+        }
+        let mut batch = Batch::new();
+        for m in &list {
+            let del = del_message(m);
+            batch
+                .push(RTM_DELADDR, NlmsgFlags::empty(), &del)
+                .map_err(failed)?;
+        }
+        for r in h.batch(&batch, BatchMode::Force).map_err(failed)? {
+            match r {
+                Ok(()) => {}
+                // Deleting a primary may take its secondaries with it.
+                Err(e) if e.errno() == Some(libc::EADDRNOTAVAIL) => {}
+                Err(e) => {
+                    return Err(CliError::Failed(format!(
+                        "Failed to send flush request: {}",
+                        super::error_text(&e)
+                    )));
+                }
+            }
+        }
+        if ctx.globals.stats > 0 {
+            println!(
+                "\n*** Round {}, deleting {} addresses ***",
+                round + 1,
+                list.len()
+            );
+        }
+        if primary_only {
+            if ctx.globals.stats > 0 {
+                print_flush_done(round + 1);
+            }
+            return Ok(());
+        }
+    }
     Err(CliError::Failed(format!(
-        "netplumb: not implemented yet: {cmd:?}"
+        "*** Flush remains incomplete after {rounds} rounds. ***"
     )))
+}
+
+fn print_flush_done(round: usize) {
+    if round == 0 {
+        println!("Nothing to flush.");
+    } else {
+        let s = if round > 1 { "s" } else { "" };
+        println!("*** Flush is complete after {round} round{s} ***");
+    }
+}
+
+/// What deletes the address `m` lists: `AddrSpec::del_request`'s message for its local
+/// address, peer and length (and label, which IPv4 matches).
+fn del_message(m: &AddressMessage) -> AddressMessage {
+    let local = m.local().or_else(|| m.address());
+    let spec = match (local, m.address()) {
+        (Some(l), a) => {
+            let net = |x: IpAddr| IpNet::new(x, m.header.prefix_len).unwrap_or(IpNet::host(x));
+            let mut s = AddrSpec::new(net(l));
+            s.peer = a.filter(|a| *a != l).map(net);
+            s.label = m.label().map(str::to_string);
+            s
+        }
+        (None, _) => return m.clone(),
+    };
+    spec.to_del_message(m.header.index)
+        .unwrap_or_else(|_| m.clone())
 }

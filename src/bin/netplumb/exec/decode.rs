@@ -1,12 +1,39 @@
-//! `decode`: placeholder until its executor lands (this build reports it as not implemented).
+//! `decode [FILE]`: prints the netlink messages in FILE (or standard input), raw bytes or
+//! annotated hex, decoded by the library's codecs. The rendering is in
+//! [`super::decode_core`]; this reads the input and reports.
+//!
+//! Exit status 0 when every message decoded; 1 (after printing the messages before it) when
+//! one did not, with `Error: decode error at offset N: ...` on stderr, or when the input
+//! cannot be read or is hex text with an odd number of digits.
 
-use super::Ctx;
+use super::{Ctx, decode_core, output};
 use crate::args::CliError;
 use crate::cmd::Decode;
+use std::io::Read;
 
 /// Runs `decode`.
-pub fn run(cmd: &Decode, _ctx: &Ctx<'_>) -> Result<(), CliError> {
-    Err(CliError::Failed(format!(
-        "netplumb: not implemented yet: {cmd:?}"
-    )))
+pub fn run(cmd: &Decode, ctx: &Ctx<'_>) -> Result<(), CliError> {
+    let raw = match cmd.file.as_deref() {
+        None | Some("-") => {
+            let mut buf = Vec::new();
+            std::io::stdin().lock().read_to_end(&mut buf).map_err(|e| {
+                CliError::Failed(format!("Error: cannot read standard input: {e}."))
+            })?;
+            buf
+        }
+        Some(path) => std::fs::read(path).map_err(|e| {
+            CliError::Failed(format!(
+                "Cannot open file \"{path}\" for reading: {}",
+                super::error_text(&netplumb::Error::io("read", e))
+            ))
+        })?,
+    };
+    let bytes =
+        decode_core::input_bytes(&raw).map_err(|e| CliError::Failed(format!("Error: {e}.")))?;
+    let (text, failure) = decode_core::render(&bytes, ctx.globals.json, ctx.globals.pretty);
+    output::write_stdout(text.as_bytes())?;
+    match failure {
+        None => Ok(()),
+        Some(e) => Err(CliError::Failed(decode_core::error_line(&e))),
+    }
 }

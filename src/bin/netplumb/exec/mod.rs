@@ -4,15 +4,18 @@
 //! [`Ctx`] carries the global options and opens the handle (in `-n NETNS` if given) once,
 //! so a `-batch` file reuses one socket for all its lines.
 
-// Until every object's executor has landed, parts of Ctx are unused.
-#![allow(dead_code)]
-
 mod addr;
+mod debug_tree;
 mod decode;
+mod decode_core;
+mod ipshow;
 mod link;
+mod link_json;
 mod monitor;
 mod neigh;
 mod netns;
+mod output;
+mod records;
 mod route;
 mod tuntap;
 

@@ -1,0 +1,179 @@
+//! The work of `netplumb decode`, without I/O: recognise the input (annotated hex or raw
+//! bytes), walk its netlink messages with the library's decoder and render each one.
+//!
+//! Text output, per message: a header line, then the decoded payload as an indented tree
+//! (the codec's owned message, as Rust's `{:#?}` prints it):
+//!
+//! ```text
+//! offset 0: RTM_NEWLINK len 1852 flags MULTI seq 2 port 14565
+//!     Link(
+//!         LinkMessage {
+//!             ...
+//! ```
+//!
+//! With `-j` the output is one JSON array with an object per message: `offset`, `len`,
+//! `type` (the number), `type_name` (the uapi name, when known), `flags` (names, `NLM_F_`
+//! left out; bits without a name in hex), `seq`, `port`, and `payload`, the same tree as the
+//! text (see [`super::debug_tree`] for how it maps to JSON).
+//!
+//! When a message does not decode, everything before it has been rendered and the error is
+//! returned; its offset counts from the start of the input's bytes.
+
+use super::debug_tree;
+use crate::json::{Value, Writer};
+use netplumb::wire::message::Message;
+use netplumb::wire::nlmsg::{NLMSG_DONE, NLMSG_ERROR, NlmsgFlags, message_type_name};
+use netplumb::wire::{DecodeError, hex};
+
+/// True when `raw` is annotated hex text: UTF-8 in which every character outside `#`
+/// comments is a hex digit or white space. Anything else is taken as raw bytes.
+pub fn is_hex_text(raw: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(raw) else {
+        return false;
+    };
+    text.lines().all(|line| {
+        line.split('#')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c.is_whitespace())
+    })
+}
+
+/// The netlink bytes of an input: hex text parsed, raw bytes as they are.
+///
+/// # Errors
+/// The hex reader's complaint (an odd number of digits), as text.
+pub fn input_bytes(raw: &[u8]) -> Result<Vec<u8>, String> {
+    if !is_hex_text(raw) {
+        return Ok(raw.to_vec());
+    }
+    let text = std::str::from_utf8(raw).unwrap_or_default();
+    hex::parse(text).map_err(|e| e.to_string())
+}
+
+/// What `decode` prints on stderr when decoding stopped.
+pub fn error_line(e: &DecodeError) -> String {
+    format!("Error: decode error at offset {}: {e}", e.offset())
+}
+
+/// Names of the set bits of `flags` for a message of type `kind`: the bits from 0x100 up mean
+/// different things for GET, NEW and DEL requests and for errors.
+pub fn flag_names(kind: u16, flags: NlmsgFlags) -> Vec<String> {
+    let mut bits = flags.bits();
+    let mut out = Vec::new();
+    let mut take = |mask: u16, name: &str, bits: &mut u16| {
+        if *bits & mask == mask {
+            *bits &= !mask;
+            out.push(name.to_string());
+        }
+    };
+    for (mask, name) in [
+        (0x01, "REQUEST"),
+        (0x02, "MULTI"),
+        (0x04, "ACK"),
+        (0x08, "ECHO"),
+        (0x10, "DUMP_INTR"),
+        (0x20, "DUMP_FILTERED"),
+    ] {
+        take(mask, name, &mut bits);
+    }
+    let high: &[(u16, &str)] = match kind {
+        NLMSG_ERROR => &[(0x100, "CAPPED"), (0x200, "ACK_TLVS")],
+        NLMSG_DONE => &[(0x200, "ACK_TLVS")],
+        // rtnetlink types come in fours from 16: NEW, DEL, GET, SET.
+        k if k >= 16 && k % 4 == 0 => &[
+            (0x100, "REPLACE"),
+            (0x200, "EXCL"),
+            (0x400, "CREATE"),
+            (0x800, "APPEND"),
+        ],
+        k if k >= 16 && k % 4 == 1 => &[(0x100, "NONREC"), (0x200, "BULK")],
+        k if k >= 16 && k % 4 == 2 => &[
+            (0x300, "DUMP"),
+            (0x100, "ROOT"),
+            (0x200, "MATCH"),
+            (0x400, "ATOMIC"),
+        ],
+        _ => &[],
+    };
+    for &(mask, name) in high {
+        take(mask, name, &mut bits);
+    }
+    if bits != 0 {
+        out.push(format!("{bits:#x}"));
+    }
+    out
+}
+
+/// The type as printed: its uapi name, or `type N`.
+fn type_text(kind: u16) -> String {
+    message_type_name(kind).map_or_else(|| format!("type {kind}"), str::to_string)
+}
+
+/// Renders every message of `bytes` as text (or JSON, compact or `pretty`). Returns the
+/// output and, when a message did not decode, the error (offset from the start of `bytes`);
+/// the output then holds the messages before it (and, for JSON, is still a whole document).
+pub fn render(bytes: &[u8], json: bool, pretty: bool) -> (String, Option<DecodeError>) {
+    let mut offset = 0usize;
+    let mut text = String::new();
+    let mut records = Vec::new();
+    let mut failure = None;
+    for r in Message::decode_datagram(bytes) {
+        let m = match r {
+            Ok(m) => m,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        };
+        let h = m.header;
+        let flags = flag_names(h.message_type, h.flags);
+        if json {
+            let mut o = Value::object();
+            o.push("offset", offset as u64)
+                .push("len", h.length)
+                .push("type", u32::from(h.message_type));
+            if let Some(n) = message_type_name(h.message_type) {
+                o.push("type_name", n);
+            }
+            o.push(
+                "flags",
+                flags.into_iter().map(Value::Str).collect::<Vec<_>>(),
+            )
+            .push("seq", h.sequence_number)
+            .push("port", h.port_number)
+            .push("payload", debug_tree::to_value(&format!("{:?}", m.payload)));
+            records.push(o);
+        } else {
+            let flags = if flags.is_empty() {
+                "0".to_string()
+            } else {
+                flags.join("|")
+            };
+            text.push_str(&format!(
+                "offset {offset}: {} len {} flags {flags} seq {} port {}\n",
+                type_text(h.message_type),
+                h.length,
+                h.sequence_number,
+                h.port_number
+            ));
+            for line in format!("{:#?}", m.payload).lines() {
+                text.push_str("    ");
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        offset = offset.saturating_add((h.length as usize).saturating_add(3) & !3);
+    }
+    if json {
+        let mut w = Writer::new(Vec::new(), pretty);
+        // Writing into a Vec cannot fail.
+        let _ = w.value(&Value::Array(records));
+        text = w
+            .finish()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default();
+    }
+    (text, failure)
+}

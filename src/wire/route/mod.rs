@@ -547,10 +547,12 @@ impl RouteMessage {
     /// Reads a payload (the bytes after `nlmsghdr`). Offsets in errors count from its start.
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         let buf = RouteMessageBuffer::new_checked(payload)?;
-        let attrs = buf
-            .attrs()
-            .map(|a| a.and_then(|a| RouteAttr::parse(&a)))
-            .collect::<Result<Vec<_>, _>>()?;
+        // Sized by a first walk (the iterator is fused: it ends at a malformed header); a
+        // plain loop, not `collect::<Result<_, _>>`, which is markedly slower here.
+        let mut attrs = Vec::with_capacity(buf.attrs().count());
+        for a in buf.attrs() {
+            attrs.push(RouteAttr::parse(&a?)?);
+        }
         Ok(RouteMessage {
             header: buf.header(),
             attrs,

@@ -25,6 +25,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Tool {
@@ -36,6 +38,10 @@ enum Tool {
     NpGroup,
     /// `ip -n NS -batch FILE`.
     Ip,
+    /// `ip -n NS -force -batch FILE`, the peer of [`Tool::Cli`].
+    IpForce,
+    /// The netplumb CLI: `netplumb -n NS -force -batch FILE`, the same FILE as `ip`'s.
+    Cli,
     /// `ip -n NS link del group N`.
     IpGroup,
     /// rtnetlink, awaiting each request.
@@ -51,11 +57,48 @@ impl Tool {
             Tool::NpBatch => "netplumb batch",
             Tool::NpGroup => "netplumb group delete",
             Tool::Ip => "ip -batch",
+            Tool::IpForce => "ip -force -batch",
+            Tool::Cli => "netplumb CLI -force -batch",
             Tool::IpGroup => "ip link del group",
             Tool::Rtnl => "rtnetlink",
             Tool::RtnlX64 => "rtnetlink x64",
         }
     }
+}
+
+/// The netplumb CLI binary, if built (looked up once).
+fn cli() -> Option<&'static PathBuf> {
+    static CLI: OnceLock<Option<PathBuf>> = OnceLock::new();
+    CLI.get_or_init(common::netplumb_cli).as_ref()
+}
+
+/// `tools`, plus `ip -force -batch` and the netplumb CLI when the CLI is built.
+fn with_cli(tools: &[Tool]) -> Vec<Tool> {
+    let mut v = tools.to_vec();
+    if cli().is_some() {
+        v.extend([Tool::IpForce, Tool::Cli]);
+    }
+    v
+}
+
+/// Runs the batch file `text` with one of the tools that read one: `ip -batch`,
+/// `ip -force -batch` or `netplumb -force -batch` (all `-n NS`), measured with `wait4`.
+fn batch_file(ns: &BenchNs, tool: Tool, text: &str) -> Cost {
+    match tool {
+        Tool::Ip => ns.ip_batch(text).cost,
+        Tool::IpForce => ns.batch_with("ip", &["-force"], text).cost,
+        Tool::Cli => {
+            let bin = cli().expect("the CLI rows run only when the CLI is built");
+            ns.batch_with(bin, &["-force"], text).cost
+        }
+        t => unreachable!("{t:?} does not read a batch file"),
+    }
+}
+
+/// Compares the netplumb CLI with `ip` on the same `-force -batch` file (wall with
+/// `target`, CPU), if the CLI ran.
+fn compare_cli(r: &mut Report, name: &str, n: usize, m: &BTreeMap<Tool, Cost>, target: Target) {
+    compare(r, name, n, m, Tool::Cli, &[(Tool::IpForce, target)]);
 }
 
 /// A locally administered MAC for neighbour `i`.
@@ -330,7 +373,7 @@ fn veth_add(r: &mut Report, runs: usize) {
         name,
         n,
         runs,
-        &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
+        &with_cli(&[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64]),
         |_, _| (),
         |ns, h, _, tool| match tool {
             Tool::Np => np_many(tool, || (0..n).map(|i| Ok(h.link_add(&veth(i)))).collect()),
@@ -338,13 +381,13 @@ fn veth_add(r: &mut Report, runs: usize) {
                 let specs: Vec<LinkSpec<'_>> = (0..n).map(veth).collect();
                 h.link_add_many(&specs)
             }),
-            Tool::Ip => {
+            Tool::Ip | Tool::IpForce | Tool::Cli => {
                 let mut s = String::new();
                 for i in 0..n {
                     let (a, b) = veth_names(i);
                     writeln!(s, "link add {a} group {GROUP} type veth peer name {b}").unwrap();
                 }
-                ns.ip_batch(&s).cost
+                batch_file(ns, tool, &s)
             }
             _ => rtnl_run(ns, tool, n, rtnl_veth),
         },
@@ -371,6 +414,7 @@ fn veth_add(r: &mut Report, runs: usize) {
         Tool::Np,
         &[(Tool::Ip, Target::None), (Tool::Rtnl, Target::None)],
     );
+    compare_cli(r, name, n, &m, Target::AtLeast(1.2));
     user_share(r, name, &sums);
 }
 
@@ -385,7 +429,7 @@ fn veth_del(r: &mut Report, runs: usize) -> Option<Cost> {
         name,
         n,
         runs,
-        &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl],
+        &with_cli(&[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl]),
         |_, h| make_veths(h, n),
         |ns, h, _, tool| match tool {
             Tool::Np => np_many(tool, || {
@@ -397,12 +441,12 @@ fn veth_del(r: &mut Report, runs: usize) -> Option<Cost> {
                 let names: Vec<String> = (0..n).map(|i| veth_names(i).0).collect();
                 h.link_del_many(names.iter().map(String::as_str))
             }),
-            Tool::Ip => {
+            Tool::Ip | Tool::IpForce | Tool::Cli => {
                 let mut s = String::new();
                 for i in 0..n {
                     writeln!(s, "link del {}", veth_names(i).0).unwrap();
                 }
-                ns.ip_batch(&s).cost
+                batch_file(ns, tool, &s)
             }
             _ => rtnl_run(ns, tool, n, |h, i| {
                 h.link()
@@ -424,6 +468,7 @@ fn veth_del(r: &mut Report, runs: usize) -> Option<Cost> {
         &[(Tool::Ip, Target::None), (Tool::Rtnl, Target::None)],
     );
     compare(r, name, n, &m, Tool::NpBatch, &[(Tool::Ip, Target::None)]);
+    compare_cli(r, name, n, &m, Target::None);
     m.get(&Tool::Ip).copied()
 }
 
@@ -486,7 +531,7 @@ fn addrs(r: &mut Report, runs: usize) {
         name,
         n,
         runs,
-        &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
+        &with_cli(&[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64]),
         |_, h| make_link(h, "npa0", false),
         |ns, h, &index, tool| match tool {
             Tool::Np | Tool::NpBatch => {
@@ -501,12 +546,12 @@ fn addrs(r: &mut Report, runs: usize) {
                     |i| spec(i)?.add_request(index),
                 )
             }
-            Tool::Ip => {
+            Tool::Ip | Tool::IpForce | Tool::Cli => {
                 let mut s = String::new();
                 for i in 0..n {
                     writeln!(s, "address add {}/{prefix} dev npa0", v4(i + 1)).unwrap();
                 }
-                ns.ip_batch(&s).cost
+                batch_file(ns, tool, &s)
             }
             _ => rtnl_run(ns, tool, n, move |h, i| {
                 h.address()
@@ -537,6 +582,7 @@ fn addrs(r: &mut Report, runs: usize) {
         Tool::Np,
         &[(Tool::Ip, Target::None), (Tool::Rtnl, Target::None)],
     );
+    compare_cli(r, name, n, &m, Target::AtLeast(0.95));
     user_share(r, name, &sums);
 }
 
@@ -548,7 +594,7 @@ fn routes(r: &mut Report, runs: usize) {
         name,
         n,
         runs,
-        &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
+        &with_cli(&[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64]),
         |_, h| route_link(h),
         |ns, h, _, tool| match tool {
             Tool::Np | Tool::NpBatch => {
@@ -561,12 +607,12 @@ fn routes(r: &mut Report, runs: usize) {
                     |i| spec(i).request(RouteOp::Add),
                 )
             }
-            Tool::Ip => {
+            Tool::Ip | Tool::IpForce | Tool::Cli => {
                 let mut s = String::new();
                 for i in 0..n {
                     writeln!(s, "route add {}/32 via {GW}", v4(i)).unwrap();
                 }
-                ns.ip_batch(&s).cost
+                batch_file(ns, tool, &s)
             }
             _ => rtnl_run(ns, tool, n, |h, i| {
                 h.route()
@@ -602,6 +648,7 @@ fn routes(r: &mut Report, runs: usize) {
         Tool::Np,
         &[(Tool::Ip, Target::None), (Tool::Rtnl, Target::None)],
     );
+    compare_cli(r, name, n, &m, Target::AtLeast(1.5));
     user_share(r, name, &sums);
 }
 
@@ -613,7 +660,7 @@ fn neighs(r: &mut Report, runs: usize) {
         name,
         n,
         runs,
-        &[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64],
+        &with_cli(&[Tool::Np, Tool::NpBatch, Tool::Ip, Tool::Rtnl, Tool::RtnlX64]),
         |_, h| make_link(h, "npn0", true),
         |ns, h, &index, tool| match tool {
             Tool::Np | Tool::NpBatch => {
@@ -630,7 +677,7 @@ fn neighs(r: &mut Report, runs: usize) {
                     |i| spec(i).add_request(index),
                 )
             }
-            Tool::Ip => {
+            Tool::Ip | Tool::IpForce | Tool::Cli => {
                 let mut s = String::new();
                 for i in 0..n {
                     writeln!(
@@ -641,7 +688,7 @@ fn neighs(r: &mut Report, runs: usize) {
                     )
                     .unwrap();
                 }
-                ns.ip_batch(&s).cost
+                batch_file(ns, tool, &s)
             }
             _ => rtnl_run(ns, tool, n, move |h, i| {
                 h.neighbours()
@@ -674,6 +721,7 @@ fn neighs(r: &mut Report, runs: usize) {
         Tool::Np,
         &[(Tool::Ip, Target::None), (Tool::Rtnl, Target::None)],
     );
+    compare_cli(r, name, n, &m, Target::AtLeast(1.2));
     user_share(r, name, &sums);
 }
 
@@ -687,6 +735,9 @@ fn main() {
     let only = std::env::var("NETPLUMB_BENCH_ONLY").unwrap_or_default();
     let want = |w: &str| only.is_empty() || only.split(',').any(|o| o == w);
     let runs = common::runs();
+    if cli().is_none() {
+        r.note(common::CLI_MISSING);
+    }
     if want("veth") {
         veth_add(&mut r, runs);
         let ip = veth_del(&mut r, runs);

@@ -26,8 +26,9 @@ use netplumb::wire::nlmsg::{RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK,
 use netplumb::wire::route::{RouteHeader, RouteMessage, RouteMessageBuffer};
 use netplumb::{Handle, NetNs};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 /// GNU time, to read a child's peak RSS without the launcher's own.
 const TIME: &str = "/usr/bin/time";
@@ -236,25 +237,34 @@ fn child(spec: &str) {
 fn child_dump(ns: &BenchNs, tool: &str, what: What) -> (u64, Cost, usize) {
     let exe = std::env::current_exe().expect("current exe");
     let mut cmd = Command::new(&exe);
-    if tool == "ip" {
+    let program = match tool {
+        "ip" => Some(PathBuf::from("ip")),
+        "netplumb CLI" => cli().cloned(),
+        _ => None,
+    };
+    if let Some(program) = program {
         // `ru_maxrss` of a child is at least the RSS of the process that forked it (exec
-        // keeps the high-water mark of the memory it replaces): launch `ip` from GNU time,
-        // whose own RSS is ~1 MiB, or else from this binary in launcher mode (~2.5 MiB).
+        // keeps the high-water mark of the memory it replaces): launch `ip` (or the CLI)
+        // from GNU time, whose own RSS is ~1 MiB, or else from this binary in launcher mode
+        // (~2.5 MiB).
         let (c, err) = if Path::new(TIME).exists() {
             let out = Command::new(TIME)
-                .args(["-f", "%M", "ip", "-n", ns.name()])
+                .args(["-f", "%M"])
+                .arg(&program)
+                .args(["-n", ns.name()])
                 .args(what.ip_args())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .output()
                 .expect("run time ip");
-            assert!(out.status.success(), "time ip failed");
+            assert!(out.status.success(), "time {tool} failed");
             (0, String::from_utf8_lossy(&out.stderr).into_owned())
         } else {
             let mut l = Command::new(&exe);
             l.env("NETPLUMB_BENCH_CHILD", "launch")
-                .args(["ip", "-n", ns.name()])
+                .arg(&program)
+                .args(["-n", ns.name()])
                 .args(what.ip_args());
             (1, run_child_output(l.stdout(Stdio::piped())).1)
         };
@@ -262,9 +272,9 @@ fn child_dump(ns: &BenchNs, tool: &str, what: What) -> (u64, Cost, usize) {
             .split_whitespace()
             .nth(c)
             .and_then(|w| w.parse().ok())
-            .unwrap_or_else(|| panic!("peak RSS of ip: {err:?}"));
+            .unwrap_or_else(|| panic!("peak RSS of {tool}: {err:?}"));
         let cost = run_child(
-            Command::new("ip")
+            Command::new(&program)
                 .args(["-n", ns.name()])
                 .args(what.ip_args()),
         )
@@ -284,6 +294,31 @@ fn child_dump(ns: &BenchNs, tool: &str, what: What) -> (u64, Cost, usize) {
     (kib, c.cost, n as usize)
 }
 
+/// The netplumb CLI binary, if built (looked up once).
+fn cli() -> Option<&'static PathBuf> {
+    static CLI: OnceLock<Option<PathBuf>> = OnceLock::new();
+    CLI.get_or_init(common::netplumb_cli).as_ref()
+}
+
+/// Checks (untimed) that the CLI prints as many JSON records as `ip` for the same dump, so
+/// that the two do the same work.
+fn same_json(ns: &BenchNs, bin: &Path, what: What) {
+    let count = |program: &std::ffi::OsStr| -> usize {
+        let (_, out) = run_child_output(
+            Command::new(program)
+                .args(["-n", ns.name()])
+                .args(what.ip_args())
+                .stdout(Stdio::piped()),
+        );
+        match serde_json::from_str::<serde_json::Value>(&out) {
+            Ok(serde_json::Value::Array(v)) => v.len(),
+            other => panic!("{program:?}: not a JSON array: {other:?}"),
+        }
+    };
+    let (a, b) = (count(bin.as_os_str()), count("ip".as_ref()));
+    assert_eq!(a, b, "netplumb CLI and ip print the same number of records");
+}
+
 /// Times each tool's dump of `what` (median of `runs`), checks the counts, and reports.
 fn time_dumps(r: &mut Report, ns: &BenchNs, h: &Handle, name: &str, what: What, n: usize) {
     let runs = common::runs();
@@ -293,6 +328,15 @@ fn time_dumps(r: &mut Report, ns: &BenchNs, h: &Handle, name: &str, what: What, 
     let mut typed = Vec::new();
     let mut ip = Vec::new();
     let mut rt = Vec::new();
+    let mut cli_costs = Vec::new();
+    let cli_cmd = |bin: &PathBuf| {
+        let mut c = Command::new(bin);
+        c.args(["-n", ns.name()]).args(what.ip_args());
+        c
+    };
+    if let Some(bin) = cli() {
+        same_json(ns, bin, what);
+    }
     for run in 0..runs {
         let (count, c) = measure(|| np_dump(h, what));
         assert!(count >= n, "netplumb dumped {count} < {n}");
@@ -316,6 +360,9 @@ fn time_dumps(r: &mut Report, ns: &BenchNs, h: &Handle, name: &str, what: What, 
             "rtnetlink and netplumb dump the same records"
         );
         rt.push(c);
+        if let Some(bin) = cli() {
+            cli_costs.push(run_child(&mut cli_cmd(bin)).cost);
+        }
         eprintln!(
             "   run {run} netplumb {} views {} typed {} ip -j {} rtnetlink {}",
             common::fmt_s(np[run].wall),
@@ -348,6 +395,29 @@ fn time_dumps(r: &mut Report, ns: &BenchNs, h: &Handle, name: &str, what: What, 
     } else {
         (Target::None, Target::None)
     };
+    if !cli_costs.is_empty() {
+        // The CLI against `ip`, both as processes with the same arguments, printing JSON to
+        // /dev/null; CPU from `wait4`.
+        let cli = median(cli_costs);
+        let cli_tool = format!("netplumb CLI {}", what.ip_args().join(" "));
+        r.measure(name, n, &cli_tool, cli);
+        r.compare(
+            name,
+            n,
+            "wall",
+            (&cli_tool, cli.wall),
+            (&ip_tool, ip.wall),
+            t_ip,
+        );
+        r.compare(
+            name,
+            n,
+            "cpu",
+            (&cli_tool, cli.user + cli.sys),
+            (&ip_tool, ip.user + ip.sys),
+            Target::None,
+        );
+    }
     for (tool, c, t_ip, t_rt) in [
         ("netplumb", np, t_ip, t_rt),
         ("netplumb views", views, t_ip, t_rt),
@@ -391,9 +461,15 @@ fn rss(r: &mut Report, ns: &BenchNs, name: &str, what: What, n: usize, bound_kib
     );
     let mut np = (0, Cost::default(), 0);
     let mut rows = Vec::new();
-    for tool in ["netplumb", "rtnetlink", "ip"] {
+    let mut ip_kib = None;
+    let mut cli_kib = None;
+    let mut tools = vec!["netplumb", "rtnetlink", "ip"];
+    if cli().is_some() {
+        tools.push("netplumb CLI");
+    }
+    for tool in tools {
         let (kib, cost, count) = child_dump(ns, tool, what);
-        if tool != "ip" {
+        if !matches!(tool, "ip" | "netplumb CLI") {
             assert!(count >= n, "{tool} dumped {count} < {n}");
         }
         eprintln!(
@@ -401,17 +477,32 @@ fn rss(r: &mut Report, ns: &BenchNs, name: &str, what: What, n: usize, bound_kib
             kib,
             common::fmt_s(cost.wall)
         );
-        let label = if tool == "ip" {
-            format!("ip {}", what.ip_args().join(" "))
-        } else {
-            tool.to_string()
+        let label = match tool {
+            "ip" => format!("ip {}", what.ip_args().join(" ")),
+            "netplumb CLI" => format!("netplumb CLI {}", what.ip_args().join(" ")),
+            _ => tool.to_string(),
         };
         r.measure(&format!("{name}_process"), n, &label, cost);
-        if tool == "netplumb" {
-            np = (kib, cost, count);
-        } else {
-            rows.push((label, kib));
+        match tool {
+            "netplumb" => np = (kib, cost, count),
+            "netplumb CLI" => cli_kib = Some((label, kib)),
+            _ => {
+                if tool == "ip" {
+                    ip_kib = Some((label.clone(), kib));
+                }
+                rows.push((label, kib));
+            }
         }
+    }
+    if let (Some((cli_label, cli)), Some((ip_label, ip))) = (&cli_kib, &ip_kib) {
+        r.compare(
+            name,
+            n,
+            "peak_rss_kib",
+            (cli_label, *cli as f64),
+            (ip_label, *ip as f64),
+            Target::None,
+        );
     }
     for (label, kib) in rows {
         r.compare(
@@ -494,6 +585,9 @@ fn main() {
         r.note("skipped: the dump benchmarks need root (they create namespaces)");
         eprintln!("SKIPPED dump: needs root");
         return;
+    }
+    if cli().is_none() {
+        r.note(common::CLI_MISSING);
     }
     let only = std::env::var("NETPLUMB_BENCH_ONLY").unwrap_or_default();
     let want = |w: &str| only.is_empty() || only.split(',').any(|o| o == w);

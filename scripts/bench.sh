@@ -26,6 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The netplumb CLI (src/bin/netplumb), compared with `ip` by the bulk and dump benches
+# (`-force -batch FILE`, `-j ... show`); they find it at target/release/netplumb unless
+# NETPLUMB_BIN points elsewhere, and skip its rows if it is missing.
+cargo build --release --bin netplumb
 cargo bench --no-run --bench codec --bench netns --bench dump --bench bulk
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for b in codec netns dump bulk; do

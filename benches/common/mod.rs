@@ -109,11 +109,24 @@ impl BenchNs {
 
     /// `ip -n NAME -batch FILE` as a measured child process, with `lines` as FILE.
     pub fn ip_batch(&self, lines: &str) -> ChildCost {
+        self.batch_with("ip", &[], lines)
+    }
+
+    /// `PROGRAM -n NAME [FLAGS...] -batch FILE` as a measured child process, with `lines` as
+    /// FILE: `ip` or the netplumb CLI ([`netplumb_cli`]), e.g. with `-force`.
+    pub fn batch_with(
+        &self,
+        program: impl AsRef<std::ffi::OsStr>,
+        flags: &[&str],
+        lines: &str,
+    ) -> ChildCost {
         let path = std::env::temp_dir().join(format!("{}.batch", self.name));
-        fs::write(&path, lines).expect("write ip batch file");
+        fs::write(&path, lines).expect("write batch file");
         let c = run_child(
-            Command::new("ip")
-                .args(["-n", &self.name, "-batch"])
+            Command::new(program)
+                .args(["-n", &self.name])
+                .args(flags)
+                .arg("-batch")
                 .arg(&path),
         );
         let _ = fs::remove_file(&path);
@@ -166,6 +179,32 @@ where
         })
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// The netplumb CLI
+
+/// The netplumb CLI binary (`src/bin/netplumb`, driven like `ip`): `$NETPLUMB_BIN`, else
+/// `<target dir>/release/netplumb` (built by `scripts/bench.sh` with `cargo build --release
+/// --bin netplumb`). `None` (and a message on stderr) if it is not there: the CLI rows are
+/// then skipped.
+pub fn netplumb_cli() -> Option<PathBuf> {
+    let path = match std::env::var_os("NETPLUMB_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => target_dir().join("release").join("netplumb"),
+    };
+    if path.is_file() {
+        Some(path)
+    } else {
+        eprintln!(
+            "netplumb CLI not found at {} (set NETPLUMB_BIN or run `cargo build --release --bin netplumb`): skipping the CLI rows",
+            path.display()
+        );
+        None
+    }
+}
+
+/// The note a bench records when it skips the CLI rows.
+pub const CLI_MISSING: &str = "netplumb CLI rows skipped: no binary at $NETPLUMB_BIN or target/release/netplumb (`cargo build --release --bin netplumb`)";
 
 // ---------------------------------------------------------------------------------------------
 // Kernel state for the workloads
@@ -459,10 +498,14 @@ pub fn out_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("NETPLUMB_BENCH_OUT") {
         return PathBuf::from(d);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+    target_dir().join("netplumb-bench")
+}
+
+/// `$CARGO_TARGET_DIR`, else `target/` of the crate.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("netplumb-bench")
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
 /// Prints results as `RESULT ...` lines and appends them as JSON lines to

@@ -72,7 +72,8 @@ fn run_main(argv: &[String]) -> i32 {
 
 /// `-batch FILE`: every line is a command (without `ip`/`netplumb` and global options).
 /// A failed line is reported with "Command failed FILE:LINE"; `-force` keeps going. Exit
-/// status 1 when any line failed.
+/// status 1 when any line failed. With `-force` the write requests of consecutive lines
+/// are pipelined (`exec::Ctx::send`); failures are still reported per line, in line order.
 fn run_batch(ctx: &exec::Ctx<'_>) -> i32 {
     let g = ctx.globals;
     let name = g.batch.as_deref().unwrap_or("-");
@@ -90,10 +91,18 @@ fn run_batch(ctx: &exec::Ctx<'_>) -> i32 {
     };
     let mut failed = false;
     for (line, words) in batch::read(input) {
-        let r = words
-            .and_then(|w| cmd::parse(&w, g))
-            .and_then(|c| exec::run(c, ctx));
+        ctx.set_line(line);
+        let r = words.and_then(|w| cmd::parse(&w, g)).and_then(|c| {
+            if !queueable(&c) {
+                // It may read or change anything: earlier lines' requests go out first.
+                ctx.flush();
+                ctx.forget_names();
+            }
+            exec::run(c, ctx)
+        });
         if let Err(e) = r {
+            // Earlier lines' queued failures are reported first, in line order.
+            ctx.flush();
             eprintln!("{e}");
             eprintln!("Command failed {name}:{line}");
             failed = true;
@@ -102,5 +111,26 @@ fn run_batch(ctx: &exec::Ctx<'_>) -> i32 {
             }
         }
     }
-    i32::from(failed)
+    ctx.flush();
+    i32::from(failed || ctx.queued_failed())
+}
+
+/// Whether a `-force -batch` line only builds write requests that may be queued (see
+/// `exec::Ctx::send`): the frequent bulk commands. Any other line flushes the queue first.
+fn queueable(c: &Command) -> bool {
+    use cmd::addr::{AddrCmd, AddrOp};
+    use cmd::link::LinkCmd;
+    use cmd::neigh::{NeighCmd, NeighOp};
+    use cmd::route::{RouteCmd, RouteOp};
+    match c {
+        Command::Route(RouteCmd::Change(r)) => {
+            matches!(r.op, RouteOp::Add | RouteOp::Replace | RouteOp::Del)
+        }
+        Command::Addr(AddrCmd::Change(a)) => matches!(a.op, AddrOp::Add | AddrOp::Del),
+        Command::Neigh(NeighCmd::Change(n)) => {
+            matches!(n.op, NeighOp::Add | NeighOp::Replace | NeighOp::Del)
+        }
+        Command::Link(LinkCmd::Add(_) | LinkCmd::Del(_)) => true,
+        _ => false,
+    }
 }

@@ -51,6 +51,8 @@ fn change(c: &AddrChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     if v4 {
         for (name, bit) in V6_ONLY {
             if flags & bit != 0 {
+                // Earlier lines' failures are reported before this warning.
+                ctx.flush();
                 eprintln!("Warning: {name} option can be set only for IPv6 addresses");
                 flags &= !bit;
             }
@@ -58,6 +60,7 @@ fn change(c: &AddrChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     }
     let wildcard = del && v4 && !c.prefix_len_given && c.peer.is_none();
     if wildcard {
+        ctx.flush();
         eprintln!(
             "Warning: Executing wildcard deletion to stay compatible with old scripts.\n         \
              Explicitly specify the prefix length ({}/32) to avoid this warning.\n         \
@@ -91,8 +94,7 @@ fn change(c: &AddrChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
             })
         }
     };
-    let h = ctx.handle()?;
-    let index = resolve(h, &c.dev)?;
+    let index = ctx.resolve(&c.dev)?;
 
     let mut spec = AddrSpec::new(c.local);
     spec.peer = c.peer;
@@ -123,7 +125,7 @@ fn change(c: &AddrChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     if let Some(a) = c.anycast {
         msg.attrs.push(AddressAttr::Anycast(a));
     }
-    h.request(msg_type, nl_flags, &msg).map_err(lib_error)
+    ctx.send(msg_type, nl_flags, &msg)
 }
 
 /// The family `-4`/`-6`/`-0` selects (`AF_PACKET` for `-0`), 0 for none.

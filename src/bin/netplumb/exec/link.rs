@@ -25,7 +25,7 @@
 use super::links::Links;
 use super::render::link::{self as render_link, View};
 use super::render::{self, Opts};
-use super::{Ctx, failed};
+use super::{Ctx, Lookup, failed};
 use crate::args::{CliError, Family};
 use crate::cmd::link::{
     AddrGenMode, BridgeOpt, BridgeSlaveOpt, LinkAdd, LinkAttrs, LinkCmd, LinkDel, LinkKind,
@@ -490,8 +490,53 @@ fn send(h: &Handle, msg_type: u16, flags: NlmsgFlags, m: &LinkMessage) -> Result
     h.request(msg_type, flags, m).map_err(failed)
 }
 
+/// Whether `a` needs nothing but its own words to build: no device, namespace id or
+/// master looked up, no namespace opened (whose descriptor must outlive the request).
+fn self_contained(a: &LinkAttrs) -> bool {
+    a.netns.is_none() && a.link_netns.is_none() && !matches!(a.master, Some(Master::Dev(_)))
+}
+
 /// `link add` / `link replace`.
 fn add(a: &LinkAdd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+    let queueable = a.link.is_none()
+        && self_contained(&a.attrs)
+        && match &a.kind {
+            LinkKind::Veth(None)
+            | LinkKind::Bridge(_)
+            | LinkKind::Macvlan(_)
+            | LinkKind::Macvtap(_)
+            | LinkKind::Ifb
+            | LinkKind::Other { .. } => true,
+            LinkKind::Veth(Some(peer)) => self_contained(&peer.attrs),
+            LinkKind::BridgeSlave(_) | LinkKind::Vxlan(_) => false,
+        };
+    if !queueable {
+        return add_now(a, ctx);
+    }
+    // Builds one request from the words alone: it may wait in the `-force -batch` queue.
+    let h = ctx.build_handle()?;
+    let mut held = Vec::new();
+    let mut m = LinkMessage::new(a.attrs.index.map_or(0, |i| i as i32));
+    apply_attrs(&mut m, &a.attrs, h, &mut held)?;
+    if let Some(n) = &a.name {
+        m.attrs.push(LinkAttr::IfName(n.clone()));
+    }
+    let info = link_info(&a.kind, h, ctx, &mut held, false)?;
+    m.attrs.push(LinkAttr::LinkInfo(info));
+    ctx.send(RTM_NEWLINK, add_flags(a), &m)
+}
+
+/// NLM_F_CREATE with EXCL (`add`) or REPLACE (`replace`).
+fn add_flags(a: &LinkAdd) -> NlmsgFlags {
+    if a.replace {
+        NlmsgFlags::CREATE | NlmsgFlags::REPLACE
+    } else {
+        NlmsgFlags::CREATE | NlmsgFlags::EXCL
+    }
+}
+
+/// `link add` that looks things up or holds a namespace open: sent at once.
+fn add_now(a: &LinkAdd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let h = ctx.handle()?;
     let mut held = Vec::new();
     let mut m = LinkMessage::new(a.attrs.index.map_or(0, |i| i as i32));
@@ -504,12 +549,7 @@ fn add(a: &LinkAdd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     }
     let info = link_info(&a.kind, h, ctx, &mut held, false)?;
     m.attrs.push(LinkAttr::LinkInfo(info));
-    let flags = if a.replace {
-        NlmsgFlags::CREATE | NlmsgFlags::REPLACE
-    } else {
-        NlmsgFlags::CREATE | NlmsgFlags::EXCL
-    };
-    let r = send(h, RTM_NEWLINK, flags, &m);
+    let r = send(h, RTM_NEWLINK, add_flags(a), &m);
     drop(held);
     r
 }
@@ -554,15 +594,17 @@ fn set(s: &LinkSet, ctx: &Ctx<'_>) -> Result<(), CliError> {
 
 /// `link delete`.
 fn del(d: &LinkDel, ctx: &Ctx<'_>) -> Result<(), CliError> {
-    let h = ctx.handle()?;
     let mut m = match &d.target {
-        LinkTarget::Dev(dev) => LinkMessage::new(i32::try_from(dev_index(h, dev)?).unwrap_or(0)),
+        LinkTarget::Dev(dev) => {
+            let i = ctx.lookup(Lookup::Link, dev, |h| dev_index(h, dev))?;
+            LinkMessage::new(i32::try_from(i).unwrap_or(0))
+        }
         LinkTarget::Group(g) => LinkMessage::new(0).with(LinkAttr::Group(*g)),
     };
     if let (Some(k), LinkTarget::Dev(_)) = (&d.kind, &d.target) {
         m.attrs.push(LinkAttr::LinkInfo(LinkInfo::new(k)));
     }
-    send(h, RTM_DELLINK, NlmsgFlags::empty(), &m)
+    ctx.send(RTM_DELLINK, NlmsgFlags::empty(), &m)
 }
 
 /// `link show`: one link (`dev`) or a dump, filtered like `ip` filters, printed as JSON

@@ -31,8 +31,7 @@ pub fn run(cmd: &NeighCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
 /// `ip neigh add|replace|change|del`: `NeighSpec`'s request, with `ip`'s default state
 /// (permanent) and `managed` (state none, `NTF_EXT_MANAGED`).
 fn change(c: &NeighChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
-    let h = ctx.handle()?;
-    let index = resolve(h, &c.dev)?;
+    let index = ctx.resolve(&c.dev)?;
     let mut spec = if c.proxy {
         NeighSpec::proxy(c.dst)
     } else {
@@ -71,7 +70,7 @@ fn change(c: &NeighChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     if c.managed {
         msg.attrs.push(NeighAttr::FlagsExt(NTF_EXT_MANAGED));
     }
-    h.request(t, f, &msg).map_err(lib_error)
+    ctx.send(t, f, &msg)
 }
 
 /// `ip neigh show|flush` selectors, resolved.

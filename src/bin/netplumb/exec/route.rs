@@ -97,7 +97,8 @@ fn metric(kind: MetricKind, v: u32) -> RouteMetric {
 /// the attributes the spec has no setter for (`realms`, `nhid`, `ttl-propagate`).
 fn change(c: &RouteChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     use netplumb::route::RouteOp as Op;
-    let h = ctx.handle()?;
+    // Only builds the request (device names go through `ctx.resolve`).
+    let h = ctx.build_handle()?;
     let v4 = c.dst.is_ipv4();
     let op = match c.op {
         RouteOp::Add => Op::Add,
@@ -115,7 +116,7 @@ fn change(c: &RouteChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     spec.source = c.from;
     spec.metric = c.metric;
     spec.table = match &c.vrf {
-        Some(v) => Some(vrf_table(h, v)?),
+        Some(v) => Some(vrf_table(ctx.handle()?, v)?),
         None => c.table,
     };
     spec.protocol = c.protocol.map(RouteProtocol);
@@ -146,7 +147,7 @@ fn change(c: &RouteChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
         }
     }
     if let Some(d) = &c.dev {
-        spec.dev = Some(LinkRef::Index(resolve(h, d)?));
+        spec.dev = Some(LinkRef::Index(ctx.resolve(d)?));
     }
     for nh in &c.nexthops {
         let mut n = NextHopSpec {
@@ -156,7 +157,7 @@ fn change(c: &RouteChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
             ..NextHopSpec::default()
         };
         if let Some(d) = &nh.dev {
-            n.dev = Some(LinkRef::Index(resolve(h, d)?));
+            n.dev = Some(LinkRef::Index(ctx.resolve(d)?));
         }
         spec.nexthops.push(n);
     }
@@ -181,7 +182,7 @@ fn change(c: &RouteChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     if let Some(p) = c.ttl_propagate {
         msg.attrs.push(RouteAttr::TtlPropagate(u8::from(p)));
     }
-    h.request(t, f, &msg).map_err(lib_error)
+    ctx.send(t, f, &msg)
 }
 
 /// A prefix selector as `ip` keeps it (`inet_prefix`): a family (0 for `default` given

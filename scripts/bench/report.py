@@ -76,6 +76,11 @@ def fmt_value(metric, v):
     return f"{v:g}"
 
 
+def is_cli(r):
+    """A comparison of the netplumb CLI (the `netplumb` binary) rather than the library."""
+    return r.get("netplumb", "").startswith("netplumb CLI")
+
+
 def fmt_ratio(r):
     if r is None:
         return "— (netplumb: none)"
@@ -141,22 +146,38 @@ def main():
     # Targets.
     out.append("## Targets")
     out.append("")
+    def target_row(r):
+        return (
+            f"| {r['workload']} (n = {r['size']}), {METRIC_NAMES.get(r['metric'], r['metric'])} "
+            f"| {r['netplumb']}: {fmt_value(r['metric'], r['netplumb_value'])} "
+            f"| {r['peer']}: {fmt_value(r['metric'], r['peer_value'])} "
+            f"| {fmt_ratio(r['ratio'])} | ≥ {r['target']:g}× | {fmt_met(r['met'])} |"
+        )
+
+    targets = [r for r in recs if r["kind"] == "compare" and r.get("target") is not None]
     out.append("| target | netplumb | peer | ratio or value | bound | |")
     out.append("|---|---|---|---|---|---|")
-    for r in recs:
-        if r["kind"] == "compare" and r.get("target") is not None:
-            out.append(
-                f"| {r['workload']} (n = {r['size']}), {METRIC_NAMES.get(r['metric'], r['metric'])} "
-                f"| {r['netplumb']}: {fmt_value(r['metric'], r['netplumb_value'])} "
-                f"| {r['peer']}: {fmt_value(r['metric'], r['peer_value'])} "
-                f"| {fmt_ratio(r['ratio'])} | ≥ {r['target']:g}× | {fmt_met(r['met'])} |"
-            )
+    for r in targets:
+        if not is_cli(r):
+            out.append(target_row(r))
     for r in recs:
         if r["kind"] == "check" and r.get("bound") not in (None, "-"):
             out.append(
                 f"| {r['name']} | | | {r['value']:.3g} {r['unit']} | {r['bound']} | {fmt_met(r['met'])} |"
             )
     out.append("")
+    cli = [r for r in targets if is_cli(r)]
+    if cli:
+        out.append("The same targets for the netplumb CLI driven like `ip` (`netplumb -n NS -force "
+                   "-batch FILE` against `ip -n NS -force -batch FILE` with the same FILE; "
+                   "`netplumb -n NS -j ... show` against `ip -n NS -j ... show`; both processes, "
+                   "CPU from `wait4`):")
+        out.append("")
+        out.append("| target | netplumb CLI | peer | ratio | bound | |")
+        out.append("|---|---|---|---|---|---|")
+        for r in cli:
+            out.append(target_row(r))
+        out.append("")
     out.append("Ratios are peer ÷ netplumb on the same metric in the same run: above 1, netplumb is "
                "faster (or smaller).")
     out.append("")

@@ -84,7 +84,7 @@ def is_cli(r):
 def fmt_ratio(r):
     if r is None:
         return "— (netplumb: none)"
-    return f"**{r:.2f}×**"
+    return f"**{r:.2f}×**" if r >= 0.1 else f"**{r:.2g}×**"
 
 
 def fmt_met(m):

@@ -1396,6 +1396,21 @@ fn thousands_of_routes_in_one_batch() {
         h.route_list(&RouteFilter::new().table(100)).unwrap().len(),
         n as usize
     );
+    // The streaming form gives the same routes, in the same order, as the collected one.
+    let filter = RouteFilter::new().table(100);
+    let streamed: Vec<_> = h
+        .route_iter(&filter)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(streamed, h.route_list(&filter).unwrap());
+    assert_eq!(streamed.len(), n as usize);
+    // Filters apply while streaming: nothing of table 100 is in table main's stream.
+    assert!(
+        h.route_iter(&RouteFilter::new())
+            .unwrap()
+            .all(|r| r.unwrap().table == 254)
+    );
     assert_eq!(
         t.ip_json(&["route", "show", "table", "100"])
             .as_array()

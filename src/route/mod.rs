@@ -690,15 +690,51 @@ impl Handle {
             .map(|l| self.resolve_link(l))
             .transpose()?;
         let req = filter.to_message(oif)?;
-        let routes = match self.dump_retry(DUMP_RETRIES, RTM_GETROUTE, &req, parse_route) {
+        // Filtered as the records arrive, so routes the filter drops are never kept.
+        let parse = |p: &[u8]| Ok(parse_route(p)?.filter(|r| filter.matches(r, oif)));
+        let routes = match self.dump_retry(DUMP_RETRIES, RTM_GETROUTE, &req, parse) {
             Err(e) if filter.table.is_some() && e.errno() == Some(libc::ENOENT) => Vec::new(),
             r => r?,
         };
-        Ok(routes
-            .into_iter()
-            .flatten()
-            .filter(|r| filter.matches(r, oif))
-            .collect())
+        Ok(routes.into_iter().flatten().collect())
+    }
+
+    /// Like [`Handle::route_list`], one route at a time as the dump arrives: the table is
+    /// never held whole (for 100,000 routes, one datagram of about 32 KiB at a time), and the
+    /// dump is not repeated, so an inconsistent dump ends with [`Error::DumpInterrupted`].
+    /// The handle is busy until the iterator is dropped.
+    ///
+    /// ```no_run
+    /// use netplumb::Handle;
+    /// use netplumb::route::RouteFilter;
+    /// let h = Handle::new()?;
+    /// let n = h.route_iter(&RouteFilter::all_tables())?.filter(|r| r.is_ok()).count();
+    /// println!("{n} routes");
+    /// # Ok::<(), netplumb::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Handle::route_list`] for the request; each item may be a decode error, or
+    /// [`Error::DumpInterrupted`] last.
+    pub fn route_iter<'h>(
+        &'h self,
+        filter: &RouteFilter,
+    ) -> Result<impl Iterator<Item = Result<Route>> + use<'h>> {
+        let oif = filter
+            .oif
+            .as_ref()
+            .map(|l| self.resolve_link(l))
+            .transpose()?;
+        let req = filter.to_message(oif)?;
+        let filter = filter.clone();
+        Ok(self
+            .dump_map(RTM_GETROUTE, &req, parse_route)?
+            .filter_map(move |r| match r {
+                Ok(Some(route)) => filter.matches(&route, oif).then_some(Ok(route)),
+                Ok(None) => None,
+                Err(e) if filter.table.is_some() && e.errno() == Some(libc::ENOENT) => None,
+                Err(e) => Some(Err(e)),
+            }))
     }
 
     /// Asks the kernel which route a packet to `dst` takes: `RTM_GETROUTE` (a get, not a

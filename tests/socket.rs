@@ -12,6 +12,22 @@ use std::time::Duration;
 
 const CREATE_EXCL: NlmsgFlags = NlmsgFlags::CREATE.union(NlmsgFlags::EXCL);
 
+/// Creates `n` veth pairs `<p><i>a`/`<p><i>b` in one batch, asserting every request succeeded.
+fn add_veth_pairs(h: &netplumb::Handle, p: &str, n: usize) {
+    let mut b = Batch::new();
+    for i in 0..n {
+        b.push(
+            RTM_NEWLINK,
+            CREATE_EXCL,
+            &veth(&format!("{p}{i}a"), &format!("{p}{i}b"))[..],
+        )
+        .unwrap();
+    }
+    let results = h.batch(&b, BatchMode::Force).unwrap();
+    assert_eq!(results.len(), n);
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+}
+
 #[test]
 fn ack_for_a_valid_request() {
     let Some(t) = TestNs::new("ack_for_a_valid_request") else {
@@ -164,21 +180,7 @@ fn early_dropped_dump_leaves_the_socket_clean() {
         return;
     };
     let h = t.handle();
-    let mut b = Batch::new();
-    for i in 0..40 {
-        b.push(
-            RTM_NEWLINK,
-            CREATE_EXCL,
-            &veth(&format!("e{i}a"), &format!("e{i}b"))[..],
-        )
-        .unwrap();
-    }
-    assert!(
-        h.batch(&b, BatchMode::Force)
-            .unwrap()
-            .iter()
-            .all(Result::is_ok)
-    );
+    add_veth_pairs(&h, "e", 40);
     {
         let mut d = h.dump(RTM_GETLINK, &link_dump_request()[..]).unwrap();
         d.next_message().unwrap().unwrap();
@@ -274,21 +276,7 @@ fn dump_interrupted_by_churn() {
     };
     let h = t.handle();
     // Enough links that a dump spans several datagrams.
-    let mut b = Batch::new();
-    for i in 0..60 {
-        b.push(
-            RTM_NEWLINK,
-            CREATE_EXCL,
-            &veth(&format!("s{i}a"), &format!("s{i}b"))[..],
-        )
-        .unwrap();
-    }
-    assert!(
-        h.batch(&b, BatchMode::Force)
-            .unwrap()
-            .iter()
-            .all(Result::is_ok)
-    );
+    add_veth_pairs(&h, "s", 60);
 
     let churning = AtomicBool::new(true);
     let (complete, interrupted) = std::thread::scope(|s| {
@@ -351,21 +339,7 @@ fn monitor_overrun_is_reported_and_the_socket_recovers() {
     }
     // A burst of link events the monitor does not read.
     let h = t.handle();
-    let mut b = Batch::new();
-    for i in 0..30 {
-        b.push(
-            RTM_NEWLINK,
-            CREATE_EXCL,
-            &veth(&format!("m{i}a"), &format!("m{i}b"))[..],
-        )
-        .unwrap();
-    }
-    assert!(
-        h.batch(&b, BatchMode::Force)
-            .unwrap()
-            .iter()
-            .all(Result::is_ok)
-    );
+    add_veth_pairs(&h, "m", 30);
 
     let mut m = monitor.socket();
     let mut events = 0;

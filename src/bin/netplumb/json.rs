@@ -13,7 +13,11 @@
 use std::io::{self, Write};
 
 /// A JSON value whose objects keep their members in insertion order.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Strings of up to [`Short::CAP`] bytes (addresses, link names, most words) are kept inline
+/// as [`Value::Short`], so that a record of a large dump is built without allocating;
+/// `Short` and `Str` holding the same text are equal.
+#[derive(Debug, Clone)]
 pub enum Value {
     /// `null`.
     Null,
@@ -28,6 +32,8 @@ pub enum Value {
     Number(String),
     /// A string.
     Str(String),
+    /// A short string, inline.
+    Short(Short),
     /// An array.
     Array(Vec<Value>),
     /// An object, members in order.
@@ -57,9 +63,148 @@ impl Value {
     }
 }
 
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::U64(a), Value::U64(b)) => a == b,
+            (Value::I64(a), Value::I64(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::Array(a), Value::Array(b)) => a == b,
+            (Value::Object(a), Value::Object(b)) => a == b,
+            (a, b) => match (a.as_str(), b.as_str()) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            },
+        }
+    }
+}
+
+impl Value {
+    /// The text of a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            Value::Short(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A string value holding `d` as text; inline when it is short enough.
+    pub fn display(d: impl std::fmt::Display) -> Value {
+        let mut s = Short::default();
+        match std::fmt::write(&mut s, format_args!("{d}")) {
+            Ok(()) => Value::Short(s),
+            Err(_) => Value::Str(d.to_string()),
+        }
+    }
+
+    /// An address as `inet_ntop` writes it, with `/len` when `len` is given; made without
+    /// allocating (IPv4 is written digit by digit, the most common field of a route dump).
+    pub fn addr(a: std::net::IpAddr, len: Option<u8>) -> Value {
+        let mut s = Short::default();
+        let ok = match a {
+            std::net::IpAddr::V4(a) => {
+                s.push_ipv4(a.octets());
+                Ok(())
+            }
+            std::net::IpAddr::V6(a) => std::fmt::write(&mut s, format_args!("{a}")),
+        };
+        let ok = ok.and_then(|()| match len {
+            Some(l) => std::fmt::write(&mut s, format_args!("/{l}")),
+            None => Ok(()),
+        });
+        match ok {
+            Ok(()) => Value::Short(s),
+            Err(_) => Value::Str(match len {
+                Some(l) => format!("{a}/{l}"),
+                None => a.to_string(),
+            }),
+        }
+    }
+}
+
+/// A string of at most [`Short::CAP`] bytes, stored inline.
+#[derive(Clone, Copy)]
+pub struct Short {
+    len: u8,
+    buf: [u8; Short::CAP],
+}
+
+impl Short {
+    /// The longest text kept inline: an IPv6 address with a prefix length fits.
+    pub const CAP: usize = 54;
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Only whole `str`s and ASCII digits and dots are ever written.
+        std::str::from_utf8(self.buf.get(..usize::from(self.len)).unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// Appends `a.b.c.d` (at most 15 bytes; callers start from an empty string).
+    fn push_ipv4(&mut self, octets: [u8; 4]) {
+        let mut at = usize::from(self.len);
+        for (i, o) in octets.into_iter().enumerate() {
+            if i > 0 {
+                self.buf[at] = b'.';
+                at += 1;
+            }
+            if o >= 100 {
+                self.buf[at] = b'0' + o / 100;
+                at += 1;
+            }
+            if o >= 10 {
+                self.buf[at] = b'0' + o / 10 % 10;
+                at += 1;
+            }
+            self.buf[at] = b'0' + o % 10;
+            at += 1;
+        }
+        self.len = at as u8;
+    }
+}
+
+impl Default for Short {
+    fn default() -> Self {
+        Short {
+            len: 0,
+            buf: [0; Short::CAP],
+        }
+    }
+}
+
+impl std::fmt::Write for Short {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let at = usize::from(self.len);
+        let end = at + s.len();
+        let dst = self.buf.get_mut(at..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end as u8;
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Short {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for Short {
+    fn eq(&self, other: &Short) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::Str(s.to_string())
+        let mut short = Short::default();
+        match std::fmt::Write::write_str(&mut short, s) {
+            Ok(()) => Value::Short(short),
+            Err(_) => Value::Str(s.to_string()),
+        }
     }
 }
 
@@ -243,6 +388,7 @@ impl<W: Write> Writer<W> {
             Value::I64(n) => self.i64(*n),
             Value::Number(t) => self.number(t),
             Value::Str(s) => self.str(s),
+            Value::Short(s) => self.str(s.as_str()),
             Value::Array(items) => {
                 self.begin_array()?;
                 for i in items {
@@ -564,5 +710,61 @@ mod tests {
         let mut b = Value::object();
         b.push("n", 1u64).push("l", vec![Value::from("x")]);
         assert_eq!(out, write(&Value::Array(vec![a, b]), true));
+    }
+
+    #[test]
+    fn addresses_are_written_as_inet_ntop_writes_them() {
+        use std::net::{IpAddr, Ipv4Addr};
+        // Every octet width, both ends of each.
+        for o in [0u8, 1, 9, 10, 42, 99, 100, 109, 199, 200, 255] {
+            let a = Ipv4Addr::new(o, 255 - o, o / 2, 198);
+            let v = Value::addr(IpAddr::V4(a), None);
+            assert!(matches!(v, Value::Short(_)), "{v:?}");
+            assert_eq!(v.as_str(), Some(a.to_string().as_str()));
+        }
+        let v4 = IpAddr::V4(Ipv4Addr::new(198, 18, 0, 1));
+        assert_eq!(Value::addr(v4, Some(24)).as_str(), Some("198.18.0.1/24"));
+        let long: IpAddr = "2001:db8:1234:5678:9abc:def0:1234:5678".parse().unwrap();
+        let v = Value::addr(long, Some(128));
+        assert!(matches!(v, Value::Short(_)));
+        assert_eq!(
+            v.as_str(),
+            Some("2001:db8:1234:5678:9abc:def0:1234:5678/128")
+        );
+        let mapped: IpAddr = "::ffff:198.18.255.255".parse().unwrap();
+        assert_eq!(
+            Value::addr(mapped, Some(96)).as_str(),
+            Some("::ffff:198.18.255.255/96")
+        );
+    }
+
+    #[test]
+    fn short_and_long_strings_are_the_same_values() {
+        let short = Value::from("eth0");
+        assert!(matches!(short, Value::Short(_)));
+        assert_eq!(short, Value::Str("eth0".into()));
+        assert_ne!(short, Value::Str("eth1".into()));
+        assert_ne!(short, Value::U64(0));
+        // Past the inline capacity: a heap string, same text, same output.
+        let text = "x".repeat(Short::CAP + 1);
+        let long = Value::from(text.as_str());
+        assert!(matches!(long, Value::Str(_)));
+        assert_eq!(long.as_str(), Some(text.as_str()));
+        let exact = "y".repeat(Short::CAP);
+        assert!(matches!(Value::from(exact.as_str()), Value::Short(_)));
+        assert!(matches!(
+            Value::display(format_args!("{text}")),
+            Value::Str(_)
+        ));
+        assert_eq!(
+            Value::display(format_args!("if{}", 7)).as_str(),
+            Some("if7")
+        );
+        // Escaping is the same for both forms.
+        assert_eq!(Value::from("a\"b").to_text(false), "\"a\\\"b\"");
+        assert_eq!(
+            Value::from(format!("{text}\n").as_str()).to_text(false),
+            format!("\"{text}\\n\"")
+        );
     }
 }

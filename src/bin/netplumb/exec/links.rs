@@ -2,6 +2,7 @@
 //! flags and link-layer types of the links by index, filled from a dump or from link
 //! events, and completed with one `RTM_GETLINK` per index it has not seen.
 
+use crate::json::Value;
 use netplumb::Handle;
 use netplumb::link::{IfFlags, LinkFilter};
 use netplumb::wire::link::LinkMessage;
@@ -63,13 +64,19 @@ impl<'h> Links<'h> {
     }
 
     fn lookup(&self, index: u32) -> Option<Known> {
+        self.with(index, Known::clone)
+    }
+
+    /// `f` of what is known of the link, asking the kernel first if it was not seen yet.
+    fn with<R>(&self, index: u32, f: impl FnOnce(&Known) -> R) -> Option<R> {
         if let Some(v) = self.known.borrow().get(&index) {
-            return v.clone();
+            return v.as_ref().map(f);
         }
         let h = self.handle?;
         let found = h.link_get(index).ok().map(|l| known_of(&l.message));
-        self.known.borrow_mut().insert(index, found.clone());
-        found
+        let r = found.as_ref().map(f);
+        self.known.borrow_mut().insert(index, found);
+        r
     }
 
     /// The link's name; `if<N>` when there is no such link, `*` for 0.
@@ -79,6 +86,16 @@ impl<'h> Links<'h> {
         }
         self.lookup(index)
             .map_or_else(|| format!("if{index}"), |k| k.name)
+    }
+
+    /// The link's name as a JSON string (as [`Links::name`]), made without allocating
+    /// for names of up to 15 bytes.
+    pub fn name_value(&self, index: u32) -> Value {
+        if index == 0 {
+            return Value::from("*");
+        }
+        self.with(index, |k| Value::from(k.name.as_str()))
+            .unwrap_or_else(|| Value::display(format_args!("if{index}")))
     }
 
     /// The link's flags; empty when there is no such link.

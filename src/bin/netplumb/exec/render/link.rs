@@ -358,7 +358,7 @@ fn details(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, v: View) {
 }
 
 /// `key` and the text `TEXT VALUE ` when present, as `print_uint` prints them.
-fn uint(rec: &mut Rec, key: &str, text: &str, x: Option<u32>) {
+fn uint(rec: &mut Rec, key: &'static str, text: &str, x: Option<u32>) {
     if let Some(x) = x {
         rec.any(key, x, format!("{text}{x} "));
     }

@@ -32,7 +32,7 @@ fn rt_flags(rec: &mut Rec, flags: u32) {
     let mut names = Vec::new();
     for (bit, name) in names::ROUTE_FLAGS {
         if flags & bit != 0 {
-            rec.text(format!("{name} "));
+            rec.text(format_args!("{name} "));
             names.push(Value::from(name));
         }
     }
@@ -101,8 +101,8 @@ fn metrics_fields(rec: &mut Rec, metrics: &[RouteMetric]) {
             continue;
         }
         match NAMES.get(usize::from(i)) {
-            Some(n) => obj.text(format!("{n} ")),
-            None => obj.text(format!("metric {i} ")),
+            Some(n) => obj.text(format_args!("{n} ")),
+            None => obj.text(format_args!("metric {i} ")),
         };
         if locked {
             obj.text("lock ");
@@ -126,9 +126,9 @@ fn metrics_fields(rec: &mut Rec, metrics: &[RouteMetric]) {
                 };
                 obj.json(NAMES[usize::from(i)], v);
                 if v >= 1000 {
-                    obj.text(format!("{}s ", fmt_g(f64::from(v) / 1e3)));
+                    obj.text(format_args!("{}s ", fmt_g(f64::from(v) / 1e3)));
                 } else {
-                    obj.text(format!("{v}ms "));
+                    obj.text(format_args!("{v}ms "));
                 }
             }
             16 => {
@@ -140,7 +140,7 @@ fn metrics_fields(rec: &mut Rec, metrics: &[RouteMetric]) {
             }
             // ip has no JSON name for RTAX_FASTOPEN_NO_COOKIE: text only.
             17 => {
-                obj.text(format!("{val} "));
+                obj.text(format_args!("{val} "));
             }
             _ => {
                 obj.any(NAMES[usize::from(i)], val, format!("{val} "));
@@ -157,8 +157,8 @@ fn gateway_fields(rec: &mut Rec, attrs: &[RouteAttr], hide_gateway: bool) {
         if let RouteAttr::Gateway(g) = a
             && !hide_gateway
         {
-            rec.json("gateway", g.to_string());
-            rec.text(format!("via {g} "));
+            rec.json("gateway", Value::addr(*g, None));
+            rec.text(format_args!("via {g} "));
         }
     }
     for a in attrs {
@@ -171,7 +171,7 @@ fn gateway_fields(rec: &mut Rec, attrs: &[RouteAttr], hide_gateway: bool) {
             let mut o = Rec::new();
             o.json("family", fam).json("host", host.as_str());
             rec.json("via", o.into_value());
-            rec.text(format!("via {fam} {host} "));
+            rec.text(format_args!("via {fam} {host} "));
         }
     }
 }
@@ -186,11 +186,11 @@ fn flow_fields(rec: &mut Rec, v: u32, numeric: bool) {
     o.json("to", NameTable::Realms.name(to, numeric));
     rec.json("flow", o.into_value());
     let s = if from != 0 { "s" } else { "" };
-    rec.text(format!("realm{s} "));
+    rec.text(format_args!("realm{s} "));
     if from != 0 {
-        rec.text(format!("{}/", NameTable::Realms.name(from, numeric)));
+        rec.text(format_args!("{}/", NameTable::Realms.name(from, numeric)));
     }
-    rec.text(format!("{} ", NameTable::Realms.name(to, numeric)));
+    rec.text(format_args!("{} ", NameTable::Realms.name(to, numeric)));
 }
 
 /// One route as `print_route` prints it.
@@ -211,12 +211,13 @@ pub fn route(m: &RouteMessage, hide: &Hide, links: &Links<'_>, o: &Opts) -> Rec 
         _ => None,
     });
     let dst = match rta_dst {
-        Some(a) if r.dst_len != host_len => format!("{a}/{}", r.dst_len),
-        Some(a) => a.to_string(),
-        None if r.dst_len != 0 => format!("0/{} ", r.dst_len),
-        None => "default".to_string(),
+        Some(a) if r.dst_len != host_len => Value::addr(a, Some(r.dst_len)),
+        Some(a) => Value::addr(a, None),
+        None if r.dst_len != 0 => Value::display(format_args!("0/{} ", r.dst_len)),
+        None => Value::from("default"),
     };
-    rec.any("dst", dst.as_str(), format!("{dst} "));
+    rec.text(format_args!("{} ", dst.as_str().unwrap_or_default()));
+    rec.json("dst", dst);
     match m.source() {
         Some((a, len)) => {
             let s = if len != host_len {
@@ -243,9 +244,9 @@ pub fn route(m: &RouteMessage, hide: &Hide, links: &Links<'_>, o: &Opts) -> Rec 
     if let Some(oif) = m.oif()
         && !hide.dev
     {
-        let n = links.name(oif);
-        rec.json("dev", n.as_str());
-        rec.text(format!("dev {n} "));
+        let n = links.name_value(oif);
+        rec.text(format_args!("dev {} ", n.as_str().unwrap_or_default()));
+        rec.json("dev", n);
     }
     let table = m.table();
     if table != 0 && (table != RT_TABLE_MAIN || details) && !hide.table {
@@ -265,8 +266,8 @@ pub fn route(m: &RouteMessage, hide: &Hide, links: &Links<'_>, o: &Opts) -> Rec 
     if let Some(p) = m.prefsrc()
         && !hide.prefsrc
     {
-        rec.json("prefsrc", p.to_string());
-        rec.text(format!("src {p} "));
+        rec.json("prefsrc", Value::addr(p, None));
+        rec.text(format_args!("src {p} "));
     }
     if let Some(p) = m.priority()
         && !hide.metric
@@ -319,7 +320,7 @@ pub fn route(m: &RouteMessage, hide: &Hide, links: &Links<'_>, o: &Opts) -> Rec 
     {
         let n = links.name(iif);
         rec.json("iif", n.as_str());
-        rec.text(format!("iif {n} "));
+        rec.text(format_args!("iif {n} "));
     }
     if let Some(p) = m.pref() {
         match p.0 {
@@ -386,7 +387,7 @@ fn nexthops_fields(rec: &mut Rec, hops: &[NextHop], links: &Links<'_>, numeric: 
     let mut list = Vec::new();
     for nh in hops {
         let mut o = Rec::new();
-        o.text(format!("{sl}\tnexthop "));
+        o.text(format_args!("{sl}\tnexthop "));
         gateway_fields(&mut o, &nh.attrs, false);
         if let Some(flow) = nh.flow() {
             flow_fields(&mut o, flow, numeric);
@@ -405,7 +406,7 @@ fn nexthops_fields(rec: &mut Rec, hops: &[NextHop], links: &Links<'_>, numeric: 
 /// `print_cache_flags`: the `RTCF_*` bits of a cached IPv4 route.
 fn cache_flags(rec: &mut Rec, flags: u32, sl: &str) {
     let mut rest = flags & !0xffff;
-    rec.text(format!("{sl}    cache "));
+    rec.text(format_args!("{sl}    cache "));
     let mut names = Vec::new();
     let mut text = String::new();
     for (bit, name) in [
@@ -435,7 +436,7 @@ fn cache_flags(rec: &mut Rec, flags: u32, sl: &str) {
         text.push_str(&format!("{rest:x}>"));
     }
     if flags & !0xffff != 0 {
-        rec.text(format!("<{text}"));
+        rec.text(format_args!("<{text}"));
     }
     rec.json("cache", names);
 }

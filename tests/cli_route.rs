@@ -226,7 +226,7 @@ fn failures_report_like_ip_and_change_nothing() {
         ),
         (
             "route show table 999",
-            1,
+            2, // as ip: a dump the kernel ends with an error exits with 2
             "Error: ipv4: FIB table does not exist.",
         ),
         (
@@ -398,5 +398,75 @@ fn flush_takes_what_the_selectors_name() {
             .as_array()
             .unwrap()
             .is_empty()
+    );
+}
+
+/// `route show` prints while the dump runs (records cross a receiving thread in 64 KiB
+/// buffers): a dump many buffers long, IPv4 and IPv6 and in every output form, comes out
+/// byte for byte as `ip` prints it, and a dump the kernel refuses fails as with `ip`.
+#[test]
+fn a_large_dump_prints_byte_for_byte_what_ip_prints() {
+    let Some(t) = prepared("a_large_dump_prints_byte_for_byte_what_ip_prints") else {
+        return;
+    };
+    t.ip(&words("addr add 198.18.0.1/24 dev v1"));
+    t.ip(&words("addr add 2001:db8::1/64 dev v1 nodad"));
+    // About 400 KB of JSON: more than six of the printer's buffers.
+    let mut lines = Vec::new();
+    for i in 0..4000u32 {
+        let metric = if i % 7 == 0 { " metric 9" } else { "" };
+        lines.push(format!(
+            "route add 198.19.{}.{}/32 via 198.18.0.{}{metric}",
+            i / 256,
+            i % 256,
+            2 + i % 3
+        ));
+    }
+    for i in 0..1000u32 {
+        lines.push(format!(
+            "route add 2001:db8:2:{i:x}::/64 dev v1 proto static"
+        ));
+    }
+    let file = TempFile::new("large", &(lines.join("\n") + "\n"));
+    t.ip(&["-batch", file.path()]);
+    for args in [
+        &["-j", "route", "show"][..],
+        &["-j", "-p", "route", "show"],
+        &["route", "show"],
+        &["-d", "route", "show"],
+        &["-6", "-j", "route", "show"],
+        &["-6", "route", "show"],
+        &["-j", "route", "show", "table", "all"],
+        &["-j", "route", "show", "root", "198.19.8.0/21"],
+        &["-j", "route", "show", "via", "198.18.0.3"],
+        &["-4", "route", "show", "metric", "9"],
+    ] {
+        let ip = t.try_ip(args);
+        assert!(ip.status.success(), "ip {args:?}");
+        let np = netplumb(&t, args);
+        assert!(
+            np.status.success(),
+            "netplumb {args:?}: {}",
+            text(&np.stderr)
+        );
+        assert!(
+            np.stdout == ip.stdout,
+            "netplumb {args:?} prints {} bytes, ip {}",
+            np.stdout.len(),
+            ip.stdout.len()
+        );
+    }
+    let v4 = np_json(&t, &["-4", "route", "show"]);
+    assert_eq!(v4.as_array().unwrap().len(), 4001);
+    // A table that does not exist: the kernel's error, as ip reports it.
+    let ip = t.try_ip(&words("route show table 4242"));
+    let (code, first) = np_fails(&t, &words("route show table 4242"));
+    assert_eq!(code, 2);
+    assert_eq!(
+        first,
+        ip_error_as_netplumb(&text(&ip.stderr))
+            .lines()
+            .next()
+            .unwrap()
     );
 }

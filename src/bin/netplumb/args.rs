@@ -18,13 +18,16 @@ pub enum CliError {
     Usage(String),
     /// The command was understood but failed. Exit status 1.
     Failed(String),
+    /// A dump the kernel ended with an error (`... Dump terminated`). Exit status 2, as
+    /// `ip`'s.
+    Dump(String),
 }
 
 impl CliError {
     /// The process exit status for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Usage(_) => 2,
+            CliError::Usage(_) | CliError::Dump(_) => 2,
             CliError::Failed(_) => 1,
         }
     }
@@ -32,7 +35,7 @@ impl CliError {
     /// The message, without the kind.
     pub fn message(&self) -> &str {
         match self {
-            CliError::Usage(m) | CliError::Failed(m) => m,
+            CliError::Usage(m) | CliError::Failed(m) | CliError::Dump(m) => m,
         }
     }
 }

@@ -24,6 +24,7 @@ mod netns;
 mod output;
 mod render;
 mod route;
+mod stream;
 mod tuntap;
 
 use crate::args::{CliError, Globals};
@@ -59,6 +60,8 @@ pub struct Ctx<'g> {
     pub globals: &'g Globals,
     netns: OnceCell<Option<NetNs>>,
     handle: OnceCell<Handle>,
+    /// A second socket for streaming dumps (see [`Ctx::dump_handle`]).
+    dump_handle: OnceCell<Handle>,
     /// `-force -batch`: write requests are queued (see [`Ctx::send`]).
     pipelined: bool,
     /// The batch line being run (set by `main` before each line).
@@ -77,6 +80,7 @@ impl<'g> Ctx<'g> {
             globals,
             netns: OnceCell::new(),
             handle: OnceCell::new(),
+            dump_handle: OnceCell::new(),
             pipelined: globals.force && globals.batch.is_some(),
             line: Cell::new(0),
             pending: RefCell::new(Pending::default()),
@@ -225,9 +229,23 @@ impl<'g> Ctx<'g> {
         self.open()
     }
 
+    /// A second handle in the same namespace, for a dump that is printed while it runs
+    /// (see [`stream`]): a [`netplumb::Dump`] holds its handle until it ends, and the
+    /// printing may need to ask the kernel for a link's name meanwhile, through
+    /// [`Ctx::handle`]. `ip` does the same: its `ll_link_get` opens a socket of its own.
+    /// Queued requests are sent first, as for [`Ctx::handle`].
+    pub fn dump_handle(&self) -> Result<&Handle, CliError> {
+        self.handle()?;
+        self.open_in(&self.dump_handle)
+    }
+
     /// The handle, opened on first use.
     fn open(&self) -> Result<&Handle, CliError> {
-        if let Some(h) = self.handle.get() {
+        self.open_in(&self.handle)
+    }
+
+    fn open_in<'a>(&self, cell: &'a OnceCell<Handle>) -> Result<&'a Handle, CliError> {
+        if let Some(h) = cell.get() {
             return Ok(h);
         }
         let h = match self.netns()? {
@@ -235,7 +253,7 @@ impl<'g> Ctx<'g> {
             None => Handle::new(),
         }
         .map_err(failed)?;
-        Ok(self.handle.get_or_init(|| h))
+        Ok(cell.get_or_init(|| h))
     }
 
     /// Runs `f` in the selected namespace (on a pinned thread when `-n` is given), for work

@@ -19,8 +19,8 @@
 use super::ipshow::{addr_match, lib_error, resolve};
 use super::links::Links;
 use super::render::route::Hide;
-use super::render::{self, Opts};
-use super::{Ctx, failed};
+use super::render::{self, Opts, Printer};
+use super::{Ctx, failed, stream};
 use crate::args::{CliError, Family};
 use crate::cmd::route::{
     MetricKind, PrefixSel, RouteChange, RouteCmd, RouteFilter, RouteGet, RouteOp, TableFilter,
@@ -351,10 +351,12 @@ impl Sel {
         Ok(s)
     }
 
-    /// The routes the kernel's filtered dump gives that pass `filter_nlmsg`, in dump order.
-    fn list(&self, h: &Handle) -> Result<Vec<Route>, CliError> {
+    /// The kernel's filtered dump request for these selectors (`Handle::route_list`'s
+    /// request, sent here so that a table that does not exist is the kernel's error, as
+    /// with `ip`, rather than an empty list); `None` when the family has no routes here.
+    fn request(&self) -> Result<Option<RouteMessage>, CliError> {
         if !matches!(self.family, 0 | AF_INET | AF_INET6) {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let mut lf = netplumb::route::RouteFilter::new().table(self.table);
         lf = lf.family(self.family);
@@ -364,9 +366,36 @@ impl Sel {
         if let Some(p) = self.protocol.filter(|p| *p != 0) {
             lf = lf.protocol(RouteProtocol(p));
         }
-        // `Handle::route_list`'s request, dumped here so that a table that does not exist
-        // is the kernel's error, as with `ip`, rather than an empty list.
-        let req = lf.to_message(self.oif).map_err(failed)?;
+        lf.to_message(self.oif).map(Some).map_err(failed)
+    }
+
+    /// Calls `each` with every route of the kernel's filtered dump that passes
+    /// `filter_nlmsg`, in dump order, as the dump runs (see [`stream::dump`]).
+    fn each(
+        &self,
+        ctx: &Ctx<'_>,
+        mut each: impl FnMut(&RouteMessage) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        let Some(req) = self.request()? else {
+            return Ok(());
+        };
+        let mut ip6_multiple_tables = false;
+        stream::dump(ctx, RTM_GETROUTE, &req, |p| {
+            let m = RouteMessage::parse(p).map_err(|e| failed(e.into()))?;
+            if matches!(m.header.family, AF_INET | AF_INET6)
+                && self.passes(&m, &mut ip6_multiple_tables)
+            {
+                each(&m)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The routes the kernel's filtered dump gives that pass `filter_nlmsg`, in dump order.
+    fn list(&self, h: &Handle) -> Result<Vec<Route>, CliError> {
+        let Some(req) = self.request()? else {
+            return Ok(Vec::new());
+        };
         let routes = h
             .dump_retry(DUMP_RETRIES, RTM_GETROUTE, &req, |p| {
                 let m = RouteMessage::parse(p)?;
@@ -375,14 +404,7 @@ impl Sel {
                 }
                 Route::from_message(m).map(Some)
             })
-            .map_err(|e| match e {
-                netplumb::Error::Kernel(_) => {
-                    let text = super::error_text(&e);
-                    let dot = if text.ends_with('.') { "" } else { "." };
-                    CliError::Failed(format!("Error: {text}{dot}\nDump terminated"))
-                }
-                e => failed(e),
-            })?;
+            .map_err(stream::dump_error)?;
         let mut ip6_multiple_tables = false;
         Ok(routes
             .into_iter()
@@ -497,18 +519,19 @@ impl Sel {
     }
 }
 
-/// `ip route show`.
+/// `ip route show`: printed as the dump runs, in constant memory.
 fn show(f: &RouteFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let h = ctx.handle()?;
     let sel = Sel::new(f, ctx, h)?;
-    let routes = sel.list(h)?;
+    // Names are looked up through `h` while the dump runs on `ctx.dump_handle()`.
     let links = Links::load(h);
     let hide = sel.hide();
-    let recs = routes
-        .iter()
-        .map(|r| render::route::route(&r.message, &hide, &links, &Opts::of(ctx.globals)))
-        .collect();
-    render::print(ctx, recs)
+    let o = Opts::of(ctx.globals);
+    let mut out = Printer::new(ctx)?;
+    sel.each(ctx, |m| {
+        out.rec(&render::route::route(m, &hide, &links, &o))
+    })?;
+    out.finish()
 }
 
 /// `ip route flush`: deletes what the selectors match (`Route::delete_message`, one batch

@@ -170,7 +170,26 @@ pub struct Socket {
     /// The send buffer, reused.
     tx: Vec<u8>,
     timeout: Option<Duration>,
+    /// Set while only acknowledgements of our own requests can arrive (see
+    /// [`Socket::recv_datagram`]); `None` for dumps, gets and events.
+    ack_wait: Option<AckWait>,
+    /// A multicast group was joined: events of any size may arrive at any time.
+    subscribed: bool,
 }
+
+/// Waiting for the acknowledgements of requests `first .. first + count`, none longer than
+/// `room` bytes.
+#[derive(Debug, Clone, Copy)]
+struct AckWait {
+    room: usize,
+    first: u32,
+    count: u32,
+}
+
+/// Room for an acknowledgement beyond the request it echoes: `nlmsghdr`, the errno, and the
+/// extended-ack attributes (a message of a few dozen bytes, an offset, a policy). 4 KiB is
+/// several times the most the kernel adds.
+const ACK_ROOM: usize = 4096;
 
 impl std::fmt::Debug for Socket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -241,6 +260,8 @@ impl Socket {
             rx_pos: 0,
             tx: Vec::new(),
             timeout: None,
+            ack_wait: None,
+            subscribed: false,
         }
     }
 
@@ -295,6 +316,8 @@ impl Socket {
     /// replies are matched by sequence number), but events that arrive while a request waits
     /// are skipped.
     pub fn subscribe(&mut self, group: u32) -> Result<()> {
+        // Kept after `unsubscribe` too: events already queued may still be read.
+        self.subscribed = true;
         self.transport
             .set_netlink_option(sys::NETLINK_ADD_MEMBERSHIP, group)
             .map_err(|e| Error::io(format!("setsockopt NETLINK_ADD_MEMBERSHIP {group}"), e))
@@ -350,6 +373,7 @@ impl Socket {
 
     /// Encodes and sends one request with a fresh sequence number, which it returns.
     fn send_one(&mut self, msg_type: u16, flags: NlmsgFlags, payload: &dyn Emit) -> Result<u32> {
+        self.ack_wait = None;
         let seq = self.reserve_seqs(1);
         self.encode(msg_type, flags, seq, payload)?;
         self.send_tx()?;
@@ -369,9 +393,21 @@ impl Socket {
     }
 
     /// Receives the next datagram from the kernel into `rx`.
+    ///
+    /// A datagram's size is first read with `MSG_PEEK | MSG_TRUNC`, so that no reply or event
+    /// is ever cut short, whatever its size. While only acknowledgements of our requests can
+    /// come ([`Socket::request`], [`Socket::batch`] on a socket that joined no multicast
+    /// group), that second system call is skipped: the buffer is made large enough for the
+    /// longest acknowledgement (the largest request it may echo, plus [`ACK_ROOM`]), and a
+    /// datagram that still does not fit is an error only if it answers one of the requests
+    /// waited for; anything else cut short (a late reply to an abandoned request) is dropped,
+    /// as it would have been skipped whole.
     fn recv_datagram(&mut self) -> Result<()> {
         self.rx_len = 0;
         self.rx_pos = 0;
+        if let Some(w) = self.ack_wait.filter(|_| !self.subscribed) {
+            return self.recv_ack_datagram(w);
+        }
         loop {
             let transport = &mut self.transport;
             let size = retry_eintr(|| transport.peek_len())
@@ -394,6 +430,49 @@ impl Socket {
             if got.sender != Some(0) {
                 // Not from the kernel: another process may send to our port; never a reply.
                 continue;
+            }
+            self.rx_len = got.len.min(self.rx.len());
+            return Ok(());
+        }
+    }
+
+    /// [`Socket::recv_datagram`] without the peek, while waiting for acknowledgements.
+    fn recv_ack_datagram(&mut self, w: AckWait) -> Result<()> {
+        let want = w.room.max(MIN_RECV_BUFFER);
+        if self.rx.len() < want {
+            self.rx.resize(want, 0);
+        }
+        loop {
+            let (transport, rx) = (&mut self.transport, &mut self.rx);
+            let got =
+                retry_eintr(|| transport.recv(rx)).map_err(|e| self.recv_error("recvmsg", e))?;
+            if got.sender != Some(0) {
+                continue;
+            }
+            if got.truncated {
+                // The first header's sequence number and port id (`nlmsg_seq`, `nlmsg_pid`);
+                // its length is past what was received, so read the fields directly.
+                let word = |at: usize| {
+                    self.rx
+                        .get(at..at + 4)
+                        .filter(|_| got.len >= at + 4)
+                        .and_then(|b| b.try_into().ok())
+                        .map(u32::from_ne_bytes)
+                };
+                let ours = matches!(
+                    (word(8), word(12)),
+                    (Some(seq), Some(port))
+                        if port == self.port && seq.wrapping_sub(w.first) < w.count
+                );
+                if !ours {
+                    continue;
+                }
+                return Err(Error::Decode(DecodeError::Truncated {
+                    what: "netlink datagram (MSG_TRUNC)",
+                    offset: 0,
+                    need: got.len.saturating_add(1),
+                    have: got.len,
+                }));
             }
             self.rx_len = got.len.min(self.rx.len());
             return Ok(());
@@ -463,6 +542,14 @@ impl Socket {
         payload: &(impl Emit + ?Sized),
     ) -> Result<()> {
         let seq = self.send_one(msg_type, flags | NlmsgFlags::ACK, &payload)?;
+        // With NLM_F_ECHO the kernel also sends the object back, of any size.
+        if !flags.contains(NlmsgFlags::ECHO) {
+            self.ack_wait = Some(AckWait {
+                room: self.tx.len() + ACK_ROOM,
+                first: seq,
+                count: 1,
+            });
+        }
         loop {
             let r = self.next_reply(seq, 1)?;
             let m = self.view(r.clone())?;
@@ -632,6 +719,7 @@ impl Socket {
     ) -> Result<bool> {
         let count = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
         let first = self.reserve_seqs(count);
+        self.ack_wait = None;
         self.tx.clear();
         for (i, item) in chunk.iter().enumerate() {
             let bytes = batch.bytes.get(item.range.clone()).unwrap_or(&[]);
@@ -643,6 +731,15 @@ impl Socket {
             }
         }
         self.send_tx()?;
+        // A request of the batch may carry NLM_F_ECHO: then its object comes back too.
+        let echo = chunk.iter().any(|c| c.echo);
+        if !echo {
+            self.ack_wait = Some(AckWait {
+                room: self.tx.len() + ACK_ROOM,
+                first,
+                count,
+            });
+        }
 
         let mut got: Vec<Option<Result<()>>> = (0..chunk.len()).map(|_| None).collect();
         let mut pending = chunk.len();
@@ -680,6 +777,7 @@ impl Socket {
     /// ([`Socket::set_recv_buffer`]) makes overruns rarer.
     /// [`Error::Timeout`] after the receive timeout.
     pub fn recv_event(&mut self) -> Result<NlmsgBuffer<&[u8]>> {
+        self.ack_wait = None;
         loop {
             let r = self.next_message_range()?;
             let kind = self.view(r.clone())?.message_type();
@@ -1008,6 +1106,8 @@ pub enum BatchMode {
 struct BatchItem {
     range: Range<usize>,
     msg_type: u16,
+    /// The request carries `NLM_F_ECHO`.
+    echo: bool,
 }
 
 /// Requests to send together with [`Socket::batch`], encoded as they are pushed.
@@ -1068,6 +1168,7 @@ impl Batch {
         self.items.push(BatchItem {
             range: start..self.bytes.len(),
             msg_type,
+            echo: flags.contains(NlmsgFlags::ECHO),
         });
         Ok(())
     }
@@ -1118,6 +1219,8 @@ pub(crate) mod fake {
         pub sent: Vec<Vec<u8>>,
         pub incoming: VecDeque<Incoming>,
         pub responder: Option<Responder>,
+        /// `MSG_PEEK` receives made so far.
+        pub peeks: usize,
     }
 
     /// The transport half.
@@ -1155,6 +1258,7 @@ pub(crate) mod fake {
         }
         fn peek_len(&mut self) -> io::Result<usize> {
             let mut s = self.state.lock().unwrap();
+            s.peeks += 1;
             match s.incoming.front() {
                 None => Err(io::Error::from_raw_os_error(libc::EAGAIN)),
                 Some(Incoming::Errno(e)) => {
@@ -1377,6 +1481,130 @@ mod tests {
         }));
         s.request(RTM_SETLINK, NlmsgFlags::empty(), &IFINFO[..])
             .unwrap();
+    }
+
+    /// A responder acknowledging every request of a datagram (0 = success).
+    fn ack_all(errno: i32) -> fake::Responder {
+        Box::new(move |d| {
+            requests(d)
+                .iter()
+                .map(|r| kernel(error_reply(r, errno, Some("refused"))))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn acknowledgements_are_read_without_a_peek_everything_else_with_one() {
+        let (mut s, st) = fake::socket();
+        st.lock().unwrap().responder = Some(ack_all(0));
+        s.request(RTM_SETLINK, NlmsgFlags::empty(), &IFINFO[..])
+            .unwrap();
+        let mut b = Batch::new();
+        for _ in 0..3 {
+            b.push(RTM_SETLINK, NlmsgFlags::empty(), &IFINFO[..])
+                .unwrap();
+        }
+        assert_eq!(s.batch(&b, BatchMode::Force).unwrap().len(), 3);
+        assert_eq!(st.lock().unwrap().peeks, 0);
+        // NLM_F_ECHO: the object comes back too, of any size.
+        s.request(RTM_SETLINK, NlmsgFlags::ECHO, &IFINFO[..])
+            .unwrap();
+        assert_eq!(st.lock().unwrap().peeks, 1);
+        let mut b = Batch::new();
+        b.push(RTM_SETLINK, NlmsgFlags::ECHO, &IFINFO[..]).unwrap();
+        s.batch(&b, BatchMode::Force).unwrap();
+        assert_eq!(st.lock().unwrap().peeks, 2);
+        // A get's answer can be any size: peeked.
+        st.lock().unwrap().responder = Some(Box::new(|d| {
+            let req = &requests(d)[0];
+            let seq = NlmsgBuffer::new_checked(&req[..])
+                .unwrap()
+                .sequence_number();
+            vec![
+                kernel(message(
+                    RTM_NEWLINK,
+                    NlmsgFlags::empty(),
+                    seq,
+                    PORT,
+                    &IFINFO,
+                )),
+                kernel(error_reply(req, 0, None)),
+            ]
+        }));
+        s.get(RTM_GETLINK, NlmsgFlags::empty(), &IFINFO[..])
+            .unwrap();
+        assert_eq!(st.lock().unwrap().peeks, 4);
+        // After joining a group, events may come between acknowledgements: peeked.
+        st.lock().unwrap().responder = Some(ack_all(0));
+        s.subscribe(RTNLGRP_LINK).unwrap();
+        s.request(RTM_SETLINK, NlmsgFlags::empty(), &IFINFO[..])
+            .unwrap();
+        assert_eq!(st.lock().unwrap().peeks, 5);
+    }
+
+    #[test]
+    fn a_cut_datagram_that_answers_nothing_waited_for_is_dropped() {
+        let (mut s, st) = fake::socket();
+        st.lock().unwrap().responder = Some(Box::new(|d| {
+            let req = &requests(d)[0];
+            let seq = NlmsgBuffer::new_checked(&req[..])
+                .unwrap()
+                .sequence_number();
+            // A late 100 KiB answer to an abandoned request (an older sequence number),
+            // then the acknowledgement.
+            let late = message(
+                RTM_NEWLINK,
+                NlmsgFlags::empty(),
+                seq.wrapping_sub(1),
+                PORT,
+                &vec![0u8; 100 * 1024],
+            );
+            vec![
+                Incoming::Datagram {
+                    sender: 0,
+                    bytes: late,
+                    truncated: false,
+                },
+                kernel(error_reply(req, 0, None)),
+            ]
+        }));
+        s.request(RTM_SETLINK, NlmsgFlags::empty(), &IFINFO[..])
+            .unwrap();
+        assert_eq!(st.lock().unwrap().peeks, 0);
+    }
+
+    #[test]
+    fn the_refusal_of_a_large_request_fits_whole() {
+        // A failed request is echoed whole in its error: 60 KiB of attributes, in a batch
+        // and alone, come back with the extended ack, not cut short.
+        let mut big = IFINFO.to_vec();
+        let mut b = Builder::from_vec(Vec::new());
+        // Attribute 20 (IFLA_IFALIAS): what it is does not matter to the socket.
+        b.attr(20, &vec![b'a'; 60 * 1024][..]).unwrap();
+        big.extend_from_slice(&b.into_vec());
+        let (mut s, st) = fake::socket();
+        st.lock().unwrap().responder = Some(ack_all(libc::EINVAL));
+        let e = s
+            .request(RTM_SETLINK, NlmsgFlags::empty(), &big[..])
+            .unwrap_err();
+        let Error::Kernel(k) = e else { panic!("{e:?}") };
+        assert_eq!(k.message.as_deref(), Some("refused"));
+        let mut batch = Batch::new();
+        batch
+            .push(RTM_SETLINK, NlmsgFlags::empty(), &IFINFO[..])
+            .unwrap();
+        batch
+            .push(RTM_SETLINK, NlmsgFlags::empty(), &big[..])
+            .unwrap();
+        let r = s.batch(&batch, BatchMode::Force).unwrap();
+        assert_eq!(r.len(), 2);
+        for r in r {
+            assert!(
+                matches!(r, Err(Error::Kernel(ref k)) if k.message.as_deref() == Some("refused")),
+                "{r:?}"
+            );
+        }
+        assert_eq!(st.lock().unwrap().peeks, 0);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! One receive loop does the checks for everyone, as libmnl's does:
 //! - each datagram is sized with `MSG_PEEK | MSG_TRUNC` and received whole into a reused
 //!   buffer of at least 32 KiB; a datagram that is still truncated is an error, never a
-//!   partial parse;
+//!   partial parse. While only acknowledgements can come (a request or a batch, without
+//!   `NLM_F_ECHO`, on a socket that joined no multicast group) the peek is skipped: the
+//!   buffer is sized for the largest acknowledgement instead, one system call per datagram;
 //! - datagrams that do not come from the kernel (`nl_pid != 0`) are dropped;
 //! - a datagram may hold several messages ([`Messages`]);
 //! - replies must carry our port id and the sequence number of the request being answered:

@@ -401,7 +401,7 @@ fn flush_takes_what_the_selectors_name() {
     );
 }
 
-/// `route show` prints while the dump runs (records cross a receiving thread in 64 KiB
+/// `route show` prints while the dump runs (records cross a receiving thread in 32 KiB
 /// buffers): a dump many buffers long, IPv4 and IPv6 and in every output form, comes out
 /// byte for byte as `ip` prints it, and a dump the kernel refuses fails as with `ip`.
 #[test]
@@ -411,7 +411,7 @@ fn a_large_dump_prints_byte_for_byte_what_ip_prints() {
     };
     t.ip(&words("addr add 198.18.0.1/24 dev v1"));
     t.ip(&words("addr add 2001:db8::1/64 dev v1 nodad"));
-    // About 400 KB of JSON: more than six of the printer's buffers.
+    // About 400 KB of JSON: many of the receiving thread's and the printer's buffers.
     let mut lines = Vec::new();
     for i in 0..4000u32 {
         let metric = if i % 7 == 0 { " metric 9" } else { "" };

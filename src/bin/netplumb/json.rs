@@ -136,6 +136,11 @@ impl Short {
     /// The longest text kept inline: an IPv6 address with a prefix length fits.
     pub const CAP: usize = 54;
 
+    /// The text's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..usize::from(self.len)).unwrap_or_default()
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         // Only whole `str`s and ASCII digits and dots are ever written.
@@ -388,7 +393,7 @@ impl<W: Write> Writer<W> {
             Value::I64(n) => self.i64(*n),
             Value::Number(t) => self.number(t),
             Value::Str(s) => self.str(s),
-            Value::Short(s) => self.str(s.as_str()),
+            Value::Short(s) => self.scalar(|o| write_str_bytes(o, s.as_bytes())),
             Value::Array(items) => {
                 self.begin_array()?;
                 for i in items {
@@ -409,9 +414,20 @@ impl<W: Write> Writer<W> {
 
 /// A quoted, escaped JSON string.
 fn write_str<W: Write>(out: &mut W, s: &str) -> io::Result<()> {
+    write_str_bytes(out, s.as_bytes())
+}
+
+/// [`write_str`] of the bytes of a `str` (escaping works on bytes: every byte that needs an
+/// escape is ASCII).
+fn write_str_bytes<W: Write>(out: &mut W, s: &[u8]) -> io::Result<()> {
     out.write_all(b"\"")?;
+    // Most strings need no escape at all: one write.
+    if !s.iter().any(|b| *b < 0x20 || *b == b'"' || *b == b'\\') {
+        out.write_all(s)?;
+        return out.write_all(b"\"");
+    }
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
+    for (i, b) in s.iter().copied().enumerate() {
         let esc: Option<&[u8]> = match b {
             b'"' => Some(b"\\\""),
             b'\\' => Some(b"\\\\"),
@@ -423,14 +439,14 @@ fn write_str<W: Write>(out: &mut W, s: &str) -> io::Result<()> {
             0..=0x1f => None,
             _ => continue,
         };
-        out.write_all(&s.as_bytes()[start..i])?;
+        out.write_all(s.get(start..i).unwrap_or_default())?;
         match esc {
             Some(e) => out.write_all(e)?,
             None => write!(out, "\\u{b:04x}")?,
         }
         start = i + 1;
     }
-    out.write_all(&s.as_bytes()[start..])?;
+    out.write_all(s.get(start..).unwrap_or_default())?;
     out.write_all(b"\"")
 }
 

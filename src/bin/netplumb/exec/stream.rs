@@ -15,9 +15,9 @@ use netplumb::{Error, Handle};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
 /// Records are copied into buffers of about this size before they go to the printer.
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 32 * 1024;
 /// Filled buffers that may wait for the printer: the receiving thread stops there.
-const DEPTH: usize = 4;
+const DEPTH: usize = 8;
 
 /// What the receiving thread hands over.
 enum Chunk {
@@ -31,9 +31,11 @@ enum Chunk {
 /// payload of every record, in the kernel's order. An error from `each` ends the dump.
 ///
 /// The kernel fills each datagram of a dump while the process waits in `recvmsg`, so a
-/// thread of its own receives the records (copying them into 64 KiB buffers) while this one
+/// thread of its own receives the records (copying them into 32 KiB buffers) while this one
 /// decodes and prints the ones before: the time of a large dump is the longer of the two
-/// rather than their sum. At most 4 buffers wait, so memory stays bounded.
+/// rather than their sum. At most 8 buffers wait, so memory stays bounded. (Buffers of
+/// 32 KiB, the size of the kernel's dump datagrams, measured faster than 16 or 64 KiB: the
+/// printer starts sooner and its input stays in cache.)
 ///
 /// # Errors
 /// What `each` returns; a kernel error as `ip` prints it (`Error: <message>.` then
@@ -93,7 +95,7 @@ fn receive(
     let fresh = |free: &Receiver<Vec<u8>>| {
         let mut b = free
             .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(CHUNK + 8 * 1024));
+            .unwrap_or_else(|_| Vec::with_capacity(2 * CHUNK));
         b.clear();
         b
     };

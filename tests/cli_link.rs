@@ -689,3 +689,72 @@ fn netns_pid_target_and_peer_in_a_process_namespace() {
     assert_eq!(p.ip_link_names(), ["a1", "c1", "lo"]);
     assert_eq!(t.ip_link_names(), ["a0", "c0", "lo"]);
 }
+
+/// `link show` of a dump: kept as the kernel's bytes, every name learned first (a veth's
+/// peer and a port's master come later in the dump than the links that name them), each
+/// link decoded only to be printed. 300 links in every output form come out byte for byte
+/// as `ip` prints them.
+#[test]
+fn a_dump_of_many_links_prints_byte_for_byte_what_ip_prints() {
+    let Some(t) = TestNs::new("a_dump_of_many_links_prints_byte_for_byte_what_ip_prints") else {
+        return;
+    };
+    let mut script = String::from("link add br0 type bridge\n");
+    for i in 0..150 {
+        script.push_str(&format!("link add va{i} type veth peer name vb{i}\n"));
+        if i % 3 == 0 {
+            script.push_str(&format!("link set vb{i} master br0\n"));
+        }
+        if i % 2 == 0 {
+            script.push_str(&format!("link set va{i} up\n"));
+        }
+    }
+    let file = std::env::temp_dir().join(format!("netplumb-cli-link-{}", std::process::id()));
+    std::fs::write(&file, script).unwrap();
+    let out = t.try_ip(&["-batch", file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for args in [
+        &["-j", "link", "show"][..],
+        &["link", "show"],
+        &["-j", "-p", "link", "show"],
+        &["-d", "-j", "link", "show"],
+        &["-s", "link", "show"],
+        &["-br", "link", "show"],
+        &["-j", "link", "show", "type", "veth"],
+        &["-j", "link", "show", "master", "br0"],
+    ] {
+        let ip = t.try_ip(args);
+        assert!(ip.status.success(), "ip {args:?}");
+        let got = np(&t, args);
+        assert!(
+            got.status.success(),
+            "netplumb {args:?}: {}",
+            text(&got.stderr)
+        );
+        // Counters may move between the two runs (-s): compare those line by line.
+        if args.contains(&"-s") {
+            assert_eq!(
+                text(&got.stdout).lines().count(),
+                text(&ip.stdout).lines().count()
+            );
+            continue;
+        }
+        assert!(
+            got.stdout == ip.stdout,
+            "netplumb {args:?}: {} bytes, ip {}\n{}",
+            got.stdout.len(),
+            ip.stdout.len(),
+            first_diff(&text(&got.stdout), &text(&ip.stdout))
+        );
+    }
+}
+
+/// The first line where two outputs differ, for a failure message.
+fn first_diff(a: &str, b: &str) -> String {
+    a.lines()
+        .zip(b.lines())
+        .find(|(x, y)| x != y)
+        .map(|(x, y)| format!("netplumb: {x}\nip:       {y}"))
+        .unwrap_or_else(|| "(one is a prefix of the other)".into())
+}

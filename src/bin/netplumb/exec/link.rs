@@ -24,8 +24,8 @@
 //! - `-d` text is shorter than `ip`'s (no kind-specific options); the JSON has them all.
 use super::links::Links;
 use super::render::link::{self as render_link, View};
-use super::render::{self, Opts};
-use super::{Ctx, Lookup, failed};
+use super::render::{Opts, Printer};
+use super::{Ctx, Lookup, failed, stream};
 use crate::args::{CliError, Family};
 use crate::cmd::link::{
     AddrGenMode, BridgeOpt, BridgeSlaveOpt, LinkAdd, LinkAttrs, LinkCmd, LinkDel, LinkKind,
@@ -609,34 +609,41 @@ fn del(d: &LinkDel, ctx: &Ctx<'_>) -> Result<(), CliError> {
 
 /// `link show`: one link (`dev`) or a dump, filtered like `ip` filters, printed as JSON
 /// (`-j`, `-p`) or text.
+///
+/// A dump is kept as the kernel's bytes, with every link's name learned from them (a veth's
+/// peer or a bridge port's master may come later in the dump); each link is then decoded
+/// only to be printed, so no table of decoded links is ever held.
 fn show(s: &LinkShow, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let h = ctx.handle()?;
     let g = ctx.globals;
     let names = Links::new(Some(h));
-    let links: Vec<LinkMessage> = match &s.dev {
+    let master = match &s.master {
+        Some(d) => Some(arg_index(h, d, "Device does not exist")?),
+        None => None,
+    };
+    let mut raw = Vec::new();
+    let mut spans = Vec::new();
+    match &s.dev {
         Some(dev) => match get_link(h, dev)? {
-            Some(m) => vec![m],
+            Some(m) => {
+                names.learn(&m);
+                spans.push(Err(m));
+            }
             None => {
                 return Err(CliError::Failed(format!(
                     "Device \"{dev}\" does not exist."
                 )));
             }
         },
-        None => h
-            .link_list(&netplumb::LinkFilter::new())
-            .map_err(failed)?
-            .into_iter()
-            .map(|l| l.message)
-            .collect(),
-    };
-    for m in &links {
-        names.learn(m);
+        None => stream::dump(ctx, RTM_GETLINK, &LinkMessage::new(0), |p| {
+            names.learn_payload(p);
+            let at = raw.len();
+            raw.extend_from_slice(p);
+            spans.push(Ok(at..raw.len()));
+            Ok(())
+        })?,
     }
-    let master = match &s.master {
-        Some(d) => Some(arg_index(h, d, "Device does not exist")?),
-        None => None,
-    };
-    let selected = links.iter().filter(|m| {
+    let selected = |m: &LinkMessage| {
         (!s.up || m.is_up())
             && s.group.is_none_or(|want| {
                 m.attrs
@@ -652,18 +659,27 @@ fn show(s: &LinkShow, ctx: &Ctx<'_>) -> Result<(), CliError> {
             && s.kind
                 .as_deref()
                 .is_none_or(|k| render_link::kind_matches(m, k))
-    });
+    };
     let o = Opts::of(g);
-    let recs = selected
-        .map(|m| {
-            if g.brief {
-                let mut r = o.rec();
-                render_link::brief(&mut r, m, &names, true);
-                r
-            } else {
-                render_link::link(m, &names, &o, View::LINK_SHOW)
+    let mut out = Printer::new(ctx)?;
+    for span in spans {
+        let m = match span {
+            Ok(r) => {
+                LinkMessage::parse(raw.get(r).unwrap_or_default()).map_err(|e| failed(e.into()))?
             }
-        })
-        .collect();
-    render::print(ctx, recs)
+            Err(m) => m,
+        };
+        if !selected(&m) {
+            continue;
+        }
+        let r = if g.brief {
+            let mut r = o.rec();
+            render_link::brief(&mut r, &m, &names, true);
+            r
+        } else {
+            render_link::link(&m, &names, &o, View::LINK_SHOW)
+        };
+        out.rec(&r)?;
+    }
+    out.finish()
 }

@@ -5,7 +5,7 @@
 use crate::json::Value;
 use netplumb::Handle;
 use netplumb::link::{IfFlags, LinkFilter};
-use netplumb::wire::link::LinkMessage;
+use netplumb::wire::link::{IFLA_IFNAME, LinkMessage, LinkMessageBuffer};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -60,6 +60,25 @@ impl<'h> Links<'h> {
     pub fn learn(&self, m: &LinkMessage) {
         if let (Ok(i), Some(_)) = (u32::try_from(m.index()), m.name()) {
             self.known.borrow_mut().insert(i, Some(known_of(m)));
+        }
+    }
+
+    /// Records a link from the payload of an `RTM_NEWLINK` as the kernel sent it, read
+    /// through the zero-copy view (nothing is decoded but the name). Malformed payloads are
+    /// ignored: decoding them for printing reports the error.
+    pub fn learn_payload(&self, payload: &[u8]) {
+        let Ok(v) = LinkMessageBuffer::new_checked(payload) else {
+            return;
+        };
+        let name = v.attrs().flatten().find(|a| a.kind() == IFLA_IFNAME);
+        let name = name.and_then(|a| a.string("IFLA_IFNAME").ok());
+        if let (Ok(i), Some(name)) = (u32::try_from(v.index()), name) {
+            let k = Known {
+                name: name.to_string(),
+                flags: v.flags(),
+                link_type: v.link_layer_type(),
+            };
+            self.known.borrow_mut().insert(i, Some(k));
         }
     }
 

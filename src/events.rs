@@ -186,6 +186,7 @@ impl Group {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// `RTM_NEWLINK`: a link appeared or changed.
     NewLink(LinkMessage),

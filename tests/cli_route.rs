@@ -413,7 +413,7 @@ fn a_large_dump_prints_byte_for_byte_what_ip_prints() {
     t.ip(&words("addr add 2001:db8::1/64 dev v1 nodad"));
     // About 400 KB of JSON: many of the receiving thread's and the printer's buffers.
     let mut lines = Vec::new();
-    for i in 0..4000u32 {
+    for i in 0..8000u32 {
         let metric = if i % 7 == 0 { " metric 9" } else { "" };
         lines.push(format!(
             "route add 198.19.{}.{}/32 via 198.18.0.{}{metric}",
@@ -457,7 +457,36 @@ fn a_large_dump_prints_byte_for_byte_what_ip_prints() {
         );
     }
     let v4 = np_json(&t, &["-4", "route", "show"]);
-    assert_eq!(v4.as_array().unwrap().len(), 4001);
+    assert_eq!(v4.as_array().unwrap().len(), 8001);
+    // Output that cannot be written (/dev/full: ENOSPC) fails the command while the
+    // receiving thread still has buffers to hand over: it must end too, not wait forever.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(["-n", t.name(), "-j", "route", "show"])
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut waited = 0;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        // A watchdog for a hang, not a timing check: the command takes milliseconds.
+        if waited >= 600 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("netplumb -j route show > /dev/full did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("Error: writing output: No space left on device"),
+        "{err}"
+    );
     // A table that does not exist: the kernel's error, as ip reports it.
     let ip = t.try_ip(&words("route show table 4242"));
     let (code, first) = np_fails(&t, &words("route show table 4242"));

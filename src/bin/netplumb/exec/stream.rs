@@ -51,7 +51,11 @@ pub fn dump(
     let (free_tx, free_rx) = mpsc::channel();
     std::thread::scope(|s| {
         s.spawn(move || receive(h, msg_type, req, &tx, &free_rx));
-        for chunk in rx.iter() {
+        // The loop owns the receiver: leaving it early (an error) drops it before the scope
+        // joins the receiving thread, whose next send then fails and ends it. (A receiver
+        // borrowed from outside the scope would outlive the join: a deadlock once the
+        // thread waits on a full channel.)
+        for chunk in rx {
             match chunk {
                 Chunk::Records(buf) => {
                     let mut rest = buf.as_slice();
@@ -61,8 +65,6 @@ pub fn dump(
                         else {
                             break;
                         };
-                        // An error drops `rx` on return: the receiving thread's next send
-                        // fails and it ends (draining the dump from the socket).
                         each(payload)?;
                         rest = tail;
                     }

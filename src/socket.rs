@@ -4,9 +4,9 @@
 //! One receive loop does the checks for everyone, as libmnl's does:
 //! - each datagram is sized with `MSG_PEEK | MSG_TRUNC` and received whole into a reused
 //!   buffer of at least 32 KiB; a datagram that is still truncated is an error, never a
-//!   partial parse. While only acknowledgements can come (a request or a batch, without
-//!   `NLM_F_ECHO`, on a socket that joined no multicast group) the peek is skipped: the
-//!   buffer is sized for the largest acknowledgement instead, one system call per datagram;
+//!   partial parse. While only acknowledgements are waited for (a request or a batch,
+//!   without `NLM_F_ECHO`) the peek is skipped: the buffer is sized for the largest
+//!   acknowledgement instead, one system call per datagram;
 //! - datagrams that do not come from the kernel (`nl_pid != 0`) are dropped;
 //! - a datagram may hold several messages ([`Messages`]);
 //! - replies must carry our port id and the sequence number of the request being answered:
@@ -175,8 +175,6 @@ pub struct Socket {
     /// Set while only acknowledgements of our own requests can arrive (see
     /// [`Socket::recv_datagram`]); `None` for dumps, gets and events.
     ack_wait: Option<AckWait>,
-    /// A multicast group was joined: events of any size may arrive at any time.
-    subscribed: bool,
 }
 
 /// Waiting for the acknowledgements of requests `first .. first + count`, none longer than
@@ -263,7 +261,6 @@ impl Socket {
             tx: Vec::new(),
             timeout: None,
             ack_wait: None,
-            subscribed: false,
         }
     }
 
@@ -318,8 +315,6 @@ impl Socket {
     /// replies are matched by sequence number), but events that arrive while a request waits
     /// are skipped.
     pub fn subscribe(&mut self, group: u32) -> Result<()> {
-        // Kept after `unsubscribe` too: events already queued may still be read.
-        self.subscribed = true;
         self.transport
             .set_netlink_option(sys::NETLINK_ADD_MEMBERSHIP, group)
             .map_err(|e| Error::io(format!("setsockopt NETLINK_ADD_MEMBERSHIP {group}"), e))
@@ -397,17 +392,18 @@ impl Socket {
     /// Receives the next datagram from the kernel into `rx`.
     ///
     /// A datagram's size is first read with `MSG_PEEK | MSG_TRUNC`, so that no reply or event
-    /// is ever cut short, whatever its size. While only acknowledgements of our requests can
-    /// come ([`Socket::request`], [`Socket::batch`] on a socket that joined no multicast
-    /// group), that second system call is skipped: the buffer is made large enough for the
-    /// longest acknowledgement (the largest request it may echo, plus [`ACK_ROOM`]), and a
-    /// datagram that still does not fit is an error only if it answers one of the requests
-    /// waited for; anything else cut short (a late reply to an abandoned request) is dropped,
-    /// as it would have been skipped whole.
+    /// is ever cut short, whatever its size. While only acknowledgements are waited for
+    /// ([`Socket::request`], [`Socket::batch`], without `NLM_F_ECHO`), that second system
+    /// call is skipped: the buffer is made large enough for the longest acknowledgement (the
+    /// largest request it may echo, plus [`ACK_ROOM`]; the kernel sends each one in a
+    /// datagram of its own), and a datagram that still does not fit is an error only if it
+    /// answers one of the requests waited for. Anything else cut short (an event on a
+    /// subscribed socket, a late reply to an abandoned request) is dropped, as it would have
+    /// been skipped whole.
     fn recv_datagram(&mut self) -> Result<()> {
         self.rx_len = 0;
         self.rx_pos = 0;
-        if let Some(w) = self.ack_wait.filter(|_| !self.subscribed) {
+        if let Some(w) = self.ack_wait {
             return self.recv_ack_datagram(w);
         }
         loop {
@@ -1496,7 +1492,7 @@ mod tests {
     }
 
     #[test]
-    fn acknowledgements_are_read_without_a_peek_everything_else_with_one() {
+    fn acknowledgements_are_read_without_a_peek_answers_with_one() {
         let (mut s, st) = fake::socket();
         st.lock().unwrap().responder = Some(ack_all(0));
         s.request(RTM_SETLINK, NlmsgFlags::empty(), &IFINFO[..])
@@ -1536,12 +1532,25 @@ mod tests {
         s.get(RTM_GETLINK, NlmsgFlags::empty(), &IFINFO[..])
             .unwrap();
         assert_eq!(st.lock().unwrap().peeks, 4);
-        // After joining a group, events may come between acknowledgements: peeked.
-        st.lock().unwrap().responder = Some(ack_all(0));
+        // On a subscribed socket an event may come before the acknowledgement, of any
+        // size: a 100 KiB one is cut short, skipped as any event is, and the
+        // acknowledgement after it is read, still without a peek.
+        st.lock().unwrap().responder = Some(Box::new(|d| {
+            let req = &requests(d)[0];
+            let event = message(
+                RTM_NEWLINK,
+                NlmsgFlags::empty(),
+                0,
+                0,
+                &vec![0u8; 100 * 1024],
+            );
+            vec![kernel(event), kernel(error_reply(req, 0, None))]
+        }));
         s.subscribe(RTNLGRP_LINK).unwrap();
         s.request(RTM_SETLINK, NlmsgFlags::empty(), &IFINFO[..])
             .unwrap();
-        assert_eq!(st.lock().unwrap().peeks, 5);
+        assert_eq!(st.lock().unwrap().peeks, 4);
+        assert!(st.lock().unwrap().incoming.is_empty());
     }
 
     #[test]

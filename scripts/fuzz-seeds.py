@@ -123,7 +123,7 @@ IFLA_INFO_KIND, IFLA_INFO_DATA, VETH_INFO_PEER = 1, 2, 1
 NLA_F_NESTED = 0x8000
 NLM_F_MULTI, NLM_F_ACK, NLM_F_REQUEST = 0x2, 0x4, 0x1
 NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200
-RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNEIGH = 16, 20, 24, 28
+RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNEIGH, RTM_NEWNSID = 16, 20, 24, 28, 88
 
 
 def pad(b):
@@ -205,6 +205,11 @@ def neigh_payload():
     )
 
 
+def nsid_payload(*attrs):
+    # rtgenmsg: AF_UNSPEC and 3 bytes of padding; NETNSA_* attributes, each an s32/u32
+    return struct.pack("=Bxxx", 0) + b"".join(attr(k, struct.pack("=i", v)) for k, v in attrs)
+
+
 def request(kind=RTM_NEWADDR, seq=42, port=4242):
     return msg(kind, NLM_F_REQUEST | NLM_F_ACK, addr_payload(), seq=seq, port=port)
 
@@ -257,6 +262,13 @@ def hand_seeds():
             "unaligned-then-remnant": msg(NLMSG_NOOP, 0, b"\1", length=17)
             + msg(NLMSG_DONE, 0, b"")
             + b"\1\2\3",
+        },
+        "nsid": {
+            "dump-reply": msg(RTM_NEWNSID, NLM_F_MULTI, nsid_payload((1, 3)))
+            + msg(RTM_NEWNSID, NLM_F_MULTI, nsid_payload((1, 7)))
+            + msg(NLMSG_DONE, NLM_F_MULTI, u32(0)),
+            "request-set": msg(RTM_NEWNSID, NLM_F_REQUEST | NLM_F_ACK, nsid_payload((3, 6), (1, 3))),
+            "answer-with-current": msg(RTM_NEWNSID, 0, nsid_payload((1, -1), (5, 2))),
         },
         "roundtrip": {
             "dump-reply": msg(RTM_NEWLINK, NLM_F_MULTI, link_payload())

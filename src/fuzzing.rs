@@ -38,6 +38,7 @@ pub const TARGETS: &[Target] = &[
     ("addr", addr),
     ("route", route),
     ("neigh", neigh),
+    ("nsid", nsid),
 ];
 
 /// [`datagram`] with every message's type forced to `msg_type`, so that the fuzzer spends its
@@ -71,6 +72,10 @@ pub fn route(data: &[u8]) {
 /// The neighbour decoder over a whole datagram (every message read as RTM_NEWNEIGH).
 pub fn neigh(data: &[u8]) {
     as_family(data, RTM_NEWNEIGH)
+}
+/// The namespace-id decoder over a whole datagram (every message read as RTM_NEWNSID).
+pub fn nsid(data: &[u8]) {
+    as_family(data, RTM_NEWNSID)
 }
 
 /// The body of the target called `name`.
@@ -466,6 +471,9 @@ pub fn family_roundtrip(msg_type: u16, flags: NlmsgFlags, payload: &[u8]) -> Pay
             payload,
             crate::wire::neigh::NeighMessage::parse,
         ),
+        RTM_NEWNSID | RTM_DELNSID | RTM_GETNSID => {
+            owned("RTM_*NSID", payload, crate::wire::nsid::NsidMessage::parse)
+        }
         _ => Payload::Opaque,
     }
 }

@@ -18,6 +18,7 @@ pub mod link;
 pub mod mac;
 pub mod neigh;
 pub mod netns;
+pub mod nsid;
 pub mod route;
 pub mod socket;
 mod sys;

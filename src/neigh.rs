@@ -474,25 +474,25 @@ impl NeighSpec {
     }
 
     /// `(RTM_NEWNEIGH, CREATE|EXCL, payload)`: [`Handle::neigh_add`] as a request to push
-    /// into a [`Batch`].
+    /// into a [`Batch`](crate::Batch).
     pub fn add_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::EXCL;
         Ok((RTM_NEWNEIGH, flags, self.to_message(index)?))
     }
 
-    /// `(RTM_NEWNEIGH, CREATE|REPLACE, payload)`: [`Handle::neigh_replace`] for a [`Batch`].
+    /// `(RTM_NEWNEIGH, CREATE|REPLACE, payload)`: [`Handle::neigh_replace`] for a [`Batch`](crate::Batch).
     pub fn replace_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::REPLACE;
         Ok((RTM_NEWNEIGH, flags, self.to_message(index)?))
     }
 
-    /// `(RTM_NEWNEIGH, CREATE|APPEND, payload)`: [`Handle::neigh_append`] for a [`Batch`].
+    /// `(RTM_NEWNEIGH, CREATE|APPEND, payload)`: [`Handle::neigh_append`] for a [`Batch`](crate::Batch).
     pub fn append_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::APPEND;
         Ok((RTM_NEWNEIGH, flags, self.to_message(index)?))
     }
 
-    /// `(RTM_DELNEIGH, 0, payload)`: [`Handle::neigh_del`] for a [`Batch`].
+    /// `(RTM_DELNEIGH, 0, payload)`: [`Handle::neigh_del`] for a [`Batch`](crate::Batch).
     pub fn del_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
         Ok((RTM_DELNEIGH, NlmsgFlags::empty(), self.to_message(index)?))
     }

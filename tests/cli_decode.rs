@@ -138,6 +138,7 @@ fn every_fixture_decodes_and_names_each_message() {
                 || stdout.contains("    Address(")
                 || stdout.contains("    Route(")
                 || stdout.contains("    Neigh(")
+                || stdout.contains("    Nsid(")
                 || stdout.contains("    Done("),
             "{name}:\n{stdout}"
         );

@@ -5,6 +5,7 @@ use super::addr::AddressMessage;
 use super::link::LinkMessage;
 use super::neigh::NeighMessage;
 use super::nlmsg::*;
+use super::nsid::NsidMessage;
 use super::route::RouteMessage;
 use super::{Builder, DecodeError, DoneMessage, Emit, EncodeError, ErrorMessage, Messages};
 
@@ -19,6 +20,8 @@ pub enum Payload<'a> {
     Route(RouteMessage),
     /// RTM_NEWNEIGH, RTM_DELNEIGH, RTM_GETNEIGH.
     Neigh(NeighMessage),
+    /// RTM_NEWNSID, RTM_DELNSID, RTM_GETNSID.
+    Nsid(NsidMessage),
     /// NLMSG_ERROR: an acknowledgement or an error.
     Error(ErrorMessage<'a>),
     /// NLMSG_DONE: the end of a dump.
@@ -67,6 +70,9 @@ impl<'a> Message<'a> {
             RTM_NEWNEIGH | RTM_DELNEIGH | RTM_GETNEIGH => {
                 Payload::Neigh(NeighMessage::parse(body).map_err(at)?)
             }
+            RTM_NEWNSID | RTM_DELNSID | RTM_GETNSID => {
+                Payload::Nsid(NsidMessage::parse(body).map_err(at)?)
+            }
             NLMSG_ERROR => Payload::Error(ErrorMessage::parse(body, flags).map_err(at)?),
             NLMSG_DONE => Payload::Done(DoneMessage::parse(body, flags).map_err(at)?),
             _ => Payload::Other(body),
@@ -96,6 +102,7 @@ impl<'a> Message<'a> {
             Payload::Address(m) => m,
             Payload::Route(m) => m,
             Payload::Neigh(m) => m,
+            Payload::Nsid(m) => m,
             Payload::Error(m) => m,
             Payload::Done(m) => m,
             Payload::Other(bytes) => bytes,

@@ -28,6 +28,7 @@ pub mod link;
 pub mod message;
 pub mod neigh;
 pub mod nlmsg;
+pub mod nsid;
 pub mod route;
 
 pub use attr::{Attr, AttrIter, MAX_NEST_DEPTH, UnknownAttr};

@@ -142,7 +142,7 @@ impl<'h> Links<'h> {
                 .into_iter()
                 .filter_map(|n| {
                     let ns = netplumb::NetNs::open_name(&n).ok()?;
-                    let id = super::netns::nsid(h, &ns).ok()??;
+                    let id = h.nsid(&ns).ok()??;
                     Some((id, n))
                 })
                 .collect()

@@ -1,9 +1,8 @@
 //! `netns list | list-id | add | delete | set | identify | pids | exec`, like iproute2 6.1's
 //! `ip netns`.
 //!
-//! Named namespaces are the library's [`NetNs`] (`/run/netns/NAME` bind mounts). Namespace
-//! ids (`RTM_GETNSID` / `RTM_NEWNSID`, which the library has no typed call for) are read and
-//! set here with small hand-built requests sent through [`Handle`].
+//! Named namespaces are the library's [`NetNs`] (`/run/netns/NAME` bind mounts); namespace
+//! ids are the library's [`Handle::nsid`], [`Handle::set_nsid`] and the `RTM_GETNSID` dump.
 //!
 //! Where netplumb differs from `ip netns`:
 //! - `exec` runs the command as a child in the namespace (spawned from a thread that entered
@@ -18,19 +17,11 @@ use crate::args::CliError;
 use crate::cmd::NetnsCmd;
 use crate::cmd::link::NetnsRef;
 use crate::json::Value;
-use netplumb::wire::AttrIter;
-use netplumb::wire::nlmsg::{NlmsgFlags, RTM_GETNSID, RTM_NEWNSID};
+use netplumb::wire::nlmsg::RTM_GETNSID;
+use netplumb::wire::nsid::NsidMessage;
 use netplumb::{Handle, NetNs};
 use std::io::Write;
-use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::fs::MetadataExt;
-
-/// `NETNSA_NSID`.
-const NETNSA_NSID: u16 = 1;
-/// `NETNSA_FD`.
-const NETNSA_FD: u16 = 3;
-/// `NETNSA_CURRENT_NSID`.
-const NETNSA_CURRENT_NSID: u16 = 5;
 
 /// Runs `netns`.
 pub fn run(cmd: &NetnsCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
@@ -52,7 +43,11 @@ pub fn run(cmd: &NetnsCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
         }
         NetnsCmd::Set { name, nsid } => {
             let ns = open_named(name)?;
-            set_nsid(ctx.handle()?, &ns, *nsid).map_err(failed)
+            // -1 (`auto`): the kernel picks the id.
+            ctx.handle()?
+                .set_nsid(&ns, (*nsid >= 0).then_some(*nsid))
+                .map(drop)
+                .map_err(failed)
         }
         NetnsCmd::Identify(pid) => identify(*pid),
         NetnsCmd::Pids(name) => pids(name),
@@ -114,44 +109,6 @@ fn io_text(e: &netplumb::Error) -> String {
     }
 }
 
-/// An `RTM_GETNSID`/`RTM_NEWNSID` payload: `struct rtgenmsg` (padded to 4 bytes) and
-/// `NETNSA_*` attributes.
-fn nsid_payload(attrs: &[(u16, u32)]) -> Vec<u8> {
-    let mut v = vec![0u8; 4];
-    for (kind, value) in attrs {
-        v.extend_from_slice(&8u16.to_ne_bytes());
-        v.extend_from_slice(&kind.to_ne_bytes());
-        v.extend_from_slice(&value.to_ne_bytes());
-    }
-    v
-}
-
-/// `NETNSA_NSID` of an `RTM_NEWNSID` payload; `None` for "not assigned" (-1).
-fn nsid_of_payload(p: &[u8]) -> Option<i32> {
-    let a = AttrIter::new(p.get(4..)?).find(NETNSA_NSID).ok()??;
-    let id = a.i32("NETNSA_NSID").ok()?;
-    (id >= 0).then_some(id)
-}
-
-fn fd_u32(ns: &NetNs) -> u32 {
-    u32::try_from(ns.as_fd().as_raw_fd()).unwrap_or(u32::MAX)
-}
-
-/// The id the handle's namespace gives `ns` (`RTM_GETNSID` with `NETNSA_FD`), if any.
-pub fn nsid(h: &Handle, ns: &NetNs) -> netplumb::Result<Option<i32>> {
-    let req = nsid_payload(&[(NETNSA_FD, fd_u32(ns))]);
-    h.get_map(RTM_GETNSID, NlmsgFlags::empty(), req.as_slice(), |m| {
-        Ok(nsid_of_payload(m.payload()))
-    })
-}
-
-/// Gives `ns` the id `id` in the handle's namespace (`RTM_NEWNSID`; -1 lets the kernel
-/// choose), like `ip netns set NAME ID`.
-pub fn set_nsid(h: &Handle, ns: &NetNs, id: i32) -> netplumb::Result<()> {
-    let req = nsid_payload(&[(NETNSA_FD, fd_u32(ns)), (NETNSA_NSID, id as u32)]);
-    h.request(RTM_NEWNSID, NlmsgFlags::empty(), req.as_slice())
-}
-
 /// The id of the namespace `link-netns NS` names, assigning one if it has none (as `ip`
 /// does).
 pub fn nsid_for(h: &Handle, r: &NetnsRef) -> Result<i32, CliError> {
@@ -167,11 +124,10 @@ pub fn nsid_for(h: &Handle, r: &NetnsRef) -> Result<i32, CliError> {
         NetNs::open_name(&r.0)
     }
     .map_err(|_| bad())?;
-    if let Some(id) = nsid(h, &ns).map_err(|_| bad())? {
+    if let Some(id) = h.nsid(&ns).map_err(|_| bad())? {
         return Ok(id);
     }
-    let _ = set_nsid(h, &ns, -1);
-    nsid(h, &ns).ok().flatten().ok_or_else(bad)
+    h.set_nsid(&ns, None).map_err(|_| bad())
 }
 
 /// `netns list`: names (and ids where the current namespace has one for them).
@@ -184,7 +140,7 @@ fn list(ctx: &Ctx<'_>) -> Result<(), CliError> {
     };
     let id_of = |name: &str| -> Option<i32> {
         let ns = NetNs::open_name(name).ok()?;
-        nsid(h?, &ns).ok().flatten()
+        h?.nsid(&ns).ok().flatten()
     };
     let g = ctx.globals;
     let mut out = std::io::stdout().lock();
@@ -216,21 +172,10 @@ fn list(ctx: &Ctx<'_>) -> Result<(), CliError> {
 /// to.
 fn list_id(ctx: &Ctx<'_>) -> Result<(), CliError> {
     let h = ctx.handle()?;
-    let req = nsid_payload(&[]);
     let ids: Vec<(i32, Option<i32>)> = h
-        .dump_retry(3, RTM_GETNSID, req.as_slice(), |p| {
-            let current = AttrIter::new(p.get(4..).unwrap_or_default())
-                .find(NETNSA_CURRENT_NSID)
-                .ok()
-                .flatten()
-                .and_then(|a| a.i32("NETNSA_CURRENT_NSID").ok());
-            let id = AttrIter::new(p.get(4..).unwrap_or_default())
-                .find(NETNSA_NSID)
-                .ok()
-                .flatten()
-                .and_then(|a| a.i32("NETNSA_NSID").ok())
-                .unwrap_or(-1);
-            Ok((id, current))
+        .dump_retry(3, RTM_GETNSID, &NsidMessage::new(), |p| {
+            let m = NsidMessage::parse(p)?;
+            Ok((m.nsid().unwrap_or(-1), m.current_nsid()))
         })
         .map_err(failed)?;
     let named: Vec<(String, Option<i32>)> = names()?
@@ -238,7 +183,7 @@ fn list_id(ctx: &Ctx<'_>) -> Result<(), CliError> {
         .map(|n| {
             let id = NetNs::open_name(&n)
                 .ok()
-                .and_then(|ns| nsid(h, &ns).ok().flatten());
+                .and_then(|ns| h.nsid(&ns).ok().flatten());
             (n, id)
         })
         .collect();
@@ -381,24 +326,4 @@ fn exec(name: &str, cmd: &[String]) -> Result<i32, CliError> {
         .code()
         .or_else(|| status.signal().map(|s| 128 + s))
         .unwrap_or(1))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nsid_payloads() {
-        let p = nsid_payload(&[(NETNSA_FD, 7)]);
-        assert_eq!(p.len(), 12);
-        assert_eq!(&p[4..6], &8u16.to_ne_bytes());
-        assert_eq!(&p[6..8], &NETNSA_FD.to_ne_bytes());
-        assert_eq!(&p[8..12], &7u32.to_ne_bytes());
-        let mut reply = vec![0u8; 4];
-        reply.extend_from_slice(&nsid_payload(&[(NETNSA_NSID, 3)])[4..]);
-        assert_eq!(nsid_of_payload(&reply), Some(3));
-        let reply = nsid_payload(&[(NETNSA_NSID, u32::MAX)]);
-        assert_eq!(nsid_of_payload(&reply), None);
-        assert_eq!(nsid_of_payload(&[0, 0]), None);
-    }
 }

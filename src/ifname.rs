@@ -17,26 +17,43 @@ pub const MAX_IFNAME_LEN: usize = 15;
 /// assert!(validate("a b").is_err());
 /// ```
 pub fn validate(name: &str) -> Result<(), Error> {
+    check(name, MAX_IFNAME_LEN, "interface name")
+}
+
+/// `ALTIFNAMSIZ` - 1: the longest alternative name the kernel accepts.
+pub const MAX_ALTNAME_LEN: usize = 127;
+
+/// Checks an alternative interface name (`ip link property add dev D altname NAME`): the
+/// rules of [`validate`], up to 127 bytes.
+///
+/// ```
+/// use netplumb::ifname::validate_alt;
+/// assert!(validate_alt("container-ab12cd34-eth0").is_ok());
+/// assert!(validate_alt(&"a".repeat(128)).is_err());
+/// assert!(validate_alt("a:b").is_err());
+/// ```
+pub fn validate_alt(name: &str) -> Result<(), Error> {
+    check(name, MAX_ALTNAME_LEN, "alternative interface name")
+}
+
+fn check(name: &str, max: usize, what: &'static str) -> Result<(), Error> {
     let reason = if name.is_empty() {
-        "empty"
-    } else if name.len() > MAX_IFNAME_LEN {
-        "longer than 15 bytes"
+        "empty".to_string()
+    } else if name.len() > max {
+        format!("longer than {max} bytes")
     } else if name == "." || name == ".." {
-        "\".\" and \"..\" are not valid"
+        "\".\" and \"..\" are not valid".into()
     } else if name.bytes().any(|b| b == b'/' || b == b':') {
-        "contains '/' or ':'"
+        "contains '/' or ':'".into()
     } else if name
         .bytes()
         .any(|b| b == 0 || b == b' ' || (b'\t'..=b'\r').contains(&b))
     {
-        "contains white space or NUL"
+        "contains white space or NUL".into()
     } else {
         return Ok(());
     };
-    Err(Error::invalid(
-        "interface name",
-        format!("{name:?}: {reason}"),
-    ))
+    Err(Error::invalid(what, format!("{name:?}: {reason}")))
 }
 
 /// `prefix` followed by `hex_len` random lower-case hex digits (`veth` + 7 digits is Docker's

@@ -113,11 +113,16 @@ impl<'a> From<&LinkRef<'a>> for LinkRef<'a> {
 
 impl LinkRef<'_> {
     /// The request header and attribute that name this link: `ifi_index`, or index 0 plus
-    /// `IFLA_IFNAME` (which the kernel accepts in every link request). The name is validated
-    /// first.
+    /// `IFLA_IFNAME` (which the kernel accepts in every link request, and which matches
+    /// alternative names too), or for a name longer than 15 bytes, which can only be an
+    /// alternative name, `IFLA_ALT_IFNAME` (as `ip` sends it). The name is validated first.
     pub fn to_message(&self) -> Result<LinkMessage> {
         Ok(match self {
             LinkRef::Index(i) => LinkMessage::new(index_i32(*i)?),
+            LinkRef::Name(n) if n.len() > crate::ifname::MAX_IFNAME_LEN => {
+                crate::ifname::validate_alt(n)?;
+                LinkMessage::new(0).with(LinkAttr::AltIfName(n.to_string()))
+            }
             LinkRef::Name(n) => {
                 crate::ifname::validate(n)?;
                 LinkMessage::new(0).with(LinkAttr::IfName(n.to_string()))
@@ -137,6 +142,9 @@ impl LinkRef<'_> {
     pub fn validate(&self) -> Result<()> {
         match self {
             LinkRef::Index(i) => index_i32(*i).map(drop),
+            LinkRef::Name(n) if n.len() > crate::ifname::MAX_IFNAME_LEN => {
+                crate::ifname::validate_alt(n)
+            }
             LinkRef::Name(n) => crate::ifname::validate(n),
         }
     }

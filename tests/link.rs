@@ -1126,3 +1126,37 @@ fn interface_flags_arp_multicast_promisc_allmulti() {
     let l = h.link_get("npf0").unwrap();
     assert!(l.flags.contains(IfFlags::NOARP) && !l.flags.contains(IfFlags::MULTICAST));
 }
+
+// ---------------------------------------------------------------- alternative names
+
+/// A name longer than 15 bytes can only be an alternative name: it goes out as
+/// `IFLA_ALT_IFNAME` (as `ip` sends it) and finds, changes and deletes the link; one over
+/// 127 bytes is refused before anything is sent.
+#[test]
+fn links_are_found_changed_and_deleted_by_a_long_alternative_name() {
+    let Some(t) = TestNs::new("links_are_found_changed_and_deleted_by_a_long_alternative_name")
+    else {
+        return;
+    };
+    let h = t.handle();
+    h.link_add(&LinkSpec::veth("alt0", "alt1")).unwrap();
+    let long = "container-0123456789abcdef-eth0";
+    t.ip(&["link", "property", "add", "dev", "alt0", "altname", long]);
+    let l = h.link_get(long).unwrap();
+    assert_eq!(l.name, "alt0");
+    h.link_set_mtu(long, 1400).unwrap();
+    assert_eq!(show(&t, "alt0")["mtu"], 1400);
+    // A short alternative name is found through IFLA_IFNAME, as the kernel matches both.
+    t.ip(&["link", "property", "add", "dev", "alt0", "altname", "a0"]);
+    assert_eq!(h.link_get("a0").unwrap().name, "alt0");
+    // Not there: the kernel's answer, as for a short name.
+    let e = h.link_get("container-0123456789abcdef-eth9").unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    let too_long = "x".repeat(128);
+    let e = h.link_get(too_long.as_str()).unwrap_err();
+    assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
+    assert!(h.link_del("container:0123456789abcdef").is_err());
+    h.link_del(long).unwrap();
+    assert!(!exists(&t, "alt0"));
+    assert!(!exists(&t, "alt1"));
+}

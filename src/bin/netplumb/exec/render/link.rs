@@ -36,8 +36,8 @@ pub const IFLA_INET6_ADDR_GEN_MODE: u16 = 8;
 /// the family asked for).
 #[derive(Debug, Clone, Copy)]
 pub struct View {
-    /// `link show`: `linkmode`, the alias, `-d`'s `linkinfo` and address generation mode,
-    /// `-s`'s counters.
+    /// `link show`: `linkmode`, the alias, `-d`'s address generation mode, `-s`'s
+    /// counters.
     pub link_show: bool,
     /// `qlen` (`txqlen`): the `show` commands print it, `monitor` does not.
     pub queue: bool,
@@ -302,24 +302,26 @@ fn details(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, v: View) {
     uint(rec, "allmulti", " allmulti ", get!(m, A::Allmulti));
     uint(rec, "min_mtu", "minmtu ", get!(m, A::MinMtu));
     uint(rec, "max_mtu", "maxmtu ", get!(m, A::MaxMtu));
-    if v.link_show {
-        if let Some(info) = m.info() {
-            if let Some(k) = info.kind() {
-                rec.text(format!("\n    {k} "));
-            }
-            if let Some(k) = info.slave_kind() {
-                rec.text(format!("\n    {k}_slave "));
-            }
-            rec.json("linkinfo", linkinfo_json(info, links));
+    // `linkinfo` in `link show` and `address show` alike, the address generation mode
+    // (`IFLA_AF_SPEC`) only in `link show`, as `print_linkinfo` does.
+    if let Some(info) = m.info() {
+        if let Some(k) = info.kind() {
+            rec.text(format!("\n    {k} "));
         }
-        if let Some(mode) = addr_gen_mode(m) {
-            let n = addr_gen_mode_name(mode);
-            rec.any(
-                "inet6_addr_gen_mode",
-                n.as_str(),
-                format!("addrgenmode {n} "),
-            );
+        if let Some(k) = info.slave_kind() {
+            rec.text(format!("\n    {k}_slave "));
         }
+        rec.json("linkinfo", linkinfo_json(info, links));
+    }
+    if v.link_show
+        && let Some(mode) = addr_gen_mode(m)
+    {
+        let n = addr_gen_mode_name(mode);
+        rec.any(
+            "inet6_addr_gen_mode",
+            n.as_str(),
+            format!("addrgenmode {n} "),
+        );
     }
     uint(
         rec,

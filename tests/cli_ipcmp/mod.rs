@@ -251,28 +251,6 @@ pub fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
     }
 }
 
-/// Asserts that every field `np` prints is in `ip` with the same value (objects: keys of
-/// `np` only; arrays: the same length, element by element).
-pub fn assert_subset(np: &Value, ip: &Value, path: &str) {
-    match (np, ip) {
-        (Value::Object(n), Value::Object(i)) => {
-            for (k, v) in n {
-                let Some(w) = i.get(k) else {
-                    panic!("{path}.{k}: printed by netplumb, not by ip ({v})");
-                };
-                assert_subset(v, w, &format!("{path}.{k}"));
-            }
-        }
-        (Value::Array(n), Value::Array(i)) => {
-            assert_eq!(n.len(), i.len(), "{path}: lengths differ\n{np}\n{ip}");
-            for (k, (v, w)) in n.iter().zip(i).enumerate() {
-                assert_subset(v, w, &format!("{path}[{k}]"));
-            }
-        }
-        _ => assert_eq!(np, ip, "{path}"),
-    }
-}
-
 /// `netplumb -j ARGS` and `ip -j ARGS` in the same namespace give the same document.
 pub fn assert_json_like_ip(t: &TestNs, args: &[&str]) {
     let mut want = t.ip_json(args);

@@ -376,7 +376,9 @@ fn invalid_input_is_refused_before_sending() {
         ),
         LinkSpec::new("npok2", Vxlan::new(1).remote("239.1.1.1".parse().unwrap())),
         LinkSpec::macvlan("npok2", "bad/parent", MacvlanMode::Bridge),
-        LinkSpec::bridge("npok2").master("0123456789abcdef"),
+        // A reference (here the master) may be an alternative name of up to 127 bytes.
+        LinkSpec::bridge("npok2").master("a".repeat(128)),
+        LinkSpec::bridge("npok2").master("bad:name"),
         LinkSpec::other("npok2", ""),
     ];
     for s in &bad_specs {
@@ -399,7 +401,10 @@ fn invalid_input_is_refused_before_sending() {
         h.link_set("np/ok", &LinkChange::new().up()).unwrap_err(),
         Error::InvalidInput { .. }
     ));
-    assert!(h.link_del("0123456789abcdef").unwrap_err().is_invalid());
+    assert!(h.link_del("0123456789abcdef:").unwrap_err().is_invalid());
+    assert!(h.link_del("a".repeat(128)).unwrap_err().is_invalid());
+    // 16 bytes is a valid alternative name: the kernel answers that there is none.
+    assert!(h.link_del("0123456789abcdef").unwrap_err().is_not_found());
     assert!(h.link_get(0u32).unwrap_err().is_invalid());
     // A MAC that does not parse never becomes a request at all.
     for s in [

@@ -78,9 +78,10 @@ use crate::wire::addr::AddressMessage;
 use crate::wire::link::LinkMessage;
 use crate::wire::neigh::NeighMessage;
 use crate::wire::nlmsg::{
-    NLMSG_HDR_LEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELROUTE, RTM_NEWADDR, RTM_NEWLINK,
-    RTM_NEWNEIGH, RTM_NEWROUTE,
+    NLMSG_HDR_LEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNSID, RTM_DELROUTE, RTM_NEWADDR,
+    RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWNSID, RTM_NEWROUTE,
 };
+use crate::wire::nsid::NsidMessage;
 use crate::wire::route::RouteMessage;
 use crate::wire::{DecodeError, NlmsgBuffer};
 use std::ops::ControlFlow;
@@ -165,9 +166,9 @@ impl Group {
 
 /// One change the kernel announced, decoded.
 ///
-/// Link, address, route and neighbour messages are parsed into the wire codec's owned
-/// messages; anything else (rules, netconf, nsid, qdiscs, ...) is [`Event::Other`] with the
-/// raw payload. A `New*` event is sent both for a new object and for a change to an
+/// Link, address, route, neighbour and namespace-id messages are parsed into the wire
+/// codec's owned messages; anything else (rules, netconf, qdiscs, ...) is [`Event::Other`]
+/// with the raw payload. A `New*` event is sent both for a new object and for a change to an
 /// existing one.
 ///
 /// ```
@@ -204,6 +205,10 @@ pub enum Event {
     NewNeigh(NeighMessage),
     /// `RTM_DELNEIGH`: a neighbour or FDB entry was removed.
     DelNeigh(NeighMessage),
+    /// `RTM_NEWNSID`: this namespace gave another one an id ([`Group::Nsid`]).
+    NewNsid(NsidMessage),
+    /// `RTM_DELNSID`: an id went away (the other namespace was destroyed).
+    DelNsid(NsidMessage),
     /// Any other message type.
     Other {
         /// `nlmsg_type` (e.g. `RTM_NEWRULE`).
@@ -228,6 +233,8 @@ impl Event {
             RTM_DELROUTE => Event::DelRoute(RouteMessage::parse(payload)?),
             RTM_NEWNEIGH => Event::NewNeigh(NeighMessage::parse(payload)?),
             RTM_DELNEIGH => Event::DelNeigh(NeighMessage::parse(payload)?),
+            RTM_NEWNSID => Event::NewNsid(NsidMessage::parse(payload)?),
+            RTM_DELNSID => Event::DelNsid(NsidMessage::parse(payload)?),
             _ => Event::Other {
                 msg_type,
                 bytes: payload.to_vec(),
@@ -246,6 +253,8 @@ impl Event {
             Event::DelRoute(_) => RTM_DELROUTE,
             Event::NewNeigh(_) => RTM_NEWNEIGH,
             Event::DelNeigh(_) => RTM_DELNEIGH,
+            Event::NewNsid(_) => RTM_NEWNSID,
+            Event::DelNsid(_) => RTM_DELNSID,
             Event::Other { msg_type, .. } => *msg_type,
         }
     }
@@ -518,6 +527,22 @@ fn check_groups(groups: &[Group]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn namespace_id_events_are_typed() {
+        use crate::wire::Emit;
+        use crate::wire::nsid::{NsidAttr, NsidMessage};
+        let m = NsidMessage::new().with(NsidAttr::Nsid(5));
+        let p = m.to_vec().unwrap();
+        let new = Event::parse(RTM_NEWNSID, &p).unwrap();
+        assert_eq!(new, Event::NewNsid(m.clone()));
+        assert_eq!(new.msg_type(), RTM_NEWNSID);
+        let del = Event::parse(RTM_DELNSID, &p).unwrap();
+        assert_eq!(del, Event::DelNsid(m));
+        assert_eq!(del.msg_type(), RTM_DELNSID);
+        // A cut-short one is an error with its offset, not an `Other`.
+        assert_eq!(Event::parse(RTM_NEWNSID, &p[..6]).unwrap_err().offset(), 4);
+    }
     use crate::socket::fake::{self, Incoming, kernel, message};
     use crate::wire::addr::AddressMessage;
     use crate::wire::link::LinkAttr;

@@ -381,6 +381,88 @@ fn text_output_matches_ip_monitor() {
     assert_eq!(a, b, "netplumb (left) and ip monitor (right) differ");
 }
 
+/// `monitor nsid`: ids given and gone, named as `ip monitor` names them (the name of a
+/// namespace deleted since the monitor started still comes from its start-up map), the
+/// same text as `ip monitor label nsid`, and the JSON fields of `print_nsid`.
+#[test]
+fn nsid_events_print_what_ip_monitor_prints() {
+    let Some(t) = TestNs::new("nsid_events_print_what_ip_monitor_prints") else {
+        return;
+    };
+    let (b, c, d) = (
+        TestNs::new("nsid-b").unwrap(),
+        TestNs::new("nsid-c").unwrap(),
+        TestNs::new("nsid-d").unwrap(),
+    );
+    // d has its id before the monitors start.
+    t.ip(&["netns", "set", d.name(), "9"]);
+    let words = ["monitor", "label", "link", "nsid"];
+    let mut args = vec!["-n", t.name()];
+    args.extend(words);
+    let mut ours = Running::netplumb(&args);
+    let mut ip = Running::spawn("ip", &args);
+    let mut jargs = vec!["-n", t.name(), "-j"];
+    jargs.extend(["monitor", "link", "nsid"]);
+    let mut js = Running::netplumb(&jargs);
+    sync(&t, &mut [&mut ours, &mut ip, &mut js], "probe0");
+
+    t.ip(&["netns", "set", b.name(), "5"]);
+    t.ip(&["netns", "set", c.name(), "auto"]);
+    let (b_name, d_name) = (b.name().to_string(), d.name().to_string());
+    drop(b);
+    drop(d);
+    // The kernel destroys namespaces asynchronously, in an order of its own: wait for both
+    // removals in each monitor (they all see the kernel's events in the same order).
+    for m in [&mut ours, &mut ip] {
+        for id in [5, 9] {
+            let line = format!("Deleted nsid {id} ");
+            if !m.seen.iter().any(|l| l.contains(&line)) {
+                m.wait_for("a removal", |l: &str| l.contains(&line));
+            }
+        }
+    }
+    for id in [5, 9] {
+        let line = format!("\"deleted\":true,\"nsid\":{id}");
+        if !js.seen.iter().any(|l| l.contains(&line)) {
+            js.wait_for("a removal (JSON)", |l: &str| l.contains(&line));
+        }
+    }
+    let nsid_lines = |seen: &[String]| -> Vec<String> {
+        seen.iter()
+            .filter(|l| l.starts_with("[NSID]"))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    let (a, want) = (nsid_lines(&ours.seen), nsid_lines(&ip.seen));
+    let mut sorted = a.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [
+            format!("[NSID]Deleted nsid 5 (iproute2 netns name: {b_name})"),
+            format!("[NSID]Deleted nsid 9 (iproute2 netns name: {d_name})"),
+            format!("[NSID]nsid 0 (iproute2 netns name: {})", c.name()),
+            format!("[NSID]nsid 5 (iproute2 netns name: {b_name})"),
+        ]
+    );
+    assert_eq!(a, want, "netplumb (left) and ip monitor (right) differ");
+    let objects: Vec<serde_json::Value> = js
+        .seen
+        .iter()
+        .map(|l| json(l))
+        .filter(|v| v["object"] == "nsid")
+        .collect();
+    assert_eq!(objects.len(), 4, "{objects:#?}");
+    for want in [
+        serde_json::json!({"object": "nsid", "nsid": 5, "name": b_name}),
+        serde_json::json!({"object": "nsid", "nsid": 0, "name": c.name()}),
+        serde_json::json!({"object": "nsid", "deleted": true, "nsid": 5, "name": b_name}),
+        serde_json::json!({"object": "nsid", "deleted": true, "nsid": 9, "name": d_name}),
+    ] {
+        assert!(objects.contains(&want), "{want} not in {objects:#?}");
+    }
+}
+
 #[test]
 fn dev_filter_and_closed_stdout() {
     let Some(t) = TestNs::new("cli_monitor_dev") else {

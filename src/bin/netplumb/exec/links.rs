@@ -134,20 +134,51 @@ impl<'h> Links<'h> {
 
     /// The name under /run/netns of the namespace with id `nsid` here, if any.
     pub fn netns_name(&self, nsid: i32) -> Option<String> {
-        let h = self.handle?;
+        self.with_netns(|map| map.get(&nsid).cloned())
+    }
+
+    /// `f` of the map of named namespaces by id, read on first use.
+    fn with_netns<R>(&self, f: impl FnOnce(&mut HashMap<i32, String>) -> R) -> R {
         let mut cache = self.netns.borrow_mut();
-        let map = cache.get_or_insert_with(|| {
-            netplumb::NetNs::list()
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|n| {
-                    let ns = netplumb::NetNs::open_name(&n).ok()?;
-                    let id = h.nsid(&ns).ok()??;
-                    Some((id, n))
-                })
-                .collect()
-        });
-        map.get(&nsid).cloned()
+        let map = cache.get_or_insert_with(|| self.read_netns());
+        f(map)
+    }
+
+    /// Every name under /run/netns whose namespace has an id here, by id.
+    fn read_netns(&self) -> HashMap<i32, String> {
+        let Some(h) = self.handle else {
+            return HashMap::new();
+        };
+        netplumb::NetNs::list()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|n| {
+                let ns = netplumb::NetNs::open_name(&n).ok()?;
+                let id = h.nsid(&ns).ok()??;
+                Some((id, n))
+            })
+            .collect()
+    }
+
+    /// The name for an id an `RTM_NEWNSID`/`RTM_DELNSID` event names, as `ip monitor`'s
+    /// `print_nsid` finds it: taken out of the map (read when the monitor started, so a
+    /// namespace deleted since is still there); for a new id not in it, looked up again
+    /// under /run/netns (`new`) and remembered for its removal.
+    pub fn netns_name_for_event(&self, nsid: i32, new: bool) -> Option<String> {
+        if let Some(n) = self.with_netns(|map| map.remove(&nsid)) {
+            return Some(n);
+        }
+        if !new {
+            return None;
+        }
+        let name = self.read_netns().remove(&nsid)?;
+        self.with_netns(|map| map.insert(nsid, name.clone()));
+        Some(name)
+    }
+
+    /// Reads the map of named namespaces now (`ip monitor nsid` does at its start).
+    pub fn load_netns(&self) {
+        self.with_netns(|_| ());
     }
 }
 

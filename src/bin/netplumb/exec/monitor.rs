@@ -20,8 +20,8 @@
 //!
 //! # JSON (`-j`, netplumb's own: iproute2 6.1 prints text even with `-j`)
 //! One JSON object per line (per event; `-p` spreads it over several lines): `"object"`
-//! (`"link"`, `"address"`, `"route"`, `"neigh"`, or for the objects netplumb does not decode
-//! `"rule"`, `"netconf"`, `"nsid"`, `"nexthop"`, `"prefix"`, `"stats"`, `"other"`), then, as
+//! (`"link"`, `"address"`, `"route"`, `"neigh"`, `"nsid"`, or for the objects netplumb does
+//! not decode `"rule"`, `"netconf"`, `"nexthop"`, `"prefix"`, `"stats"`, `"other"`), then, as
 //! ip prints the object in JSON, `"deleted": true` for a removal (absent otherwise) and the
 //! object's fields with `ip -j` names and value formats, e.g.
 //!
@@ -37,7 +37,9 @@
 //! # Objects
 //! `all`, or no object, is link, address, route and neigh. The other objects ip knows
 //! (`rule`, `netconf`, `nsid`, `nexthop`, `prefix`, `mroute`, `stats`) are subscribed to
-//! when named and printed in the short form above. `-4`/`-6` restrict addresses, routes and
+//! when named; `nsid` events print as `ip`'s `print_nsid` prints them (`nsid 5 (iproute2
+//! netns name: NAME)`, the names read under /run/netns when the monitor starts and for each
+//! new id), the others in the short form above. `-4`/`-6` restrict addresses, routes and
 //! neighbours to one family; `dev DEV` restricts every object to one link. `all-nsid` is
 //! refused (the library's monitor does not listen to peer namespaces).
 //!
@@ -60,6 +62,7 @@ use netplumb::Error;
 use netplumb::events::{Event, Group, Monitor as EventMonitor};
 use netplumb::wire::Messages;
 use netplumb::wire::nlmsg::message_type_name;
+use netplumb::wire::nsid::{NsidAttr, NsidMessage};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the kernel dropped, in the words the brief promises scripts.
@@ -98,6 +101,9 @@ pub fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let handle = ctx.handle()?;
     let links = Links::new(Some(handle));
     links.refresh();
+    if p.sel.nsid {
+        links.load_netns();
+    }
     if let Some(dev) = &cmd.dev {
         p.dev = Some(handle.link_index(dev.as_str()).map_err(failed)?);
     }
@@ -258,7 +264,11 @@ impl Printer {
     fn event(&self, ev: &Event, links: &Links<'_>) -> Result<(), CliError> {
         let deleted = matches!(
             ev,
-            Event::DelLink(_) | Event::DelAddress(_) | Event::DelRoute(_) | Event::DelNeigh(_)
+            Event::DelLink(_)
+                | Event::DelAddress(_)
+                | Event::DelRoute(_)
+                | Event::DelNeigh(_)
+                | Event::DelNsid(_)
         );
         let o = Opts {
             deleted,
@@ -325,6 +335,12 @@ impl Printer {
                 }
                 (object, label, other_record(*msg_type, bytes.len(), deleted))
             }
+            Event::NewNsid(m) | Event::DelNsid(m) => {
+                if !self.sel.nsid || self.dev.is_some() {
+                    return Ok(());
+                }
+                ("nsid", "NSID", nsid_record(m, links, &o))
+            }
             // An event type a later library decodes: not printed until the monitor knows it.
             _ => return Ok(()),
         };
@@ -362,6 +378,42 @@ impl Printer {
         }
         output::write_stdout(out.as_bytes())
     }
+}
+
+/// `print_nsid`: an id given or gone, and the name of the namespace under /run/netns.
+fn nsid_record(m: &NsidMessage, links: &Links<'_>, o: &Opts) -> Rec {
+    let mut r = o.rec();
+    let id = m.nsid();
+    match id {
+        Some(id) => r.any("nsid", Value::I64(id.into()), format_args!("nsid {id} ")),
+        None => r.text("nsid unassigned "),
+    };
+    let current = m.attrs.iter().find_map(|a| match a {
+        NsidAttr::CurrentNsid(c) => Some(*c),
+        _ => None,
+    });
+    match current {
+        Some(c) if c >= 0 => {
+            r.any(
+                "current-nsid",
+                Value::I64(c.into()),
+                format_args!("current-nsid {c} "),
+            );
+        }
+        Some(_) => {
+            r.text("current-nsid unassigned ");
+        }
+        None => {}
+    }
+    let key = current.or(id).unwrap_or(-1);
+    if let Some(n) = links.netns_name_for_event(key, !o.deleted) {
+        r.any(
+            "name",
+            n.as_str(),
+            format_args!("(iproute2 netns name: {n})"),
+        );
+    }
+    r
 }
 
 /// For a message type netplumb does not decode: its object word, label, whether it is a

@@ -320,6 +320,20 @@ pub(crate) trait AttrValue: Sized {
     fn emit_value(&self, b: &mut Builder<'_>, kind: u16) -> Result<(), EncodeError>;
 }
 
+/// A large value (the counters) is kept boxed, so that the attribute enum stays small: every
+/// attribute of a decoded message takes the size of the largest variant.
+impl<T: AttrValue> AttrValue for Box<T> {
+    fn parse_value(a: &Attr<'_>, name: &'static str, base: usize) -> Result<Self, DecodeError> {
+        T::parse_value(a, name, base).map(Box::new)
+    }
+    fn value_len(&self) -> usize {
+        T::value_len(self)
+    }
+    fn emit_value(&self, b: &mut Builder<'_>, kind: u16) -> Result<(), EncodeError> {
+        T::emit_value(self, b, kind)
+    }
+}
+
 /// What every generated attribute enum can do, for code that handles lists of them.
 pub(crate) trait AttrEnum: Sized {
     fn parse_in(a: &Attr<'_>, base: usize) -> Result<Self, DecodeError>;
@@ -513,7 +527,7 @@ attribute_enum! {
         /// `IFLA_QDISC`: root qdisc kind.
         Qdisc(String) = IFLA_QDISC: str,
         /// `IFLA_STATS`: 32-bit counters.
-        Stats(Stats) = IFLA_STATS: custom,
+        Stats(Box<Stats>) = IFLA_STATS: custom,
         /// `IFLA_MASTER`: ifindex of the master.
         Master(u32) = IFLA_MASTER: u32,
         /// `IFLA_PROTINFO`: protocol specific data, the nest's value as read.
@@ -533,7 +547,7 @@ attribute_enum! {
         /// `IFLA_NUM_VF`.
         NumVf(u32) = IFLA_NUM_VF: u32,
         /// `IFLA_STATS64`: 64-bit counters.
-        Stats64(Stats64) = IFLA_STATS64: custom,
+        Stats64(Box<Stats64>) = IFLA_STATS64: custom,
         /// `IFLA_AF_SPEC`: per-family data, the nest's value as read.
         AfSpec(Vec<u8>) = IFLA_AF_SPEC: bytes,
         /// `IFLA_GROUP`.
@@ -744,7 +758,7 @@ impl LinkMessage {
     /// `IFLA_STATS64`.
     pub fn stats64(&self) -> Option<&Stats64> {
         self.find(|a| match a {
-            LinkAttr::Stats64(v) => Some(v),
+            LinkAttr::Stats64(v) => Some(&**v),
             _ => None,
         })
     }

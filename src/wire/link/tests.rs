@@ -204,12 +204,12 @@ fn stats64_with_a_gap_cannot_be_emitted() {
     };
     assert!(
         LinkMessage::new(1)
-            .with(LinkAttr::Stats64(s))
+            .with(LinkAttr::Stats64(Box::new(s)))
             .to_vec()
             .is_err()
     );
     let s = Stats64::zeroed();
-    let m = LinkMessage::new(1).with(LinkAttr::Stats64(s.clone()));
+    let m = LinkMessage::new(1).with(LinkAttr::Stats64(Box::new(s.clone())));
     assert_eq!(m.buffer_len(), 16 + 4 + 25 * 8);
     assert_eq!(
         LinkMessage::parse(&m.to_vec().unwrap()).unwrap().stats64(),
@@ -522,7 +522,7 @@ fn simple_attr() -> impl Strategy<Value = LinkAttr> {
         any::<i32>().prop_map(LinkAttr::LinkNetNsId),
         any::<u16>().prop_map(LinkAttr::Headroom),
         any::<u8>().prop_map(LinkAttr::Carrier),
-        stats64().prop_map(LinkAttr::Stats64),
+        stats64().prop_map(|s| LinkAttr::Stats64(Box::new(s))),
         prop::collection::vec(any::<u8>(), 0..40).prop_map(LinkAttr::AfSpec),
         unknown().prop_map(LinkAttr::Unknown),
     ]

@@ -103,13 +103,13 @@ impl Value {
     /// An address as `inet_ntop` writes it, with `/len` when `len` is given; made without
     /// allocating (IPv4 is written digit by digit, the most common field of a route dump).
     pub fn addr(a: std::net::IpAddr, len: Option<u8>) -> Value {
-        let mut s = Short::default();
-        let ok = match a {
-            std::net::IpAddr::V4(a) => {
-                s.push_ipv4(a.octets());
-                Ok(())
+        let (mut s, ok) = match a {
+            std::net::IpAddr::V4(a) => (Short::ipv4(a.octets()), Ok(())),
+            std::net::IpAddr::V6(a) => {
+                let mut s = Short::default();
+                let ok = std::fmt::write(&mut s, format_args!("{a}"));
+                (s, ok)
             }
-            std::net::IpAddr::V6(a) => std::fmt::write(&mut s, format_args!("{a}")),
         };
         let ok = ok.and_then(|()| match len {
             Some(l) => std::fmt::write(&mut s, format_args!("/{l}")),
@@ -148,26 +148,28 @@ impl Short {
             .unwrap_or_default()
     }
 
-    /// Appends `a.b.c.d` (at most 15 bytes; callers start from an empty string).
-    fn push_ipv4(&mut self, octets: [u8; 4]) {
-        let mut at = usize::from(self.len);
+    /// `a.b.c.d`, written digit by digit (at most 15 bytes: it always fits).
+    fn ipv4(octets: [u8; 4]) -> Short {
+        let mut s = Short::default();
+        let mut at = 0;
         for (i, o) in octets.into_iter().enumerate() {
             if i > 0 {
-                self.buf[at] = b'.';
+                s.buf[at] = b'.';
                 at += 1;
             }
             if o >= 100 {
-                self.buf[at] = b'0' + o / 100;
+                s.buf[at] = b'0' + o / 100;
                 at += 1;
             }
             if o >= 10 {
-                self.buf[at] = b'0' + o / 10 % 10;
+                s.buf[at] = b'0' + o / 10 % 10;
                 at += 1;
             }
-            self.buf[at] = b'0' + o % 10;
+            s.buf[at] = b'0' + o % 10;
             at += 1;
         }
-        self.len = at as u8;
+        s.len = at as u8;
+        s
     }
 }
 

@@ -26,6 +26,7 @@ const SCRIPT: &[&str] = &[
     "neigh add proxy 2001:db8::20 dev v1 router",
     "neigh add 198.18.0.16 lladdr 02:00:00:00:00:16 dev v3 nud stale",
     "neigh add 198.18.0.17 lladdr 02:00:00:00:00:17 dev v3:x",
+    "neigh add 198.18.0.18 lladdr null dev v1 nud permanent",
     // Failures.
     "neigh add 198.18.0.5 lladdr 02:00:00:00:00:05 dev v1",
     "neigh add 198.18.0.12 lladdr 02:00:00:00:00:12 dev nope",

@@ -39,7 +39,7 @@ pub struct NeighChange {
     pub op: NeighOp,
     /// The neighbour's address (NDA_DST).
     pub dst: IpAddr,
-    /// `lladdr MAC` (NDA_LLADDR).
+    /// `lladdr MAC` (NDA_LLADDR); `lladdr null` leaves it out.
     pub lladdr: Option<MacAddr>,
     /// `dev DEV`: required.
     pub dev: String,
@@ -196,6 +196,11 @@ fn parse_change(c: &mut Cursor, op: NeighOp, family: Family) -> Res<NeighChange>
         let m = |k: &str| matches(w, k);
         if m("lladdr") {
             let v = c.peek().unwrap_or_default();
+            // `lladdr null` sends no NDA_LLADDR at all, as with ip.
+            if v == "null" {
+                c.value()?;
+                continue;
+            }
             let mac = c.mac()?;
             c.set_once(&mut lladdr, "lladdr", v, mac)?;
         } else if w == "nud" {
@@ -365,6 +370,9 @@ mod tests {
         ] {
             assert_eq!(change(line).op, op, "{line}");
         }
+        // `lladdr null`: no link-layer address sent.
+        let n = change("neigh add 198.18.0.9 lladdr null dev v1 nud permanent");
+        assert_eq!((n.lladdr, n.dev.as_str()), (None, "v1"));
         let p = change("neigh add proxy 2001:db8::5 dev v1");
         assert!(p.proxy);
         assert_eq!(p.dst.to_string(), "2001:db8::5");

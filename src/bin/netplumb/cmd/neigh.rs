@@ -65,8 +65,9 @@ pub struct NeighChange {
 pub struct NeighFilter {
     /// `dev DEV`.
     pub dev: Option<String>,
-    /// `nud STATE`, repeatable (OR of NUD_* bits); `nud all` is every state. `None` is the
-    /// default selection (everything but NUD_NOARP and NUD_NONE... as the executor decides).
+    /// `nud STATE`, repeatable: the OR of the NUD_* bits, with [`nud::FILTER_NONE`] for
+    /// `nud none` and [`nud::FILTER_ALL`] for `nud all` (as ip's `filter.state`). `None` is
+    /// the default selection (the executor decides).
     pub nud: Option<u16>,
     /// `proxy`: list proxy entries.
     pub proxy: bool,
@@ -111,6 +112,10 @@ pub mod nud {
     pub const PERMANENT: u16 = 0x80;
     /// NUD_NONE.
     pub const NONE: u16 = 0x00;
+    /// In a filter, `nud none`: entries without a state (ip's 0x100).
+    pub const FILTER_NONE: u16 = 0x100;
+    /// In a filter, `nud all`: every state.
+    pub const FILTER_ALL: u16 = 0xffff;
 }
 
 /// A NUD state word as `ip` reads it: `permanent`, `reachable` and `failed` by prefix, the
@@ -275,10 +280,13 @@ fn parse_filter(c: &mut Cursor, family: Family) -> Res<NeighFilter> {
             "nud" => {
                 let v = c.value()?;
                 let s = match v {
-                    "all" => 0xff,
-                    _ => nud_state(v).ok_or_else(|| c.invarg(v, "nud state is bad"))?,
+                    "all" => nud::FILTER_ALL,
+                    _ => match nud_state(v).ok_or_else(|| c.invarg(v, "nud state is bad"))? {
+                        nud::NONE => nud::FILTER_NONE,
+                        s => s,
+                    },
                 };
-                // `nud none` (0) still selects: keep it distinguishable from "no filter".
+                // Each `nud` adds to the selection (`nud none nud stale`: both).
                 f.nud = Some(f.nud.unwrap_or(0) | s);
             }
             "proxy" => f.proxy = true,
@@ -502,8 +510,16 @@ mod tests {
         assert_eq!(f.nud, Some(nud::PERMANENT | nud::REACHABLE));
         assert!(f.proxy && f.unused);
         assert_eq!(f.to.unwrap().to_string(), "198.18.0.0/24");
-        assert_eq!(filter("neigh show nud all").nud, Some(0xff));
-        assert_eq!(filter("neigh show nud none").nud, Some(0));
+        assert_eq!(filter("neigh show nud all").nud, Some(nud::FILTER_ALL));
+        assert_eq!(
+            filter("neigh show nud all nud stale").nud,
+            Some(nud::FILTER_ALL)
+        );
+        assert_eq!(filter("neigh show nud none").nud, Some(nud::FILTER_NONE));
+        assert_eq!(
+            filter("neigh show nud none nud stale").nud,
+            Some(nud::FILTER_NONE | nud::STALE)
+        );
         assert_eq!(
             filter("neigh flush dev v1 nud permanent").nud,
             Some(nud::PERMANENT)

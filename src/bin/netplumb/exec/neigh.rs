@@ -11,7 +11,7 @@ use super::render::neigh::NTF_EXT_MANAGED;
 use super::render::{self, Opts};
 use super::{Ctx, failed};
 use crate::args::{CliError, Family};
-use crate::cmd::neigh::{NeighChange, NeighCmd, NeighFilter, NeighGet, NeighOp};
+use crate::cmd::neigh::{NeighChange, NeighCmd, NeighFilter, NeighGet, NeighOp, nud};
 use netplumb::neigh::{NeighFamily, NeighFlags, NeighSpec, NeighState, Neighbour};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::neigh::NeighAttr;
@@ -112,8 +112,9 @@ impl Sel {
             0xff & !u32::from(NeighState::NOARP.bits())
         };
         if let Some(s) = f.nud {
-            // `nud all` is every state (for a flush, but noarp); `nud none` is 0x100.
-            state = if s == 0xff {
+            // `nud all` is every state (for a flush, but noarp); `nud none` is 0x100, and
+            // combines with the others.
+            state = if s == nud::FILTER_ALL {
                 if flush {
                     !u32::from(NeighState::NOARP.bits())
                 } else {
@@ -122,9 +123,6 @@ impl Sel {
             } else {
                 u32::from(s)
             };
-            if s == 0 {
-                state = 0x100;
-            }
         }
         let index = match &f.dev {
             Some(d) => Some(resolve(h, d)?),

@@ -285,8 +285,9 @@ pub struct RouteFilter {
     pub via: Option<IpAddr>,
     /// `src PREFIX` (preferred source inside it).
     pub src: Option<IpNet>,
-    /// `realms`.
-    pub realms: Option<u32>,
+    /// `realms [FROM/]TO`: the value and the mask of the bits it fixes, as ip's
+    /// `filter.realm` / `filter.realmmask` (`TO` alone leaves FROM free, `FROM/` leaves TO).
+    pub realms: Option<(u32, u32)>,
     /// `from [root|match|exact] PREFIX`.
     pub from: Option<PrefixSel>,
     /// `[to] [root|match|exact] PREFIX`.
@@ -392,7 +393,7 @@ fn via(c: &mut Cursor, family: &mut Family) -> Res<IpAddr> {
     Ok(a)
 }
 
-/// `[FROM/]TO` realms, names from rt_realms.
+/// `[FROM/]TO` realms, names from rt_realms; an empty TO (`FROM/`) is 0, as in ip.
 fn realms(c: &mut Cursor, what: &str) -> Res<u32> {
     let w = c.value()?;
     let bad = || c.invarg(w, what);
@@ -402,10 +403,13 @@ fn realms(c: &mut Cursor, what: &str) -> Res<u32> {
                 .lookup(from)
                 .filter(|v| *v <= 0xffff)
                 .ok_or_else(bad)?;
-            let t = NameTable::Realms
-                .lookup(to)
-                .filter(|v| *v <= 0xffff)
-                .ok_or_else(bad)?;
+            let t = match to {
+                "" => 0,
+                _ => NameTable::Realms
+                    .lookup(to)
+                    .filter(|v| *v <= 0xffff)
+                    .ok_or_else(bad)?,
+            };
             Ok(f << 16 | t)
         }
         None => NameTable::Realms.lookup(w).ok_or_else(bad),
@@ -786,7 +790,16 @@ fn parse_filter(c: &mut Cursor, mut family: Family) -> Res<RouteFilter> {
             let p = c.prefix(family)?;
             f.src = Some(p.net);
         } else if m("realms") {
-            f.realms = Some(realms(c, "invalid realms")?);
+            let w = c.peek().unwrap_or_default();
+            let v = realms(c, "invalid realms")?;
+            let mut mask = !0u32;
+            if v & 0xffff == 0 && w.ends_with('/') {
+                mask &= !0xffff;
+            }
+            if v & 0xffff_0000 == 0 && !w.contains('/') {
+                mask &= !0xffff_0000;
+            }
+            f.realms = Some((v, mask));
         } else if m("from") {
             let first = c.value()?;
             f.from = Some(prefix_sel(c, first, &mut family)?);
@@ -1375,8 +1388,24 @@ mod tests {
         let f = filter("route flush dev v1 m 5 iif v2 mark 3 tos 10 r 1/2");
         assert_eq!(
             (f.metric, f.iif.as_deref(), f.mark, f.tos, f.realms),
-            (Some(5), Some("v2"), Some(3), Some(0x10), Some(1 << 16 | 2))
+            (
+                Some(5),
+                Some("v2"),
+                Some(3),
+                Some(0x10),
+                Some((1 << 16 | 2, !0))
+            )
         );
+        // TO alone leaves FROM free; FROM/ leaves TO free; 0/TO fixes both.
+        for (line, want) in [
+            ("route show realms 3", (3, 0xffff)),
+            ("route show realms 5/", (5 << 16, 0xffff_0000)),
+            ("route show realms 0/3", (3, !0)),
+            ("route show realms 5/0", (5 << 16, !0)),
+        ] {
+            assert_eq!(filter(line).realms, Some(want), "{line}");
+        }
+        assert!(err("route show realms /3").contains("invalid realms"));
         assert!(err("route flush").starts_with("\"netplumb route flush\" requires arguments."));
         for (line, first) in [
             (

@@ -297,7 +297,8 @@ struct Sel {
     metric: Option<u32>,
     via: Option<Pfx>,
     prefsrc: Option<Pfx>,
-    realms: Option<u32>,
+    /// `(value, mask)`.
+    realms: Option<(u32, u32)>,
     dst: RootMatch,
     src: RootMatch,
 }
@@ -481,11 +482,12 @@ impl Sel {
             }
         }
         let u32_attr = |f: fn(&RouteAttr) -> Option<u32>| m.attrs.iter().find_map(f).unwrap_or(0);
-        if self.realms.is_some_and(|x| {
-            x != u32_attr(|a| match a {
+        if self.realms.is_some_and(|(x, mask)| {
+            (x ^ u32_attr(|a| match a {
                 RouteAttr::Flow(v) => Some(*v),
                 _ => None,
-            })
+            })) & mask
+                != 0
         }) || self.iif.is_some_and(|x| x != m.iif().unwrap_or(0))
             || self.oif.is_some_and(|x| x != m.oif().unwrap_or(0))
             || self.mark.is_some_and(|x| {
@@ -514,7 +516,8 @@ impl Sel {
             iif: self.iif.is_some(),
             prefsrc: self.prefsrc.is_some_and(|p| p.len == p.host_len()),
             metric: self.metric.is_some(),
-            realms: self.realms.is_some(),
+            // Realms are printed unless the filter fixed all of them.
+            realms: self.realms.is_some_and(|(_, mask)| mask == !0),
         }
     }
 }

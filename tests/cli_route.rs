@@ -488,7 +488,7 @@ fn a_large_dump_prints_byte_for_byte_what_ip_prints() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert_eq!(status.code(), Some(1), "{err}");
     assert!(
-        err.starts_with("Error: writing output: No space left on device"),
+        err.starts_with("Error: cannot write to standard output: No space left on device"),
         "{err}"
     );
     // A table that does not exist: the kernel's error, as ip reports it.

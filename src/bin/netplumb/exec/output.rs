@@ -1,4 +1,4 @@
-//! Writing to standard output for the streaming commands (`monitor`, `decode`): a closed
+//! Writing to standard output (`monitor`, `decode`, and the `show` commands' printer): a closed
 //! pipe (`netplumb monitor | head -3`) ends the program quietly with status 0 instead of a
 //! panic, which is what `print!` would do; any other write error is a failed command.
 
@@ -12,12 +12,19 @@ use std::io::{ErrorKind, Write};
 /// A closed pipe exits the process with status 0.
 pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == ErrorKind::BrokenPipe => std::process::exit(0),
-        Err(e) => Err(CliError::Failed(format!(
-            "Error: cannot write to standard output: {}.",
-            super::error_text(&netplumb::Error::io("write", e))
-        ))),
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(write_failed)
+}
+
+/// A failed write to standard output: a closed pipe exits the process with status 0, any
+/// other error is `Error: cannot write to standard output: ...`.
+pub fn write_failed(e: std::io::Error) -> CliError {
+    if e.kind() == ErrorKind::BrokenPipe {
+        std::process::exit(0);
     }
+    CliError::Failed(format!(
+        "Error: cannot write to standard output: {}.",
+        super::error_text(&netplumb::Error::io("write", e))
+    ))
 }

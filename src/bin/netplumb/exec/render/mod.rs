@@ -162,7 +162,7 @@ impl Printer {
         let buf = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         let out = if ctx.globals.json {
             let mut w = Writer::new(buf, ctx.globals.pretty);
-            w.begin_array().map_err(write_error)?;
+            w.begin_array().map_err(super::output::write_failed)?;
             Out::Json(w)
         } else {
             Out::Text(buf)
@@ -176,7 +176,7 @@ impl Printer {
             Out::Json(w) => r.write_json(w),
             Out::Text(o) => o.write_all(r.text.as_bytes()),
         }
-        .map_err(write_error)
+        .map_err(super::output::write_failed)
     }
 
     /// Closes the JSON array and flushes everything.
@@ -185,15 +185,8 @@ impl Printer {
             Out::Json(mut w) => w.end_array().and_then(|()| w.finish().map(drop)),
             Out::Text(mut o) => o.flush(),
         }
-        .map_err(write_error)
+        .map_err(super::output::write_failed)
     }
-}
-
-fn write_error(e: std::io::Error) -> CliError {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        std::process::exit(0);
-    }
-    CliError::Failed(format!("Error: writing output: {e}"))
 }
 
 /// Prints `recs` the way `ip` does: one JSON array (`-j`, `-p`) or their texts in order.

@@ -1,9 +1,15 @@
-//! One rtnetlink message of any family: the header plus a payload decoded by the codec of its
-//! message type. What `netplumb decode`, the fuzz targets and tests use to walk a datagram.
+//! One rtnetlink or nfnetlink message of any family: the header plus a payload decoded by the
+//! codec of its message type. What `netplumb decode`, the fuzz targets and tests use to walk a
+//! datagram.
+//!
+//! nfnetlink's batch markers (types 16 and 17) share their numbers with `RTM_NEWLINK` and
+//! `RTM_DELLINK`, so the protocol is decided once per datagram ([`Protocol::detect`], see
+//! [`super::nft::is_nfnetlink`]) and can be forced with [`Message::decode_datagram_as`].
 
 use super::addr::AddressMessage;
 use super::link::LinkMessage;
 use super::neigh::NeighMessage;
+use super::nft::NftMessage;
 use super::nlmsg::*;
 use super::nsid::NsidMessage;
 use super::route::RouteMessage;
@@ -22,12 +28,46 @@ pub enum Payload<'a> {
     Neigh(NeighMessage),
     /// RTM_NEWNSID, RTM_DELNSID, RTM_GETNSID.
     Nsid(NsidMessage),
+    /// nf_tables messages and the nfnetlink batch markers (in an nfnetlink datagram).
+    Nft(NftMessage),
     /// NLMSG_ERROR: an acknowledgement or an error.
     Error(ErrorMessage<'a>),
     /// NLMSG_DONE: the end of a dump.
     Done(DoneMessage<'a>),
-    /// Any other type (NLMSG_NOOP, rules, qdiscs, ...), kept as bytes.
+    /// Any other type (NLMSG_NOOP, rules, qdiscs, nfnetlink subsystems other than
+    /// nf_tables, ...), kept as bytes.
     Other(&'a [u8]),
+}
+
+/// Which netlink protocol's message types a datagram carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// `NETLINK_ROUTE`: `RTM_*` types.
+    Route,
+    /// `NETLINK_NETFILTER`: subsystem in the high byte, batch markers at 16 and 17.
+    Netfilter,
+}
+
+impl Protocol {
+    /// The protocol of `datagram`, judged from all of it (see
+    /// [`super::nft::is_nfnetlink`]); rtnetlink when nothing says nfnetlink.
+    pub fn detect(datagram: &[u8]) -> Protocol {
+        if super::nft::is_nfnetlink(datagram) {
+            Protocol::Netfilter
+        } else {
+            Protocol::Route
+        }
+    }
+
+    /// The uapi name of message type `kind` in this protocol (`"RTM_NEWLINK"`,
+    /// `"NFNL_MSG_BATCH_BEGIN"`, `"NFT_MSG_NEWRULE"`, `"NLMSG_ERROR"`).
+    pub fn message_type_name(self, kind: u16) -> Option<&'static str> {
+        match self {
+            Protocol::Route => message_type_name(kind),
+            Protocol::Netfilter if kind < 16 => message_type_name(kind),
+            Protocol::Netfilter => super::nft::message_type_name(kind),
+        }
+    }
 }
 
 /// A message: its header and decoded payload.
@@ -48,8 +88,18 @@ pub struct Message<'a> {
 }
 
 impl<'a> Message<'a> {
-    /// Decodes one message; error offsets count from the start of the message.
+    /// Decodes one message, its protocol detected from the message alone; error offsets
+    /// count from the start of the message.
     pub fn parse(msg: NlmsgBuffer<&'a [u8]>) -> Result<Self, DecodeError> {
+        let protocol = Protocol::detect(msg.bytes());
+        Self::parse_as(msg, protocol)
+    }
+
+    /// Decodes one message of `protocol`; error offsets count from the start of the message.
+    pub fn parse_as(msg: NlmsgBuffer<&'a [u8]>, protocol: Protocol) -> Result<Self, DecodeError> {
+        if protocol == Protocol::Netfilter {
+            return Self::parse_nfnetlink(msg);
+        }
         let header = msg.header();
         let flags = header.flags;
         let payload: &'a [u8] = msg.into_inner();
@@ -80,15 +130,41 @@ impl<'a> Message<'a> {
         Ok(Message { header, payload })
     }
 
-    /// Decodes every message of a datagram; error offsets count from the start of the
-    /// datagram. Iteration ends after the first error.
+    fn parse_nfnetlink(msg: NlmsgBuffer<&'a [u8]>) -> Result<Self, DecodeError> {
+        let header = msg.header();
+        let flags = header.flags;
+        let body: &'a [u8] = msg
+            .into_inner()
+            .get(NLMSG_HDR_LEN..header.length as usize)
+            .unwrap_or(&[]);
+        let at = |e: DecodeError| e.shift(NLMSG_HDR_LEN);
+        let payload = match header.message_type {
+            NLMSG_ERROR => Payload::Error(ErrorMessage::parse(body, flags).map_err(at)?),
+            NLMSG_DONE => Payload::Done(DoneMessage::parse(body, flags).map_err(at)?),
+            t if NftMessage::handles(t) => Payload::Nft(NftMessage::parse(t, body).map_err(at)?),
+            _ => Payload::Other(body),
+        };
+        Ok(Message { header, payload })
+    }
+
+    /// Decodes every message of a datagram, rtnetlink or nfnetlink as
+    /// [`Protocol::detect`] judges it; error offsets count from the start of the datagram.
+    /// Iteration ends after the first error.
     pub fn decode_datagram(datagram: &'a [u8]) -> impl Iterator<Item = Result<Self, DecodeError>> {
+        Self::decode_datagram_as(datagram, Protocol::detect(datagram))
+    }
+
+    /// [`Message::decode_datagram`] with the protocol given rather than detected.
+    pub fn decode_datagram_as(
+        datagram: &'a [u8],
+        protocol: Protocol,
+    ) -> impl Iterator<Item = Result<Self, DecodeError>> {
         let mut failed = false;
         Messages::new(datagram).map_while(move |r| {
             if failed {
                 return None;
             }
-            let r = r.and_then(|(at, m)| Message::parse(m).map_err(|e| e.shift(at)));
+            let r = r.and_then(|(at, m)| Message::parse_as(m, protocol).map_err(|e| e.shift(at)));
             failed = r.is_err();
             Some(r)
         })
@@ -103,6 +179,7 @@ impl<'a> Message<'a> {
             Payload::Route(m) => m,
             Payload::Neigh(m) => m,
             Payload::Nsid(m) => m,
+            Payload::Nft(m) => m,
             Payload::Error(m) => m,
             Payload::Done(m) => m,
             Payload::Other(bytes) => bytes,

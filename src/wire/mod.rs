@@ -24,9 +24,11 @@ pub mod attr;
 pub mod builder;
 pub mod error;
 pub mod hex;
+#[macro_use]
 pub mod link;
 pub mod message;
 pub mod neigh;
+pub mod nft;
 pub mod nlmsg;
 pub mod nsid;
 pub mod route;

@@ -3,9 +3,10 @@
 
 Each corpus gets:
   - every golden fixture tests/fixtures/**/*.hex, converted to binary: whole datagrams for
-    `datagram`, `roundtrip` and any target this script does not know; the attribute area
-    of every message for `attrs`; the flags and payload of every NLMSG_ERROR / NLMSG_DONE
-    for `error_message` (the layout those targets read);
+    `datagram`, `roundtrip`, `nft_datagram` and any target this script does not know; the
+    attribute area of every message for `attrs`; the flags and payload of every
+    NLMSG_ERROR / NLMSG_DONE for `error_message`; the value of every NFTA_RULE_EXPRESSIONS
+    of an nf_tables rule message for `nft_expr` (the layout those targets read);
   - the committed hand-made seeds fuzz/seeds/<target>/*;
   - the committed crash inputs fuzz/regressions/<target>/*.
 
@@ -71,8 +72,29 @@ def messages(data):
         pos += (length + 3) & ~3
 
 
+NFT_RULE_TYPES = (0x0A06, 0x0A07, 0x0A08)  # NFT_MSG_{NEW,GET,DEL}RULE
+NFTA_RULE_EXPRESSIONS = 4
+
+
+def rule_expression_lists(datagram):
+    """The value of each NFTA_RULE_EXPRESSIONS (the list `nft_expr` reads)."""
+    for kind, _, payload in messages(datagram):
+        if kind not in NFT_RULE_TYPES:
+            continue
+        pos = 4  # struct nfgenmsg
+        while pos + 4 <= len(payload):
+            nla_len, nla_type = struct.unpack_from("=HH", payload, pos)
+            if nla_len < 4 or pos + nla_len > len(payload):
+                break
+            if nla_type & 0x3FFF == NFTA_RULE_EXPRESSIONS:
+                yield payload[pos + 4 : pos + nla_len]
+            pos += (nla_len + 3) & ~3
+
+
 def inputs_for(target, datagram):
-    if target == "attrs":
+    if target == "nft_expr":
+        yield from rule_expression_lists(datagram)
+    elif target == "attrs":
         for kind, _, payload in messages(datagram):
             skip = FAMILY_HEADER.get(kind)
             if skip is not None and len(payload) > skip:
@@ -223,6 +245,58 @@ def flags(v):
     return struct.pack("=H", v)
 
 
+NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END = 16, 17
+
+
+def nft_type(msg):
+    return 10 << 8 | msg
+
+
+def nfgen(family, res_id=0):
+    return struct.pack("!BBH", family, 0, res_id)
+
+
+def be32(v):
+    return struct.pack("!I", v & 0xFFFFFFFF)
+
+
+def be64(v):
+    return struct.pack("!Q", v)
+
+
+def nft_nest(kind, flagged, *children):
+    return attr(kind | (NLA_F_NESTED if flagged else 0), b"".join(children))
+
+
+def expr(name, flagged, *data):
+    # NFTA_LIST_ELEM { NFTA_EXPR_NAME, NFTA_EXPR_DATA { ... } }
+    return nft_nest(1, flagged, attr(1, cstr(name)), nft_nest(2, flagged, *data))
+
+
+def data_value(kind, flagged, value):
+    return nft_nest(kind, flagged, attr(1, value))
+
+
+def verdict(kind, flagged, code, chain=None):
+    inner = attr(1, be32(code)) + (attr(2, cstr(chain)) if chain else b"")
+    return nft_nest(kind, flagged, nft_nest(2, flagged, inner))
+
+
+def rule_exprs(flagged):
+    # iifname "br0" tcp dport 8080 jump sub
+    return (
+        expr("meta", flagged, attr(2, be32(6)), attr(1, be32(1)))
+        + expr("cmp", flagged, attr(1, be32(1)), attr(2, be32(0)),
+               data_value(3, flagged, b"br0".ljust(16, b"\0")))
+        + expr("payload", flagged, attr(1, be32(1)), attr(2, be32(2)), attr(3, be32(2)),
+               attr(4, be32(2)))
+        + expr("cmp", flagged, attr(1, be32(1)), attr(2, be32(0)),
+               data_value(3, flagged, struct.pack("!H", 8080)))
+        + expr("counter", flagged)
+        + expr("immediate", flagged, attr(1, be32(0)), verdict(2, flagged, -3, "sub"))
+    )
+
+
 def hand_seeds():
     req = request()
     ext = attr(1, cstr("Invalid prefix for given prefix length")) + attr(2, u32(24))
@@ -269,6 +343,33 @@ def hand_seeds():
             + msg(NLMSG_DONE, NLM_F_MULTI, u32(0)),
             "request-set": msg(RTM_NEWNSID, NLM_F_REQUEST | NLM_F_ACK, nsid_payload((3, 6), (1, 3))),
             "answer-with-current": msg(RTM_NEWNSID, 0, nsid_payload((1, -1), (5, 2))),
+        },
+        "nft_datagram": {
+            "batch": msg(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, nfgen(0, 10))
+            + msg(nft_type(0), NLM_F_REQUEST, nfgen(2) + attr(1, cstr("t")) + attr(2, be32(0)),
+                  seq=1)
+            + msg(nft_type(6), NLM_F_REQUEST | 0xC00, nfgen(2) + attr(1, cstr("t"))
+                  + attr(2, cstr("c")) + nft_nest(4, True, rule_exprs(True)), seq=2)
+            + msg(NFNL_MSG_BATCH_END, NLM_F_REQUEST, nfgen(0, 10), seq=3),
+            "dump-reply": msg(nft_type(3), NLM_F_MULTI, nfgen(2, 3) + attr(1, cstr("t"))
+                              + attr(2, be64(1)) + attr(3, cstr("c"))
+                              + nft_nest(4, False, attr(1, be32(2)), attr(2, be32(0)))
+                              + attr(5, be32(1)) + attr(7, cstr("filter")))
+            + msg(NLMSG_DONE, NLM_F_MULTI, u32(0)),
+            "gen": msg(nft_type(15), 0, nfgen(0, 7) + attr(1, be32(7)) + attr(2, be32(42))
+                       + attr(3, cstr("nft"))),
+            "error": msg(NLMSG_ERROR, NLM_F_ACK_TLVS, error_payload(
+                17, msg(nft_type(0), NLM_F_REQUEST | 0x200, nfgen(2) + attr(1, cstr("t"))),
+                attr(2, u32(20)))),
+        },
+        "nft_expr": {
+            "kernel-style": rule_exprs(False),
+            "nft-style": rule_exprs(True),
+            "mixed": rule_exprs(True)[:40] + rule_exprs(False)[40:],
+            "unknown-expression": expr("quota", False, attr(1, be64(100)))
+            + expr("meta", False, attr(2, be32(3)), attr(1, be32(1))),
+            "set-element-shapes": nft_nest(1, False, attr(1, cstr("lookup")))
+            + nft_nest(5, False, attr(1, cstr("meta"))),
         },
         "roundtrip": {
             "dump-reply": msg(RTM_NEWLINK, NLM_F_MULTI, link_payload())

@@ -10,12 +10,15 @@
 
 use crate::wire::attr::{MAX_NEST_DEPTH, NLA_F_NESTED, NLA_HDR_LEN, NLA_TYPE_MASK, walk};
 use crate::wire::builder::attr_size;
+use crate::wire::message::{Message, Protocol};
+use crate::wire::nft::{
+    Cx, Expr, ExprIter, NFGENMSG_LEN, Nesting, NftAttr, NftMessage, NftMessageBuffer,
+};
 use crate::wire::nlmsg::{
     NLMSG_DONE, NLMSG_ERROR, NLMSG_HDR_LEN, NLMSG_NOOP, NLMSG_OVERRUN, RTM_DELADDR, RTM_DELLINK,
     RTM_DELNEIGH, RTM_DELNSID, RTM_DELQDISC, RTM_DELROUTE, RTM_DELRULE, RTM_GETADDR, RTM_GETLINK,
     RTM_GETNEIGH, RTM_GETNSID, RTM_GETQDISC, RTM_GETROUTE, RTM_GETRULE, RTM_NEWADDR, RTM_NEWLINK,
     RTM_NEWNEIGH, RTM_NEWNSID, RTM_NEWQDISC, RTM_NEWROUTE, RTM_NEWRULE, RTM_SETLINK,
-    message_type_name,
 };
 use crate::wire::{
     Attr, AttrIter, Builder, DecodeError, DoneMessage, Emit, EncodeError, ErrorMessage, ExtAck,
@@ -39,6 +42,8 @@ pub const TARGETS: &[Target] = &[
     ("route", route),
     ("neigh", neigh),
     ("nsid", nsid),
+    ("nft_datagram", nft_datagram),
+    ("nft_expr", nft_expr),
 ];
 
 /// [`datagram`] with every message's type forced to `msg_type`, so that the fuzzer spends its
@@ -53,8 +58,8 @@ fn as_family(data: &[u8], msg_type: u16) {
             t.copy_from_slice(&msg_type.to_ne_bytes());
         }
     }
-    datagram(&forced);
-    roundtrip(&forced);
+    datagram_as(&forced, Protocol::Route);
+    roundtrip_as(&forced, Protocol::Route);
 }
 
 /// The link decoder over a whole datagram (every message read as RTM_NEWLINK).
@@ -337,6 +342,11 @@ pub fn error_message(data: &[u8]) {
 /// Checks that messages start at 4-byte-aligned offsets, lie inside `data`, and that the
 /// views read the bytes where they are.
 pub fn datagram(data: &[u8]) {
+    datagram_as(data, Protocol::detect(data));
+}
+
+/// [`datagram`] with the protocol given rather than detected.
+fn datagram_as(data: &[u8], protocol: Protocol) {
     let mut next = 0;
     for item in Messages::new(data) {
         match item {
@@ -358,12 +368,12 @@ pub fn datagram(data: &[u8]) {
                 let h = m.header();
                 assert_eq!(Some(&h.to_bytes()[..]), data.get(at..at + NLMSG_HDR_LEN));
                 assert_eq!(NlmsgHeader::parse(m.bytes()), Ok(h));
-                message(&m);
+                message(&m, protocol);
                 if h.message_type == NLMSG_ERROR
                     && let Ok(e) = ErrorMessage::parse(m.payload(), h.flags)
                     && let Ok(request) = NlmsgBuffer::new_checked(e.echo)
                 {
-                    message(&request);
+                    message(&request, protocol);
                 }
                 next = (at + align4(len)).min(data.len());
             }
@@ -372,11 +382,15 @@ pub fn datagram(data: &[u8]) {
 }
 
 /// One message's payload through its decoder, and its attribute area through [`attrs`].
-fn message(m: &NlmsgBuffer<&[u8]>) {
+fn message(m: &NlmsgBuffer<&[u8]>, protocol: Protocol) {
     let h = m.header();
-    let _ = message_type_name(h.message_type);
-    let _ = family_roundtrip(h.message_type, h.flags, m.payload());
-    if let Some(area) = family_header_len(h.message_type).and_then(|n| m.payload().get(n..)) {
+    let _ = protocol.message_type_name(h.message_type);
+    let _ = protocol_roundtrip(protocol, h.message_type, h.flags, m.payload());
+    let header_len = match protocol {
+        Protocol::Route => family_header_len(h.message_type),
+        Protocol::Netfilter => NftMessage::handles(h.message_type).then_some(NFGENMSG_LEN),
+    };
+    if let Some(area) = header_len.and_then(|n| m.payload().get(n..)) {
         attrs(area);
     }
 }
@@ -384,10 +398,15 @@ fn message(m: &NlmsgBuffer<&[u8]>) {
 /// Decodes `data` as a datagram, re-encodes it ([`reencode`]), and checks that the result
 /// decodes to the same messages and re-encodes to the very same bytes.
 pub fn roundtrip(data: &[u8]) {
-    let Some(first) = reencode(data) else {
+    roundtrip_as(data, Protocol::detect(data));
+}
+
+/// [`roundtrip`] with the protocol given rather than detected.
+fn roundtrip_as(data: &[u8], protocol: Protocol) {
+    let Some(first) = reencode_as(data, protocol) else {
         return;
     };
-    let second = reencode(&first).unwrap_or_else(|| {
+    let second = reencode_as(&first, protocol).unwrap_or_else(|| {
         panic!("the re-encoded datagram does not decode: {first:02x?} (from {data:02x?})")
     });
     assert_eq!(first, second, "re-encoding is not a fixed point");
@@ -418,12 +437,19 @@ pub fn roundtrip(data: &[u8]) {
 /// Payloads of types without a decoder are copied as they are. Canonical input (what the
 /// kernel sends: zeroed padding and reserved bytes, aligned lengths) comes back byte for
 /// byte; other input comes back with padding zeroed and lengths aligned.
+///
+/// The protocol (rtnetlink or nfnetlink) is detected from the whole datagram.
 pub fn reencode(data: &[u8]) -> Option<Vec<u8>> {
+    reencode_as(data, Protocol::detect(data))
+}
+
+/// [`reencode`] with the protocol given rather than detected.
+pub fn reencode_as(data: &[u8], protocol: Protocol) -> Option<Vec<u8>> {
     let mut b = Builder::with_capacity(data.len());
     for item in Messages::new(data).views() {
         let m = item.ok()?;
         let h = m.header();
-        let payload = match family_roundtrip(h.message_type, h.flags, m.payload()) {
+        let payload = match protocol_roundtrip(protocol, h.message_type, h.flags, m.payload()) {
             Payload::Decoded(v) => v,
             Payload::Opaque => m.payload().to_vec(),
             Payload::Invalid => return None,
@@ -476,6 +502,130 @@ pub fn family_roundtrip(msg_type: u16, flags: NlmsgFlags, payload: &[u8]) -> Pay
         }
         _ => Payload::Opaque,
     }
+}
+
+/// [`family_roundtrip`] for rtnetlink, [`nft_roundtrip`] for nfnetlink.
+fn protocol_roundtrip(
+    protocol: Protocol,
+    msg_type: u16,
+    flags: NlmsgFlags,
+    payload: &[u8],
+) -> Payload {
+    match protocol {
+        Protocol::Route => family_roundtrip(msg_type, flags, payload),
+        Protocol::Netfilter => nft_roundtrip(msg_type, flags, payload),
+    }
+}
+
+/// Decodes the payload of an nfnetlink message of type `msg_type`: control messages as in
+/// rtnetlink, the batch markers and nf_tables messages with [`NftMessage::parse`] (checked as
+/// [`owned`] does, and against the zero-copy view), anything else kept opaque.
+pub fn nft_roundtrip(msg_type: u16, flags: NlmsgFlags, payload: &[u8]) -> Payload {
+    match msg_type {
+        NLMSG_NOOP | NLMSG_OVERRUN => Payload::Decoded(payload.to_vec()),
+        NLMSG_ERROR => error_payload(flags, payload),
+        NLMSG_DONE => done_payload(payload, flags),
+        t if NftMessage::handles(t) => {
+            let parsed = NftMessage::parse(t, payload);
+            if let Ok(m) = &parsed {
+                let view = NftMessageBuffer::new_checked(payload).unwrap_or_else(|e| {
+                    panic!("the owned decoder took what the view refuses: {e}")
+                });
+                assert_eq!(view.header(), m.header(), "view and owned headers differ");
+            }
+            match parsed {
+                Ok(m) => reencode_checked(&m, "nf_tables message", &|b| {
+                    same(&m, NftMessage::parse(t, b))
+                }),
+                Err(e) => {
+                    check_error_offset(&e, payload.len(), "nf_tables message");
+                    Payload::Invalid
+                }
+            }
+        }
+        _ => Payload::Opaque,
+    }
+}
+
+/// The nfnetlink datagram decoder: [`datagram`] and [`roundtrip`] with the protocol forced
+/// to nfnetlink (so that types 16 and 17 are batch markers), and the crate's dispatcher
+/// ([`Message::decode_datagram_as`]) checked against them: whatever it decodes re-encodes to
+/// what [`reencode_as`] gives.
+pub fn nft_datagram(data: &[u8]) {
+    datagram_as(data, Protocol::Netfilter);
+    roundtrip_as(data, Protocol::Netfilter);
+    let _ = Protocol::detect(data);
+    let decoded: Result<Vec<Message<'_>>, DecodeError> =
+        Message::decode_datagram_as(data, Protocol::Netfilter).collect();
+    match decoded {
+        Ok(msgs) => {
+            let mut b = Builder::new();
+            let emitted = msgs.iter().try_for_each(|m| m.emit(&mut b));
+            if emitted.is_ok() {
+                assert_eq!(
+                    Some(b.into_vec()),
+                    reencode_as(data, Protocol::Netfilter),
+                    "Message::emit and reencode disagree"
+                );
+            }
+        }
+        Err(e) => check_error_offset(&e, data.len(), "nfnetlink datagram"),
+    }
+}
+
+/// Reads `data` as the contents of an expression list (`NFTA_RULE_EXPRESSIONS`): with the
+/// nest marking free, and forced to each of the two. Whatever decodes must re-encode to
+/// `attr_len` bytes that decode to the same expressions, and the zero-copy walk ([`exprs`])
+/// must see the same items with the same names.
+pub fn nft_expr(data: &[u8]) {
+    for forced in [None, Some(Nesting::Plain), Some(Nesting::Flagged)] {
+        let mut cx = forced.map_or_else(Cx::new, Cx::with);
+        let list: Vec<Expr> = match nft_parse_attrs(AttrIter::new(data), &mut cx) {
+            Ok(l) => l,
+            Err(e) => {
+                check_error_offset(&e, data.len(), "expression list");
+                continue;
+            }
+        };
+        let nesting = cx.nesting();
+        let mut b = Builder::new();
+        match list.iter().try_for_each(|e| e.emit_attr(&mut b, nesting)) {
+            Ok(()) => {}
+            Err(EncodeError::AttrTooLarge { .. } | EncodeError::NestTooLarge { .. }) => continue,
+            Err(e) => panic!("re-encoding decoded expressions failed: {e}"),
+        }
+        let bytes = b.into_vec();
+        assert_eq!(
+            bytes.len(),
+            list.iter().map(NftAttr::attr_len).sum::<usize>(),
+            "expressions: attr_len disagrees with what emit wrote"
+        );
+        let mut again = Cx::with(nesting);
+        let back: Vec<Expr> = nft_parse_attrs(AttrIter::new(&bytes), &mut again)
+            .unwrap_or_else(|e| panic!("re-encoded expressions do not decode: {e}"));
+        assert_eq!(back, list, "decode(encode(expressions)) differs");
+        let seen: Vec<Option<String>> = ExprIter::over(data)
+            .map(|r| r.map(|x| x.name.map(str::to_owned)))
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("the view refuses what the owned decoder took: {e}"));
+        assert_eq!(seen.len(), list.len(), "view and owned count differently");
+        for (v, e) in seen.iter().zip(&list) {
+            if !matches!(e, Expr::Other(_)) {
+                assert_eq!(v.as_deref(), e.name(), "view and owned names differ");
+            }
+        }
+        for e in &list {
+            let _ = e.as_verdict();
+        }
+    }
+}
+
+fn nft_parse_attrs<T: NftAttr>(iter: AttrIter<'_>, cx: &mut Cx) -> Result<Vec<T>, DecodeError> {
+    let mut out = Vec::new();
+    for a in iter {
+        out.push(T::parse_in(&a?, cx)?);
+    }
+    Ok(out)
 }
 
 /// The size of the fixed family header that precedes the attributes of a message of type

@@ -31,7 +31,9 @@ fn fixtures() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
-            if p.is_dir() {
+            // nfnetlink fixtures: `netplumb decode` learns their type names and flags with
+            // issue 12's CLI work; the library decodes them (tests/golden_nft.rs).
+            if p.is_dir() && !p.ends_with("nft") {
                 walk(&p, out);
             } else if p.extension().is_some_and(|x| x == "hex") {
                 out.push(p);

@@ -8,7 +8,7 @@
 //! fed to the targets but not required to decode.
 
 use netplumb::fuzzing::{self, TARGETS};
-use netplumb::wire::{Messages, hex, nlmsg};
+use netplumb::wire::{AttrIter, Messages, hex, nlmsg};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -138,6 +138,14 @@ fn inputs_for(target: &str, datagram: &[u8]) -> Vec<Vec<u8>> {
             .filter_map(|m| {
                 let skip = fuzzing::family_header_len(m.message_type())?;
                 m.payload().get(skip..).map(<[u8]>::to_vec)
+            })
+            .collect(),
+        "nft_expr" => msgs
+            .filter(|m| (0x0a06..=0x0a08).contains(&m.message_type()))
+            .filter_map(|m| {
+                let p = m.payload().get(4..)?;
+                let list = AttrIter::new(p).find(4).ok()??;
+                Some(list.value().to_vec())
             })
             .collect(),
         "error_message" => msgs

@@ -871,7 +871,8 @@ pub struct ExprRef<'a> {
 }
 
 /// Walks an expression list (the value of `NFTA_RULE_EXPRESSIONS`, or of a set's or
-/// dynset's `*_EXPRESSIONS`) without allocating.
+/// dynset's `*_EXPRESSIONS`) without allocating. Only a malformed list is an error; inside
+/// an item, what precedes a malformed attribute is reported.
 #[derive(Debug, Clone)]
 pub struct ExprIter<'a> {
     items: AttrIter<'a>,
@@ -882,6 +883,16 @@ pub fn exprs<'a>(list: &Attr<'a>) -> Result<ExprIter<'a>, DecodeError> {
     Ok(ExprIter {
         items: list.nested()?,
     })
+}
+
+impl<'a> ExprIter<'a> {
+    /// Walks the list items in `value` (the value of a list attribute); offsets count from
+    /// the start of `value`.
+    pub fn over(value: &'a [u8]) -> Self {
+        ExprIter {
+            items: AttrIter::new(value),
+        }
+    }
 }
 
 impl<'a> Iterator for ExprIter<'a> {
@@ -897,19 +908,18 @@ impl<'a> Iterator for ExprIter<'a> {
             name: None,
             data: None,
         };
-        let inner = match item.nested() {
-            Ok(i) => i,
-            Err(e) => return Some(Err(e)),
-        };
-        for a in inner {
-            let a = match a {
-                Ok(a) => a,
-                Err(e) => return Some(Err(e)),
-            };
-            match a.kind() {
-                NFTA_EXPR_NAME if r.name.is_none() => r.name = a.string("NFTA_EXPR_NAME").ok(),
-                NFTA_EXPR_DATA if r.data.is_none() => r.data = Some(a),
-                _ => {}
+        // A malformed item is the owned decoder's business (it keeps or refuses it); the
+        // view reports what it could read before the fault.
+        if let Ok(inner) = item.nested() {
+            for a in inner {
+                let Ok(a) = a else { break };
+                match a.kind() {
+                    NFTA_EXPR_NAME if r.name.is_none() => {
+                        r.name = a.string("NFTA_EXPR_NAME").ok();
+                    }
+                    NFTA_EXPR_DATA if r.data.is_none() => r.data = Some(a),
+                    _ => {}
+                }
             }
         }
         Some(Ok(r))

@@ -1,7 +1,7 @@
 //! Sets (`NFTA_SET_*`) and set elements (`NFTA_SET_ELEM_LIST_*`, `NFTA_SET_ELEM_*`).
 
 use super::{Cx, DataAttr, Expr, NFTA_LIST_ELEM, Nesting, NftAttr, emit_list, list_len};
-use crate::wire::attr::Attr;
+use crate::wire::attr::{Attr, NLA_TYPE_MASK};
 use crate::wire::builder::attr_size;
 use crate::wire::{Builder, DecodeError, EncodeError, UnknownAttr};
 
@@ -41,6 +41,12 @@ pub const NFTA_SET_HANDLE: u16 = 16;
 pub const NFTA_SET_EXPR: u16 = 17;
 /// `NFTA_SET_EXPRESSIONS`: expressions for every element (list of expressions).
 pub const NFTA_SET_EXPRESSIONS: u16 = 18;
+
+/// `NFTA_SET_TYPE`: the set's backend (string; kernels from 6.16 on report it in dumps, not
+/// yet in the uapi header this crate was written against).
+pub const NFTA_SET_TYPE: u16 = 19;
+/// `NFTA_SET_COUNT`: the number of elements (u32, big-endian; kernels from 6.16 on).
+pub const NFTA_SET_COUNT: u16 = 20;
 
 /// `NFT_SET_ANONYMOUS`: bound to the rule that made it.
 pub const NFT_SET_ANONYMOUS: u32 = 0x1;
@@ -101,6 +107,10 @@ nft_attrs! {
         Handle(u64) = NFTA_SET_HANDLE: be64,
         /// `NFTA_SET_EXPRESSIONS`.
         Expressions(Vec<Expr>) = NFTA_SET_EXPRESSIONS: nest,
+        /// `NFTA_SET_TYPE`.
+        Type(String) = NFTA_SET_TYPE: str,
+        /// `NFTA_SET_COUNT`.
+        Count(u32) = NFTA_SET_COUNT: be32,
     }
 }
 
@@ -206,24 +216,38 @@ nft_attrs! {
 }
 
 /// One item of `NFTA_SET_ELEM_LIST_ELEMENTS`.
+///
+/// The kernel reads every nest of the list as an element whatever its type, and writes
+/// `NFTA_LIST_ELEM` (1); `nft` (libnftnl) numbers its elements 1, 2, 3, ... The type is kept
+/// so that both re-encode byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetElem {
-    /// An `NFTA_LIST_ELEM` nest: the element's attributes.
-    Elem(Vec<SetElemAttr>),
-    /// Anything else in the list, kept as read.
+    /// A nest: the element's attributes.
+    Elem {
+        /// The nest's type without flag bits (`NFTA_LIST_ELEM`, or `nft`'s index).
+        kind: u16,
+        /// The `NFTA_SET_ELEM_*` attributes.
+        attrs: Vec<SetElemAttr>,
+    },
+    /// Anything else in the list (a nest marked unlike the rest of the message), kept as
+    /// read.
     Other(UnknownAttr),
 }
 
 impl SetElem {
-    /// An element with key `key` (the bytes as the set stores them).
+    /// An element with key `key` (the bytes as the set stores them), as an
+    /// `NFTA_LIST_ELEM`.
     pub fn key(key: impl Into<Vec<u8>>) -> Self {
-        SetElem::Elem(vec![SetElemAttr::Key(super::value(key))])
+        SetElem::Elem {
+            kind: NFTA_LIST_ELEM,
+            attrs: vec![SetElemAttr::Key(super::value(key))],
+        }
     }
 
     /// The attributes of an element (empty for `Other`).
     pub fn attrs(&self) -> &[SetElemAttr] {
         match self {
-            SetElem::Elem(a) => a,
+            SetElem::Elem { attrs, .. } => attrs,
             SetElem::Other(_) => &[],
         }
     }
@@ -250,22 +274,26 @@ impl SetElem {
 
 impl NftAttr for SetElem {
     fn parse_in(a: &Attr<'_>, cx: &mut Cx) -> Result<Self, DecodeError> {
-        if a.kind() == NFTA_LIST_ELEM && cx.nest_ok(a) {
-            return super::parse_attrs(a.nested()?, cx).map(SetElem::Elem);
+        if cx.nest_ok(a) {
+            let attrs = super::parse_attrs(a.nested()?, cx)?;
+            return Ok(SetElem::Elem {
+                kind: a.kind(),
+                attrs,
+            });
         }
         Ok(SetElem::Other(a.to_unknown()))
     }
     fn attr_len(&self) -> usize {
         match self {
-            SetElem::Elem(a) => attr_size(list_len(a)),
+            SetElem::Elem { attrs, .. } => attr_size(list_len(attrs)),
             SetElem::Other(u) => u.buffer_len(),
         }
     }
     fn emit_attr(&self, b: &mut Builder<'_>, nesting: Nesting) -> Result<(), EncodeError> {
         match self {
-            SetElem::Elem(a) => {
-                let n = b.nest_start(nesting.kind(NFTA_LIST_ELEM))?;
-                emit_list(b, a, nesting)?;
+            SetElem::Elem { kind, attrs } => {
+                let n = b.nest_start(nesting.kind(*kind & NLA_TYPE_MASK))?;
+                emit_list(b, attrs, nesting)?;
                 b.nest_end(n)
             }
             SetElem::Other(u) => u.emit(b),

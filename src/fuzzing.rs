@@ -575,7 +575,7 @@ pub fn nft_datagram(data: &[u8]) {
 
 /// Reads `data` as the contents of an expression list (`NFTA_RULE_EXPRESSIONS`): with the
 /// nest marking free, and forced to each of the two. Whatever decodes must re-encode to
-/// `attr_len` bytes that decode to the same expressions, and the zero-copy walk ([`exprs`])
+/// `attr_len` bytes that decode to the same expressions, and the zero-copy walk ([`crate::wire::nft::exprs`])
 /// must see the same items with the same names.
 pub fn nft_expr(data: &[u8]) {
     for forced in [None, Some(Nesting::Plain), Some(Nesting::Flagged)] {

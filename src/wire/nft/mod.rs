@@ -33,7 +33,7 @@
 //!
 //! ```
 //! use netplumb::wire::Emit;
-//! use netplumb::wire::nft::{NfGenHeader, NftAttr, RuleAttr, RuleMessage, Expr, Verdict,
+//! use netplumb::wire::nft::{NfGenHeader, RuleAttr, RuleMessage, Expr, Verdict,
 //!     NFPROTO_IPV4, Nesting};
 //! // nft add rule ip t c accept
 //! let rule = RuleMessage::new(NfGenHeader::new(NFPROTO_IPV4))
@@ -397,5 +397,104 @@ fn type_says_nfnetlink(kind: u16, payload_len: usize) -> Option<bool> {
         NFNL_MSG_BATCH_BEGIN | NFNL_MSG_BATCH_END => Some(payload_len < IFINFOMSG_LEN),
         k if k >= 16 => Some(false),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::attr::NLA_F_NESTED;
+    use crate::wire::{Emit, NlmsgFlags};
+
+    fn attr(kind: u16) -> Vec<u8> {
+        let mut b = Builder::new();
+        b.nested(kind, |_| Ok(())).unwrap();
+        b.into_vec()
+    }
+
+    #[test]
+    fn the_first_nest_decides_the_marking() {
+        let flagged = attr(1 | NLA_F_NESTED);
+        let plain = attr(1);
+        let a = AttrIter::new(&flagged).next().unwrap().unwrap();
+        let p = AttrIter::new(&plain).next().unwrap().unwrap();
+        let mut cx = Cx::new();
+        assert!(cx.nest_ok(&a));
+        assert!(!cx.nest_ok(&p));
+        assert!(cx.nest_ok(&a));
+        assert_eq!(cx.nesting(), Nesting::Flagged);
+        let mut cx = Cx::with(Nesting::Plain);
+        assert!(!cx.nest_ok(&a) && cx.nest_ok(&p));
+        assert_eq!(Cx::new().nesting(), Nesting::default());
+        let nbo = attr(1 | crate::wire::attr::NLA_F_NET_BYTEORDER);
+        let n = AttrIter::new(&nbo).next().unwrap().unwrap();
+        assert!(!Cx::new().nest_ok(&n));
+    }
+
+    #[test]
+    fn nfnetlink_is_recognised_from_the_datagram() {
+        let msg = |kind: u16, payload: &[u8]| {
+            let mut b = Builder::new();
+            b.message(kind, NlmsgFlags::REQUEST, 1, 0, &payload)
+                .unwrap();
+            b.into_vec()
+        };
+        assert!(is_nfnetlink(&msg(NFNL_MSG_BATCH_BEGIN, &[0, 0, 0, 10])));
+        assert!(is_nfnetlink(&msg(nft_type(NFT_MSG_GETGEN), &[0; 4])));
+        assert!(!is_nfnetlink(&msg(16, &[0; 16])));
+        assert!(!is_nfnetlink(&msg(3, &[0; 4])));
+        assert!(!is_nfnetlink(&[]));
+        // An NLMSG_ERROR echoing an nf_tables request, capped.
+        let mut e = 0i32.to_ne_bytes().to_vec();
+        e.extend(&msg(nft_type(NFT_MSG_NEWRULE), &[2, 0, 0, 0])[..16]);
+        assert!(is_nfnetlink(&msg(2, &e)));
+        // The first decisive message decides.
+        let mut d = msg(16, &[0; 16]);
+        d.extend(msg(nft_type(0), &[0; 4]));
+        assert!(!is_nfnetlink(&d));
+    }
+
+    #[test]
+    fn names_and_types() {
+        assert_eq!(nft_type(NFT_MSG_NEWRULE), 0x0a06);
+        assert_eq!(message_type_name(0x0a06), Some("NFT_MSG_NEWRULE"));
+        assert_eq!(message_type_name(0x0a18), Some("NFT_MSG_DELFLOWTABLE"));
+        assert_eq!(message_type_name(0x0a19), None);
+        assert_eq!(message_type_name(0x0106), None);
+        assert_eq!(message_type_name(17), Some("NFNL_MSG_BATCH_END"));
+        assert!(NftMessage::handles(0x0a15) && !NftMessage::handles(0x0a11));
+    }
+
+    #[test]
+    fn verdicts_round_trip_through_their_attributes() {
+        for v in [
+            Verdict::Accept,
+            Verdict::Drop,
+            Verdict::Continue,
+            Verdict::Break,
+            Verdict::Return,
+            Verdict::Jump("x".into()),
+            Verdict::Goto("y".into()),
+            Verdict::Code(NF_QUEUE),
+        ] {
+            assert_eq!(Verdict::from_attrs(&v.to_attrs()), Some(v.clone()));
+            assert_eq!(Expr::verdict(v.clone()).as_verdict(), Some(v));
+        }
+        assert_eq!(
+            Verdict::from_attrs(&[VerdictAttr::Code(NFT_JUMP as u32)]),
+            None
+        );
+        assert_eq!(Expr::immediate(NFT_REG_1, [1]).as_verdict(), None);
+    }
+
+    #[test]
+    fn header_is_big_endian_res_id() {
+        let h = NfGenHeader::batch();
+        let mut b = Builder::new();
+        h.emit(&mut b).unwrap();
+        assert_eq!(b.as_bytes(), [0, 0, 0, 10]);
+        let v = NftMessageBuffer::new_checked(b.as_bytes()).unwrap();
+        assert_eq!(v.header(), h);
+        assert_eq!(BatchMessage::new(h).to_vec().unwrap(), [0, 0, 0, 10]);
     }
 }

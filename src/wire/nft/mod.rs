@@ -360,17 +360,18 @@ pub(crate) fn be64(a: &Attr<'_>, name: &'static str) -> Result<u64, DecodeError>
 /// datagram as a whole.
 ///
 /// Decisive are: a message type with a subsystem in its high byte (rtnetlink types are all
-/// below 256); a type 16 or 17 whose payload is shorter than an `ifinfomsg` (16 bytes), so it
-/// can only be a batch marker's `nfgenmsg`; and the same two tests on the request an
-/// `NLMSG_ERROR` echoes. The first decisive message decides; a datagram with none (only
-/// `NLMSG_DONE`, say) is taken as rtnetlink, which decodes the control messages the same.
+/// below 256); a type 16 or 17 whose payload can only be a batch marker's (shorter than an
+/// `ifinfomsg`, 16 bytes, and starting with an `nfgenmsg` whose `res_id` names a subsystem,
+/// 1 to 11); and the same tests on the request an `NLMSG_ERROR` echoes. The first decisive
+/// message decides; a datagram with none (only `NLMSG_DONE`, or a truncated `RTM_NEWLINK`)
+/// is taken as rtnetlink, which decodes the control messages the same.
 pub fn is_nfnetlink(datagram: &[u8]) -> bool {
     use super::nlmsg::{NLMSG_ERROR, NLMSG_HDR_LEN, NlmsgHeader};
     for m in super::Messages::new(datagram).views() {
         let Ok(m) = m else { break };
         let kind = m.message_type();
         let payload = m.payload();
-        if let Some(v) = type_says_nfnetlink(kind, payload.len()) {
+        if let Some(v) = type_says_nfnetlink(kind, payload.len(), payload) {
             return v;
         }
         if kind == NLMSG_ERROR
@@ -378,7 +379,9 @@ pub fn is_nfnetlink(datagram: &[u8]) -> bool {
             && let Ok(h) = NlmsgHeader::parse(echo)
         {
             let len = (h.length as usize).saturating_sub(NLMSG_HDR_LEN);
-            if let Some(v) = type_says_nfnetlink(h.message_type, len) {
+            // A capped echo has the header only: its payload cannot be looked at.
+            let body = echo.get(NLMSG_HDR_LEN..).unwrap_or(&[]);
+            if let Some(v) = type_says_nfnetlink(h.message_type, len, body) {
                 return v;
             }
         }
@@ -387,14 +390,22 @@ pub fn is_nfnetlink(datagram: &[u8]) -> bool {
 }
 
 /// Some(true) for an nfnetlink type, Some(false) for a type that can only be rtnetlink,
-/// None when the type does not tell.
-fn type_says_nfnetlink(kind: u16, payload_len: usize) -> Option<bool> {
+/// None when the type does not tell. `payload_len` is the payload's length as the header
+/// says, `payload` what of it is at hand.
+fn type_says_nfnetlink(kind: u16, payload_len: usize, payload: &[u8]) -> Option<bool> {
     const IFINFOMSG_LEN: usize = 16;
     if kind >> 8 != 0 {
         return Some(true);
     }
     match kind {
-        NFNL_MSG_BATCH_BEGIN | NFNL_MSG_BATCH_END => Some(payload_len < IFINFOMSG_LEN),
+        NFNL_MSG_BATCH_BEGIN | NFNL_MSG_BATCH_END if payload_len >= IFINFOMSG_LEN => Some(false),
+        NFNL_MSG_BATCH_BEGIN | NFNL_MSG_BATCH_END => {
+            let res_id = super::read_array::<2>(payload, 2, "res_id").map(u16::from_be_bytes);
+            match res_id {
+                Ok(id) => Some((1..u16::from(NFNL_SUBSYS_COUNT)).contains(&id)),
+                Err(_) => None,
+            }
+        }
         k if k >= 16 => Some(false),
         _ => None,
     }
@@ -448,6 +459,13 @@ mod tests {
         let mut e = 0i32.to_ne_bytes().to_vec();
         e.extend(&msg(nft_type(NFT_MSG_NEWRULE), &[2, 0, 0, 0])[..16]);
         assert!(is_nfnetlink(&msg(2, &e)));
+        // A short RTM_NEWLINK is not a batch marker: its res_id names no subsystem.
+        assert!(!is_nfnetlink(&msg(16, &[0; 15])));
+        assert!(!is_nfnetlink(&msg(17, &[0, 0, 0, 12])));
+        // A capped echo of a batch marker does not tell.
+        let mut e = 0i32.to_ne_bytes().to_vec();
+        e.extend(&msg(NFNL_MSG_BATCH_BEGIN, &[0, 0, 0, 10])[..16]);
+        assert!(!is_nfnetlink(&msg(2, &e)));
         // The first decisive message decides.
         let mut d = msg(16, &[0; 16]);
         d.extend(msg(nft_type(0), &[0; 4]));

@@ -19,8 +19,13 @@
     )
 )]
 
+// First, so that every family below can use the codec macros by name.
+#[macro_use]
+pub(crate) mod macros;
+
 pub mod addr;
 pub mod attr;
+pub(crate) mod attr_enum;
 pub mod builder;
 pub mod error;
 pub mod hex;
@@ -30,6 +35,10 @@ pub mod neigh;
 pub mod nlmsg;
 pub mod nsid;
 pub mod route;
+
+// The path-based names (`crate::wire::attribute_enum!`), for code outside `wire`.
+#[allow(unused_imports)]
+pub(crate) use macros::{attribute_enum, u8_values};
 
 pub use attr::{Attr, AttrIter, MAX_NEST_DEPTH, UnknownAttr};
 pub use builder::{Builder, Nest};

@@ -247,23 +247,51 @@ pub(crate) fn attrs_after(payload: &[u8], len: usize) -> AttrIter<'_> {
     AttrIter::with_base(payload.get(len..).unwrap_or(&[]), len)
 }
 
-/// Little helpers that read native-endian integers at fixed offsets of a slice that was
-/// already length-checked. They return 0 on a short slice instead of panicking; callers only
-/// use them after `new_checked`.
-#[inline]
-pub(crate) fn ne_u16(buf: &[u8], at: usize) -> u16 {
-    read_array::<2>(buf, at, "").map_or(0, u16::from_ne_bytes)
+/// A byte range inside a fixed C structure, as smoltcp names them. Every header view lists
+/// its layout once, in a private `mod field` next to its `*_LEN` constant:
+///
+/// ```text
+/// mod field {
+///     pub const FAMILY: usize = 0;     // a one-byte field is its offset
+///     pub const INDEX: Field = 4..8;   // wider fields are ranges
+/// }
+/// ```
+///
+/// and reads it with [`byte`] or [`read_field`]; the unit tests of each view pin every
+/// field against the C structure's bytes.
+pub(crate) type Field = core::ops::Range<usize>;
+
+/// A native-endian integer that fills a [`Field`].
+pub(crate) trait FieldInt: Sized + Default {
+    /// The value of `bytes`, or None when their length is not the integer's width.
+    fn from_ne_slice(bytes: &[u8]) -> Option<Self>;
 }
-#[inline]
-pub(crate) fn ne_u32(buf: &[u8], at: usize) -> u32 {
-    read_array::<4>(buf, at, "").map_or(0, u32::from_ne_bytes)
+
+macro_rules! field_int {
+    ($($t:ty),*) => {$(
+        impl FieldInt for $t {
+            #[inline]
+            fn from_ne_slice(bytes: &[u8]) -> Option<Self> {
+                bytes.try_into().ok().map(<$t>::from_ne_bytes)
+            }
+        }
+    )*};
 }
+field_int!(u16, u32, i32);
+
+/// Reads the native-endian integer in `field` of a buffer that `new_checked` (or an explicit
+/// length check) already measured. A short buffer, or a field whose width is not the
+/// integer's, reads as 0 rather than panicking; the header tests catch the latter.
 #[inline]
-pub(crate) fn ne_i32(buf: &[u8], at: usize) -> i32 {
-    read_array::<4>(buf, at, "").map_or(0, i32::from_ne_bytes)
+pub(crate) fn read_field<I: FieldInt>(buf: &[u8], field: Field) -> I {
+    buf.get(field)
+        .and_then(I::from_ne_slice)
+        .unwrap_or_default()
 }
+
+/// Reads the one-byte field at offset `at` (a `usize` in a view's `mod field`) of a buffer
+/// that was already length-checked; 0 on a short buffer instead of panicking.
 #[inline]
-#[allow(dead_code)] // used by the family codecs
 pub(crate) fn byte(buf: &[u8], at: usize) -> u8 {
     buf.get(at).copied().unwrap_or(0)
 }
@@ -286,7 +314,7 @@ pub(crate) fn u32_words<const N: usize>(
     }
     let mut words = [0u32; N];
     for (w, bytes) in words.iter_mut().zip(v.chunks_exact(4)) {
-        *w = ne_u32(bytes, 0);
+        *w = read_field::<u32>(bytes, 0..4);
     }
     Ok(words)
 }

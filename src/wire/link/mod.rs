@@ -43,21 +43,26 @@ pub use vxlan::*;
 
 use super::attr::{Attr, AttrIter, MAX_NEST_DEPTH};
 use super::attr_enum::{AttrEnum, AttrValue};
-use super::{
-    Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_i32, ne_u16,
-    ne_u32,
-};
+use super::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field};
 
 /// `sizeof(struct ifinfomsg)`.
 pub const IFINFOMSG_LEN: usize = 16;
 
-// Byte offsets inside `struct ifinfomsg`.
-const FAMILY: usize = 0;
-// Offset 1 is `__ifi_pad`: ignored on read, zero on write.
-const TYPE: usize = 2;
-const INDEX: usize = 4;
-const FLAGS: usize = 8;
-const CHANGE: usize = 12;
+/// Byte offsets and ranges inside `struct ifinfomsg`.
+mod field {
+    use crate::wire::Field;
+    /// `ifi_family` (u8).
+    pub const FAMILY: usize = 0;
+    // Offset 1 is `__ifi_pad`: ignored on read, zero on write.
+    /// `ifi_type` (u16).
+    pub const TYPE: Field = 2..4;
+    /// `ifi_index` (s32).
+    pub const INDEX: Field = 4..8;
+    /// `ifi_flags` (u32).
+    pub const FLAGS: Field = 8..12;
+    /// `ifi_change` (u32).
+    pub const CHANGE: Field = 12..16;
+}
 
 /// `IFLA_UNSPEC`: unused.
 pub const IFLA_UNSPEC: u16 = 0;
@@ -333,23 +338,23 @@ impl<T: AsRef<[u8]>> LinkMessageBuffer<T> {
     }
     /// `ifi_family` (`AF_UNSPEC` except for AF_BRIDGE requests).
     pub fn family(&self) -> u8 {
-        byte(self.buffer.as_ref(), FAMILY)
+        byte(self.buffer.as_ref(), field::FAMILY)
     }
     /// `ifi_type`: the `ARPHRD_*` link-layer type.
     pub fn link_layer_type(&self) -> u16 {
-        ne_u16(self.buffer.as_ref(), TYPE)
+        read_field::<u16>(self.buffer.as_ref(), field::TYPE)
     }
     /// `ifi_index`.
     pub fn index(&self) -> i32 {
-        ne_i32(self.buffer.as_ref(), INDEX)
+        read_field::<i32>(self.buffer.as_ref(), field::INDEX)
     }
     /// `ifi_flags`.
     pub fn flags(&self) -> IfFlags {
-        IfFlags::from_bits_retain(ne_u32(self.buffer.as_ref(), FLAGS))
+        IfFlags::from_bits_retain(read_field::<u32>(self.buffer.as_ref(), field::FLAGS))
     }
     /// `ifi_change`: which flags a request changes.
     pub fn change_mask(&self) -> IfFlags {
-        IfFlags::from_bits_retain(ne_u32(self.buffer.as_ref(), CHANGE))
+        IfFlags::from_bits_retain(read_field::<u32>(self.buffer.as_ref(), field::CHANGE))
     }
     /// The header as an owned value.
     pub fn header(&self) -> LinkHeader {

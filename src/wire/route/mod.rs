@@ -28,14 +28,15 @@ pub use metrics::{RouteMetric, metric_name};
 pub use nexthop::{NextHop, NextHopFlags, NextHopIter, NextHopRef};
 
 use super::attr::{AttrIter, UnknownAttr};
-use super::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_u32};
+use super::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// `sizeof(struct rtmsg)`: the fixed header before the attributes.
 pub const RTMSG_LEN: usize = 12;
 
-/// Byte offsets inside `struct rtmsg`.
+/// Byte offsets and ranges inside `struct rtmsg`.
 mod field {
+    use crate::wire::Field;
     /// `rtm_family` (u8).
     pub const FAMILY: usize = 0;
     /// `rtm_dst_len` (u8).
@@ -53,7 +54,7 @@ mod field {
     /// `rtm_type` (u8).
     pub const TYPE: usize = 7;
     /// `rtm_flags` (u32, native endian).
-    pub const FLAGS: usize = 8;
+    pub const FLAGS: Field = 8..12;
 }
 
 const AF_INET: u8 = libc::AF_INET as u8;
@@ -437,7 +438,7 @@ impl<T: AsRef<[u8]>> RouteMessageBuffer<T> {
     }
     /// `rtm_flags`, unknown bits kept.
     pub fn flags(&self) -> RouteFlags {
-        RouteFlags::from_bits_retain(ne_u32(self.buffer.as_ref(), field::FLAGS))
+        RouteFlags::from_bits_retain(read_field::<u32>(self.buffer.as_ref(), field::FLAGS))
     }
     /// The header as an owned value.
     pub fn header(&self) -> RouteHeader {

@@ -16,6 +16,8 @@ use crate::addr::{DUMP_RETRIES, FLUSH_ROUNDS};
 use crate::handle::Handle;
 use crate::link::LinkRef;
 use crate::socket::{Batch, BatchMode};
+use crate::wire::USER_HZ;
+use crate::wire::family::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELROUTE, RTM_GETROUTE};
 use crate::wire::route::{
     NextHopFlags, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RouteAttr, RouteFlags, RouteHeader, RouteMessage,
@@ -26,20 +28,14 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 use std::time::Duration;
 
-const AF_UNSPEC: u8 = libc::AF_UNSPEC as u8;
-const AF_INET: u8 = libc::AF_INET as u8;
-const AF_INET6: u8 = libc::AF_INET6 as u8;
-
-/// `USER_HZ`, the unit of clock ticks in `struct rta_cacheinfo`: 100 on every Linux
-/// architecture netplumb builds for (alpha's 1024 is the exception).
-const USER_HZ: u64 = 100;
-
 /// See [`Route::expires`].
 fn expires(m: &RouteMessage) -> Option<Duration> {
     match m.cache_info() {
         Some(c) if c.expires > 0 => {
             let ticks = u64::from(c.expires.unsigned_abs());
-            Some(Duration::from_millis(ticks.saturating_mul(1000) / USER_HZ))
+            Some(Duration::from_millis(
+                ticks.saturating_mul(1000) / u64::from(USER_HZ),
+            ))
         }
         _ => m.attrs.iter().find_map(|a| match a {
             RouteAttr::Expires(s) => Some(Duration::from_secs(u64::from(*s))),

@@ -14,6 +14,7 @@
 
 use super::attr::{Attr, AttrIter, UnknownAttr};
 use super::builder::{Builder, attr_size};
+use super::family::family_of;
 use super::{
     DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field, u32_words,
     words_to_bytes,
@@ -413,14 +414,6 @@ fn ip_len(a: &IpAddr) -> usize {
     }
 }
 
-/// `AF_INET` / `AF_INET6` as the u8 that `ifa_family` and `ndm_family` hold.
-pub(crate) fn family_of(a: &IpAddr) -> u8 {
-    match a {
-        IpAddr::V4(_) => 2,
-        IpAddr::V6(_) => 10,
-    }
-}
-
 /// An owned address message: the payload of `RTM_NEWADDR`, `RTM_DELADDR` or `RTM_GETADDR`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct AddressMessage {
@@ -452,7 +445,7 @@ impl AddressMessage {
     pub fn new(index: u32, address: IpAddr, prefix_len: u8) -> Self {
         AddressMessage {
             header: AddressHeader {
-                family: family_of(&address),
+                family: family_of(address),
                 prefix_len,
                 index,
                 ..AddressHeader::default()

@@ -28,6 +28,7 @@ pub mod attr;
 pub(crate) mod attr_enum;
 pub mod builder;
 pub mod error;
+pub mod family;
 pub mod hex;
 pub mod link;
 pub mod message;
@@ -199,6 +200,11 @@ impl<E: Emit + ?Sized> Emit for &E {
         (**self).emit(b)
     }
 }
+
+/// `USER_HZ`: clock ticks per second, the unit of the times in `struct rta_cacheinfo` and
+/// `struct nda_cacheinfo`. 100 on every Linux architecture netplumb builds for (alpha's
+/// 1024 is the exception).
+pub const USER_HZ: u32 = 100;
 
 /// Rounds `len` up to the 4-byte netlink alignment (`NLMSG_ALIGN`, `NLA_ALIGN`).
 #[inline]

@@ -11,9 +11,9 @@
 //! assert_eq!(back.mac(), Some([2, 0, 0, 0, 0, 9]));
 //! ```
 
-use super::addr::family_of;
 use super::attr::{Attr, AttrIter, NLA_F_NESTED, UnknownAttr};
 use super::builder::{Builder, attr_size};
+use super::family::family_of;
 use super::{
     DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field, u32_words,
     words_to_bytes,
@@ -41,7 +41,7 @@ mod field {
 }
 
 /// `AF_BRIDGE`: the `ndm_family` of bridge forwarding database entries.
-pub const AF_BRIDGE: u8 = 7;
+pub use super::family::AF_BRIDGE;
 
 /// `NDA_UNSPEC`: never sent.
 pub const NDA_UNSPEC: u16 = 0;
@@ -481,7 +481,7 @@ impl NeighMessage {
     pub fn new(ifindex: i32, destination: IpAddr, state: NeighState) -> Self {
         NeighMessage {
             header: NeighHeader {
-                family: family_of(&destination),
+                family: family_of(destination),
                 ifindex,
                 state,
                 ..NeighHeader::default()

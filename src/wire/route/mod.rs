@@ -57,8 +57,7 @@ mod field {
     pub const FLAGS: Field = 8..12;
 }
 
-const AF_INET: u8 = libc::AF_INET as u8;
-const AF_INET6: u8 = libc::AF_INET6 as u8;
+use super::family::{AF_INET, AF_INET6};
 
 // ---- attribute types (enum rtattr_type_t) -------------------------------------------------
 

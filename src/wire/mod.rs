@@ -1,4 +1,4 @@
-//! The NETLINK_ROUTE wire codec: pure byte handling, no I/O.
+//! The netlink wire codec: pure byte handling, no I/O.
 //!
 //! Reading is zero-copy: `*Buffer<T: AsRef<[u8]>>` views are validated once by
 //! `new_checked` and then every accessor is infallible. Owned values (`LinkMessage`,
@@ -7,6 +7,21 @@
 //!
 //! Nothing in this module can panic on any input: indexing, `unwrap` and `panic!` are denied
 //! by lint, and every length read from the wire is checked before it is used.
+//!
+//! # Writing a family codec
+//!
+//! What every family here (and a new one, such as nf_tables) is made of:
+//!
+//! - a header view `XxxMessageBuffer<T: AsRef<[u8]>>` whose `new_checked` measures the fixed
+//!   header once; its byte layout is a private `mod field` (one-byte fields as `usize`
+//!   offsets, wider ones as `Field` ranges, `pub const INDEX: Field = 4..8;`) read with the
+//!   crate-private `byte` and `read_field::<u32>`; the view's tests pin every field
+//!   against the C structure's bytes;
+//! - the attributes as a typed enum declared once with the crate-private `attribute_enum!`
+//!   macro (`macros.rs` has the table of codecs) and, for structured values, the
+//!   `AttrValue` trait and the nest helpers of `attr_enum.rs`; named `u8` values with
+//!   `u8_values!`;
+//! - address families from [`family`], not `libc` casts.
 #![forbid(unsafe_code)]
 // Tests may index and unwrap; the codec itself may not.
 #![cfg_attr(

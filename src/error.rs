@@ -1,5 +1,6 @@
 //! The crate's error type.
 
+use crate::socket::Protocol;
 use crate::wire::{DecodeError, EncodeError, nlmsg::message_type_name};
 use std::fmt;
 use std::time::Duration;
@@ -24,6 +25,9 @@ use std::time::Duration;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KernelError {
+    /// The netlink protocol of the socket the request went on: how to read
+    /// [`KernelError::request_type`].
+    pub protocol: Protocol,
     /// The positive errno (`EEXIST` = 17, ...).
     pub errno: i32,
     /// `NLMSGERR_ATTR_MSG`, e.g. "Nexthop has invalid gateway".
@@ -32,7 +36,8 @@ pub struct KernelError {
     pub bad_attr_offset: Option<u32>,
     /// `NLMSGERR_ATTR_MISS_TYPE`: a required attribute that was missing.
     pub missing_type: Option<u32>,
-    /// The failed request's message type (`RTM_NEWLINK`, ...).
+    /// The failed request's message type (`RTM_NEWLINK`, ...; for nfnetlink, the subsystem
+    /// in the high byte and the message in the low one).
     pub request_type: u16,
     /// The failed request's sequence number.
     pub request_seq: u32,
@@ -63,9 +68,12 @@ impl KernelError {
 
 impl fmt::Display for KernelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match message_type_name(self.request_type) {
-            Some(n) => write!(f, "{n}")?,
-            None => write!(f, "request type {}", self.request_type)?,
+        match self.protocol {
+            Protocol::Route => match message_type_name(self.request_type) {
+                Some(n) => write!(f, "{n}")?,
+                None => write!(f, "request type {}", self.request_type)?,
+            },
+            p => write!(f, "{} request type {:#06x}", p.name(), self.request_type)?,
         }
         if let Some(i) = self.request_index {
             write!(f, " (batch request {i})")?;
@@ -258,6 +266,7 @@ mod tests {
 
     fn kerr(errno: i32, message: Option<&str>) -> Error {
         Error::Kernel(KernelError {
+            protocol: Protocol::Route,
             errno,
             message: message.map(str::to_string),
             bad_attr_offset: Some(32),

@@ -355,8 +355,8 @@ impl Monitor {
     /// minimum of a few KiB; [`Monitor::recv_buffer`] tells what it granted. A socket starts
     /// with 1 MiB (capped at `rmem_max`).
     pub fn set_recv_buffer(&mut self, bytes: usize) -> Result<()> {
-        match self.socket.set_recv_buffer(bytes, true) {
-            Err(e) if e.is_permission_denied() => self.socket.set_recv_buffer(bytes, false),
+        match self.socket.force_recv_buffer(bytes) {
+            Err(e) if e.is_permission_denied() => self.socket.set_recv_buffer(bytes),
             r => r,
         }
     }

@@ -6,7 +6,7 @@
 
 use crate::error::Result;
 use crate::netns::NetNs;
-use crate::socket::{Batch, BatchMode, Dump, DumpMap, Socket};
+use crate::socket::{Batch, BatchMode, Dump, DumpMap, Protocol, Socket};
 use crate::wire::{Emit, NlmsgBuffer, NlmsgFlags};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -44,7 +44,7 @@ impl Handle {
     /// A handle on the namespace `ns`: the socket is created by a throwaway thread inside
     /// `ns` (see [`NetNs::run`]); the calling thread never changes namespace.
     pub fn in_netns(ns: &NetNs) -> Result<Handle> {
-        Ok(Handle::from_socket(ns.run(Socket::open)??))
+        Ok(Handle::from_socket(Socket::open_in(ns, Protocol::Route)?))
     }
 
     /// Wraps an open socket.
@@ -154,5 +154,11 @@ impl Handle {
     /// [`Socket::batch`].
     pub fn batch(&self, batch: &Batch, mode: BatchMode) -> Result<Vec<Result<()>>> {
         self.socket().batch(batch, mode)
+    }
+
+    /// Sends every message of `batch` in one `sendmsg` and reports what the kernel said
+    /// about each (`None`: nothing). See [`Socket::batch_whole`].
+    pub fn batch_whole(&self, batch: &Batch) -> Result<Vec<Option<Result<()>>>> {
+        self.socket().batch_whole(batch)
     }
 }

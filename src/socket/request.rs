@@ -1,0 +1,180 @@
+//! Acknowledged requests and single-answer gets, and how an `NLMSG_ERROR` or `NLMSG_DONE`
+//! becomes a result.
+
+use super::{ACK_ROOM, AckWait, Protocol, Socket};
+use crate::error::{Error, KernelError, Result};
+use crate::wire::nlmsg::{NLMSG_DONE, NLMSG_ERROR, NLMSG_HDR_LEN, NLMSG_NOOP, NLMSG_OVERRUN};
+use crate::wire::{DoneMessage, Emit, ErrorMessage, NlmsgBuffer, NlmsgFlags};
+
+impl Socket {
+    /// Sends a request and waits for its acknowledgement.
+    ///
+    /// The message is `msg_type` with `flags | NLM_F_REQUEST | NLM_F_ACK` and `payload`; the
+    /// kernel answers with `NLMSG_ERROR`, error 0 on success. E.g. `RTM_NEWLINK` with
+    /// `NLM_F_CREATE | NLM_F_EXCL` is `ip link add`.
+    ///
+    /// # Errors
+    /// [`Error::Kernel`] with the errno and the extended-ack message when the kernel refuses;
+    /// [`Error::Timeout`], [`Error::Io`], [`Error::Overrun`], [`Error::Encode`].
+    pub fn request(
+        &mut self,
+        msg_type: u16,
+        flags: NlmsgFlags,
+        payload: &(impl Emit + ?Sized),
+    ) -> Result<()> {
+        let seq = self.send_one(msg_type, flags | NlmsgFlags::ACK, &payload)?;
+        // With NLM_F_ECHO the kernel also sends the object back, of any size.
+        if !flags.contains(NlmsgFlags::ECHO) {
+            self.ack_wait = Some(AckWait {
+                room: self.tx.len() + ACK_ROOM,
+                first: seq,
+                count: 1,
+            });
+        }
+        loop {
+            let r = self.next_reply(seq, 1)?;
+            let m = self.view(r.clone())?;
+            match m.message_type() {
+                NLMSG_ERROR => {
+                    let e = parse_error(&m, r.start)?;
+                    return ack_result(self.protocol, &e, msg_type, seq, None);
+                }
+                NLMSG_DONE => {
+                    let d = parse_done(&m, r.start)?;
+                    return done_result(self.protocol, &d, msg_type, seq);
+                }
+                // NLM_F_ECHO copies and the like: not the acknowledgement.
+                _ => continue,
+            }
+        }
+    }
+
+    /// Sends a request whose answer is one message and hands that message to `f`, then
+    /// waits for the acknowledgement. Nothing is copied: `f` reads the reply in the receive
+    /// buffer. E.g. `RTM_GETLINK` with a name (`ip link show dev NAME`) or `RTM_GETROUTE`
+    /// (`ip route get`).
+    ///
+    /// The message is sent with `flags | NLM_F_REQUEST | NLM_F_ACK`. If `f` fails, the
+    /// acknowledgement is still read before its error is returned, so the socket is ready
+    /// for the next request.
+    ///
+    /// # Errors
+    /// As [`Socket::request`]; [`Error::Protocol`] if the kernel acknowledged without
+    /// answering.
+    pub fn get_map<T>(
+        &mut self,
+        msg_type: u16,
+        flags: NlmsgFlags,
+        payload: &(impl Emit + ?Sized),
+        f: impl FnOnce(NlmsgBuffer<&[u8]>) -> Result<T>,
+    ) -> Result<T> {
+        let seq = self.send_one(msg_type, flags | NlmsgFlags::ACK, &payload)?;
+        let mut f = Some(f);
+        let mut answer: Option<Result<T>> = None;
+        loop {
+            let r = self.next_reply(seq, 1)?;
+            let m = self.view(r.clone())?;
+            let end = match m.message_type() {
+                NLMSG_ERROR => ack_result(
+                    self.protocol,
+                    &parse_error(&m, r.start)?,
+                    msg_type,
+                    seq,
+                    None,
+                ),
+                NLMSG_DONE => done_result(self.protocol, &parse_done(&m, r.start)?, msg_type, seq),
+                NLMSG_NOOP | NLMSG_OVERRUN => continue,
+                _ => {
+                    // Only the first answer counts; a second one would be a kernel oddity.
+                    if let Some(f) = f.take() {
+                        answer = Some(f(m));
+                    }
+                    continue;
+                }
+            };
+            end?;
+            return answer.unwrap_or_else(|| {
+                Err(Error::Protocol(format!(
+                    "the kernel acknowledged request {seq} without answering it"
+                )))
+            });
+        }
+    }
+
+    /// Like [`Socket::get_map`], returning an owned copy of the reply message (header and
+    /// payload).
+    pub fn get(
+        &mut self,
+        msg_type: u16,
+        flags: NlmsgFlags,
+        payload: &(impl Emit + ?Sized),
+    ) -> Result<NlmsgBuffer<Vec<u8>>> {
+        self.get_map(msg_type, flags, payload, |m| {
+            Ok(NlmsgBuffer::new_checked(m.bytes().to_vec())?)
+        })
+    }
+}
+
+/// Parses an `NLMSG_ERROR` at datagram offset `at`.
+pub(super) fn parse_error<'a>(m: &NlmsgBuffer<&'a [u8]>, at: usize) -> Result<ErrorMessage<'a>> {
+    let payload: &'a [u8] = m
+        .into_inner()
+        .get(NLMSG_HDR_LEN..m.length() as usize)
+        .unwrap_or(&[]);
+    ErrorMessage::parse(payload, m.flags()).map_err(|e| Error::Decode(e.shift(at + NLMSG_HDR_LEN)))
+}
+
+/// Parses an `NLMSG_DONE` at datagram offset `at`.
+pub(super) fn parse_done<'a>(m: &NlmsgBuffer<&'a [u8]>, at: usize) -> Result<DoneMessage<'a>> {
+    let payload: &'a [u8] = m
+        .into_inner()
+        .get(NLMSG_HDR_LEN..m.length() as usize)
+        .unwrap_or(&[]);
+    DoneMessage::parse(payload, m.flags()).map_err(|e| Error::Decode(e.shift(at + NLMSG_HDR_LEN)))
+}
+
+/// `Ok` for an acknowledgement, else the kernel's error naming the request.
+pub(super) fn ack_result(
+    protocol: Protocol,
+    e: &ErrorMessage<'_>,
+    msg_type: u16,
+    seq: u32,
+    index: Option<usize>,
+) -> Result<()> {
+    if e.is_ack() {
+        return Ok(());
+    }
+    let echoed = e.request_header();
+    Err(Error::Kernel(KernelError {
+        protocol,
+        errno: e.errno(),
+        message: e.ext_ack.message.map(str::to_string),
+        bad_attr_offset: e.ext_ack.bad_attr_offset,
+        missing_type: e.ext_ack.missing_type,
+        request_type: echoed.map_or(msg_type, |h| h.message_type),
+        request_seq: echoed.map_or(seq, |h| h.sequence_number),
+        request_index: index,
+    }))
+}
+
+/// `Ok` for a DONE with status 0, else the kernel's error.
+pub(super) fn done_result(
+    protocol: Protocol,
+    d: &DoneMessage<'_>,
+    msg_type: u16,
+    seq: u32,
+) -> Result<()> {
+    if d.error >= 0 {
+        return Ok(());
+    }
+    Err(Error::Kernel(KernelError {
+        protocol,
+        errno: d.error.saturating_neg(),
+        message: d.ext_ack.message.map(str::to_string),
+        bad_attr_offset: d.ext_ack.bad_attr_offset,
+        missing_type: d.ext_ack.missing_type,
+        request_type: msg_type,
+        request_seq: seq,
+        request_index: None,
+    }))
+}

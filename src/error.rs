@@ -190,6 +190,25 @@ impl Error {
         }
     }
 
+    /// The kernel's `errno` for a request that named an object becomes [`Error::NotFound`]
+    /// naming `what` `name` (e.g. `ENODEV` for a request naming a link); any other error is
+    /// returned as it is. The one not-found mapping the operations share.
+    pub(crate) fn not_found_on(
+        self,
+        errno: i32,
+        what: &'static str,
+        name: impl fmt::Display,
+    ) -> Self {
+        if self.errno() == Some(errno) {
+            Error::NotFound {
+                what,
+                name: name.to_string(),
+            }
+        } else {
+            self
+        }
+    }
+
     /// The errno behind the error: the kernel's for a refused request, the system call's for
     /// an I/O error.
     pub fn errno(&self) -> Option<i32> {

@@ -6,7 +6,7 @@
 
 use crate::error::Result;
 use crate::netns::NetNs;
-use crate::socket::{Batch, BatchMode, Dump, DumpMap, Protocol, Socket};
+use crate::socket::{Batch, BatchMode, Dump, DumpMap, Protocol, Request, Socket};
 use crate::wire::{Emit, NlmsgBuffer, NlmsgFlags};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -92,6 +92,12 @@ impl Handle {
         self.socket().request(msg_type, flags, payload)
     }
 
+    /// Sends a built [`Request`] and waits for the kernel's acknowledgement. See
+    /// [`Socket::send`].
+    pub fn send<M: Emit>(&self, request: &Request<M>) -> Result<()> {
+        self.socket().send(request)
+    }
+
     /// Sends a request answered by one message (e.g. `RTM_GETLINK` by name, `RTM_GETROUTE`)
     /// and returns a copy of that message. See [`Socket::get`].
     pub fn get(
@@ -160,5 +166,15 @@ impl Handle {
     /// about each (`None`: nothing). See [`Socket::batch_whole`].
     pub fn batch_whole(&self, batch: &Batch) -> Result<Vec<Option<Result<()>>>> {
         self.socket().batch_whole(batch)
+    }
+}
+
+impl<M: Emit> Request<M> {
+    /// Sends the request on `h` and waits for the acknowledgement ([`Handle::send`]).
+    ///
+    /// # Errors
+    /// As [`Handle::request`].
+    pub fn send(&self, h: &Handle) -> Result<()> {
+        h.send(self)
     }
 }

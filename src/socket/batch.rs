@@ -59,8 +59,7 @@ pub(super) struct BatchItem {
 /// let mut batch = Batch::new();
 /// for i in 0..1000u32 {
 ///     let dst: IpNet = format!("198.19.{}.{}/32", i / 256, i % 256).parse()?;
-///     let (t, f, m) = RouteSpec::new(dst).dev(2u32).request(RouteOp::Add)?;
-///     batch.push(t, f, &m)?;
+///     RouteSpec::new(dst).dev(2u32).request(RouteOp::Add)?.push_to(&mut batch)?;
 /// }
 /// let results = Handle::new()?.batch(&batch, BatchMode::Force)?;
 /// assert_eq!(results.len(), 1000);

@@ -45,6 +45,7 @@ pub use multicast::{
     RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_RULE, RTNLGRP_LINK, RTNLGRP_NEIGH, RTNLGRP_NEXTHOP,
     RTNLGRP_NOTIFY, RTNLGRP_NSID, RTNLGRP_TC,
 };
+pub use request::Request;
 
 use crate::error::{Error, Result};
 use crate::netns::NetNs;

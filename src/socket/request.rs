@@ -1,12 +1,87 @@
 //! Acknowledged requests and single-answer gets, and how an `NLMSG_ERROR` or `NLMSG_DONE`
 //! becomes a result.
 
-use super::{ACK_ROOM, AckWait, Protocol, Socket};
+use super::{ACK_ROOM, AckWait, Batch, Protocol, Socket};
 use crate::error::{Error, KernelError, Result};
+use crate::wire::nlmsg::message_type_name;
 use crate::wire::nlmsg::{NLMSG_DONE, NLMSG_ERROR, NLMSG_HDR_LEN, NLMSG_NOOP, NLMSG_OVERRUN};
 use crate::wire::{DoneMessage, Emit, ErrorMessage, NlmsgBuffer, NlmsgFlags};
 
+/// One request, built but not sent: the message type, the flags (`NLM_F_REQUEST` and
+/// `NLM_F_ACK` are added when sending) and the owned message. Every family's request
+/// builders return one ([`crate::link::LinkRequest`], [`crate::addr::AddrRequest`],
+/// [`crate::route::RouteRequest`], [`crate::neigh::NeighRequest`],
+/// [`crate::nsid::NsidRequest`] are this type for their message); the same value is sent
+/// alone ([`Request::send`], [`Socket::send`]), pushed into a [`Batch`]
+/// ([`Request::push_to`]), or kept as an undo step ([`crate::undo::Undo::push_request`]).
+///
+/// ```
+/// use netplumb::Batch;
+/// use netplumb::route::{RouteOp, RouteSpec};
+/// use netplumb::wire::nlmsg::{RTM_DELROUTE, RTM_NEWROUTE};
+/// # fn main() -> netplumb::Result<()> {
+/// let spec = RouteSpec::new("198.19.0.0/24".parse()?).dev(2u32);
+/// let add = spec.request(RouteOp::Add)?; // ip route add 198.19.0.0/24 dev 2
+/// assert_eq!(add.msg_type, RTM_NEWROUTE);
+/// let undo = spec.request(RouteOp::Del)?; // and what takes it back
+/// assert_eq!(undo.msg_type, RTM_DELROUTE);
+/// let mut batch = Batch::new();
+/// add.push_to(&mut batch)?;
+/// assert_eq!(batch.len(), 1);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request<M> {
+    /// `RTM_NEWLINK`, `RTM_DELADDR`, ...
+    pub msg_type: u16,
+    /// `NLM_F_CREATE | NLM_F_EXCL` for a creation, empty for a change or a deletion, ...
+    pub flags: NlmsgFlags,
+    /// The payload: the family header and its attributes.
+    pub message: M,
+}
+
+impl<M> Request<M> {
+    /// A request of `msg_type` with `flags` and `message`.
+    pub fn new(msg_type: u16, flags: NlmsgFlags, message: M) -> Self {
+        Request {
+            msg_type,
+            flags,
+            message,
+        }
+    }
+
+    /// `(msg_type, flags, message)`.
+    pub fn into_parts(self) -> (u16, NlmsgFlags, M) {
+        (self.msg_type, self.flags, self.message)
+    }
+
+    /// The message type's uapi name (`"RTM_DELLINK"`), or its number, for messages and
+    /// logs.
+    pub fn name(&self) -> String {
+        message_type_name(self.msg_type)
+            .map_or_else(|| format!("request type {}", self.msg_type), str::to_string)
+    }
+}
+
+impl<M: Emit> Request<M> {
+    /// Appends the request to `batch` (with `NLM_F_ACK`, as [`Batch::push`]).
+    ///
+    /// # Errors
+    /// [`Error::Encode`] if the message cannot be encoded.
+    pub fn push_to(&self, batch: &mut Batch) -> Result<()> {
+        batch.push(self.msg_type, self.flags, &self.message)
+    }
+}
+
 impl Socket {
+    /// Sends `request` and waits for its acknowledgement: [`Socket::request`] with its parts.
+    ///
+    /// # Errors
+    /// As [`Socket::request`].
+    pub fn send<M: Emit>(&mut self, request: &Request<M>) -> Result<()> {
+        self.request(request.msg_type, request.flags, &request.message)
+    }
+
     /// Sends a request and waits for its acknowledgement.
     ///
     /// The message is `msg_type` with `flags | NLM_F_REQUEST | NLM_F_ACK` and `payload`; the

@@ -27,6 +27,7 @@ use crate::cmd::route::{
 };
 use netplumb::link::LinkRef;
 use netplumb::route::{NextHopSpec, Route, RouteGetOpts, RouteSpec};
+use netplumb::socket::DUMP_RETRIES;
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::attr::AttrIter;
 use netplumb::wire::nlmsg::{RTM_DELROUTE, RTM_GETROUTE};
@@ -39,9 +40,6 @@ use std::net::IpAddr;
 
 pub const AF_INET: u8 = libc::AF_INET as u8;
 pub const AF_INET6: u8 = libc::AF_INET6 as u8;
-
-/// Dumps repeated while the kernel reports them interrupted, as `Handle::route_list` does.
-const DUMP_RETRIES: usize = 5;
 
 /// Runs `route`.
 pub fn run(cmd: &RouteCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
@@ -161,7 +159,7 @@ fn change(c: &RouteChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
         }
         spec.nexthops.push(n);
     }
-    let (t, f, mut msg) = h.route_request(op, &spec).map_err(lib_error)?;
+    let (t, f, mut msg) = h.route_request(op, &spec).map_err(lib_error)?.into_parts();
     if let Some(r) = c.realms {
         msg.attrs.push(RouteAttr::Flow(r));
     }

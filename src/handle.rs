@@ -7,6 +7,7 @@
 use crate::error::Result;
 use crate::netns::NetNs;
 use crate::socket::{Batch, BatchMode, Dump, DumpMap, Protocol, Request, Socket};
+use crate::undo::FaultPlan;
 use crate::wire::{Emit, NlmsgBuffer, NlmsgFlags};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -74,6 +75,12 @@ impl Handle {
     /// [`Socket::set_timeout`].
     pub fn set_timeout(&self, timeout: Option<Duration>) -> Result<()> {
         self.socket().set_timeout(timeout)
+    }
+
+    /// Makes `plan` consulted before every request this handle sends (see
+    /// [`Socket::set_fault_plan`] and [`crate::undo`]); `None` removes it.
+    pub fn set_fault_plan(&self, plan: Option<FaultPlan>) {
+        self.socket().set_fault_plan(plan);
     }
 
     /// The socket's netlink port id.

@@ -24,6 +24,7 @@ pub mod socket;
 mod sys;
 pub mod sysctl;
 pub mod tun;
+pub mod undo;
 pub mod wire;
 
 pub use error::{Error, KernelError, Result};

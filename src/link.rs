@@ -2,7 +2,9 @@
 //!
 //! - Create: [`Handle::link_add`] with a [`LinkSpec`] (veth, bridge, macvlan, macvtap, vxlan,
 //!   ifb, or any kind name the kernel may know), and [`Handle::link_add_unique`] for random
-//!   names retried on `EEXIST`.
+//!   names retried on `EEXIST`. [`Handle::link_add_recorded`] and
+//!   [`Handle::record_link_add`] record the deletion in an [`crate::undo::Undo`] log;
+//!   [`Handle::link_add_all`] makes all of several links or none.
 //! - Change: [`Handle::link_set`] with a [`LinkChange`], and the one-field wrappers
 //!   ([`Handle::link_up`], [`Handle::link_set_mtu`], [`Handle::link_set_netns`], ...).
 //! - Read: [`Handle::link_get`] (one `RTM_GETLINK`), [`Handle::link_list`] and

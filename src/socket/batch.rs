@@ -264,6 +264,9 @@ impl Socket {
         let count = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
         let first = self.reserve_seqs(count);
         self.ack_wait = None;
+        if let Some(c) = chunk.first() {
+            self.check_fault(c.msg_type, first)?;
+        }
         self.tx.clear();
         for (i, item) in chunk.iter().enumerate() {
             let bytes = batch.bytes.get(item.range.clone()).unwrap_or(&[]);

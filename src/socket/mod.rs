@@ -50,6 +50,7 @@ pub use request::Request;
 use crate::error::{Error, Result};
 use crate::netns::NetNs;
 use crate::sys::netlink as sys;
+use crate::undo::FaultPlan;
 use crate::wire::{Builder, Emit, NlmsgFlags};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::time::Duration;
@@ -142,6 +143,8 @@ pub struct Socket {
     /// Set while only acknowledgements of our own requests can arrive (see
     /// `Socket::recv_datagram`); `None` for dumps, gets and events.
     ack_wait: Option<AckWait>,
+    /// Consulted before every send, for tests (see [`Socket::set_fault_plan`]).
+    faults: Option<FaultPlan>,
 }
 
 /// Waiting for the acknowledgements of requests `first .. first + count`, none longer than
@@ -261,6 +264,7 @@ impl Socket {
             tx: Vec::new(),
             timeout: None,
             ack_wait: None,
+            faults: None,
         }
     }
 
@@ -315,7 +319,28 @@ impl Socket {
             .map_err(|e| Error::io("getsockopt SO_RCVBUF", e))
     }
 
+    /// Makes `plan` (or, with `None`, nothing) consulted before every request, get, dump and
+    /// batch chunk this socket sends: one step each, and a step the plan fails is not sent.
+    /// For tests that make step N of a multi-step operation fail against the real kernel
+    /// (see [`crate::undo`]).
+    pub fn set_fault_plan(&mut self, plan: Option<FaultPlan>) {
+        self.faults = plan;
+    }
+
+    /// The fault plan, if any.
+    pub fn fault_plan(&self) -> Option<&FaultPlan> {
+        self.faults.as_ref()
+    }
+
     // ---- sending ----
+
+    /// Consults the fault plan, if any, before sending `msg_type` with sequence `seq`.
+    fn check_fault(&self, msg_type: u16, seq: u32) -> Result<()> {
+        match &self.faults {
+            None => Ok(()),
+            Some(plan) => plan.check_request(self.protocol, msg_type, seq),
+        }
+    }
 
     /// Reserves `n` consecutive sequence numbers and returns the first.
     fn reserve_seqs(&mut self, n: u32) -> u32 {
@@ -360,6 +385,7 @@ impl Socket {
     fn send_one(&mut self, msg_type: u16, flags: NlmsgFlags, payload: &dyn Emit) -> Result<u32> {
         self.ack_wait = None;
         let seq = self.reserve_seqs(1);
+        self.check_fault(msg_type, seq)?;
         self.encode(msg_type, flags, seq, payload)?;
         self.send_tx()?;
         Ok(seq)

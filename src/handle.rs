@@ -43,7 +43,9 @@ impl Handle {
     }
 
     /// A handle on the namespace `ns`: the socket is created by a throwaway thread inside
-    /// `ns` (see [`NetNs::run`]); the calling thread never changes namespace.
+    /// `ns` (see [`NetNs::run`], [`Socket::open_in`]); the calling thread never changes
+    /// namespace. For another netlink protocol,
+    /// `Handle::from_socket(Socket::open_in(ns, protocol)?)`.
     pub fn in_netns(ns: &NetNs) -> Result<Handle> {
         Ok(Handle::from_socket(Socket::open_in(ns, Protocol::Route)?))
     }

@@ -141,6 +141,18 @@ impl<'a> Undo<'a> {
     /// [`Handle::send`]) when the log is rolled back or torn down.
     pub fn push_request<M: Emit + Send + 'a>(&mut self, handle: &'a Handle, request: Request<M>) {
         let what = request.name();
+        self.push_request_as(what, handle, request);
+    }
+
+    /// [`Undo::push_request`] described by `what` instead of the message type's rtnetlink
+    /// name (e.g. `"NFT_MSG_DELTABLE nat"` for a request of another protocol).
+    pub fn push_request_as<M: Emit + Send + 'a>(
+        &mut self,
+        what: impl Into<String>,
+        handle: &'a Handle,
+        request: Request<M>,
+    ) {
+        let what = what.into();
         let (msg_type, flags, message) = request.into_parts();
         self.steps.push(Step {
             what,
@@ -653,6 +665,17 @@ mod tests {
             .collect();
         assert_eq!(names, ["c", "b", "a"]);
         assert_eq!(sent_types(&st), [RTM_DELLINK; 3]);
+    }
+
+    #[test]
+    fn a_request_step_can_be_described() {
+        let (h, st) = fake_handle(vec![]);
+        let mut undo = Undo::new();
+        let del = crate::link::link_del_request("a").unwrap();
+        undo.push_request_as("delete a", &h, del);
+        assert_eq!(undo.steps().collect::<Vec<_>>(), ["delete a"]);
+        undo.teardown().unwrap();
+        assert_eq!(sent_types(&st), [RTM_DELLINK]);
     }
 
     #[test]

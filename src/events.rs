@@ -386,8 +386,8 @@ impl Monitor {
     /// with 1 MiB (capped at `rmem_max`).
     #[doc(alias("SO_RCVBUFFORCE", "SO_RCVBUF"))]
     pub fn set_recv_buffer(&mut self, bytes: usize) -> Result<()> {
-        match self.socket.set_recv_buffer(bytes, true) {
-            Err(e) if e.is_permission_denied() => self.socket.set_recv_buffer(bytes, false),
+        match self.socket.force_recv_buffer(bytes) {
+            Err(e) if e.is_permission_denied() => self.socket.set_recv_buffer(bytes),
             r => r,
         }
     }

@@ -66,6 +66,9 @@ pub mod neigh;
 pub mod nsid;
 pub mod route;
 
+// ---- multi-step plumbing: undo logs and fault plans ----
+pub mod undo;
+
 // ---- not part of the API ----
 #[doc(hidden)]
 pub mod fuzzing;

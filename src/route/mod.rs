@@ -12,10 +12,10 @@ mod spec;
 
 pub use spec::{NextHopSpec, RouteOp, RouteSpec};
 
-use crate::addr::{DUMP_RETRIES, FLUSH_ROUNDS};
+use crate::addr::FLUSH_ROUNDS;
 use crate::handle::Handle;
 use crate::link::LinkRef;
-use crate::socket::{Batch, BatchMode};
+use crate::socket::{Batch, BatchMode, DUMP_RETRIES, Request};
 use crate::wire::USER_HZ;
 use crate::wire::family::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELROUTE, RTM_GETROUTE};
@@ -578,6 +578,9 @@ impl RouteGetOpts {
     }
 }
 
+/// A route request, built but not sent: the shared [`Request`] type for a [`RouteMessage`].
+pub type RouteRequest = Request<RouteMessage>;
+
 /// Parses one dump record; `None` for a route of a family other than IPv4/IPv6 (multicast
 /// routing tables show up in `AF_UNSPEC` dumps).
 fn parse_route(payload: &[u8]) -> Result<Option<Route>> {
@@ -593,22 +596,17 @@ impl Handle {
         self.link_index(l.clone())
     }
 
-    /// The message type, flags and payload for `spec` sent as `op`, device names resolved
-    /// with one `RTM_GETLINK` each: for pushing into a [`Batch`]. With devices given by
-    /// index, [`RouteSpec::request`] does the same without a handle.
+    /// The request for `spec` sent as `op`, device names resolved with one `RTM_GETLINK`
+    /// each: for pushing into a [`Batch`] (or sending, or keeping as an undo step). With
+    /// devices given by index, [`RouteSpec::request`] does the same without a handle.
     #[doc(alias("RTM_NEWROUTE", "RTM_DELROUTE"))]
-    pub fn route_request(
-        &self,
-        op: RouteOp,
-        spec: &RouteSpec,
-    ) -> Result<(u16, NlmsgFlags, RouteMessage)> {
+    pub fn route_request(&self, op: RouteOp, spec: &RouteSpec) -> Result<RouteRequest> {
         let msg = spec.build(op, &mut |l| self.resolve_link(l))?;
-        Ok((op.msg_type(), op.flags(), msg))
+        Ok(Request::new(op.msg_type(), op.flags(), msg))
     }
 
     fn route_op(&self, op: RouteOp, spec: &RouteSpec) -> Result<()> {
-        let (t, f, msg) = self.route_request(op, spec)?;
-        self.request(t, f, &msg)
+        self.route_request(op, spec)?.send(self)
     }
 
     /// Adds a route: `RTM_NEWROUTE` with `NLM_F_CREATE|NLM_F_EXCL`; like `ip route add`.

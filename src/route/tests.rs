@@ -243,7 +243,8 @@ fn batch_requests_are_built_without_a_handle() {
         let (t, f, m) = RouteSpec::new(dst)
             .dev(2u32)
             .request(RouteOp::Replace)
-            .unwrap();
+            .unwrap()
+            .into_parts();
         assert_eq!(m.attrs.capacity(), m.attrs.len());
         batch.push(t, f, &m).unwrap();
     }

@@ -19,6 +19,8 @@ pub mod mac;
 pub mod neigh;
 pub mod netns;
 pub mod nsid;
+#[cfg(test)]
+mod refused_before_sending;
 pub mod route;
 pub mod socket;
 mod sys;

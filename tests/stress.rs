@@ -1,0 +1,172 @@
+//! The core under stress (issue 11): dumps while another thread changes the tables.
+mod common;
+
+use common::TestNs;
+use netplumb::link::{LinkSpec, Veth};
+use netplumb::route::{RouteFilter, RouteOp, RouteSpec};
+use netplumb::wire::link::IfFlags;
+use netplumb::{Batch, BatchMode, Handle, IpNet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Routes that stay put during the test: enough that an IPv6 dump of them spans several
+/// datagrams (the kernel only goes wrong between two datagrams).
+const STABLE: usize = 1500;
+
+fn stable_route(i: usize) -> IpNet {
+    format!("2001:db8:1:{i:x}::/64").parse().unwrap()
+}
+
+/// Brings `dev` up and waits until its carrier is (so no route flag flips later).
+fn up_with_carrier(h: &Handle, devs: &[&str]) {
+    for d in devs {
+        h.link_up(*d).unwrap();
+    }
+    for _ in 0..1000 {
+        if devs.iter().all(|d| {
+            let l = h.link_get(*d).unwrap();
+            l.flags.contains(IfFlags::LOWER_UP)
+        }) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("no carrier on {devs:?}");
+}
+
+/// What `got` has beyond `want` and lacks of it (both sorted), briefly.
+fn diff(want: &[IpNet], got: &[IpNet]) -> String {
+    let mut extra: Vec<String> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < want.len() || j < got.len() {
+        match (want.get(i), got.get(j)) {
+            (Some(w), Some(g)) if w == g => (i, j) = (i + 1, j + 1),
+            (Some(w), Some(g)) if w < g => (missing.push(w.to_string()), i += 1).1,
+            (Some(_), Some(g)) | (None, Some(g)) => (extra.push(g.to_string()), j += 1).1,
+            (Some(w), None) => (missing.push(w.to_string()), i += 1).1,
+            (None, None) => break,
+        }
+    }
+    extra.truncate(10);
+    missing.truncate(10);
+    format!(
+        "{} routes instead of {}; extra (or repeated) {extra:?}, missing {missing:?}",
+        got.len(),
+        want.len()
+    )
+}
+
+/// Sets the flag when dropped, so a churn thread stops also when the dumping side panics
+/// (a scope waits for its threads before passing the panic on).
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// IPv6 route dumps under churn: the kernel restarts its tree walk without flagging the
+/// dump (`fib6_dump_table`), so a plain dump may repeat or miss a route; two agreeing dumps
+/// in a row (`route_list_consistent`) give the exact table every time.
+///
+/// A churn thread adds and deletes IPv6 routes (through another link, in prefixes the tree
+/// walks before the stable ones) and veth pairs with link-local addresses (whose routes go
+/// into the same table), while this thread dumps the stable routes. Nothing here measures
+/// time: the churn runs until the dumps are done.
+#[test]
+fn ipv6_route_dumps_under_churn_are_exact_when_consistent() {
+    let Some(t) = TestNs::new("ipv6_route_dumps_under_churn_are_exact_when_consistent") else {
+        return;
+    };
+    t.dad_off();
+    let h = t.handle();
+    h.link_add(&LinkSpec::new("s0", Veth::new("s1"))).unwrap();
+    // No link-local address, so the only routes through s0 are the test's.
+    for d in ["s0", "s1"] {
+        t.ip(&["link", "set", d, "addrgenmode", "none"]);
+    }
+    up_with_carrier(&h, &["s0", "s1"]);
+    let s0 = h.link_index("s0").unwrap();
+    let mut batch = Batch::new();
+    for i in 0..STABLE {
+        let (ty, flags, msg) = RouteSpec::new(stable_route(i))
+            .dev(s0)
+            .request(RouteOp::Add)
+            .unwrap();
+        batch.push(ty, flags, &msg).unwrap();
+    }
+    for r in h.batch(&batch, BatchMode::StopOnError).unwrap() {
+        r.unwrap();
+    }
+    let mut expected: Vec<IpNet> = (0..STABLE).map(stable_route).collect();
+    expected.sort();
+
+    let filter = RouteFilter::new().ipv6().dev("s0");
+    let dests = |routes: Vec<netplumb::route::Route>| {
+        let mut d: Vec<IpNet> = routes.into_iter().map(|r| r.destination).collect();
+        d.sort();
+        d
+    };
+    let done = AtomicBool::new(false);
+    let churned = AtomicUsize::new(0);
+    let (plain_wrong, rounds) = std::thread::scope(|s| {
+        let churn = s.spawn(|| {
+            let c = t.handle();
+            let s1 = c.link_index("s1").unwrap();
+            let mut k = 0usize;
+            while !done.load(Ordering::SeqCst) {
+                // One change per step, and the table different after each: 64 routes come,
+                // then go, so a change between two datagrams of a dump shifts the walk.
+                let spec = RouteSpec::new(format!("2001:db8:0:{:x}::/64", k % 64).parse().unwrap())
+                    .dev(s1);
+                if k % 128 < 64 {
+                    c.route_add(&spec).unwrap();
+                } else {
+                    c.route_del(&spec).unwrap();
+                }
+                if k.is_multiple_of(32) {
+                    c.link_add(&LinkSpec::new("cx", Veth::new("cy")).up())
+                        .unwrap();
+                    c.link_del("cx").unwrap();
+                }
+                k += 1;
+                churned.store(k, Ordering::SeqCst);
+            }
+        });
+        let stop = StopOnDrop(&done);
+        let mut plain_wrong = 0;
+        let mut rounds = 0;
+        // Dump until the churn has really run alongside, and for a fixed number of rounds.
+        while (rounds < 100 || churned.load(Ordering::SeqCst) < 200) && !churn.is_finished() {
+            rounds += 1;
+            if dests(h.route_list(&filter).unwrap()) != expected {
+                plain_wrong += 1;
+            }
+            let consistent = dests(h.route_list_consistent(&filter, 50).unwrap());
+            assert!(
+                consistent == expected,
+                "round {rounds}: {}",
+                diff(&expected, &consistent)
+            );
+            if rounds > 10_000 {
+                break;
+            }
+        }
+        drop(stop);
+        churn.join().unwrap();
+        (plain_wrong, rounds)
+    });
+    eprintln!(
+        "ipv6 route dumps under churn: {rounds} rounds, {} churn steps; plain route_list \
+         wrong {plain_wrong} times, route_list_consistent exact every time",
+        churned.load(Ordering::SeqCst)
+    );
+    // The table is still exactly the stable routes once the churn stopped.
+    let last = dests(h.route_list(&filter).unwrap());
+    assert!(
+        last == expected,
+        "after the churn: {}",
+        diff(&expected, &last)
+    );
+}

@@ -2,11 +2,14 @@
 mod common;
 
 use common::TestNs;
-use netplumb::link::{LinkSpec, Veth};
+use netplumb::events::{Event, Group, Monitor};
+use netplumb::link::{LinkFilter, LinkSpec, Veth};
 use netplumb::route::{RouteFilter, RouteOp, RouteSpec};
 use netplumb::wire::link::IfFlags;
 use netplumb::{Batch, BatchMode, Handle, IpNet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 /// Routes that stay put during the test: enough that an IPv6 dump of them spans several
 /// datagrams (the kernel only goes wrong between two datagrams).
@@ -28,7 +31,7 @@ fn up_with_carrier(h: &Handle, devs: &[&str]) {
         }) {
             return;
         }
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(5));
     }
     panic!("no carrier on {devs:?}");
 }
@@ -169,4 +172,92 @@ fn ipv6_route_dumps_under_churn_are_exact_when_consistent() {
         "after the churn: {}",
         diff(&expected, &last)
     );
+}
+
+/// The link names `h` dumps, by index.
+fn link_table(h: &Handle) -> BTreeMap<u32, String> {
+    h.link_list(&LinkFilter::new())
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.index, l.name))
+        .collect()
+}
+
+/// The resync pattern of `netplumb::events` (drain, re-dump, continue) keeps an exact
+/// table of links through overruns: a monitor with a tiny receive buffer misses events
+/// while nobody reads (certain overrun), then follows a churn thread, draining with a bound
+/// after each overrun. When the churn is over and the events have stopped, its table is
+/// the kernel's.
+#[test]
+fn monitor_resync_after_overrun_keeps_an_exact_table() {
+    let Some(t) = TestNs::new("monitor_resync_after_overrun_keeps_an_exact_table") else {
+        return;
+    };
+    let h = t.handle();
+    let mut m = Monitor::in_netns(t.ns(), &[Group::Link])
+        .unwrap()
+        .with_recv_buffer(4096)
+        .unwrap()
+        // Only to notice that the events have stopped; nothing depends on how long.
+        .with_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    // Subscribed first, then dumped.
+    let mut links = link_table(&h);
+
+    // 40 veth pairs (80 RTM_NEWLINK events and more) while nobody reads: far beyond 4 KiB.
+    for i in 0..40 {
+        h.link_add(&LinkSpec::new(
+            format!("r{i}a"),
+            Veth::new(format!("r{i}b")),
+        ))
+        .unwrap();
+    }
+    let (mut overruns, mut drains) = (0, 0);
+    std::thread::scope(|s| {
+        let churn = s.spawn(|| {
+            let c = t.handle();
+            for i in (0..40).step_by(2) {
+                c.link_del(format!("r{i}a").as_str()).unwrap();
+            }
+            for i in 40..80 {
+                c.link_add(&LinkSpec::new(
+                    format!("r{i}a"),
+                    Veth::new(format!("r{i}b")),
+                ))
+                .unwrap();
+            }
+        });
+        loop {
+            match m.next_event() {
+                Ok(Event::NewLink(l)) => {
+                    let name = l.name().unwrap_or_default().to_string();
+                    links.insert(l.index().unsigned_abs(), name);
+                }
+                Ok(Event::DelLink(l)) => {
+                    links.remove(&l.index().unsigned_abs());
+                }
+                Ok(other) => panic!("not a link event: {other:?}"),
+                Err(e) if e.is_overrun() => {
+                    overruns += 1;
+                    loop {
+                        drains += 1;
+                        let d = m.drain(64, Duration::from_millis(20)).unwrap();
+                        assert!(d.discarded <= 64, "{d:?}");
+                        if d.emptied {
+                            break;
+                        }
+                    }
+                    links = link_table(&h);
+                }
+                Err(e) if e.is_timeout() && churn.is_finished() => break,
+                Err(e) if e.is_timeout() => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        churn.join().unwrap();
+    });
+    eprintln!("monitor resync: {overruns} overruns, {drains} bounded drains");
+    assert!(overruns >= 1, "the burst did not overrun a 4 KiB queue");
+    assert_eq!(links, link_table(&h));
+    assert_eq!(links.len(), 1 + 2 * 20 + 2 * 40);
 }

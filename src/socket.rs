@@ -554,11 +554,11 @@ impl Socket {
             match m.message_type() {
                 NLMSG_ERROR => {
                     let e = parse_error(&m, r.start)?;
-                    return ack_result(&e, msg_type, seq, None);
+                    return ack_result(&e, whole(&m), msg_type, seq, None);
                 }
                 NLMSG_DONE => {
                     let d = parse_done(&m, r.start)?;
-                    return done_result(&d, msg_type, seq);
+                    return done_result(&d, whole(&m), msg_type, seq);
                 }
                 // NLM_F_ECHO copies and the like: not the acknowledgement.
                 _ => continue,
@@ -592,8 +592,10 @@ impl Socket {
             let r = self.next_reply(seq, 1)?;
             let m = self.view(r.clone())?;
             let end = match m.message_type() {
-                NLMSG_ERROR => ack_result(&parse_error(&m, r.start)?, msg_type, seq, None),
-                NLMSG_DONE => done_result(&parse_done(&m, r.start)?, msg_type, seq),
+                NLMSG_ERROR => {
+                    ack_result(&parse_error(&m, r.start)?, whole(&m), msg_type, seq, None)
+                }
+                NLMSG_DONE => done_result(&parse_done(&m, r.start)?, whole(&m), msg_type, seq),
                 NLMSG_NOOP | NLMSG_OVERRUN => continue,
                 _ => {
                     // Only the first answer counts; a second one would be a kernel oddity.
@@ -750,7 +752,8 @@ impl Socket {
             let i = m.sequence_number().wrapping_sub(first) as usize;
             let item = chunk.get(i).map_or(0, |c| c.msg_type);
             let e = parse_error(&m, r.start)?;
-            let res = ack_result(&e, item, first.wrapping_add(i as u32), Some(base_index + i));
+            let seq = first.wrapping_add(i as u32);
+            let res = ack_result(&e, whole(&m), item, seq, Some(base_index + i));
             if let Some(slot @ None) = got.get_mut(i) {
                 *slot = Some(res);
                 pending -= 1;
@@ -804,8 +807,21 @@ fn parse_done<'a>(m: &NlmsgBuffer<&'a [u8]>, at: usize) -> Result<DoneMessage<'a
     DoneMessage::parse(payload, m.flags()).map_err(|e| Error::Decode(e.shift(at + NLMSG_HDR_LEN)))
 }
 
-/// `Ok` for an acknowledgement, else the kernel's error naming the request.
-fn ack_result(e: &ErrorMessage<'_>, msg_type: u16, seq: u32, index: Option<usize>) -> Result<()> {
+/// The bytes of message `m`, header included (what a [`KernelError`] keeps as its reply).
+fn whole<'a>(m: &NlmsgBuffer<&'a [u8]>) -> &'a [u8] {
+    let all: &'a [u8] = m.into_inner();
+    all.get(..m.length() as usize).unwrap_or(all)
+}
+
+/// `Ok` for an acknowledgement, else the kernel's error naming the request; `reply` is the
+/// whole error message.
+fn ack_result(
+    e: &ErrorMessage<'_>,
+    reply: &[u8],
+    msg_type: u16,
+    seq: u32,
+    index: Option<usize>,
+) -> Result<()> {
     if e.is_ack() {
         return Ok(());
     }
@@ -818,11 +834,12 @@ fn ack_result(e: &ErrorMessage<'_>, msg_type: u16, seq: u32, index: Option<usize
         request_type: echoed.map_or(msg_type, |h| h.message_type),
         request_seq: echoed.map_or(seq, |h| h.sequence_number),
         request_index: index,
+        reply: reply.to_vec(),
     }))
 }
 
-/// `Ok` for a DONE with status 0, else the kernel's error.
-fn done_result(d: &DoneMessage<'_>, msg_type: u16, seq: u32) -> Result<()> {
+/// `Ok` for a DONE with status 0, else the kernel's error; `reply` is the whole DONE.
+fn done_result(d: &DoneMessage<'_>, reply: &[u8], msg_type: u16, seq: u32) -> Result<()> {
     if d.error >= 0 {
         return Ok(());
     }
@@ -834,6 +851,7 @@ fn done_result(d: &DoneMessage<'_>, msg_type: u16, seq: u32) -> Result<()> {
         request_type: msg_type,
         request_seq: seq,
         request_index: None,
+        reply: reply.to_vec(),
     }))
 }
 
@@ -977,12 +995,12 @@ impl<S: DerefMut<Target = Socket>> Dump<S> {
         match m.message_type() {
             NLMSG_DONE => DumpStep::End(
                 parse_done(&m, at)
-                    .and_then(|d| done_result(&d, self.msg_type, self.seq))
+                    .and_then(|d| done_result(&d, whole(&m), self.msg_type, self.seq))
                     .err(),
             ),
             NLMSG_ERROR => DumpStep::End(
                 parse_error(&m, at)
-                    .and_then(|e| ack_result(&e, self.msg_type, self.seq, None))
+                    .and_then(|e| ack_result(&e, whole(&m), self.msg_type, self.seq, None))
                     .err(),
             ),
             NLMSG_NOOP | NLMSG_OVERRUN => DumpStep::Skip,

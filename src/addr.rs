@@ -654,7 +654,8 @@ impl Handle {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] before sending (see [`AddrSpec::validate`]; a label that does
-    /// not start with the device's name); [`Error::NotFound`] for a missing device; a kernel
+    /// not start with the device's name, when `dev` is a name: for an index the name is
+    /// looked up first, with one `RTM_GETLINK`); [`Error::NotFound`] for a missing device; a kernel
     /// error with `is_exists()` if the address is already there ("ipv4: Address already
     /// assigned").
     #[doc(alias = "RTM_NEWADDR")]
@@ -685,13 +686,14 @@ impl Handle {
 
     fn addr_new(&self, dev: LinkRef<'_>, spec: &AddrSpec, flags: NlmsgFlags) -> Result<()> {
         spec.validate()?;
+        // A device given by name is checked against the label before anything is sent (as
+        // `ip` checks it against its `dev` word); one given by index needs its name first.
+        if let (Some(label), LinkRef::Name(name)) = (&spec.label, &dev) {
+            check_label_matches(label, name)?;
+        }
         let index = self.link_index(dev.clone())?;
-        if let Some(label) = &spec.label {
-            let name = match &dev {
-                LinkRef::Name(n) => n.to_string(),
-                LinkRef::Index(i) => self.link_name(*i)?,
-            };
-            check_label_matches(label, &name)?;
+        if let (Some(label), LinkRef::Index(i)) = (&spec.label, &dev) {
+            check_label_matches(label, &self.link_name(*i)?)?;
         }
         let msg = spec.to_message(index)?;
         self.request(RTM_NEWADDR, flags, &msg)
@@ -937,6 +939,24 @@ mod tests {
         assert!(check_label_matches("veth0:a", "veth0").is_ok());
         assert!(check_label_matches("veth01", "veth0").is_err());
         assert!(check_label_matches("foo", "veth0").is_err());
+    }
+
+    /// Issue 11, defect 3: a label that names another device is refused before anything is
+    /// sent when the device is given by name (`ip` checks it against the `dev` word too);
+    /// it used to send RTM_GETLINK for the index first.
+    #[test]
+    fn label_of_another_device_is_refused_before_sending() {
+        let (sock, state) = crate::socket::fake::socket();
+        let h = Handle::from_socket(sock);
+        let spec = AddrSpec::new(net("198.18.0.1/24")).label("other:1");
+        for r in [
+            h.addr_add("veth0", &spec),
+            h.addr_replace("veth0", &spec),
+            h.addr_change("veth0", &spec),
+        ] {
+            assert!(r.unwrap_err().is_invalid());
+        }
+        assert!(state.lock().unwrap().sent.is_empty(), "a request went out");
     }
 
     #[test]

@@ -43,6 +43,12 @@ pub struct KernelError {
     pub request_seq: u32,
     /// In a batch, the index of the failed request.
     pub request_index: Option<usize>,
+    /// The kernel's reply as it arrived: the whole `NLMSG_ERROR` message (`NLMSG_DONE` for a
+    /// dump that failed), `nlmsghdr` included, with the echoed request and the extended-ack
+    /// attributes the fields above were read from. For logs ([`KernelError::reply_hex`]),
+    /// `netplumb decode`, or a `datagram` fuzz seed. Empty when the error was not read from
+    /// a reply.
+    pub reply: Vec<u8>,
 }
 
 impl KernelError {
@@ -54,6 +60,12 @@ impl KernelError {
             .next()
             .unwrap_or_default()
             .to_string()
+    }
+
+    /// [`KernelError::reply`] as annotated-hex text (16 bytes a line), the format
+    /// `netplumb decode` and [`crate::wire::hex::parse`] read.
+    pub fn reply_hex(&self) -> String {
+        crate::wire::hex::format(&self.reply)
     }
 
     /// What iproute2 would print after `Error: `: the extended-ack message if there is one,
@@ -355,6 +367,7 @@ mod tests {
             request_type: crate::wire::nlmsg::RTM_NEWLINK,
             request_seq: 3,
             request_index: None,
+            reply: Vec::new(),
         })
     }
 

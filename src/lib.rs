@@ -72,6 +72,8 @@ pub mod undo;
 // ---- not part of the API ----
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(test)]
+mod refused_before_sending;
 
 // ---- curated re-exports ----
 pub use error::{Error, KernelError, Result};

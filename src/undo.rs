@@ -408,6 +408,8 @@ impl FaultPlan {
                 request_type: msg_type,
                 request_seq: seq,
                 request_index: None,
+                // Nothing came from the kernel: an injected fault has no reply bytes.
+                reply: Vec::new(),
             }),
             None => Error::Injected { step, what },
         })

@@ -647,6 +647,10 @@ impl<'a> LinkSpec<'a> {
         if let Some(m) = &self.master {
             m.validate()?;
         }
+        // Checked here, not when built: building looks names up first.
+        if let Some(ns) = &self.netns {
+            ns.to_attr()?;
+        }
         match &self.kind {
             LinkKind::Veth(v) => v.validate(),
             LinkKind::Bridge(b) => b.attrs().map(drop),

@@ -499,7 +499,15 @@ impl RouteSpec {
                 "a gateway or device next to multipath next hops: give them in the next hops",
             ));
         }
+        // Device names are checked here, not when they are looked up: a bad second name
+        // must not be found after the first was sent for.
+        if let Some(d) = &self.dev {
+            d.validate()?;
+        }
         for nh in &self.nexthops {
+            if let Some(d) = &nh.dev {
+                d.validate()?;
+            }
             if !(1..=256).contains(&nh.weight) {
                 return Err(Error::invalid(
                     "next-hop weight",

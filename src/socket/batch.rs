@@ -2,7 +2,7 @@
 //! acknowledgements matched back to them; and whole pre-built message sequences (an
 //! nfnetlink transaction) sent in one datagram.
 
-use super::request::{ack_result, parse_error};
+use super::request::{ack_result, parse_error, whole};
 use super::{ACK_ROOM, AckWait, Socket};
 use crate::error::Result;
 use crate::wire::nlmsg::NLMSG_ERROR;
@@ -312,6 +312,7 @@ impl Socket {
             let res = ack_result(
                 self.protocol,
                 &e,
+                whole(&m),
                 item.map_or(0, |c| c.msg_type),
                 first.wrapping_add(i as u32),
                 Some(base_index + i),

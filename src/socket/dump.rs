@@ -2,7 +2,7 @@
 //! datagram at a time; and the retry policy for interrupted dumps.
 
 use super::Socket;
-use super::request::{ack_result, done_result, parse_done, parse_error};
+use super::request::{ack_result, done_result, parse_done, parse_error, whole};
 use crate::error::{Error, Result};
 use crate::wire::nlmsg::{NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
 use crate::wire::{Emit, NlmsgBuffer, NlmsgFlags};
@@ -197,13 +197,22 @@ impl<S: DerefMut<Target = Socket>> Dump<S> {
         match m.message_type() {
             NLMSG_DONE => DumpStep::End(
                 parse_done(&m, at)
-                    .and_then(|d| done_result(self.socket.protocol, &d, self.msg_type, self.seq))
+                    .and_then(|d| {
+                        done_result(self.socket.protocol, &d, whole(&m), self.msg_type, self.seq)
+                    })
                     .err(),
             ),
             NLMSG_ERROR => DumpStep::End(
                 parse_error(&m, at)
                     .and_then(|e| {
-                        ack_result(self.socket.protocol, &e, self.msg_type, self.seq, None)
+                        ack_result(
+                            self.socket.protocol,
+                            &e,
+                            whole(&m),
+                            self.msg_type,
+                            self.seq,
+                            None,
+                        )
                     })
                     .err(),
             ),

@@ -112,11 +112,11 @@ impl Socket {
             match m.message_type() {
                 NLMSG_ERROR => {
                     let e = parse_error(&m, r.start)?;
-                    return ack_result(self.protocol, &e, msg_type, seq, None);
+                    return ack_result(self.protocol, &e, whole(&m), msg_type, seq, None);
                 }
                 NLMSG_DONE => {
                     let d = parse_done(&m, r.start)?;
-                    return done_result(self.protocol, &d, msg_type, seq);
+                    return done_result(self.protocol, &d, whole(&m), msg_type, seq);
                 }
                 // NLM_F_ECHO copies and the like: not the acknowledgement.
                 _ => continue,
@@ -153,11 +153,18 @@ impl Socket {
                 NLMSG_ERROR => ack_result(
                     self.protocol,
                     &parse_error(&m, r.start)?,
+                    whole(&m),
                     msg_type,
                     seq,
                     None,
                 ),
-                NLMSG_DONE => done_result(self.protocol, &parse_done(&m, r.start)?, msg_type, seq),
+                NLMSG_DONE => done_result(
+                    self.protocol,
+                    &parse_done(&m, r.start)?,
+                    whole(&m),
+                    msg_type,
+                    seq,
+                ),
                 NLMSG_NOOP | NLMSG_OVERRUN => continue,
                 _ => {
                     // Only the first answer counts; a second one would be a kernel oddity.
@@ -208,10 +215,18 @@ pub(super) fn parse_done<'a>(m: &NlmsgBuffer<&'a [u8]>, at: usize) -> Result<Don
     DoneMessage::parse(payload, m.flags()).map_err(|e| Error::Decode(e.shift(at + NLMSG_HDR_LEN)))
 }
 
-/// `Ok` for an acknowledgement, else the kernel's error naming the request.
+/// The bytes of message `m`, header included (what a [`KernelError`] keeps as its reply).
+pub(super) fn whole<'a>(m: &NlmsgBuffer<&'a [u8]>) -> &'a [u8] {
+    let all: &'a [u8] = m.into_inner();
+    all.get(..m.length() as usize).unwrap_or(all)
+}
+
+/// `Ok` for an acknowledgement, else the kernel's error naming the request; `reply` is the
+/// whole error message.
 pub(super) fn ack_result(
     protocol: Protocol,
     e: &ErrorMessage<'_>,
+    reply: &[u8],
     msg_type: u16,
     seq: u32,
     index: Option<usize>,
@@ -229,13 +244,15 @@ pub(super) fn ack_result(
         request_type: echoed.map_or(msg_type, |h| h.message_type),
         request_seq: echoed.map_or(seq, |h| h.sequence_number),
         request_index: index,
+        reply: reply.to_vec(),
     }))
 }
 
-/// `Ok` for a DONE with status 0, else the kernel's error.
+/// `Ok` for a DONE with status 0, else the kernel's error; `reply` is the whole DONE.
 pub(super) fn done_result(
     protocol: Protocol,
     d: &DoneMessage<'_>,
+    reply: &[u8],
     msg_type: u16,
     seq: u32,
 ) -> Result<()> {
@@ -251,5 +268,6 @@ pub(super) fn done_result(
         request_type: msg_type,
         request_seq: seq,
         request_index: None,
+        reply: reply.to_vec(),
     }))
 }

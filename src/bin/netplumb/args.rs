@@ -1,12 +1,14 @@
-//! Words to values: the error type, the cursor the command parsers walk, iproute2's keyword
-//! matching, numbers, addresses, names, and the global options in front of the object.
+//! Words to values: the error type, the cursor the command parsers walk (typed values,
+//! names from iproute2's tables, and the errors `ip` prints for bad words), and the global
+//! options in front of the object.
 //!
 //! Everything here mirrors what `ip` (iproute2 6.1) accepts, checked by running it in a
-//! throwaway namespace: `matches()` prefix semantics, numbers read like `strtoul(s, 0)`
-//! (`0x10`, `010`), IPv4 addresses with missing octets (`10/8`), dotted netmasks.
+//! throwaway namespace; single words (numbers, addresses, prefixes) are read by
+//! [`crate::words`].
 
 use crate::help::Topic;
-pub use crate::names::NameTable;
+use crate::names::NameTable;
+use crate::words::{matches, parse_ip, parse_prefix, parse_uint};
 use netplumb::{IpNet, MacAddr};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -48,13 +50,6 @@ impl fmt::Display for CliError {
 
 /// Shorthand for parser results.
 pub type Res<T> = Result<T, CliError>;
-
-/// iproute2's `matches(word, keyword)`: `word` is a non-empty prefix of `keyword`.
-/// Order of the checks is what makes `ip link add a ...` mean `address`: callers test the
-/// keywords in the same order `ip` does.
-pub fn matches(word: &str, keyword: &str) -> bool {
-    !word.is_empty() && keyword.starts_with(word)
-}
 
 /// A cursor over the words of one command, with the help topic its errors point to.
 #[derive(Debug, Clone)]
@@ -306,65 +301,6 @@ pub struct Prefix {
     pub len_given: bool,
     /// Written as `default`, `all` or `any`.
     pub default: bool,
-}
-
-/// Reads an unsigned number the way `strtoul(s, &end, 0)` does when the whole word must be
-/// consumed: `0x` hex, leading-`0` octal, otherwise decimal; an optional `+`.
-pub fn parse_uint(s: &str) -> Option<u64> {
-    let s = s.strip_prefix('+').unwrap_or(s);
-    let (digits, radix) = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        (h, 16)
-    } else if s.len() > 1 && s.starts_with('0') {
-        (&s[1..], 8)
-    } else {
-        (s, 10)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    u64::from_str_radix(digits, radix).ok()
-}
-
-/// An IP address as iproute2 reads it: IPv6 as usual, IPv4 with 1 to 4 components, each a
-/// `strtoul` base-0 number up to 255, missing ones zero on the right (`10` = `10.0.0.0`).
-pub fn parse_ip(s: &str) -> Option<IpAddr> {
-    if s.contains(':') {
-        return s.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
-    }
-    let mut octets = [0u8; 4];
-    for (n, part) in s.split('.').enumerate() {
-        let o = octets.get_mut(n)?;
-        *o = u8::try_from(parse_uint(part)?).ok()?;
-    }
-    Some(IpAddr::V4(Ipv4Addr::from(octets)))
-}
-
-/// `ADDR[/LEN]`, LEN a number (base 0) or, for IPv4, a contiguous dotted netmask.
-/// Returns the prefix and whether a length was written.
-pub fn parse_prefix(s: &str) -> Option<(IpNet, bool)> {
-    let (a, l) = match s.split_once('/') {
-        Some((a, l)) => (a, Some(l)),
-        None => (s, None),
-    };
-    let addr = parse_ip(a)?;
-    let Some(l) = l else {
-        return Some((IpNet::host(addr), false));
-    };
-    let len = match (parse_uint(l), addr) {
-        (Some(n), _) => u8::try_from(n).ok()?,
-        (None, IpAddr::V4(_)) => {
-            let IpAddr::V4(mask) = parse_ip(l)? else {
-                return None;
-            };
-            let m = u32::from(mask);
-            if m.leading_ones() + m.trailing_zeros() != 32 {
-                return None;
-            }
-            m.leading_ones() as u8
-        }
-        (None, IpAddr::V6(_)) => return None,
-    };
-    IpNet::new(addr, len).ok().map(|n| (n, true))
 }
 
 /// The address family selected by `-4`, `-6`, `-f`, `-0`, `-M`, `-B`.
@@ -631,68 +567,6 @@ mod tests {
     }
 
     #[test]
-    fn matches_is_a_nonempty_prefix() {
-        assert!(matches("a", "address"));
-        assert!(matches("address", "address"));
-        assert!(!matches("addresss", "address"));
-        assert!(!matches("", "address"));
-        assert!(!matches("b", "address"));
-    }
-
-    #[test]
-    fn numbers_read_like_strtoul_base_0() {
-        assert_eq!(parse_uint("1500"), Some(1500));
-        assert_eq!(parse_uint("0x500"), Some(0x500));
-        assert_eq!(parse_uint("0X1f"), Some(31));
-        assert_eq!(parse_uint("010"), Some(8));
-        assert_eq!(parse_uint("0"), Some(0));
-        assert_eq!(parse_uint("+7"), Some(7));
-        for bad in ["", "-1", "08", "0x", "12a", " 1", "1.5", "abc"] {
-            assert_eq!(parse_uint(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn addresses_and_prefixes_like_iproute2() {
-        let v4 = |s: &str| parse_ip(s).map(|a| a.to_string());
-        assert_eq!(v4("127").as_deref(), Some("127.0.0.0"));
-        assert_eq!(v4("127.1").as_deref(), Some("127.1.0.0"));
-        assert_eq!(v4("0x7f.0.0.1").as_deref(), Some("127.0.0.1"));
-        assert_eq!(v4("2001:db8::1").as_deref(), Some("2001:db8::1"));
-        for bad in [
-            "256.0.0.0",
-            "1.2.3.4.5",
-            "1..2",
-            "",
-            "x",
-            "1.2.3.4/8",
-            "::g",
-        ] {
-            assert_eq!(parse_ip(bad), None, "{bad:?}");
-        }
-        let p = |s: &str| parse_prefix(s).map(|(n, l)| (n.to_string(), l));
-        assert_eq!(p("10/8"), Some(("10.0.0.0/8".into(), true)));
-        assert_eq!(p("198.18.0.5"), Some(("198.18.0.5/32".into(), false)));
-        assert_eq!(
-            p("198.18.0.0/255.255.0.0"),
-            Some(("198.18.0.0/16".into(), true))
-        );
-        assert_eq!(p("127.0.0.0/0x8"), Some(("127.0.0.0/8".into(), true)));
-        assert_eq!(p("2001:db8::/64"), Some(("2001:db8::/64".into(), true)));
-        for bad in [
-            "198.18.0.0/33",
-            "198.18.0.0/",
-            "198.18.0.0/08",
-            "198.18.0.0/255.0.255.0",
-            "2001:db8::/129",
-            "2001:db8::/ffff::",
-            "198.18.0.0/24/1",
-        ] {
-            assert_eq!(parse_prefix(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
     fn cursor_typed_values_and_errors() {
         let w = words("1500 abc on maybe 02:00:00:00:00:01 zz");
         let mut c = Cursor::new(&w, Topic::Link);
@@ -758,18 +632,6 @@ mod tests {
         assert!(c.dev_ref("a-rather-long-alternative-name").is_ok());
         assert!(c.dev_ref(&"x".repeat(128)).is_err());
         assert!(c.dev_ref("a/b").is_err());
-    }
-
-    #[test]
-    fn name_tables() {
-        assert_eq!(NameTable::Tables.lookup("main"), Some(254));
-        assert_eq!(NameTable::Tables.lookup("100"), Some(100));
-        assert_eq!(NameTable::Protos.lookup("static"), Some(4));
-        assert_eq!(NameTable::Scopes.lookup("link"), Some(253));
-        assert_eq!(NameTable::Dsfield.lookup("10"), Some(0x10));
-        assert_eq!(NameTable::Dsfield.lookup("0x10"), Some(0x10));
-        assert_eq!(NameTable::Groups.lookup("default"), Some(0));
-        assert_eq!(NameTable::Tables.lookup("no-such-table-name"), None);
     }
 
     fn globals(s: &str) -> Res<(Globals, Start)> {

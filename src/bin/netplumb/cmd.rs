@@ -12,8 +12,9 @@ pub mod neigh;
 pub mod other;
 pub mod route;
 
-use crate::args::{CliError, Cursor, Globals, Res, matches};
+use crate::args::{CliError, Cursor, Globals, Res};
 use crate::help::Topic;
+use crate::words::matches;
 
 pub use addr::AddrCmd;
 pub use link::LinkCmd;

@@ -24,6 +24,7 @@ mod exec;
 mod help;
 mod json;
 mod names;
+mod words;
 
 use args::{CliError, Start};
 use cmd::Command;

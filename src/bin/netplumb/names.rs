@@ -1,8 +1,9 @@
-//! iproute2's number/name tables, shared by the parser (`args.rs`, `cmd/`) and the printers
+//! iproute2's number/name tables, shared by the parsers (`args.rs`, `cmd/`) and the printers
 //! (`exec/render`): route tables, protocols, scopes, realms, DS field values and link groups
 //! (built in, then `/etc/iproute2/FILE` and `FILE.d/*.conf`), and the fixed names of link
 //! types, operational states, address families and flag bits.
 
+use crate::words::parse_uint;
 use netplumb::link::IfFlags;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
@@ -151,8 +152,7 @@ impl NameTable {
                 let line = line.split('#').next().unwrap_or("");
                 let mut it = line.split_whitespace();
                 if let (Some(num), Some(name)) = (it.next(), it.next())
-                    && let Some(id) =
-                        crate::args::parse_uint(num).and_then(|v| u32::try_from(v).ok())
+                    && let Some(id) = parse_uint(num).and_then(|v| u32::try_from(v).ok())
                 {
                     out.push((id, name.to_string()));
                 }
@@ -186,7 +186,7 @@ impl NameTable {
             {
                 return Some(v);
             }
-        } else if let Some(v) = crate::args::parse_uint(w).and_then(|v| u32::try_from(v).ok()) {
+        } else if let Some(v) = parse_uint(w).and_then(|v| u32::try_from(v).ok()) {
             return Some(v);
         }
         in_files()
@@ -475,6 +475,18 @@ mod tests {
         assert_eq!(route_type_name(200, false), "200");
         assert_eq!(operstate_name(6), Some("UP"));
         assert_eq!(operstate_name(7), None);
+    }
+
+    #[test]
+    fn name_tables() {
+        assert_eq!(NameTable::Tables.lookup("main"), Some(254));
+        assert_eq!(NameTable::Tables.lookup("100"), Some(100));
+        assert_eq!(NameTable::Protos.lookup("static"), Some(4));
+        assert_eq!(NameTable::Scopes.lookup("link"), Some(253));
+        assert_eq!(NameTable::Dsfield.lookup("10"), Some(0x10));
+        assert_eq!(NameTable::Dsfield.lookup("0x10"), Some(0x10));
+        assert_eq!(NameTable::Groups.lookup("default"), Some(0));
+        assert_eq!(NameTable::Tables.lookup("no-such-table-name"), None);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! `address add | replace | change | delete | show | flush` (ip-address(8)).
 
 use super::{Command, pick};
-use crate::args::{Cursor, Family, NameTable, Res, matches};
+use crate::args::{Cursor, Family, Prefix, Res};
 use crate::help::Topic;
+use crate::names::NameTable;
+use crate::words::{matches, parse_uint};
 use netplumb::IpNet;
 use std::net::IpAddr;
 
@@ -219,7 +221,7 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
     let mut preferred = None;
     let mut metric = None;
     // The first address sets the family every later one must have.
-    let prefix = |c: &mut Cursor, w: &str, family: &mut Family| -> Res<crate::args::Prefix> {
+    let prefix = |c: &mut Cursor, w: &str, family: &mut Family| -> Res<Prefix> {
         let p = c.prefix_of(w, *family)?;
         *family = Family::of(p.net.addr());
         Ok(p)
@@ -227,7 +229,7 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
     let lifetime = |c: &mut Cursor, what: &str| -> Res<u32> {
         match c.value()? {
             "forever" => Ok(u32::MAX),
-            v => crate::args::parse_uint(v)
+            v => parse_uint(v)
                 .and_then(|n| u32::try_from(n).ok())
                 .ok_or_else(|| c.invarg(v, what)),
         }

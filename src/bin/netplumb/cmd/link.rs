@@ -6,8 +6,10 @@
 //! `promisc` must be spelt out. A word that is no keyword names the device.
 
 use super::{Command, pick};
-use crate::args::{CliError, Cursor, NameTable, Res, matches};
+use crate::args::{CliError, Cursor, Family, Res};
 use crate::help::Topic;
+use crate::names::NameTable;
+use crate::words::{matches, parse_uint};
 use netplumb::MacAddr;
 use std::net::IpAddr;
 
@@ -100,7 +102,7 @@ pub struct NetnsRef(pub String);
 impl NetnsRef {
     /// The word as a process id, if it is a number.
     pub fn pid(&self) -> Option<u32> {
-        crate::args::parse_uint(&self.0).and_then(|v| u32::try_from(v).ok())
+        parse_uint(&self.0).and_then(|v| u32::try_from(v).ok())
     }
 }
 
@@ -985,10 +987,10 @@ fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
     let mut v = Vxlan::default();
     let mut id = None;
     // Every address must be of the family of the first one given.
-    let mut family = crate::args::Family::Unspec;
+    let mut family = Family::Unspec;
     let mut addr = |c: &mut Cursor| -> Res<IpAddr> {
         let a = c.addr(family)?;
-        family = crate::args::Family::of(a);
+        family = Family::of(a);
         Ok(a)
     };
     // `[no]FLAG` pairs, checked after the valued keywords like `ip` does.
@@ -1036,7 +1038,7 @@ fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
                 "inherit" => VxlanTtl::Inherit,
                 "auto" => VxlanTtl::Value(0),
                 t => {
-                    let n = crate::args::parse_uint(t).ok_or_else(|| c.invarg(t, "invalid TTL"))?;
+                    let n = parse_uint(t).ok_or_else(|| c.invarg(t, "invalid TTL"))?;
                     VxlanTtl::Value(u8::try_from(n).map_err(|_| c.invarg(t, "TTL must be <= 255"))?)
                 }
             });

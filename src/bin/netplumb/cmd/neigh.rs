@@ -1,8 +1,10 @@
 //! `neigh add | replace | change | delete | show | flush | get` (ip-neighbour(8)).
 
 use super::{Command, pick};
-use crate::args::{Cursor, Family, NameTable, Res, matches, parse_uint};
+use crate::args::{Cursor, Family, Res};
 use crate::help::Topic;
+use crate::names::NameTable;
+use crate::words::{matches, parse_uint};
 use netplumb::{IpNet, MacAddr};
 use std::net::IpAddr;
 

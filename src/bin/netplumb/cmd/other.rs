@@ -2,8 +2,9 @@
 //! netplumb-only `decode`.
 
 use super::{Command, pick};
-use crate::args::{Cursor, Res, matches, parse_uint};
+use crate::args::{Cursor, Res};
 use crate::help::Topic;
+use crate::words::{matches, parse_uint};
 use netplumb::tun::Mode;
 
 /// A `tuntap` command.

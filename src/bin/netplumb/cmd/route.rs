@@ -5,8 +5,10 @@
 //! else the first gateway's, else IPv4; `default` then becomes `0.0.0.0/0` or `::/0`.
 
 use super::{Command, pick};
-use crate::args::{Cursor, Family, NameTable, Prefix, Res, matches, parse_uint};
+use crate::args::{Cursor, Family, Prefix, Res};
 use crate::help::Topic;
+use crate::names::NameTable;
+use crate::words::{matches, parse_uint};
 use netplumb::IpNet;
 use std::net::IpAddr;
 

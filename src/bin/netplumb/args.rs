@@ -118,6 +118,14 @@ impl<'a> Cursor<'a> {
         ))
     }
 
+    /// `ip`'s "Command ... is unknown" for a verb of this topic's object.
+    pub fn unknown_command(&self, w: &str) -> CliError {
+        CliError::Usage(format!(
+            "Command \"{w}\" is unknown, try \"netplumb {} help\".",
+            self.topic.object()
+        ))
+    }
+
     /// `invarg`: a value that is not acceptable for its keyword.
     pub fn invarg(&self, arg: &str, what: &str) -> CliError {
         self.usage(format_args!("Error: argument \"{arg}\" is wrong: {what}"))

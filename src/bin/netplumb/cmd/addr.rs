@@ -194,7 +194,7 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
             ("help", Verb::Help),
         ],
     )
-    .ok_or_else(|| super::link::unknown_command(c, w))?;
+    .ok_or_else(|| c.unknown_command(w))?;
     Ok(Command::Addr(match verb {
         Verb::Help => return Ok(Command::Help(Topic::Addr)),
         Verb::Op(op) => AddrCmd::Change(parse_change(c, op, family)?),

@@ -6,7 +6,7 @@
 //! `promisc` must be spelt out. A word that is no keyword names the device.
 
 use super::{Command, pick};
-use crate::args::{CliError, Cursor, Family, Res};
+use crate::args::{Cursor, Family, Res};
 use crate::help::Topic;
 use crate::names::NameTable;
 use crate::words::{matches, parse_uint};
@@ -431,7 +431,7 @@ pub fn parse(c: &mut Cursor) -> Res<Command> {
             ("help", Verb::Help),
         ],
     )
-    .ok_or_else(|| unknown_command(c, w))?;
+    .ok_or_else(|| c.unknown_command(w))?;
     let cmd = match verb {
         Verb::Help => return Ok(Command::Help(Topic::Link)),
         Verb::Show => LinkCmd::Show(parse_show(c)?),
@@ -477,14 +477,6 @@ pub fn parse(c: &mut Cursor) -> Res<Command> {
         }
     };
     Ok(Command::Link(cmd))
-}
-
-/// `ip`'s "Command ... is unknown" for a verb.
-pub(super) fn unknown_command(c: &Cursor, w: &str) -> CliError {
-    CliError::Usage(format!(
-        "Command \"{w}\" is unknown, try \"netplumb {} help\".",
-        c.topic.object()
-    ))
 }
 
 /// `set`/`delete` act on `dev`, or on a group when no device is named.

@@ -176,7 +176,7 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
             ("help", Verb::Help),
         ],
     )
-    .ok_or_else(|| super::link::unknown_command(c, w))?;
+    .ok_or_else(|| c.unknown_command(w))?;
     Ok(Command::Neigh(match verb {
         Verb::Help => return Ok(Command::Help(Topic::Neigh)),
         Verb::Op(op) => NeighCmd::Change(parse_change(c, op, family)?),

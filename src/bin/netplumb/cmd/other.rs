@@ -149,7 +149,7 @@ pub fn parse_tuntap(c: &mut Cursor) -> Res<Command> {
             ("help", Verb::Help),
         ],
     )
-    .ok_or_else(|| super::link::unknown_command(c, w))?;
+    .ok_or_else(|| c.unknown_command(w))?;
     Ok(Command::Tuntap(match verb {
         Verb::Help => return Ok(Command::Help(Topic::Tuntap)),
         Verb::Show => {
@@ -309,7 +309,7 @@ pub fn parse_netns(c: &mut Cursor, all: bool) -> Res<Command> {
                 ("monitor", Verb::Monitor),
             ],
         )
-        .ok_or_else(|| super::link::unknown_command(c, w))?
+        .ok_or_else(|| c.unknown_command(w))?
     };
     let name = |c: &mut Cursor| -> Res<String> {
         let w = c.word().ok_or_else(|| c.usage("No netns name specified"))?;

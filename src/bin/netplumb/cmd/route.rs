@@ -360,7 +360,7 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
             ("help", Verb::Help),
         ],
     )
-    .ok_or_else(|| super::link::unknown_command(c, w))?;
+    .ok_or_else(|| c.unknown_command(w))?;
     Ok(Command::Route(match verb {
         Verb::Help => return Ok(Command::Help(Topic::Route)),
         Verb::Op(op) => RouteCmd::Change(parse_change(c, op, family)?),

@@ -7,7 +7,7 @@
 //! [`crate::words`].
 
 use crate::help::Topic;
-use crate::names::NameTable;
+use crate::names::{AF_INET, AF_INET6, NameTable};
 use crate::words::{matches, parse_ip, parse_prefix, parse_uint};
 use netplumb::{IpNet, MacAddr};
 use std::fmt;
@@ -348,6 +348,19 @@ impl Family {
             Family::Inet => a.is_ipv4(),
             Family::Inet6 => a.is_ipv6(),
             _ => true,
+        }
+    }
+
+    /// The `AF_*` number of the family in a message header: 0 when unspecified,
+    /// `AF_PACKET` for `-0`.
+    pub fn af(self) -> u8 {
+        match self {
+            Family::Unspec => 0,
+            Family::Inet => AF_INET,
+            Family::Inet6 => AF_INET6,
+            Family::Link => libc::AF_PACKET as u8,
+            Family::Mpls => libc::AF_MPLS as u8,
+            Family::Bridge => libc::AF_BRIDGE as u8,
         }
     }
 

@@ -1,12 +1,17 @@
 //! iproute2's number/name tables, shared by the parsers (`args.rs`, `cmd/`) and the printers
 //! (`exec/render`): route tables, protocols, scopes, realms, DS field values and link groups
-//! (built in, then `/etc/iproute2/FILE` and `FILE.d/*.conf`), and the fixed names of link
-//! types, operational states, address families and flag bits.
+//! (built in, then `/etc/iproute2/FILE` and `FILE.d/*.conf`), the fixed names of link
+//! types, operational states and flag bits, and the numbers of the IP address families.
 
 use crate::words::parse_uint;
 use netplumb::link::IfFlags;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
+
+/// `AF_INET`, as the one-byte family of a message header.
+pub const AF_INET: u8 = libc::AF_INET as u8;
+/// `AF_INET6`, as the one-byte family of a message header.
+pub const AF_INET6: u8 = libc::AF_INET6 as u8;
 
 /// Where iproute2 looks for its configuration files, in order.
 const DIRS: [&str; 3] = ["/etc/iproute2", "/usr/share/iproute2", "/usr/lib/iproute2"];

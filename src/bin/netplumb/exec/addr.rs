@@ -128,18 +128,6 @@ fn change(c: &AddrChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     ctx.send(msg_type, nl_flags, &msg)
 }
 
-/// The family `-4`/`-6`/`-0` selects (`AF_PACKET` for `-0`), 0 for none.
-fn family_af(f: Family) -> u8 {
-    match f {
-        Family::Unspec => 0,
-        Family::Inet => libc::AF_INET as u8,
-        Family::Inet6 => libc::AF_INET6 as u8,
-        Family::Link => libc::AF_PACKET as u8,
-        Family::Mpls => libc::AF_MPLS as u8,
-        Family::Bridge => libc::AF_BRIDGE as u8,
-    }
-}
-
 /// The selectors of `address show|flush` as `ip` applies them to each address.
 struct Sel<'f> {
     f: &'f AddrFilter,
@@ -152,7 +140,7 @@ struct Sel<'f> {
 
 impl<'f> Sel<'f> {
     fn new(f: &'f AddrFilter, ctx: &Ctx<'_>) -> Sel<'f> {
-        let mut family = family_af(ctx.globals.family);
+        let mut family = ctx.globals.family.af();
         if family == 0
             && let Some(to) = f.to
         {

@@ -120,9 +120,6 @@ pub fn glob(pattern: &str, s: &str) -> bool {
     go(&p, &s)
 }
 
-/// `USER_HZ`: the unit of the clock ticks in cache-info structures.
-pub const USER_HZ: u32 = 100;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,7 @@ use crate::cmd::link::{
     AddrGenMode, BridgeOpt, BridgeSlaveOpt, LinkAdd, LinkAttrs, LinkCmd, LinkDel, LinkKind,
     LinkSet, LinkShow, LinkTarget, Macvlan, MacvlanMode, Master, NetnsRef, Vxlan, VxlanTtl,
 };
+use crate::names::AF_INET6;
 use netplumb::wire::link::{
     BridgeAttr, BridgePortAttr, IFLA_VXLAN_TTL_INHERIT, IfFlags, InfoAttr, InfoData, LinkAttr,
     LinkInfo, LinkMessage, MacvlanAttr, PortRange, SlaveData, VethAttr, VxlanAttr,
@@ -123,7 +124,7 @@ fn set_flag(m: &mut LinkMessage, flag: IfFlags, on: Option<bool>) {
 /// `IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE mode } }` as the nest's value.
 fn af_spec_addr_gen_mode(mode: u8) -> Result<Vec<u8>, CliError> {
     let mut b = Builder::new();
-    b.nested(libc::AF_INET6 as u16, |b| {
+    b.nested(u16::from(AF_INET6), |b| {
         b.attr_u8(render_link::IFLA_INET6_ADDR_GEN_MODE, mode)
     })
     .map_err(|e| failed(e.into()))?;

@@ -191,16 +191,9 @@ impl Selection {
     }
 }
 
-/// The address family `-4`/`-6`/`-f` select, if any.
+/// The address family `-4`/`-6`/`-f` select, if any (`-0` selects none here).
 fn family_af(f: Family) -> Option<u8> {
-    let af = match f {
-        Family::Inet => libc::AF_INET,
-        Family::Inet6 => libc::AF_INET6,
-        Family::Mpls => libc::AF_MPLS,
-        Family::Bridge => libc::AF_BRIDGE,
-        Family::Unspec | Family::Link => return None,
-    };
-    u8::try_from(af).ok()
+    Some(f.af()).filter(|_| !matches!(f, Family::Unspec | Family::Link))
 }
 
 struct Printer {

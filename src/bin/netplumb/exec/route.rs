@@ -25,6 +25,7 @@ use crate::args::{CliError, Family};
 use crate::cmd::route::{
     MetricKind, PrefixSel, RouteChange, RouteCmd, RouteFilter, RouteGet, RouteOp, TableFilter,
 };
+use crate::names::{AF_INET, AF_INET6};
 use netplumb::link::LinkRef;
 use netplumb::route::{NextHopSpec, Route, RouteGetOpts, RouteSpec};
 use netplumb::wire::NlmsgFlags;
@@ -36,9 +37,6 @@ use netplumb::wire::route::{
 };
 use netplumb::{Batch, BatchMode, Handle, IpNet};
 use std::net::IpAddr;
-
-pub const AF_INET: u8 = libc::AF_INET as u8;
-pub const AF_INET6: u8 = libc::AF_INET6 as u8;
 
 /// Dumps repeated while the kernel reports them interrupted, as `Handle::route_list` does.
 const DUMP_RETRIES: usize = 5;
@@ -335,13 +333,8 @@ impl Sel {
         s.dst = RootMatch::new(f.to, any);
         s.src = RootMatch::new(f.from, any);
         s.family = match gfam {
-            Family::Inet => AF_INET,
-            Family::Inet6 => AF_INET6,
             Family::Unspec if s.table != 0 => AF_INET,
-            Family::Unspec => 0,
-            Family::Link => libc::AF_PACKET as u8,
-            Family::Mpls => libc::AF_MPLS as u8,
-            Family::Bridge => libc::AF_BRIDGE as u8,
+            f => f.af(),
         };
         if let Some(d) = &f.iif {
             s.iif = Some(resolve(h, d)?);

@@ -17,6 +17,9 @@ use std::borrow::Cow;
 use std::fmt::{Display, Write as _};
 use std::io::{BufWriter, StdoutLock, Write};
 
+/// `USER_HZ`: the unit of the clock ticks in cache-info structures.
+pub const USER_HZ: u32 = 100;
+
 /// What the context prints: `-N`, `-d`, `-s`, `-o` for the `show` commands; none of them,
 /// and `Deleted` for a removal, in `monitor`.
 #[derive(Debug, Clone, Copy, Default)]

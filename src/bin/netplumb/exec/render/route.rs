@@ -1,11 +1,10 @@
 //! A route as `ip route show|get` and `ip monitor route` print it (`print_route`).
 
-use super::{Opts, Rec};
-use crate::exec::ipshow::USER_HZ;
+use super::{Opts, Rec, USER_HZ};
 use crate::exec::links::Links;
-use crate::exec::route::{AF_INET, AF_INET6};
 use crate::json::Value;
 use crate::names::{self, NameTable};
+use crate::names::{AF_INET, AF_INET6};
 use netplumb::wire::route::{
     NextHop, RT_TABLE_MAIN, RouteAttr, RouteCacheInfo, RouteMessage, RouteMetric, RouteProtocol,
     RouteScope, RouteType, RouteVia,

@@ -1,55 +1,18 @@
-//! Words to values: the error type, the cursor the command parsers walk (typed values,
-//! names from iproute2's tables, and the errors `ip` prints for bad words), and the global
+//! Words to values: the cursor the command parsers walk (typed values, names from
+//! iproute2's tables, and the usage errors `ip` prints for bad words), and the global
 //! options in front of the object.
 //!
 //! Everything here mirrors what `ip` (iproute2 6.1) accepts, checked by running it in a
 //! throwaway namespace; single words (numbers, addresses, prefixes) are read by
 //! [`crate::words`].
 
+use crate::error::{CliError, Res};
 use crate::help::Topic;
 use crate::names::{AF_INET, AF_INET6, NameTable};
 use crate::words::{matches, parse_ip, parse_prefix, parse_uint};
 use netplumb::{IpNet, MacAddr};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-/// A command that could not run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CliError {
-    /// The command line is wrong; nothing was done. Exit status 2.
-    Usage(String),
-    /// The command was understood but failed. Exit status 1.
-    Failed(String),
-    /// A dump the kernel ended with an error (`... Dump terminated`). Exit status 2, as
-    /// `ip`'s.
-    Dump(String),
-}
-
-impl CliError {
-    /// The process exit status for this error.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            CliError::Usage(_) | CliError::Dump(_) => 2,
-            CliError::Failed(_) => 1,
-        }
-    }
-
-    /// The message, without the kind.
-    pub fn message(&self) -> &str {
-        match self {
-            CliError::Usage(m) | CliError::Failed(m) | CliError::Dump(m) => m,
-        }
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message())
-    }
-}
-
-/// Shorthand for parser results.
-pub type Res<T> = Result<T, CliError>;
 
 /// A cursor over the words of one command, with the help topic its errors point to.
 #[derive(Debug, Clone)]

@@ -12,7 +12,8 @@ pub mod neigh;
 pub mod other;
 pub mod route;
 
-use crate::args::{CliError, Cursor, Globals, Res};
+use crate::args::{Cursor, Globals};
+use crate::error::{CliError, Res};
 use crate::help::Topic;
 use crate::words::matches;
 

@@ -20,14 +20,17 @@
 mod args;
 mod batch;
 mod cmd;
+mod ctx;
+mod error;
 mod exec;
 mod help;
 mod json;
 mod names;
 mod words;
 
-use args::{CliError, Start};
+use args::Start;
 use cmd::Command;
+use error::CliError;
 use help::Topic;
 use std::io::BufReader;
 
@@ -56,7 +59,7 @@ fn run_main(argv: &[String]) -> i32 {
         Ok(x) => x,
         Err(e) => return fail(&e),
     };
-    let ctx = exec::Ctx::new(&globals);
+    let ctx = ctx::Ctx::new(&globals);
     let result = match start {
         Start::Version => exec::run(Command::Version, &ctx),
         Start::Help => exec::run(Command::Help(Topic::Main), &ctx),
@@ -74,8 +77,8 @@ fn run_main(argv: &[String]) -> i32 {
 /// `-batch FILE`: every line is a command (without `ip`/`netplumb` and global options).
 /// A failed line is reported with "Command failed FILE:LINE"; `-force` keeps going. Exit
 /// status 1 when any line failed. With `-force` the write requests of consecutive lines
-/// are pipelined (`exec::Ctx::send`); failures are still reported per line, in line order.
-fn run_batch(ctx: &exec::Ctx<'_>) -> i32 {
+/// are pipelined (`ctx::Ctx::send`); failures are still reported per line, in line order.
+fn run_batch(ctx: &ctx::Ctx<'_>) -> i32 {
     let g = ctx.globals;
     let name = g.batch.as_deref().unwrap_or("-");
     let input: Box<dyn std::io::BufRead> = if name == "-" {
@@ -117,7 +120,7 @@ fn run_batch(ctx: &exec::Ctx<'_>) -> i32 {
 }
 
 /// Whether a `-force -batch` line only builds write requests that may be queued (see
-/// `exec::Ctx::send`): the frequent bulk commands. Any other line flushes the queue first.
+/// `ctx::Ctx::send`): the frequent bulk commands. Any other line flushes the queue first.
 fn queueable(c: &Command) -> bool {
     use cmd::addr::{AddrCmd, AddrOp};
     use cmd::link::LinkCmd;

@@ -1,7 +1,8 @@
 //! `address add | replace | change | delete | show | flush` (ip-address(8)).
 
 use super::{Command, pick};
-use crate::args::{Cursor, Family, Prefix, Res};
+use crate::args::{Cursor, Family, Prefix};
+use crate::error::Res;
 use crate::help::Topic;
 use crate::names::NameTable;
 use crate::words::{matches, parse_uint};

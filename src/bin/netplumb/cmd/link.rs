@@ -6,7 +6,8 @@
 //! `promisc` must be spelt out. A word that is no keyword names the device.
 
 use super::{Command, pick};
-use crate::args::{Cursor, Family, Res};
+use crate::args::{Cursor, Family};
+use crate::error::Res;
 use crate::help::Topic;
 use crate::names::NameTable;
 use crate::words::{matches, parse_uint};

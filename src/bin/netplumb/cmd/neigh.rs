@@ -1,7 +1,8 @@
 //! `neigh add | replace | change | delete | show | flush | get` (ip-neighbour(8)).
 
 use super::{Command, pick};
-use crate::args::{Cursor, Family, Res};
+use crate::args::{Cursor, Family};
+use crate::error::Res;
 use crate::help::Topic;
 use crate::names::NameTable;
 use crate::words::{matches, parse_uint};

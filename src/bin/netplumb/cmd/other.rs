@@ -2,7 +2,8 @@
 //! netplumb-only `decode`.
 
 use super::{Command, pick};
-use crate::args::{Cursor, Res};
+use crate::args::Cursor;
+use crate::error::Res;
 use crate::help::Topic;
 use crate::words::{matches, parse_uint};
 use netplumb::tun::Mode;

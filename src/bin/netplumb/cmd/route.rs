@@ -5,7 +5,8 @@
 //! else the first gateway's, else IPv4; `default` then becomes `0.0.0.0/0` or `::/0`.
 
 use super::{Command, pick};
-use crate::args::{Cursor, Family, Prefix, Res};
+use crate::args::{Cursor, Family, Prefix};
+use crate::error::Res;
 use crate::help::Topic;
 use crate::names::NameTable;
 use crate::words::{matches, parse_uint};

@@ -10,13 +10,14 @@
 //! `ip -j address show` does, except `linkinfo` (with `-d`), which netplumb leaves to
 //! `link show`.
 
-use super::ipshow::{addr_match, glob, lib_error, resolve};
 use super::links::Links;
 use super::render::link::View;
 use super::render::{self, Opts, Rec};
-use super::{Ctx, failed};
-use crate::args::{CliError, Family};
+use super::select::{addr_match, glob};
+use crate::args::Family;
 use crate::cmd::addr::{AddrChange, AddrCmd, AddrFilter, AddrOp, Broadcast, IfaFlags};
+use crate::ctx::{Ctx, resolve};
+use crate::error::{CliError, error_text, failed, lib_error};
 use netplumb::addr::{AddrFlags, AddrSpec, Scope};
 use netplumb::link::{IfFlags, Link, LinkFilter, LinkRef};
 use netplumb::wire::NlmsgFlags;
@@ -392,7 +393,7 @@ fn flush(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
                 Err(e) => {
                     return Err(CliError::Failed(format!(
                         "Failed to send flush request: {}",
-                        super::error_text(&e)
+                        error_text(&e)
                     )));
                 }
             }

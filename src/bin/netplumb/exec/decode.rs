@@ -6,9 +6,10 @@
 //! one did not, with `Error: decode error at offset N: ...` on stderr, or when the input
 //! cannot be read or is hex text with an odd number of digits.
 
-use super::{Ctx, decode_core, output};
-use crate::args::CliError;
+use super::{decode_core, output};
 use crate::cmd::Decode;
+use crate::ctx::Ctx;
+use crate::error::{CliError, error_text};
 use std::io::Read;
 
 /// Runs `decode`.
@@ -24,7 +25,7 @@ pub fn run(cmd: &Decode, ctx: &Ctx<'_>) -> Result<(), CliError> {
         Some(path) => std::fs::read(path).map_err(|e| {
             CliError::Failed(format!(
                 "Cannot open file \"{path}\" for reading: {}",
-                super::error_text(&netplumb::Error::io("read", e))
+                error_text(&netplumb::Error::io("read", e))
             ))
         })?,
     };

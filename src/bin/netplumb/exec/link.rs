@@ -25,12 +25,14 @@
 use super::links::Links;
 use super::render::link::{self as render_link, View};
 use super::render::{Opts, Printer};
-use super::{Ctx, Lookup, failed, stream};
-use crate::args::{CliError, Family};
+use super::stream;
+use crate::args::Family;
 use crate::cmd::link::{
     AddrGenMode, BridgeOpt, BridgeSlaveOpt, LinkAdd, LinkAttrs, LinkCmd, LinkDel, LinkKind,
     LinkSet, LinkShow, LinkTarget, Macvlan, MacvlanMode, Master, NetnsRef, Vxlan, VxlanTtl,
 };
+use crate::ctx::{Ctx, Lookup};
+use crate::error::{CliError, failed};
 use crate::names::AF_INET6;
 use netplumb::wire::link::{
     BridgeAttr, BridgePortAttr, IFLA_VXLAN_TTL_INHERIT, IfFlags, InfoAttr, InfoData, LinkAttr,

@@ -54,9 +54,11 @@
 use super::links::Links;
 use super::render::route::Hide;
 use super::render::{self, Opts, Rec};
-use super::{Ctx, decode_core, failed, output};
-use crate::args::{CliError, Family};
+use super::{decode_core, output};
+use crate::args::Family;
 use crate::cmd::Monitor;
+use crate::ctx::Ctx;
+use crate::error::{CliError, error_text, failed};
 use crate::json::Value;
 use netplumb::Error;
 use netplumb::events::{Event, Group, Monitor as EventMonitor};
@@ -126,7 +128,7 @@ fn replay(file: &str, cmd: &Monitor, p: &mut Printer) -> Result<(), CliError> {
     let raw = std::fs::read(file).map_err(|e| {
         CliError::Failed(format!(
             "Cannot open file \"{file}\" for reading: {}",
-            super::error_text(&Error::io("read", e))
+            error_text(&Error::io("read", e))
         ))
     })?;
     let bytes =

@@ -5,13 +5,14 @@
 //! Where netplumb differs from `ip` 6.1 on purpose: `neigh get` with `-j` prints JSON (the
 //! entry as `ip -j neigh show` prints it); 6.1 prints text there.
 
-use super::ipshow::{addr_match, lib_error, resolve};
 use super::links::Links;
 use super::render::neigh::NTF_EXT_MANAGED;
 use super::render::{self, Opts};
-use super::{Ctx, failed};
-use crate::args::{CliError, Family};
+use super::select::addr_match;
+use crate::args::Family;
 use crate::cmd::neigh::{NeighChange, NeighCmd, NeighFilter, NeighGet, NeighOp, nud};
+use crate::ctx::{Ctx, resolve};
+use crate::error::{CliError, error_text, failed, lib_error};
 use netplumb::neigh::{NeighFamily, NeighFlags, NeighSpec, NeighState, Neighbour};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::neigh::NeighAttr;
@@ -235,7 +236,7 @@ fn show(f: &NeighFilter, ctx: &Ctx<'_>, flush: bool) -> Result<(), CliError> {
                 Err(e) => {
                     return Err(CliError::Failed(format!(
                         "Failed to send flush request: {}",
-                        super::error_text(&e)
+                        error_text(&e)
                     )));
                 }
             }

@@ -12,10 +12,10 @@
 //! - `list` is sorted by name (`ip` prints directory order).
 //! - `attach` and `monitor` are not supported (exit status 1).
 
-use super::{Ctx, failed};
-use crate::args::CliError;
 use crate::cmd::NetnsCmd;
 use crate::cmd::link::NetnsRef;
+use crate::ctx::Ctx;
+use crate::error::{CliError, error_text, failed};
 use crate::json::Value;
 use netplumb::wire::nlmsg::RTM_GETNSID;
 use netplumb::wire::nsid::NsidMessage;
@@ -105,7 +105,7 @@ fn open_named(name: &str) -> Result<NetNs, CliError> {
 fn io_text(e: &netplumb::Error) -> String {
     match e {
         netplumb::Error::NotFound { .. } => "No such file or directory".into(),
-        other => super::error_text(other),
+        other => error_text(other),
     }
 }
 

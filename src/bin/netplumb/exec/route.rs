@@ -16,15 +16,17 @@
 //!   next to `nexthop`s, congestion-control names of 16 bytes or more.
 //! - `pref` and `expires` are not sent for IPv4 routes (the kernel ignores them there).
 
-use super::ipshow::{addr_match, lib_error, resolve};
 use super::links::Links;
 use super::render::route::Hide;
 use super::render::{self, Opts, Printer};
-use super::{Ctx, failed, stream};
-use crate::args::{CliError, Family};
+use super::select::addr_match;
+use super::stream;
+use crate::args::Family;
 use crate::cmd::route::{
     MetricKind, PrefixSel, RouteChange, RouteCmd, RouteFilter, RouteGet, RouteOp, TableFilter,
 };
+use crate::ctx::{Ctx, resolve};
+use crate::error::{CliError, error_text, failed, lib_error};
 use crate::names::{AF_INET, AF_INET6};
 use netplumb::link::LinkRef;
 use netplumb::route::{NextHopSpec, Route, RouteGetOpts, RouteSpec};
@@ -582,7 +584,7 @@ fn flush(f: &RouteFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
                 Err(e) => {
                     return Err(CliError::Failed(format!(
                         "Failed to send flush request: {}",
-                        super::error_text(&e)
+                        error_text(&e)
                     )));
                 }
             }

@@ -10,9 +10,9 @@
 //! - `show -d` does not list the processes attached to each device.
 
 use super::link::get_link;
-use super::{Ctx, failed};
-use crate::args::CliError;
 use crate::cmd::{TuntapCmd, other::Tuntap};
+use crate::ctx::Ctx;
+use crate::error::{CliError, error_text, failed};
 use crate::json::Value;
 use netplumb::tun::{Mode, TunBuilder};
 use netplumb::wire::link::{InfoData, LinkMessage, TunAttr};
@@ -48,7 +48,7 @@ fn ioctl_error(e: netplumb::Error) -> CliError {
     let text = if source.raw_os_error() == Some(libc::EEXIST) {
         "Device or resource busy".to_string()
     } else {
-        super::error_text(&e)
+        error_text(&e)
     };
     CliError::Failed(format!("ioctl({ioctl}): {text}"))
 }

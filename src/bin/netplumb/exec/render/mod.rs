@@ -10,8 +10,10 @@ pub mod linkinfo;
 pub mod neigh;
 pub mod route;
 
-use super::Ctx;
-use crate::args::{CliError, Globals};
+use crate::args::Globals;
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::exec::output::write_failed;
 use crate::json::{Value, Writer};
 use std::borrow::Cow;
 use std::fmt::{Display, Write as _};
@@ -165,7 +167,7 @@ impl Printer {
         let buf = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         let out = if ctx.globals.json {
             let mut w = Writer::new(buf, ctx.globals.pretty);
-            w.begin_array().map_err(super::output::write_failed)?;
+            w.begin_array().map_err(write_failed)?;
             Out::Json(w)
         } else {
             Out::Text(buf)
@@ -179,7 +181,7 @@ impl Printer {
             Out::Json(w) => r.write_json(w),
             Out::Text(o) => o.write_all(r.text.as_bytes()),
         }
-        .map_err(super::output::write_failed)
+        .map_err(write_failed)
     }
 
     /// Closes the JSON array and flushes everything.
@@ -188,7 +190,7 @@ impl Printer {
             Out::Json(mut w) => w.end_array().and_then(|()| w.finish().map(drop)),
             Out::Text(mut o) => o.flush(),
         }
-        .map_err(super::output::write_failed)
+        .map_err(write_failed)
     }
 }
 

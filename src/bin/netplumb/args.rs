@@ -7,7 +7,7 @@
 //! [`crate::words`].
 
 use crate::error::{CliError, Res};
-use crate::help::Topic;
+use crate::help::{MAIN, Topic};
 use crate::names::{AF_INET, AF_INET6, NameTable};
 use crate::words::{matches, parse_ip, parse_prefix, parse_uint};
 use netplumb::{IpNet, MacAddr};
@@ -419,7 +419,7 @@ pub enum Start {
 pub fn parse_globals(args: &[String]) -> Res<(Globals, Start)> {
     let mut g = Globals::default();
     let mut i = 0;
-    let hint = || Topic::Main.hint();
+    let hint = || MAIN.hint();
     while let Some(arg) = args.get(i) {
         if arg == "--" {
             i += 1;
@@ -553,7 +553,7 @@ mod tests {
     #[test]
     fn cursor_typed_values_and_errors() {
         let w = words("1500 abc on maybe 02:00:00:00:00:01 zz");
-        let mut c = Cursor::new(&w, Topic::Link);
+        let mut c = Cursor::new(&w, crate::cmd::link::TOPIC);
         assert_eq!(c.u32("Invalid \"mtu\" value"), Ok(1500));
         let e = c.u32("Invalid \"mtu\" value").unwrap_err();
         assert_eq!(
@@ -583,7 +583,7 @@ mod tests {
     #[test]
     fn family_checks_on_addresses_and_prefixes() {
         let w = words("x");
-        let c = Cursor::new(&w, Topic::Route);
+        let c = Cursor::new(&w, crate::cmd::route::TOPIC);
         assert!(
             c.addr_of("198.18.0.1", Family::Inet6)
                 .unwrap_err()
@@ -607,7 +607,7 @@ mod tests {
     #[test]
     fn interface_names() {
         let w = words("x");
-        let c = Cursor::new(&w, Topic::Link);
+        let c = Cursor::new(&w, crate::cmd::link::TOPIC);
         assert!(c.new_ifname("veth0", "name").is_ok());
         for bad in ["0123456789abcdef", "a/b", "a:b", "", ".."] {
             let e = c.new_ifname(bad, "name").unwrap_err();

@@ -1,13 +1,40 @@
 //! `address add | replace | change | delete | show | flush` (ip-address(8)).
 
-use super::{Command, pick};
-use crate::args::{Cursor, Family, Prefix};
+use crate::args::{Cursor, Family, Globals, Prefix};
+use crate::cmd::{Command, Object, pick};
 use crate::error::Res;
 use crate::help::Topic;
 use crate::names::NameTable;
 use crate::words::{matches, parse_uint};
 use netplumb::IpNet;
 use std::net::IpAddr;
+
+/// The `address` object.
+pub const OBJECT: Object = Object {
+    topic: TOPIC,
+    parse,
+};
+
+/// `netplumb address help`.
+pub const TOPIC: Topic = Topic::new("address", USAGE);
+
+const USAGE: &str = "\
+Usage: netplumb address { add | change | replace } IFADDR dev IFNAME [ LIFETIME ]
+                                                   [ CONFFLAG-LIST ]
+       netplumb address del IFADDR dev IFNAME
+       netplumb address { show | flush } [ dev IFNAME ] [ scope SCOPE-ID ]
+                                         [ to PREFIX ] [ FLAG-LIST ] [ label LABEL ] [ up ]
+IFADDR := PREFIX | [ local ] PREFIX [ peer PREFIX ] [ broadcast ADDR | + | - ]
+          [ anycast ADDR ] [ label IFNAME ] [ scope SCOPE-ID ] [ metric METRIC ]
+SCOPE-ID := [ host | link | global | site | NUMBER ]
+FLAG-LIST := [ FLAG-LIST ] FLAG
+FLAG := [ permanent | dynamic | secondary | primary | [-]tentative | [-]deprecated |
+          [-]dadfailed | temporary | CONFFLAG-LIST ]
+CONFFLAG-LIST := [ CONFFLAG-LIST ] CONFFLAG
+CONFFLAG := [ home | nodad | mngtmpaddr | noprefixroute | autojoin | optimistic ]
+LIFETIME := [ valid_lft LFT ] [ preferred_lft LFT ]
+LFT := { forever | SECONDS }
+";
 
 /// An `address` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,7 +196,8 @@ pub struct AddrFilter {
 }
 
 /// `address` words after the object.
-pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
+fn parse(c: &mut Cursor, g: &Globals) -> Res<Command> {
+    let family = g.family;
     #[derive(Clone, Copy)]
     enum Verb {
         Op(AddrOp),
@@ -178,7 +206,7 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
         Help,
     }
     let Some(w) = c.word() else {
-        return Ok(Command::Addr(AddrCmd::Show(AddrFilter::default())));
+        return Ok(Command::of(AddrCmd::Show(AddrFilter::default())));
     };
     let verb = pick(
         w,
@@ -196,8 +224,8 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
         ],
     )
     .ok_or_else(|| c.unknown_command(w))?;
-    Ok(Command::Addr(match verb {
-        Verb::Help => return Ok(Command::Help(Topic::Addr)),
+    Ok(Command::of(match verb {
+        Verb::Help => return Ok(Command::Help(TOPIC)),
         Verb::Op(op) => AddrCmd::Change(parse_change(c, op, family)?),
         Verb::Show => AddrCmd::Show(parse_filter(c, family)?),
         Verb::Flush => {
@@ -399,18 +427,18 @@ fn parse_filter(c: &mut Cursor, mut family: Family) -> Res<AddrFilter> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::tests::{err, parse_ok};
+    use crate::tests::{err, parse_as, parse_ok};
 
     fn change(line: &str) -> AddrChange {
-        match parse_ok(line) {
-            Command::Addr(AddrCmd::Change(a)) => a,
+        match parse_as::<AddrCmd>(line) {
+            AddrCmd::Change(a) => a,
             other => panic!("{line}: {other:?}"),
         }
     }
 
     fn filter(line: &str) -> AddrFilter {
-        match parse_ok(line) {
-            Command::Addr(AddrCmd::Show(f) | AddrCmd::Flush(f)) => f,
+        match parse_as::<AddrCmd>(line) {
+            AddrCmd::Show(f) | AddrCmd::Flush(f) => f,
             other => panic!("{line}: {other:?}"),
         }
     }
@@ -443,11 +471,11 @@ mod tests {
         ] {
             assert_eq!(
                 parse_ok(line),
-                Command::Addr(AddrCmd::Show(AddrFilter::default())),
+                Command::of(AddrCmd::Show(AddrFilter::default())),
                 "{line}"
             );
         }
-        assert_eq!(parse_ok("addr help"), Command::Help(Topic::Addr));
+        assert_eq!(parse_ok("addr help"), Command::Help(TOPIC));
         assert!(
             err("addr shx")
                 .starts_with("Command \"shx\" is unknown, try \"netplumb address help\".")

@@ -5,14 +5,55 @@
 //! `txqueuelen`, `ty` is `type`, `n` is `nomaster`, while `mtu`, `name`, `netns`, `group` and
 //! `promisc` must be spelt out. A word that is no keyword names the device.
 
-use super::{Command, pick};
-use crate::args::{Cursor, Family};
+use crate::args::{Cursor, Family, Globals};
+use crate::cmd::{Command, Object, pick};
 use crate::error::Res;
 use crate::help::Topic;
 use crate::names::NameTable;
 use crate::words::{matches, parse_uint};
 use netplumb::MacAddr;
 use std::net::IpAddr;
+
+/// The `link` object.
+pub const OBJECT: Object = Object {
+    topic: TOPIC,
+    parse,
+};
+
+/// `netplumb link help`.
+pub const TOPIC: Topic = Topic::new("link", USAGE);
+
+const USAGE: &str = "\
+Usage: netplumb link add [ link DEV ] [ name ] NAME
+                   [ txqueuelen PACKETS ] [ address LLADDR ] [ broadcast LLADDR ]
+                   [ mtu MTU ] [ numtxqueues QUEUES ] [ numrxqueues QUEUES ]
+                   [ netns { NAME | PID } ] [ group GROUP ] [ up ]
+                   type TYPE [ ARGS ]
+       netplumb link delete { DEVICE | dev DEVICE | group GROUP } [ type TYPE ]
+       netplumb link set { DEVICE | dev DEVICE | group GROUP }
+                   [ { up | down } ] [ name NEWNAME ] [ mtu MTU ]
+                   [ address LLADDR ] [ broadcast LLADDR ]
+                   [ txqueuelen PACKETS ] [ arp { on | off } ]
+                   [ multicast { on | off } ] [ allmulticast { on | off } ]
+                   [ promisc { on | off } ] [ carrier { on | off } ]
+                   [ netns { NAME | PID } ] [ alias NAME ] [ group GROUP ]
+                   [ master DEVICE ] [ nomaster ] [ addrgenmode MODE ]
+                   [ type TYPE ARGS ]
+       netplumb link show [ [ dev ] DEVICE | group GROUP ] [ up ] [ master DEVICE ]
+                   [ type TYPE ] [ nomaster ]
+       netplumb link help
+TYPE := { veth | bridge | bridge_slave | macvlan | macvtap | vxlan | ifb | ... }
+veth ARGS := [ peer [ name ] NAME [ mtu MTU ] [ address LLADDR ] [ txqueuelen N ]
+                    [ netns { NAME | PID } ] ... ]
+bridge ARGS := [ stp_state { 0 | 1 } ] [ forward_delay N ] [ hello_time N ] [ max_age N ]
+               [ ageing_time N ] [ priority N ] [ vlan_filtering { 0 | 1 } ]
+               [ mcast_snooping { 0 | 1 } ] ...
+bridge_slave ARGS := [ state N ] [ priority N ] [ cost N ] [ hairpin { on | off } ]
+               [ learning { on | off } ] [ flood { on | off } ] [ guard { on | off } ] ...
+macvlan, macvtap ARGS := [ mode { private | vepa | bridge | passthru [ nopromisc ] | source } ]
+vxlan ARGS := id VNI [ { group | remote } IPADDR ] [ local IPADDR ] [ dev PHYS_DEV ]
+              [ dstport PORT ] [ ttl TTL ] [ tos TOS ] [ [no]learning ] ...
+";
 
 /// A `link` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -404,7 +445,7 @@ pub enum VxlanTtl {
 }
 
 /// `link` words after the object.
-pub fn parse(c: &mut Cursor) -> Res<Command> {
+fn parse(c: &mut Cursor, _: &Globals) -> Res<Command> {
     #[derive(Clone, Copy)]
     enum Verb {
         Add,
@@ -415,7 +456,7 @@ pub fn parse(c: &mut Cursor) -> Res<Command> {
         Help,
     }
     let Some(w) = c.word() else {
-        return Ok(Command::Link(LinkCmd::Show(LinkShow::default())));
+        return Ok(Command::of(LinkCmd::Show(LinkShow::default())));
     };
     // `ip` checks add, change, set, replace, delete, show/list/lst, help in this order.
     let verb = pick(
@@ -434,7 +475,7 @@ pub fn parse(c: &mut Cursor) -> Res<Command> {
     )
     .ok_or_else(|| c.unknown_command(w))?;
     let cmd = match verb {
-        Verb::Help => return Ok(Command::Help(Topic::Link)),
+        Verb::Help => return Ok(Command::Help(TOPIC)),
         Verb::Show => LinkCmd::Show(parse_show(c)?),
         Verb::Add | Verb::Replace => {
             let p = parse_words(c, Mode::Add)?;
@@ -477,7 +518,7 @@ pub fn parse(c: &mut Cursor) -> Res<Command> {
             })
         }
     };
-    Ok(Command::Link(cmd))
+    Ok(Command::of(cmd))
 }
 
 /// `set`/`delete` act on `dev`, or on a group when no device is named.
@@ -1141,13 +1182,10 @@ fn parse_show(c: &mut Cursor) -> Res<LinkShow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::tests::{err, parse_ok};
+    use crate::tests::{err, parse_as, parse_ok};
 
     fn link(line: &str) -> LinkCmd {
-        match parse_ok(line) {
-            Command::Link(l) => l,
-            other => panic!("{line}: {other:?}"),
-        }
+        parse_as(line)
     }
 
     fn add(line: &str) -> LinkAdd {
@@ -1767,7 +1805,7 @@ mod tests {
             "Error: \"v1\" may be inet prefix, but it is not allowed in this context."
         ));
         assert!(err("link show lo help").starts_with("Usage: netplumb link"));
-        assert_eq!(parse_ok("link help"), Command::Help(Topic::Link));
-        assert_eq!(parse_ok("link h"), Command::Help(Topic::Link));
+        assert_eq!(parse_ok("link help"), Command::Help(TOPIC));
+        assert_eq!(parse_ok("link h"), Command::Help(TOPIC));
     }
 }

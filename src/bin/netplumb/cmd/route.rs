@@ -4,14 +4,52 @@
 //! The family of a route is settled as `ip` settles it: `-4`/`-6`, else the destination's,
 //! else the first gateway's, else IPv4; `default` then becomes `0.0.0.0/0` or `::/0`.
 
-use super::{Command, pick};
-use crate::args::{Cursor, Family, Prefix};
+use crate::args::{Cursor, Family, Globals, Prefix};
+use crate::cmd::{Command, Object, pick};
 use crate::error::Res;
 use crate::help::Topic;
 use crate::names::NameTable;
 use crate::words::{matches, parse_uint};
 use netplumb::IpNet;
 use std::net::IpAddr;
+
+/// The `route` object.
+pub const OBJECT: Object = Object {
+    topic: TOPIC,
+    parse,
+};
+
+/// `netplumb route help`.
+pub const TOPIC: Topic = Topic::new("route", USAGE);
+
+const USAGE: &str = "\
+Usage: netplumb route { list | flush } SELECTOR
+       netplumb route get [ to ] ADDRESS [ from ADDRESS ] [ iif STRING ]
+                          [ oif STRING ] [ mark NUMBER ] [ tos TOS ] [ vrf NAME ]
+       netplumb route { add | del | change | append | replace | prepend } ROUTE
+SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ]
+            [ table TABLE_ID ] [ vrf NAME ] [ proto RTPROTO ]
+            [ type TYPE ] [ scope SCOPE ] [ dev STRING ] [ via ADDRESS ] [ src PREFIX ]
+ROUTE := NODE_SPEC [ INFO_SPEC ]
+NODE_SPEC := [ TYPE ] PREFIX [ tos TOS ] [ table TABLE_ID ] [ proto RTPROTO ]
+             [ scope SCOPE ] [ metric METRIC ]
+INFO_SPEC := NH OPTIONS FLAGS [ nexthop NH ]...
+NH := [ via [ FAMILY ] ADDRESS ] [ dev STRING ] [ weight NUMBER ] NHFLAGS
+FAMILY := [ inet | inet6 ]
+OPTIONS := FLAGS [ mtu NUMBER ] [ advmss NUMBER ] [ rtt TIME ] [ rttvar TIME ]
+           [ reordering NUMBER ] [ window NUMBER ] [ cwnd NUMBER ] [ initcwnd NUMBER ]
+           [ ssthresh NUMBER ] [ realms REALM ] [ src ADDRESS ] [ rto_min TIME ]
+           [ hoplimit NUMBER ] [ initrwnd NUMBER ] [ features FEATURES ]
+           [ quickack BOOL ] [ congctl NAME ] [ pref PREF ] [ expires TIME ]
+TYPE := { unicast | local | broadcast | multicast | throw | unreachable | prohibit |
+          blackhole | nat }
+TABLE_ID := [ local | main | default | all | NUMBER ]
+SCOPE := [ host | link | global | NUMBER ]
+NHFLAGS := [ onlink ]
+RTPROTO := [ kernel | boot | static | NUMBER ]
+PREF := [ low | medium | high ]
+TIME := NUMBER[s|ms]
+";
 
 /// A `route` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -331,7 +369,8 @@ pub struct RouteGet {
 }
 
 /// `route` words after the object.
-pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
+fn parse(c: &mut Cursor, g: &Globals) -> Res<Command> {
+    let family = g.family;
     #[derive(Clone, Copy)]
     enum Verb {
         Op(RouteOp),
@@ -341,7 +380,7 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
         Help,
     }
     let Some(w) = c.word() else {
-        return Ok(Command::Route(RouteCmd::Show(RouteFilter::default())));
+        return Ok(Command::of(RouteCmd::Show(RouteFilter::default())));
     };
     let verb = pick(
         w,
@@ -362,8 +401,8 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
         ],
     )
     .ok_or_else(|| c.unknown_command(w))?;
-    Ok(Command::Route(match verb {
-        Verb::Help => return Ok(Command::Help(Topic::Route)),
+    Ok(Command::of(match verb {
+        Verb::Help => return Ok(Command::Help(TOPIC)),
         Verb::Op(op) => RouteCmd::Change(parse_change(c, op, family)?),
         Verb::Show => RouteCmd::Show(parse_filter(c, family)?),
         Verb::Flush => {
@@ -898,25 +937,25 @@ fn parse_get(c: &mut Cursor, mut family: Family) -> Res<RouteGet> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::tests::{err, parse_ok};
+    use crate::tests::{err, parse_as, parse_ok};
 
     fn change(line: &str) -> RouteChange {
-        match parse_ok(line) {
-            Command::Route(RouteCmd::Change(r)) => r,
+        match parse_as::<RouteCmd>(line) {
+            RouteCmd::Change(r) => r,
             other => panic!("{line}: {other:?}"),
         }
     }
 
     fn filter(line: &str) -> RouteFilter {
-        match parse_ok(line) {
-            Command::Route(RouteCmd::Show(f) | RouteCmd::Flush(f)) => f,
+        match parse_as::<RouteCmd>(line) {
+            RouteCmd::Show(f) | RouteCmd::Flush(f) => f,
             other => panic!("{line}: {other:?}"),
         }
     }
 
     fn get(line: &str) -> RouteGet {
-        match parse_ok(line) {
-            Command::Route(RouteCmd::Get(g)) => g,
+        match parse_as::<RouteCmd>(line) {
+            RouteCmd::Get(g) => g,
             other => panic!("{line}: {other:?}"),
         }
     }
@@ -952,11 +991,11 @@ mod tests {
         ] {
             assert_eq!(
                 parse_ok(line),
-                Command::Route(RouteCmd::Show(RouteFilter::default())),
+                Command::of(RouteCmd::Show(RouteFilter::default())),
                 "{line}"
             );
         }
-        assert_eq!(parse_ok("route help"), Command::Help(Topic::Route));
+        assert_eq!(parse_ok("route help"), Command::Help(TOPIC));
         assert!(
             err("route e").starts_with("Command \"e\" is unknown, try \"netplumb route help\".")
         );

@@ -15,9 +15,10 @@ use super::render::link::View;
 use super::render::{self, Opts, Rec};
 use super::select::{addr_match, glob};
 use crate::args::Family;
+use crate::cmd::Run;
 use crate::cmd::addr::{AddrChange, AddrCmd, AddrFilter, AddrOp, Broadcast, IfaFlags};
 use crate::ctx::{Ctx, resolve};
-use crate::error::{CliError, error_text, failed, lib_error};
+use crate::error::{CliError, Res, error_text, failed, lib_error};
 use netplumb::addr::{AddrFlags, AddrSpec, Scope};
 use netplumb::link::{IfFlags, Link, LinkFilter, LinkRef};
 use netplumb::wire::NlmsgFlags;
@@ -27,8 +28,18 @@ use netplumb::wire::nlmsg::{RTM_DELADDR, RTM_NEWADDR};
 use netplumb::{Batch, BatchMode, Handle, IpNet};
 use std::net::{IpAddr, Ipv4Addr};
 
+impl Run for AddrCmd {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+
+    fn queueable(&self) -> bool {
+        matches!(self, AddrCmd::Change(a) if matches!(a.op, AddrOp::Add | AddrOp::Del))
+    }
+}
+
 /// Runs `address`.
-pub fn run(cmd: &AddrCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &AddrCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         AddrCmd::Change(c) => change(c, ctx),
         AddrCmd::Show(f) => show(f, ctx),

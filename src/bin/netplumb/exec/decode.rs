@@ -7,13 +7,20 @@
 //! cannot be read or is hex text with an odd number of digits.
 
 use super::{decode_core, output};
-use crate::cmd::Decode;
+use crate::cmd::Run;
+use crate::cmd::decode::Decode;
 use crate::ctx::Ctx;
-use crate::error::{CliError, error_text};
+use crate::error::{CliError, Res, error_text};
 use std::io::Read;
 
+impl Run for Decode {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+}
+
 /// Runs `decode`.
-pub fn run(cmd: &Decode, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &Decode, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let raw = match cmd.file.as_deref() {
         None | Some("-") => {
             let mut buf = Vec::new();

@@ -27,12 +27,13 @@ use super::render::link::{self as render_link, View};
 use super::render::{Opts, Printer};
 use super::stream;
 use crate::args::Family;
+use crate::cmd::Run;
 use crate::cmd::link::{
     AddrGenMode, BridgeOpt, BridgeSlaveOpt, LinkAdd, LinkAttrs, LinkCmd, LinkDel, LinkKind,
     LinkSet, LinkShow, LinkTarget, Macvlan, MacvlanMode, Master, NetnsRef, Vxlan, VxlanTtl,
 };
 use crate::ctx::{Ctx, Lookup};
-use crate::error::{CliError, failed};
+use crate::error::{CliError, Res, failed};
 use crate::names::AF_INET6;
 use netplumb::wire::link::{
     BridgeAttr, BridgePortAttr, IFLA_VXLAN_TTL_INHERIT, IfFlags, InfoAttr, InfoData, LinkAttr,
@@ -44,8 +45,18 @@ use netplumb::{Handle, NetNs};
 use std::net::IpAddr;
 use std::os::fd::{AsFd, AsRawFd};
 
+impl Run for LinkCmd {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+
+    fn queueable(&self) -> bool {
+        matches!(self, LinkCmd::Add(_) | LinkCmd::Del(_))
+    }
+}
+
 /// Runs `link`.
-pub fn run(cmd: &LinkCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &LinkCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         LinkCmd::Add(a) => add(a, ctx),
         LinkCmd::Set(s) => set(s, ctx),

@@ -22,29 +22,3 @@ mod route;
 pub mod select;
 pub mod stream;
 mod tuntap;
-
-use crate::cmd::Command;
-use crate::ctx::Ctx;
-use crate::error::CliError;
-
-/// Runs one parsed command.
-pub fn run(cmd: Command, ctx: &Ctx<'_>) -> Result<(), CliError> {
-    match cmd {
-        Command::Help(t) => {
-            print!("{}", t.text());
-            Ok(())
-        }
-        Command::Version => {
-            println!("netplumb utility, version {}", env!("CARGO_PKG_VERSION"));
-            Ok(())
-        }
-        Command::Link(c) => link::run(&c, ctx),
-        Command::Addr(c) => addr::run(&c, ctx),
-        Command::Route(c) => route::run(&c, ctx),
-        Command::Neigh(c) => neigh::run(&c, ctx),
-        Command::Tuntap(c) => tuntap::run(&c, ctx),
-        Command::Netns(c) => netns::run(&c, ctx),
-        Command::Monitor(c) => monitor::run(&c, ctx),
-        Command::Decode(c) => decode::run(&c, ctx),
-    }
-}

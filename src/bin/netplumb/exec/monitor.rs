@@ -56,9 +56,10 @@ use super::render::route::Hide;
 use super::render::{self, Opts, Rec};
 use super::{decode_core, output};
 use crate::args::Family;
-use crate::cmd::Monitor;
+use crate::cmd::Run;
+use crate::cmd::monitor::Monitor;
 use crate::ctx::Ctx;
-use crate::error::{CliError, error_text, failed};
+use crate::error::{CliError, Res, error_text, failed};
 use crate::json::Value;
 use netplumb::Error;
 use netplumb::events::{Event, Group, Monitor as EventMonitor};
@@ -71,8 +72,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 const OVERRUN: &str =
     "netplumb: events were lost (receive queue overrun); re-dump to resynchronise";
 
+impl Run for Monitor {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+}
+
 /// Runs `monitor`.
-pub fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
     if cmd.all_nsid {
         return Err(CliError::Failed(
             "Error: \"all-nsid\" is not supported by netplumb monitor.".to_string(),

@@ -10,17 +10,29 @@ use super::render::neigh::NTF_EXT_MANAGED;
 use super::render::{self, Opts};
 use super::select::addr_match;
 use crate::args::Family;
+use crate::cmd::Run;
 use crate::cmd::neigh::{NeighChange, NeighCmd, NeighFilter, NeighGet, NeighOp, nud};
 use crate::ctx::{Ctx, resolve};
-use crate::error::{CliError, error_text, failed, lib_error};
+use crate::error::{CliError, Res, error_text, failed, lib_error};
 use netplumb::neigh::{NeighFamily, NeighFlags, NeighSpec, NeighState, Neighbour};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::neigh::NeighAttr;
 use netplumb::wire::nlmsg::RTM_NEWNEIGH;
 use netplumb::{Batch, BatchMode, Handle};
 
+impl Run for NeighCmd {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+
+    fn queueable(&self) -> bool {
+        matches!(self, NeighCmd::Change(n)
+            if matches!(n.op, NeighOp::Add | NeighOp::Replace | NeighOp::Del))
+    }
+}
+
 /// Runs `neigh`.
-pub fn run(cmd: &NeighCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &NeighCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         NeighCmd::Change(c) => change(c, ctx),
         NeighCmd::Show(f) => show(f, ctx, false),

@@ -22,11 +22,12 @@ use super::render::{self, Opts, Printer};
 use super::select::addr_match;
 use super::stream;
 use crate::args::Family;
+use crate::cmd::Run;
 use crate::cmd::route::{
     MetricKind, PrefixSel, RouteChange, RouteCmd, RouteFilter, RouteGet, RouteOp, TableFilter,
 };
 use crate::ctx::{Ctx, resolve};
-use crate::error::{CliError, error_text, failed, lib_error};
+use crate::error::{CliError, Res, error_text, failed, lib_error};
 use crate::names::{AF_INET, AF_INET6};
 use netplumb::link::LinkRef;
 use netplumb::route::{NextHopSpec, Route, RouteGetOpts, RouteSpec};
@@ -43,8 +44,19 @@ use std::net::IpAddr;
 /// Dumps repeated while the kernel reports them interrupted, as `Handle::route_list` does.
 const DUMP_RETRIES: usize = 5;
 
+impl Run for RouteCmd {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+
+    fn queueable(&self) -> bool {
+        matches!(self, RouteCmd::Change(r)
+            if matches!(r.op, RouteOp::Add | RouteOp::Replace | RouteOp::Del))
+    }
+}
+
 /// Runs `route`.
-pub fn run(cmd: &RouteCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &RouteCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         RouteCmd::Change(c) => change(c, ctx),
         RouteCmd::Show(f) => show(f, ctx),

@@ -10,14 +10,14 @@
 //! # Layout
 //! Each module uses only the ones listed after it:
 //! - `main.rs`: the object table, `-batch`.
-//! - `exec/`: one executor per `ip` object, implementing [`Run`] for the command its parser
+//! - `exec/`: one executor per `ip` object, implementing [`Run`](cmd::Run) for the command its parser
 //!   makes, and what they share: `exec/render` (ip-style records, text and JSON, and the
 //!   printer), `exec/links` (link names), `exec/stream` (dumps printed while they run),
 //!   `exec/select` (prefix and glob matching), `exec/output` (standard output).
 //! - `cmd/`: `ip`'s grammar, one module per object, each with its usage text and AST;
-//!   `cmd.rs`: [`Command`], [`Run`], [`Object`].
+//!   `cmd.rs`: [`Command`], [`Run`](cmd::Run), [`Object`].
 //! - `ctx.rs`: [`Ctx`]. `batch.rs`: splitting `-batch` lines into words.
-//! - `args.rs`: the [`Cursor`](args::Cursor) parsers walk, the global options.
+//! - `args.rs`: the [`Cursor`] parsers walk, the global options.
 //! - `help.rs` ([`Topic`](help::Topic)), `names.rs` (iproute2's tables), `words.rs` (single
 //!   words), `error.rs` ([`CliError`]), `json.rs` (the JSON writer).
 //!
@@ -31,11 +31,11 @@
 //!    words after the object word from the cursor, whose errors are `ip`'s and end with the
 //!    usage hint; it returns `Command::Help(TOPIC)` for `help`, else `Command::of(x)`, `x`
 //!    being the object's parsed command: any type with `Debug` and `PartialEq` that
-//!    implements [`Run`]. A front end with a grammar of its own (cnitool's `add NAME NETNS`)
+//!    implements [`Run`](cmd::Run). A front end with a grammar of its own (cnitool's `add NAME NETNS`)
 //!    takes its words with `c.word()` and `c.rest()`.
-//! 2. [`Run::run`] does the work: [`Ctx::handle`] is the handle in the `-n` namespace,
+//! 2. [`Run::run`](cmd::Run::run) does the work: [`Ctx::handle`] is the handle in the `-n` namespace,
 //!    [`Ctx::send`] sends a write request (queued with `-force -batch` when
-//!    [`Run::queueable`] says so), [`Ctx::in_netns`] runs other work in the namespace;
+//!    [`Run::queueable`](cmd::Run::queueable) says so), [`Ctx::in_netns`] runs other work in the namespace;
 //!    `exec::render` prints records as `ip` does (text, `-j`, `-p`) and `exec::stream`
 //!    prints a dump while it runs. Failures are a [`CliError`]: `Usage` (exit status 2),
 //!    `Failed` (1).

@@ -9,7 +9,7 @@
 use crate::error::{CliError, Res};
 use crate::help::{MAIN, Topic};
 use crate::names::{AF_INET, AF_INET6, NameTable};
-use crate::words::{matches, parse_ip, parse_prefix, parse_uint};
+use crate::words::{matches, parse_ip, parse_prefix, parse_u32, parse_uint};
 use netplumb::{IpNet, MacAddr};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -139,12 +139,13 @@ impl<'a> Cursor<'a> {
     }
 
     /// A u32 of at least `min` for a keyword that may appear once (`mtu`, `txqueuelen`):
-    /// `invarg(what)` for a bad value, `duparg(key)` for a second one.
-    pub fn u32_once(&mut self, slot: &mut Option<u32>, key: &str, min: u32, what: &str) -> Res<()> {
+    /// `invarg("Invalid \"KEY\" value")` for a bad value, `duparg(key)` for a second one.
+    pub fn u32_once(&mut self, slot: &mut Option<u32>, key: &str, min: u32) -> Res<()> {
+        let what = format!("Invalid \"{key}\" value");
         let v = self.peek().unwrap_or_default();
-        let n = self.u32(what)?;
+        let n = self.u32(&what)?;
         if n < min {
-            return Err(self.invarg(v, what));
+            return Err(self.invarg(v, &what));
         }
         self.set_once(slot, key, v, n)
     }
@@ -168,6 +169,17 @@ impl<'a> Cursor<'a> {
                 "Error: argument of \"{key}\" must be \"on\" or \"off\", not \"{w}\""
             ))),
         }
+    }
+
+    /// The next word, which must be one of `table`'s (spelt out): its value, or
+    /// `invarg(what)`.
+    pub fn one_of<T: Copy>(&mut self, table: &[(&str, T)], what: &str) -> Res<T> {
+        let w = self.value()?;
+        table
+            .iter()
+            .find(|(k, _)| *k == w)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| self.invarg(w, what))
     }
 
     /// A link-layer (MAC) address.
@@ -414,6 +426,15 @@ pub enum Start {
     Help,
 }
 
+/// The options that select a family, spelt out.
+const FAMILY_OPTIONS: [(&str, Family); 5] = [
+    ("-4", Family::Inet),
+    ("-6", Family::Inet6),
+    ("-0", Family::Link),
+    ("-M", Family::Mpls),
+    ("-B", Family::Bridge),
+];
+
 /// Reads the options before the object, in `ip`'s order of checks (which decides prefixes:
 /// `-b` is `-batch`, `-br` is `-brief`, `-h` is `-human`, `-he` is `-help`).
 pub fn parse_globals(args: &[String]) -> Res<(Globals, Start)> {
@@ -447,11 +468,7 @@ pub fn parse_globals(args: &[String]) -> Res<(Globals, Start)> {
         let m = |k: &str| matches(opt, k);
         if m("-loops") {
             let v = value("-loops")?;
-            g.loops = Some(
-                parse_uint(&v)
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(0),
-            );
+            g.loops = Some(parse_u32(&v).unwrap_or(0));
         } else if m("-family") {
             let v = value("-family")?;
             g.family = Family::from_name(&v).ok_or_else(|| {
@@ -460,16 +477,8 @@ pub fn parse_globals(args: &[String]) -> Res<(Globals, Start)> {
                     hint()
                 ))
             })?;
-        } else if opt == "-4" {
-            g.family = Family::Inet;
-        } else if opt == "-6" {
-            g.family = Family::Inet6;
-        } else if opt == "-0" {
-            g.family = Family::Link;
-        } else if opt == "-M" {
-            g.family = Family::Mpls;
-        } else if opt == "-B" {
-            g.family = Family::Bridge;
+        } else if let Some((_, f)) = FAMILY_OPTIONS.iter().find(|(o, _)| *o == opt) {
+            g.family = *f;
         } else if m("-stats") || m("-statistics") {
             g.stats = g.stats.saturating_add(1);
         } else if m("-details") {
@@ -490,7 +499,7 @@ pub fn parse_globals(args: &[String]) -> Res<(Globals, Start)> {
             g.batch = Some(value("-batch")?);
         } else if m("-rcvbuf") {
             let v = value("-rcvbuf")?;
-            let n = parse_uint(&v).and_then(|n| u32::try_from(n).ok());
+            let n = parse_u32(&v);
             g.rcvbuf = Some(n.ok_or_else(|| {
                 CliError::Usage(format!("Invalid rcvbuf size '{v}'\n{}", hint()))
             })?);

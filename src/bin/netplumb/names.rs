@@ -3,7 +3,7 @@
 //! (built in, then `/etc/iproute2/FILE` and `FILE.d/*.conf`), the fixed names of link
 //! types, operational states and flag bits, and the numbers of the IP address families.
 
-use crate::words::parse_uint;
+use crate::words::parse_u32;
 use netplumb::link::IfFlags;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
@@ -157,7 +157,7 @@ impl NameTable {
                 let line = line.split('#').next().unwrap_or("");
                 let mut it = line.split_whitespace();
                 if let (Some(num), Some(name)) = (it.next(), it.next())
-                    && let Some(id) = parse_uint(num).and_then(|v| u32::try_from(v).ok())
+                    && let Some(id) = parse_u32(num)
                 {
                     out.push((id, name.to_string()));
                 }
@@ -191,7 +191,7 @@ impl NameTable {
             {
                 return Some(v);
             }
-        } else if let Some(v) = parse_uint(w).and_then(|v| u32::try_from(v).ok()) {
+        } else if let Some(v) = parse_u32(w) {
             return Some(v);
         }
         in_files()

@@ -32,6 +32,11 @@ pub fn parse_uint(s: &str) -> Option<u64> {
     u64::from_str_radix(digits, radix).ok()
 }
 
+/// [`parse_uint`] of a number that fits in a u32.
+pub fn parse_u32(s: &str) -> Option<u32> {
+    parse_uint(s).and_then(|n| u32::try_from(n).ok())
+}
+
 /// An IP address as iproute2 reads it: IPv6 as usual, IPv4 with 1 to 4 components, each a
 /// `strtoul` base-0 number up to 255, missing ones zero on the right (`10` = `10.0.0.0`).
 pub fn parse_ip(s: &str) -> Option<IpAddr> {

@@ -5,7 +5,7 @@ use crate::cmd::{Command, Object, pick};
 use crate::error::Res;
 use crate::help::Topic;
 use crate::names::NameTable;
-use crate::words::{matches, parse_uint};
+use crate::words::{matches, parse_u32};
 use netplumb::IpNet;
 use std::net::IpAddr;
 
@@ -258,9 +258,7 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
     let lifetime = |c: &mut Cursor, what: &str| -> Res<u32> {
         match c.value()? {
             "forever" => Ok(u32::MAX),
-            v => parse_uint(v)
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| c.invarg(v, what)),
+            v => parse_u32(v).ok_or_else(|| c.invarg(v, what)),
         }
     };
     while let Some(w) = c.word() {

@@ -10,7 +10,7 @@ use crate::cmd::{Command, Object, pick};
 use crate::error::Res;
 use crate::help::Topic;
 use crate::names::NameTable;
-use crate::words::{matches, parse_uint};
+use crate::words::{matches, parse_u32, parse_uint};
 use netplumb::MacAddr;
 use std::net::IpAddr;
 
@@ -144,7 +144,7 @@ pub struct NetnsRef(pub String);
 impl NetnsRef {
     /// The word as a process id, if it is a number.
     pub fn pid(&self) -> Option<u32> {
-        parse_uint(&self.0).and_then(|v| u32::try_from(v).ok())
+        parse_u32(&self.0)
     }
 }
 
@@ -575,15 +575,10 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
         } else if m("broadcast") || w == "brd" {
             a.broadcast = Some(c.mac()?);
         } else if m("txqueuelen") || w == "qlen" || m("txqlen") {
-            c.u32_once(
-                &mut a.txqueuelen,
-                "txqueuelen",
-                0,
-                "Invalid \"txqueuelen\" value",
-            )?;
+            c.u32_once(&mut a.txqueuelen, "txqueuelen", 0)?;
         } else if w == "mtu" {
             // mtu 0 is refused here rather than by the kernel.
-            c.u32_once(&mut a.mtu, "mtu", 1, "Invalid \"mtu\" value")?;
+            c.u32_once(&mut a.mtu, "mtu", 1)?;
         } else if matches!(
             w,
             "xdp" | "xdpgeneric" | "xdpdrv" | "xdpoffload" | "vf" | "parentdev"
@@ -592,18 +587,8 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
         } else if w == "netns" {
             let v = c.value()?;
             c.set_once(&mut a.netns, "netns", v, NetnsRef(v.to_string()))?;
-        } else if w == "multicast" {
-            a.multicast = Some(c.on_off(w)?);
-        } else if w == "allmulticast" {
-            a.allmulticast = Some(c.on_off(w)?);
-        } else if w == "promisc" {
-            a.promisc = Some(c.on_off(w)?);
-        } else if w == "trailers" {
-            a.trailers = Some(c.on_off(w)?);
-        } else if w == "arp" {
-            a.arp = Some(c.on_off(w)?);
-        } else if w == "carrier" {
-            a.carrier = Some(c.on_off(w)?);
+        } else if let Some((_, field)) = ON_OFF.iter().find(|(k, _)| *k == w) {
+            *field(a) = Some(c.on_off(w)?);
         } else if m("master") || w == "vrf" {
             let v = c.value()?;
             a.master = Some(Master::Dev(c.dev_ref(v)?));
@@ -629,46 +614,24 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
             let g = c.table_value(NameTable::Groups, u32::MAX, "Invalid \"group\" value")?;
             c.set_once(&mut a.group, "group", v, g)?;
         } else if w == "mode" {
-            a.linkmode = Some(match c.value()? {
-                "default" => 0,
-                "dormant" => 1,
-                v => return Err(c.invarg(v, "Invalid link mode")),
-            });
+            let modes = [("default", 0), ("dormant", 1)];
+            a.linkmode = Some(c.one_of(&modes, "Invalid link mode")?);
         } else if w == "state" {
-            let states = [
-                "unknown",
-                "notpresent",
-                "down",
-                "lowerlayerdown",
-                "testing",
-                "dormant",
-                "up",
-            ];
             let v = c.value()?;
-            let i = states.iter().position(|s| s.eq_ignore_ascii_case(v));
+            let i = OPERSTATES.iter().position(|s| s.eq_ignore_ascii_case(v));
             a.operstate = Some(i.ok_or_else(|| c.invarg(v, "Invalid operstate"))? as u8);
         } else if m("numtxqueues") {
-            c.u32_once(
-                &mut a.numtxqueues,
-                "numtxqueues",
-                0,
-                "Invalid \"numtxqueues\" value",
-            )?;
+            c.u32_once(&mut a.numtxqueues, "numtxqueues", 0)?;
         } else if m("numrxqueues") {
-            c.u32_once(
-                &mut a.numrxqueues,
-                "numrxqueues",
-                0,
-                "Invalid \"numrxqueues\" value",
-            )?;
+            c.u32_once(&mut a.numrxqueues, "numrxqueues", 0)?;
         } else if m("addrgenmode") {
-            a.addrgenmode = Some(match c.value()? {
-                "eui64" => AddrGenMode::Eui64,
-                "none" => AddrGenMode::None,
-                "stable_secret" => AddrGenMode::StableSecret,
-                "random" => AddrGenMode::Random,
-                v => return Err(c.invarg(v, "Invalid address generation mode")),
-            });
+            let modes = [
+                ("eui64", AddrGenMode::Eui64),
+                ("none", AddrGenMode::None),
+                ("stable_secret", AddrGenMode::StableSecret),
+                ("random", AddrGenMode::Random),
+            ];
+            a.addrgenmode = Some(c.one_of(&modes, "Invalid address generation mode")?);
         } else if m("link-netns") {
             a.link_netns = Some(NetnsRef(c.value()?.to_string()));
         } else if m("link-netnsid") {
@@ -677,30 +640,63 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
                 .parse::<i32>()
                 .map_err(|_| c.invarg(v, "Invalid \"link-netnsid\" value"))?;
             a.link_netnsid = Some(id);
-        } else if w == "protodown" {
-            a.protodown = Some(c.on_off(w)?);
-        } else if w == "gso_max_size" {
-            a.gso_max_size = Some(c.u32("Invalid \"gso_max_size\" value")?);
-        } else if w == "gso_max_segs" {
-            a.gso_max_segs = Some(c.u32("Invalid \"gso_max_segs\" value")?);
-        } else if w == "gro_max_size" {
-            a.gro_max_size = Some(c.u32("Invalid \"gro_max_size\" value")?);
+        } else if let Some((_, field)) = GSO_GRO.iter().find(|(k, _)| *k == w) {
+            *field(a) = Some(c.u32(&format!("Invalid \"{w}\" value"))?);
         } else {
-            if matches(w, "help") {
-                return Err(c.help());
-            }
-            let w = if w == "dev" { c.value()? } else { w };
-            if p.dev.is_some() {
-                return Err(c.garbage("dev", w));
-            }
-            p.dev = Some(if creating {
-                c.new_ifname(w, "dev")?
-            } else {
-                c.dev_ref(w)?
-            });
+            dev_word(c, w, &mut p.dev, creating)?;
         }
     }
     Ok(p)
+}
+
+/// A field of [`LinkAttrs`].
+type Field<T> = fn(&mut LinkAttrs) -> &mut Option<T>;
+
+/// `KEYWORD on|off` words (spelt out) and the attribute each sets.
+const ON_OFF: [(&str, Field<bool>); 7] = [
+    ("multicast", |a| &mut a.multicast),
+    ("allmulticast", |a| &mut a.allmulticast),
+    ("promisc", |a| &mut a.promisc),
+    ("trailers", |a| &mut a.trailers),
+    ("arp", |a| &mut a.arp),
+    ("carrier", |a| &mut a.carrier),
+    ("protodown", |a| &mut a.protodown),
+];
+
+/// The GSO and GRO limits (spelt out), each a u32.
+const GSO_GRO: [(&str, Field<u32>); 3] = [
+    ("gso_max_size", |a| &mut a.gso_max_size),
+    ("gso_max_segs", |a| &mut a.gso_max_segs),
+    ("gro_max_size", |a| &mut a.gro_max_size),
+];
+
+/// `state` values, in `IF_OPER_*` order; any case.
+const OPERSTATES: [&str; 7] = [
+    "unknown",
+    "notpresent",
+    "down",
+    "lowerlayerdown",
+    "testing",
+    "dormant",
+    "up",
+];
+
+/// The device word (`dev DEV` or the bare word): a new name when `creating`, else a link
+/// by name or alternative name; once.
+fn dev_word(c: &mut Cursor, w: &str, dev: &mut Option<String>, creating: bool) -> Res<()> {
+    if matches(w, "help") {
+        return Err(c.help());
+    }
+    let w = if w == "dev" { c.value()? } else { w };
+    if dev.is_some() {
+        return Err(c.garbage("dev", w));
+    }
+    *dev = Some(if creating {
+        c.new_ifname(w, "dev")?
+    } else {
+        c.dev_ref(w)?
+    });
+    Ok(())
 }
 
 /// The words after `type KIND`.
@@ -1017,6 +1013,36 @@ fn parse_macvlan(c: &mut Cursor, kind: &str) -> Res<Macvlan> {
     Ok(mv)
 }
 
+/// A flag of [`Vxlan`].
+type VxlanFlag = fn(&mut Vxlan) -> &mut Option<bool>;
+
+/// vxlan's `[no]FLAG` pairs, checked after the valued keywords like `ip` does.
+const VXLAN_FLAGS: [(&str, VxlanFlag); 10] = [
+    ("learning", |v| &mut v.learning),
+    ("proxy", |v| &mut v.proxy),
+    ("rsc", |v| &mut v.rsc),
+    ("l2miss", |v| &mut v.l2miss),
+    ("l3miss", |v| &mut v.l3miss),
+    ("udpcsum", |v| &mut v.udpcsum),
+    ("udp6zerocsumtx", |v| &mut v.udp6zerocsumtx),
+    ("udp6zerocsumrx", |v| &mut v.udp6zerocsumrx),
+    ("remcsumtx", |v| &mut v.remcsumtx),
+    ("remcsumrx", |v| &mut v.remcsumrx),
+];
+
+/// vxlan's `ttl N|auto|inherit`.
+fn vxlan_ttl(c: &mut Cursor) -> Res<VxlanTtl> {
+    Ok(match c.value()? {
+        "inherit" => VxlanTtl::Inherit,
+        "auto" => VxlanTtl::Value(0),
+        t => {
+            let n = parse_uint(t).ok_or_else(|| c.invarg(t, "invalid TTL"))?;
+            VxlanTtl::Value(u8::try_from(n).map_err(|_| c.invarg(t, "TTL must be <= 255"))?)
+        }
+    })
+}
+
+/// `type vxlan` arguments, as `ip`'s `vxlan_parse_opt` reads them.
 fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
     let mut v = Vxlan::default();
     let mut id = None;
@@ -1027,20 +1053,6 @@ fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
         family = Family::of(a);
         Ok(a)
     };
-    // `[no]FLAG` pairs, checked after the valued keywords like `ip` does.
-    type Field = fn(&mut Vxlan) -> &mut Option<bool>;
-    let flags: [(&str, Field); 10] = [
-        ("learning", |v| &mut v.learning),
-        ("proxy", |v| &mut v.proxy),
-        ("rsc", |v| &mut v.rsc),
-        ("l2miss", |v| &mut v.l2miss),
-        ("l3miss", |v| &mut v.l3miss),
-        ("udpcsum", |v| &mut v.udpcsum),
-        ("udp6zerocsumtx", |v| &mut v.udp6zerocsumtx),
-        ("udp6zerocsumrx", |v| &mut v.udp6zerocsumrx),
-        ("remcsumtx", |v| &mut v.remcsumtx),
-        ("remcsumrx", |v| &mut v.remcsumrx),
-    ];
     while let Some(w) = c.word() {
         let m = |k: &str| matches(w, k);
         if m("id") || m("vni") {
@@ -1068,14 +1080,7 @@ fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
             let d = c.value()?;
             v.dev = Some(c.dev_ref(d)?);
         } else if m("ttl") || m("hoplimit") {
-            v.ttl = Some(match c.value()? {
-                "inherit" => VxlanTtl::Inherit,
-                "auto" => VxlanTtl::Value(0),
-                t => {
-                    let n = parse_uint(t).ok_or_else(|| c.invarg(t, "invalid TTL"))?;
-                    VxlanTtl::Value(u8::try_from(n).map_err(|_| c.invarg(t, "TTL must be <= 255"))?)
-                }
-            });
+            v.ttl = Some(vxlan_ttl(c)?);
         } else if m("tos") || m("dsfield") {
             let t = c.value()?;
             v.tos = Some(if t == "inherit" {
@@ -1087,12 +1092,8 @@ fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
                     .ok_or_else(|| c.invarg(t, "bad TOS value"))?
             });
         } else if m("df") {
-            v.df = Some(match c.value()? {
-                "unset" => 0,
-                "set" => 1,
-                "inherit" => 2,
-                d => return Err(c.invarg(d, "DF must be 'unset', 'set' or 'inherit'")),
-            });
+            let df = [("unset", 0), ("set", 1), ("inherit", 2)];
+            v.df = Some(c.one_of(&df, "DF must be 'unset', 'set' or 'inherit'")?);
         } else if m("label") {
             v.label = Some(c.uint(0xf_ffff, "invalid flowlabel")? as u32);
         } else if m("ageing") {
@@ -1105,7 +1106,7 @@ fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
             v.port_range = Some((lo, hi));
         } else if m("dstport") {
             v.dstport = Some(c.u16("dst port")?);
-        } else if let Some((on, field)) = flags.iter().find_map(|(k, field)| {
+        } else if let Some((on, field)) = VXLAN_FLAGS.iter().find_map(|(k, field)| {
             // `nolearning` is checked before `learning` (so `n` is nolearning).
             let no = matches(w, &format!("no{k}"));
             (no || matches(w, k)).then_some((!no, field))

@@ -4,7 +4,7 @@ use crate::args::{Cursor, Globals};
 use crate::cmd::{Command, Object, pick};
 use crate::error::Res;
 use crate::help::Topic;
-use crate::words::{matches, parse_uint};
+use crate::words::{matches, parse_u32};
 
 /// The `netns` object.
 pub const OBJECT: Object = Object {
@@ -135,8 +135,7 @@ fn parse(c: &mut Cursor, g: &Globals) -> Res<Command> {
             }
             let n = name(c)?;
             let p = c.value()?;
-            let pid = parse_uint(p)
-                .and_then(|v| u32::try_from(v).ok())
+            let pid = parse_u32(p)
                 .ok_or_else(|| c.usage(format_args!("Specified string '{p}' is not a pid")))?;
             NetnsCmd::Attach { name: n, pid }
         }
@@ -156,16 +155,13 @@ fn parse(c: &mut Cursor, g: &Globals) -> Res<Command> {
         Verb::Del if all && c.at_end() => NetnsCmd::Del(None),
         Verb::Del => NetnsCmd::Del(Some(name(c)?)),
         Verb::Identify => {
-            let pid = match c.word() {
-                None => None,
-                Some(p) => Some(
-                    parse_uint(p)
-                        .and_then(|v| u32::try_from(v).ok())
-                        .ok_or_else(|| {
-                            c.usage(format_args!("Specified string '{p}' is not a pid"))
-                        })?,
-                ),
-            };
+            let pid =
+                match c.word() {
+                    None => None,
+                    Some(p) => Some(parse_u32(p).ok_or_else(|| {
+                        c.usage(format_args!("Specified string '{p}' is not a pid"))
+                    })?),
+                };
             if !c.at_end() {
                 return Err(c.usage("extra arguments specified"));
             }

@@ -9,7 +9,7 @@ use crate::cmd::{Command, Object, pick};
 use crate::error::Res;
 use crate::help::Topic;
 use crate::names::NameTable;
-use crate::words::{matches, parse_uint};
+use crate::words::{matches, parse_u32, parse_uint};
 use netplumb::IpNet;
 use std::net::IpAddr;
 
@@ -696,9 +696,7 @@ fn route_metric(c: &mut Cursor, key: &str, kind: MetricKind) -> Res<RouteMetric>
             Some(n @ 0..=1) => n as u32,
             _ => return Err(c.invarg(v, "\"quickack\" value should be 0 or 1")),
         },
-        _ => parse_uint(v)
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| c.invarg(v, &what))?,
+        _ => parse_u32(v).ok_or_else(|| c.invarg(v, &what))?,
     };
     Ok(RouteMetric { kind, value, lock })
 }

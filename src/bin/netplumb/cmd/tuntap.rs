@@ -4,7 +4,7 @@ use crate::args::{Cursor, Globals};
 use crate::cmd::{Command, Object, pick};
 use crate::error::Res;
 use crate::help::Topic;
-use crate::words::{matches, parse_uint};
+use crate::words::{matches, parse_u32};
 use netplumb::tun::Mode;
 
 /// The `tuntap` object (also `tap`).
@@ -151,15 +151,11 @@ fn parse_tuntap_words(c: &mut Cursor) -> Res<TuntapWords> {
             t.mode = Some(mode);
         } else if m("user") {
             let v = c.value()?;
-            let id = parse_uint(v)
-                .and_then(|n| u32::try_from(n).ok())
-                .or_else(|| id_of("/etc/passwd", v));
+            let id = parse_u32(v).or_else(|| id_of("/etc/passwd", v));
             t.user = Some(id.ok_or_else(|| c.usage(format_args!("invalid user \"{v}\"")))?);
         } else if m("group") {
             let v = c.value()?;
-            let id = parse_uint(v)
-                .and_then(|n| u32::try_from(n).ok())
-                .or_else(|| id_of("/etc/group", v));
+            let id = parse_u32(v).or_else(|| id_of("/etc/group", v));
             t.group = Some(id.ok_or_else(|| c.usage(format_args!("invalid group \"{v}\"")))?);
         } else if m("multi_queue") {
             t.multi_queue = true;

@@ -255,12 +255,6 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
         *family = Family::of(p.net.addr());
         Ok(p)
     };
-    let lifetime = |c: &mut Cursor, what: &str| -> Res<u32> {
-        match c.value()? {
-            "forever" => Ok(u32::MAX),
-            v => parse_u32(v).ok_or_else(|| c.invarg(v, what)),
-        }
-    };
     while let Some(w) = c.word() {
         let m = |k: &str| matches(w, k);
         if w == "peer" || w == "remote" {
@@ -272,17 +266,12 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
             let b = match v {
                 "+" => Broadcast::Plus,
                 "-" => Broadcast::Minus,
-                _ => {
-                    let a = c.addr_of(v, family)?;
-                    family = Family::of(a);
-                    Broadcast::Addr(a)
-                }
+                _ => Broadcast::Addr(addr(c, v, &mut family)?),
             };
             c.set_once(&mut broadcast, "broadcast", v, b)?;
         } else if w == "anycast" {
             let v = c.value()?;
-            let a = c.addr_of(v, family)?;
-            family = Family::of(a);
+            let a = addr(c, v, &mut family)?;
             c.set_once(&mut anycast, "anycast", v, a)?;
         } else if w == "scope" {
             scope = Some(c.table_value(NameTable::Scopes, 255, "invalid scope value.")? as u8);
@@ -298,9 +287,9 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
         } else if m("metric") || m("priority") || m("preference") {
             metric = Some(c.u32("\"metric\" value is invalid")?);
         } else if m("valid_lft") {
-            valid = Some(lifetime(c, "valid_lft value")?);
+            valid = Some(lft(c, "valid_lft value")?);
         } else if m("preferred_lft") {
-            preferred = Some(lifetime(c, "preferred_lft value")?);
+            preferred = Some(lft(c, "preferred_lft value")?);
         } else if let Some((_, bit)) = FLAG_NAMES.iter().find(|(n, _)| *n == w) {
             // Read-only flags (permanent, tentative, ...) are ignored, as `ip` does.
             flags |= bit & SETTABLE;
@@ -320,19 +309,7 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
     if flags & IfaFlags::MCAUTOJOIN != 0 && !local.net.addr().is_multicast() {
         return Err(c.usage("autojoin needs multicast address"));
     }
-    let lifetime = match (valid, preferred) {
-        (None, None) => None,
-        (v, p) => {
-            let (valid, preferred) = (v.unwrap_or(u32::MAX), p.unwrap_or(u32::MAX));
-            if valid == 0 {
-                return Err(c.usage("valid_lft is zero"));
-            }
-            if preferred > valid {
-                return Err(c.usage("preferred_lft is greater than valid_lft"));
-            }
-            Some(Lifetime { valid, preferred })
-        }
-    };
+    let lifetime = lifetime(c, valid, preferred)?;
     Ok(AddrChange {
         op,
         local: local.net,
@@ -347,6 +324,37 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
         lifetime,
         metric,
     })
+}
+
+/// `w` as an address of `family`, which it then fixes (the first address sets the family
+/// every later one must have).
+fn addr(c: &Cursor, w: &str, family: &mut Family) -> Res<IpAddr> {
+    let a = c.addr_of(w, *family)?;
+    *family = Family::of(a);
+    Ok(a)
+}
+
+/// A lifetime (`valid_lft`, `preferred_lft`): seconds or `forever`.
+fn lft(c: &mut Cursor, what: &str) -> Res<u32> {
+    match c.value()? {
+        "forever" => Ok(u32::MAX),
+        v => parse_u32(v).ok_or_else(|| c.invarg(v, what)),
+    }
+}
+
+/// The lifetimes given, if any (the other one is then forever), as the kernel takes them.
+fn lifetime(c: &Cursor, valid: Option<u32>, preferred: Option<u32>) -> Res<Option<Lifetime>> {
+    if valid.is_none() && preferred.is_none() {
+        return Ok(None);
+    }
+    let (valid, preferred) = (valid.unwrap_or(u32::MAX), preferred.unwrap_or(u32::MAX));
+    if valid == 0 {
+        return Err(c.usage("valid_lft is zero"));
+    }
+    if preferred > valid {
+        return Err(c.usage("preferred_lft is greater than valid_lft"));
+    }
+    Ok(Some(Lifetime { valid, preferred }))
 }
 
 /// Reads one filter word (and its value) shared by `address show|flush` and `link show`;

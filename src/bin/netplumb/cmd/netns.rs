@@ -76,6 +76,11 @@ fn netns_name(c: &Cursor, w: &str) -> Res<String> {
     Ok(w.to_string())
 }
 
+/// A process id.
+fn pid(c: &Cursor, w: &str) -> Res<u32> {
+    parse_u32(w).ok_or_else(|| c.usage(format_args!("Specified string '{w}' is not a pid")))
+}
+
 /// `netns` words after the object; `-all` changes `delete` and `exec`.
 fn parse(c: &mut Cursor, g: &Globals) -> Res<Command> {
     let all = g.all;
@@ -135,8 +140,7 @@ fn parse(c: &mut Cursor, g: &Globals) -> Res<Command> {
             }
             let n = name(c)?;
             let p = c.value()?;
-            let pid = parse_u32(p)
-                .ok_or_else(|| c.usage(format_args!("Specified string '{p}' is not a pid")))?;
+            let pid = pid(c, p)?;
             NetnsCmd::Attach { name: n, pid }
         }
         Verb::Set => {
@@ -155,13 +159,7 @@ fn parse(c: &mut Cursor, g: &Globals) -> Res<Command> {
         Verb::Del if all && c.at_end() => NetnsCmd::Del(None),
         Verb::Del => NetnsCmd::Del(Some(name(c)?)),
         Verb::Identify => {
-            let pid =
-                match c.word() {
-                    None => None,
-                    Some(p) => Some(parse_u32(p).ok_or_else(|| {
-                        c.usage(format_args!("Specified string '{p}' is not a pid"))
-                    })?),
-                };
+            let pid = c.word().map(|p| pid(c, p)).transpose()?;
             if !c.at_end() {
                 return Err(c.usage("extra arguments specified"));
             }

@@ -490,47 +490,58 @@ fn rtt_time(w: &str) -> Option<(u32, bool)> {
     (ms <= f64::from(u32::MAX)).then_some((ms as u32, false))
 }
 
+/// The metrics that a keyword names, in `ip`'s order of checks: (keyword, spelt out?,
+/// metric). (`ip` checks `congctl` before `rttvar` and `ssthresh`: no word can match both.)
+const METRIC_WORDS: [(&str, bool, MetricKind); 14] = [
+    ("mtu", true, MetricKind::Mtu),
+    ("hoplimit", true, MetricKind::Hoplimit),
+    ("advmss", true, MetricKind::Advmss),
+    ("reordering", false, MetricKind::Reordering),
+    ("rtt", true, MetricKind::Rtt),
+    ("rto_min", true, MetricKind::RtoMin),
+    ("window", false, MetricKind::Window),
+    ("cwnd", false, MetricKind::Cwnd),
+    ("initcwnd", false, MetricKind::Initcwnd),
+    ("initrwnd", false, MetricKind::Initrwnd),
+    ("features", false, MetricKind::Features),
+    ("quickack", false, MetricKind::Quickack),
+    ("rttvar", false, MetricKind::Rttvar),
+    ("ssthresh", false, MetricKind::Ssthresh),
+];
+
+impl RouteChange {
+    /// A change with the verb `op` and nothing else (the destination is set last).
+    fn new(op: RouteOp) -> RouteChange {
+        RouteChange {
+            op,
+            kind: None,
+            dst: IpNet::host(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+            tos: None,
+            via: None,
+            dev: None,
+            src: None,
+            from: None,
+            metric: None,
+            table: None,
+            vrf: None,
+            protocol: None,
+            scope: None,
+            metrics: Vec::new(),
+            congctl: None,
+            onlink: false,
+            pref: None,
+            realms: None,
+            expires: None,
+            nexthops: Vec::new(),
+            nhid: None,
+            ttl_propagate: None,
+        }
+    }
+}
+
 fn parse_change(c: &mut Cursor, op: RouteOp, mut family: Family) -> Res<RouteChange> {
-    let mut r = RouteChange {
-        op,
-        kind: None,
-        dst: IpNet::host(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
-        tos: None,
-        via: None,
-        dev: None,
-        src: None,
-        from: None,
-        metric: None,
-        table: None,
-        vrf: None,
-        protocol: None,
-        scope: None,
-        metrics: Vec::new(),
-        congctl: None,
-        onlink: false,
-        pref: None,
-        realms: None,
-        expires: None,
-        nexthops: Vec::new(),
-        nhid: None,
-        ttl_propagate: None,
-    };
+    let mut r = RouteChange::new(op);
     let mut dst: Option<Prefix> = None;
-    let metric_words: &[(&str, bool, MetricKind)] = &[
-        // (keyword, exact?, kind), in ip's order of checks.
-        ("mtu", true, MetricKind::Mtu),
-        ("hoplimit", true, MetricKind::Hoplimit),
-        ("advmss", true, MetricKind::Advmss),
-        ("reordering", false, MetricKind::Reordering),
-        ("rtt", true, MetricKind::Rtt),
-        ("rto_min", true, MetricKind::RtoMin),
-        ("window", false, MetricKind::Window),
-        ("cwnd", false, MetricKind::Cwnd),
-        ("initcwnd", false, MetricKind::Initcwnd),
-        ("initrwnd", false, MetricKind::Initrwnd),
-        ("features", false, MetricKind::Features),
-        ("quickack", false, MetricKind::Quickack),
-    ];
     while let Some(w) = c.word() {
         let m = |k: &str| matches(w, k);
         if w == "src" {
@@ -553,27 +564,13 @@ fn parse_change(c: &mut Cursor, op: RouteOp, mut family: Family) -> Res<RouteCha
             r.metric = Some(c.u32("\"metric\" value is invalid")?);
         } else if w == "scope" {
             r.scope = Some(c.table_value(NameTable::Scopes, 255, "invalid \"scope\" value")? as u8);
-        } else if let Some((key, _, kind)) = metric_words
+        } else if let Some((key, _, kind)) = METRIC_WORDS
             .iter()
             .find(|(k, exact, _)| if *exact { w == *k } else { matches(w, k) })
         {
             r.metrics.push(route_metric(c, key, *kind)?);
         } else if m("congctl") {
-            let mut name = c.value()?;
-            let lock = name == "lock";
-            if lock {
-                name = c.value()?;
-            }
-            r.congctl = Some(Congctl {
-                name: name.to_string(),
-                lock,
-            });
-        } else if m("rttvar") {
-            r.metrics
-                .push(route_metric(c, "rttvar", MetricKind::Rttvar)?);
-        } else if m("ssthresh") {
-            r.metrics
-                .push(route_metric(c, "ssthresh", MetricKind::Ssthresh)?);
+            r.congctl = Some(congctl(c)?);
         } else if m("realms") {
             r.realms = Some(realms(c, "\"realm\" value is invalid")?);
         } else if w == "onlink" {
@@ -595,44 +592,26 @@ fn parse_change(c: &mut Cursor, op: RouteOp, mut family: Family) -> Res<RouteCha
             let v = c.value()?;
             r.dev = Some(c.dev_ref(v)?);
         } else if m("pref") {
-            r.pref = Some(match c.value()? {
-                "low" => 3,
-                "medium" => 0,
-                "high" => 1,
-                v => parse_uint(v)
-                    .and_then(|n| u8::try_from(n).ok())
-                    .ok_or_else(|| c.invarg(v, "\"pref\" value is invalid"))?,
-            });
+            r.pref = Some(pref(c)?);
         } else if w == "ttl-propagate" {
-            r.ttl_propagate = Some(match c.value()? {
-                "enabled" => true,
-                "disabled" => false,
-                v => return Err(c.invarg(v, "\"ttl-propagate\" value is invalid")),
-            });
+            let values = [("enabled", true), ("disabled", false)];
+            r.ttl_propagate = Some(c.one_of(&values, "\"ttl-propagate\" value is invalid")?);
         } else if m("fastopen_no_cookie") {
-            let v = c.peek().unwrap_or_default();
-            let n = c.u32("\"fastopen_no_cookie\" value is invalid")?;
-            if n > 1 {
-                return Err(c.invarg(v, "\"fastopen_no_cookie\" value should be 0 or 1"));
-            }
-            r.metrics.push(RouteMetric {
-                kind: MetricKind::FastopenNoCookie,
-                value: n,
-                lock: false,
-            });
+            r.metrics.push(fastopen_no_cookie(c)?);
         } else if w == "encap" || w == "as" {
             return Err(c.usage(format_args!("\"{w}\" is not supported by netplumb.")));
         } else {
             let w = if w == "to" { c.value()? } else { w };
             // A type word comes before the prefix (`ip route add unreachable 198.18.0.0/24`).
-            if !w.starts_with(|ch: char| ch.is_ascii_digit())
-                && let Some(t) = RouteType::from_word(w)
+            let w = match RouteType::from_word(w)
+                .filter(|_| !w.starts_with(|d: char| d.is_ascii_digit()))
             {
-                r.kind = Some(t);
-                let w = c.value()?;
-                dst_word(c, w, &mut dst, &mut family)?;
-                continue;
-            }
+                Some(t) => {
+                    r.kind = Some(t);
+                    c.value()?
+                }
+                None => w,
+            };
             dst_word(c, w, &mut dst, &mut family)?;
         }
     }
@@ -651,6 +630,45 @@ fn parse_change(c: &mut Cursor, op: RouteOp, mut family: Family) -> Res<RouteCha
         _ => dst.net,
     };
     Ok(r)
+}
+
+/// `pref low|medium|high|N` (`ICMPV6_ROUTER_PREF_*`).
+fn pref(c: &mut Cursor) -> Res<u8> {
+    Ok(match c.value()? {
+        "low" => 3,
+        "medium" => 0,
+        "high" => 1,
+        v => parse_uint(v)
+            .and_then(|n| u8::try_from(n).ok())
+            .ok_or_else(|| c.invarg(v, "\"pref\" value is invalid"))?,
+    })
+}
+
+/// `congctl [lock] NAME`.
+fn congctl(c: &mut Cursor) -> Res<Congctl> {
+    let mut name = c.value()?;
+    let lock = name == "lock";
+    if lock {
+        name = c.value()?;
+    }
+    Ok(Congctl {
+        name: name.to_string(),
+        lock,
+    })
+}
+
+/// `fastopen_no_cookie 0|1` (never locked).
+fn fastopen_no_cookie(c: &mut Cursor) -> Res<RouteMetric> {
+    let v = c.peek().unwrap_or_default();
+    let n = c.u32("\"fastopen_no_cookie\" value is invalid")?;
+    if n > 1 {
+        return Err(c.invarg(v, "\"fastopen_no_cookie\" value should be 0 or 1"));
+    }
+    Ok(RouteMetric {
+        kind: MetricKind::FastopenNoCookie,
+        value: n,
+        lock: false,
+    })
 }
 
 /// The destination prefix word of a route change.

@@ -49,8 +49,9 @@
 //!
 //! Where netplumb differs from `ip` 6.1 on purpose:
 //! - Exit status: 2 for a usage error (`ip`: 255, or 1 for some), 1 for a failure (`ip`: 1,
-//!   or 2 when the kernel refused), 2 for a dump the kernel ended with an error (as `ip`). `help` and `-help` print to stdout and succeed; `help`
-//!   in the middle of a command is a usage error (the usage text on stderr).
+//!   or 2 when the kernel refused), 2 for a dump the kernel ended with an error (as `ip`).
+//!   `help` and `-help` print to stdout and succeed; `help` in the middle of a command is a
+//!   usage error (the usage text on stderr).
 //! - Refused before anything is sent, where `ip` lets the kernel refuse: new interface names
 //!   over 15 bytes or with `/`, `:` or blanks, `mtu 0`, link-layer addresses that are not
 //!   six octets, address labels over 15 bytes, an address change without an address.

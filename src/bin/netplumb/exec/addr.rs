@@ -7,8 +7,8 @@
 //! the device name, `ip`'s wildcard deletion of an IPv4 address given without a length.
 //!
 //! `address show` prints the link part of each record with [`render::link`], as
-//! `ip -j address show` does, except `linkinfo` (with `-d`), which netplumb leaves to
-//! `link show`.
+//! `ip address show` does (with `-d` its `linkinfo` too; the address generation mode, the
+//! alias without `-d` and the `-s` counters only `link show` prints).
 
 use super::links::Links;
 use super::render::link::View;

@@ -5,8 +5,8 @@
 //!
 //! # Text
 //! One record per event in `ip monitor`'s layout (see [`super::render`] for the fields),
-//! `Deleted ` before a removal, `[LINK]`/`[ADDR]`/`[ROUTE]`/`[NEIGH]` before each record with
-//! `label`. A link or address takes two lines, as in ip:
+//! `Deleted ` before a removal, the object in brackets (`[LINK]`, `[ADDR]`, `[ROUTE]`,
+//! `[NEIGH]`, ...) before each record with `label`. A link or address takes two lines, as in ip:
 //!
 //! ```text
 //! [LINK]5: va@vb: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop state DOWN group default
@@ -20,8 +20,9 @@
 //!
 //! # JSON (`-j`, netplumb's own: iproute2 6.1 prints text even with `-j`)
 //! One JSON object per line (per event; `-p` spreads it over several lines): `"object"`
-//! (`"link"`, `"address"`, `"route"`, `"neigh"`, `"nsid"`, or for the objects netplumb does
-//! not decode `"rule"`, `"netconf"`, `"nexthop"`, `"prefix"`, `"stats"`, `"other"`), then, as
+//! (`"link"`, `"address"`, `"route"`, `"mroute"`, `"neigh"`, `"nsid"`, or for the objects
+//! netplumb does not decode `"rule"`, `"netconf"`, `"nexthop"`, `"prefix"`, `"stats"`,
+//! `"other"`), then, as
 //! ip prints the object in JSON, `"deleted": true` for a removal (absent otherwise) and the
 //! object's fields with `ip -j` names and value formats, e.g.
 //!

@@ -1,6 +1,6 @@
 //! `route add | replace | change | append | prepend | delete | show | flush | get`, through
-//! the library's route operations (`RouteSpec` and `Handle::route_request`,
-//! `Handle::route_list`, `Handle::route_get`, `Route::delete_message`).
+//! the library's route operations (`RouteSpec` and `Handle::route_request`, the dump
+//! request of `route::RouteFilter`, `Handle::route_get`, `Route::delete_message`).
 //!
 //! The listing applies `ip`'s selectors (`root`/`match`/`exact`, `via`, `src`, ...) to what
 //! the kernel's filtered dump returns, and prints each route as `print_route` does, hiding

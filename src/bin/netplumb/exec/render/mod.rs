@@ -2,7 +2,8 @@
 //! commands and `monitor`: one [`Rec`] per object holds both the JSON object (`ip -j` names
 //! and value formats) and the text, following iproute2 6.1's `print_*` functions field by
 //! field: a field printed with `PRINT_ANY` there is [`Rec::any`] here, `PRINT_JSON` is
-//! [`Rec::json`], `PRINT_FP` is [`Rec::text`]. [`Opts`] says what the context prints.
+//! [`Rec::json`], `PRINT_FP` is [`Rec::text`]. [`Opts`] says what the context prints;
+//! [`Printer`] prints records as they are made, as one JSON array (`-j`) or their text.
 
 pub mod addr;
 pub mod link;

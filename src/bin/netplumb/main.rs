@@ -10,10 +10,10 @@
 //! # Layout
 //! Each module uses only the ones listed after it:
 //! - `main.rs`: the object table, `-batch`.
-//! - `exec/`: one executor per `ip` object, implementing [`Run`](cmd::Run) for the command its parser
-//!   makes, and what they share: `exec/render` (ip-style records, text and JSON, and the
-//!   printer), `exec/links` (link names), `exec/stream` (dumps printed while they run),
-//!   `exec/select` (prefix and glob matching), `exec/output` (standard output).
+//! - `exec/`: one executor per `ip` object, implementing [`Run`](cmd::Run) for the command
+//!   its parser makes, and what they share: `exec/render` (ip-style records, text and JSON,
+//!   and the printer), `exec/links` (link names), `exec/stream` (dumps printed while they
+//!   run), `exec/select` (prefix and glob matching), `exec/output` (standard output).
 //! - `cmd/`: `ip`'s grammar, one module per object, each with its usage text and AST;
 //!   `cmd.rs`: [`Command`], [`Run`](cmd::Run), [`Object`].
 //! - `ctx.rs`: [`Ctx`]. `batch.rs`: splitting `-batch` lines into words.
@@ -31,21 +31,22 @@
 //!    words after the object word from the cursor, whose errors are `ip`'s and end with the
 //!    usage hint; it returns `Command::Help(TOPIC)` for `help`, else `Command::of(x)`, `x`
 //!    being the object's parsed command: any type with `Debug` and `PartialEq` that
-//!    implements [`Run`](cmd::Run). A front end with a grammar of its own (cnitool's `add NAME NETNS`)
-//!    takes its words with `c.word()` and `c.rest()`.
-//! 2. [`Run::run`](cmd::Run::run) does the work: [`Ctx::handle`] is the handle in the `-n` namespace,
-//!    [`Ctx::send`] sends a write request (queued with `-force -batch` when
-//!    [`Run::queueable`](cmd::Run::queueable) says so), [`Ctx::in_netns`] runs other work in the namespace;
-//!    `exec::render` prints records as `ip` does (text, `-j`, `-p`) and `exec::stream`
-//!    prints a dump while it runs. Failures are a [`CliError`]: `Usage` (exit status 2),
-//!    `Failed` (1).
+//!    implements [`Run`](cmd::Run). A front end with a grammar of its own (cnitool's
+//!    `add NAME NETNS`) takes its words with `c.word()` and `c.rest()`.
+//! 2. [`Run::run`](cmd::Run::run) does the work: [`Ctx::handle`] is the handle in the `-n`
+//!    namespace, [`Ctx::send`] sends a write request (queued with `-force -batch` when
+//!    [`Run::queueable`](cmd::Run::queueable) says so), [`Ctx::in_netns`] runs other work
+//!    in the namespace; `exec::render` prints records as `ip` does (text, `-j`, `-p`) and
+//!    `exec::stream` prints a dump while it runs. Failures are a [`CliError`]: `Usage`
+//!    (exit status 2), `Failed` (1).
 //! 3. The row: an `ip` object replaces its `None` (the table keeps `ip`'s order, which
 //!    decides abbreviations); a front end of netplumb's own goes at the end, so that no
 //!    abbreviation `ip` knows changes meaning. The main usage text ([`help::MAIN`]) lists
 //!    the objects.
 //!
 //! Its tests go in the folder: `crate::tests::{parse_ok, parse_as, err}` parse whole lines;
-//! the tests here check every object's usage text.
+//! the tests here check every object's usage text. A decoder of another netlink protocol
+//! for `decode` is a `exec::decode_core::Protocol` value.
 //!
 //! Where netplumb differs from `ip` 6.1 on purpose:
 //! - Exit status: 2 for a usage error (`ip`: 255, or 1 for some), 1 for a failure (`ip`: 1,

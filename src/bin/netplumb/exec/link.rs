@@ -4,11 +4,12 @@
 //! A change goes to the kernel as the one request `ip` would send for the same words: one
 //! `RTM_NEWLINK` (or `RTM_DELLINK`) built from the wire [`LinkMessage`] and sent with
 //! [`Handle::request`] (an `add` that looks nothing up and a `delete` through
-//! [`Ctx::send`], which queues them in `-force -batch`). The library's `LinkSpec`/`LinkChange` cover what containers need, but
-//! not every word of the `ip` grammar (flag changes such as `arp off` or `promisc on` with
-//! their change mask, `state`, `mode`, `addrgenmode`, a group as the target, the kind's own
-//! options in a `set`, ...), so the executor builds the message itself from the typed wire
-//! attributes rather than by two routes.
+//! [`Ctx::send`], which queues them in `-force -batch`). The library's
+//! `LinkSpec`/`LinkChange` cover what containers need, but not every word of the `ip`
+//! grammar (flag changes such as `arp off` or `promisc on` with their change mask, `state`,
+//! `mode`, `addrgenmode`, a group as the target, the kind's own options in a `set`, ...),
+//! so the executor builds the message itself from the typed wire attributes rather than by
+//! two routes.
 //!
 //! Devices are looked up the way `ip` looks them up: `dev` and `link` by one `RTM_GETLINK`
 //! (`Cannot find device "X"` when missing), `master` too (`Device does not exist`).

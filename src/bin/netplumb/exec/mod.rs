@@ -8,7 +8,7 @@
 //! [`output`] (standard output).
 
 mod addr;
-pub mod debug_tree;
+mod debug_tree;
 mod decode;
 pub mod decode_core;
 mod link;

@@ -1,8 +1,9 @@
-//! iproute2's number/name tables, shared by the parser (`args.rs`, `cmd/`) and the printers
+//! iproute2's number/name tables, shared by the parsers (`args.rs`, `cmd/`) and the printers
 //! (`exec/render`): route tables, protocols, scopes, realms, DS field values and link groups
 //! (built in, then `/etc/iproute2/FILE` and `FILE.d/*.conf`), and the fixed names of link
-//! types, operational states, address families and flag bits.
+//! types, operational states and flag bits.
 
+use crate::words::{parse_dec, parse_hex, parse_u32};
 use netplumb::link::IfFlags;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
@@ -177,10 +178,10 @@ impl NameTable {
                 return Some(v);
             }
             // `strtoul(w, 16)`: `+0x10` is a number, `0x+10` is not.
-            if let Some(v) = crate::args::parse_hex(w).and_then(|v| u32::try_from(v).ok()) {
+            if let Some(v) = parse_hex(w).and_then(|v| u32::try_from(v).ok()) {
                 return Some(v);
             }
-        } else if let Some(v) = crate::args::parse_uint(w).and_then(|v| u32::try_from(v).ok()) {
+        } else if let Some(v) = parse_u32(w) {
             return Some(v);
         }
         in_files()
@@ -447,12 +448,12 @@ fn file_id(num: &str) -> Option<u32> {
     if let Some(h) = num.strip_prefix("0x") {
         return Some(h)
             .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
-            .and_then(crate::args::parse_hex)
+            .and_then(parse_hex)
             .and_then(|v| u32::try_from(v).ok());
     }
     let v = match num.strip_prefix('-') {
-        Some(d) => -i64::try_from(crate::args::parse_dec(d)?).ok()?,
-        None => i64::try_from(crate::args::parse_dec(num)?).ok()?,
+        Some(d) => -i64::try_from(parse_dec(d)?).ok()?,
+        None => i64::try_from(parse_dec(num)?).ok()?,
     };
     // `%d` stores an int.
     i32::try_from(v).ok().map(|v| v as u32)
@@ -498,6 +499,18 @@ mod tests {
         assert_eq!(route_type_name(200, false), "200");
         assert_eq!(operstate_name(6), Some("UP"));
         assert_eq!(operstate_name(7), None);
+    }
+
+    #[test]
+    fn name_tables() {
+        assert_eq!(NameTable::Tables.lookup("main"), Some(254));
+        assert_eq!(NameTable::Tables.lookup("100"), Some(100));
+        assert_eq!(NameTable::Protos.lookup("static"), Some(4));
+        assert_eq!(NameTable::Scopes.lookup("link"), Some(253));
+        assert_eq!(NameTable::Dsfield.lookup("10"), Some(0x10));
+        assert_eq!(NameTable::Dsfield.lookup("0x10"), Some(0x10));
+        assert_eq!(NameTable::Groups.lookup("default"), Some(0));
+        assert_eq!(NameTable::Tables.lookup("no-such-table-name"), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Tests: numbers are read the way iproute2 6.1 reads each of them (issue 11).
 //!
-//! Most of ip's numbers go through `strtoul(s, &end, 0)` (`args::parse_uint`), but not all:
+//! Most of ip's numbers go through `strtoul(s, &end, 0)` (`words::parse_uint`), but not all:
 //! some are decimal (`atoi`, `strtol(.., 10)`), some hex (`strtoul(.., 16)`), some signed
 //! (`strtol(.., 0)`), and RTT times go through their own parser. Each case here was run
 //! through `ip` in a throwaway namespace (values read back with `ip -j`, or the request
@@ -8,13 +8,14 @@
 //! but it never reads another value or accepts a form `ip` refuses.
 
 use crate::cmd::link::LinkCmd;
+use crate::cmd::netns::NetnsCmd;
 use crate::cmd::route::RouteCmd;
-use crate::cmd::tests::{err, parse_ok};
-use crate::cmd::{Command, NetnsCmd, TuntapCmd};
+use crate::cmd::tuntap::TuntapCmd;
+use crate::tests::{err, parse_as};
 
 fn route_tos(line: &str) -> Option<u8> {
-    match parse_ok(line) {
-        Command::Route(RouteCmd::Change(r)) => r.tos,
+    match parse_as::<RouteCmd>(line) {
+        RouteCmd::Change(r) => r.tos,
         c => panic!("{line}: {c:?}"),
     }
 }
@@ -33,8 +34,8 @@ fn tos_is_strtoul_base_16() {
 }
 
 fn link_add(line: &str) -> crate::cmd::link::LinkAdd {
-    match parse_ok(line) {
-        Command::Link(LinkCmd::Add(a)) => a,
+    match parse_as::<LinkCmd>(line) {
+        LinkCmd::Add(a) => a,
         c => panic!("{line}: {c:?}"),
     }
 }
@@ -57,8 +58,8 @@ fn link_netnsid_is_strtol_base_0() {
 /// `netns set NAME NSID` is `get_integer(.., 0)` too: `010` is nsid 8.
 #[test]
 fn netns_set_is_strtol_base_0() {
-    let nsid = |v: &str| match parse_ok(&format!("netns set n1 {v}")) {
-        Command::Netns(NetnsCmd::Set { nsid, .. }) => nsid,
+    let nsid = |v: &str| match parse_as::<NetnsCmd>(&format!("netns set n1 {v}")) {
+        NetnsCmd::Set { nsid, .. } => nsid,
         c => panic!("{c:?}"),
     };
     assert_eq!(nsid("010"), 8);
@@ -77,10 +78,12 @@ fn netns_set_is_strtol_base_0() {
 /// showed the owner `uucp`), and `0x10` is not a number (ip looked it up as a name).
 #[test]
 fn tuntap_owner_is_decimal() {
-    let owner = |k: &str, v: &str| match parse_ok(&format!("tuntap add tp0 mode tap {k} {v}")) {
-        Command::Tuntap(TuntapCmd::Add(t)) => (t.user, t.group),
-        c => panic!("{c:?}"),
-    };
+    let owner =
+        |k: &str, v: &str| match parse_as::<TuntapCmd>(&format!("tuntap add tp0 mode tap {k} {v}"))
+        {
+            TuntapCmd::Add(t) => (t.user, t.group),
+            c => panic!("{c:?}"),
+        };
     assert_eq!(owner("user", "010"), (Some(10), None));
     assert_eq!(owner("user", "+10"), (Some(10), None));
     assert_eq!(owner("group", "010"), (None, Some(10)));
@@ -128,8 +131,8 @@ fn loops_is_atoi() {
 #[test]
 fn identify_pid_is_digits_only() {
     assert_eq!(
-        parse_ok("netns identify 42"),
-        Command::Netns(NetnsCmd::Identify(Some(42)))
+        parse_as::<NetnsCmd>("netns identify 42"),
+        NetnsCmd::Identify(Some(42))
     );
     for bad in ["+1", "0x1", "-0", "1zz"] {
         assert!(
@@ -144,8 +147,8 @@ fn identify_pid_is_digits_only() {
 /// `rtt 8ms` for `010ms`).
 #[test]
 fn rtt_times_like_get_time_rtt() {
-    let m = |s: &str| match parse_ok(&format!("route add 198.18.9.0/24 dev v {s}")) {
-        Command::Route(RouteCmd::Change(r)) => r.metrics[0].value,
+    let m = |s: &str| match parse_as::<RouteCmd>(&format!("route add 198.18.9.0/24 dev v {s}")) {
+        RouteCmd::Change(r) => r.metrics[0].value,
         c => panic!("{c:?}"),
     };
     // rtt is sent in 1/8 ms, rttvar in 1/4 ms.

@@ -6,10 +6,11 @@
 //!   and `M-DOWN` as ip derives them), `mtu`, `qdisc`, `master`, `operstate`, `group`,
 //!   `event`, the link-layer line (`link_type`, `address`, `broadcast` /
 //!   `link_pointtopoint`, `permaddr`), `link_netnsid`, `proto_down`, `altnames`; with `-d`,
-//!   `promiscuity`, `allmulti`, MTU limits, queue counts, GSO/TSO/GRO limits and port ids;
+//!   `promiscuity`, `allmulti`, MTU limits, `linkinfo` (see [`super::linkinfo`]), queue
+//!   counts, GSO/TSO/GRO limits, port ids and `ifalias`;
 //! - `show` (not `monitor`): `txqlen`;
-//! - `link show` (ip's `do_link`): `linkmode`, `ifalias` (else only with `-d`), with `-d`
-//!   `linkinfo` (see [`super::linkinfo`]) and `inet6_addr_gen_mode`, with `-s` `stats64`.
+//! - `link show` (ip's `do_link`): `linkmode`, `ifalias` (also without `-d`), with `-d`
+//!   `inet6_addr_gen_mode`, with `-s` `stats64`.
 //!
 //! Not printed: XDP, VF information and protodown reasons; with `-d`, the kind-specific text
 //! `ip` prints after the kind, and with `-s` the text counters are laid out more simply.

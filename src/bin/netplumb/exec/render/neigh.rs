@@ -1,7 +1,6 @@
 //! A neighbour as `ip neigh show` and `ip monitor neigh` print it (`print_neigh`).
 
-use super::{Opts, Rec};
-use crate::exec::ipshow::USER_HZ;
+use super::{Opts, Rec, USER_HZ};
 use crate::exec::links::Links;
 use crate::json::Value;
 use crate::names::{self, NameTable};

@@ -30,6 +30,7 @@ pub mod neigh;
 pub mod nlmsg;
 pub mod nsid;
 pub mod route;
+pub mod rule;
 
 pub use attr::{Attr, AttrIter, MAX_NEST_DEPTH, UnknownAttr};
 pub use builder::{Builder, Nest};

@@ -20,6 +20,7 @@ pub mod neigh;
 pub mod netns;
 pub mod nsid;
 pub mod route;
+pub mod rule;
 pub mod socket;
 mod sys;
 pub mod sysctl;

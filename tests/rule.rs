@@ -1085,3 +1085,78 @@ fn a_from_rule_steers_packets_to_another_namespace() {
     let e = udp(&a, &b, from, to).unwrap_err();
     assert_eq!(e.raw_os_error(), Some(libc::ENETUNREACH), "{e}");
 }
+
+// ---- attributes newer than iproute2 6.1 ----------------------------------------------------
+
+#[test]
+fn attributes_newer_than_ip_round_trip_through_the_kernel() {
+    // FRA_DSCP (6.13), FRA_FLOWLABEL/_MASK (6.15), FRA_SPORT_MASK/FRA_DPORT_MASK/FRA_DSCP_MASK
+    // (6.16): sent as raw messages, listed back typed. On an older kernel the attribute is
+    // refused, with the kernel's message.
+    use netplumb::wire::rule::{RuleAttr, RuleHeader, RuleMessage};
+    let Some((_t, h)) = setup("attributes_newer_than_ip_round_trip_through_the_kernel") else {
+        return;
+    };
+    let add = |family: u8, prio: u32, attrs: Vec<RuleAttr>| {
+        let mut m = RuleMessage::new(RuleHeader {
+            table: 100,
+            action: RuleAction::TO_TBL,
+            ..RuleHeader::new(family)
+        })
+        .with(RuleAttr::Priority(prio));
+        m.attrs.extend(attrs.iter().cloned());
+        let r = h.request(
+            netplumb::wire::nlmsg::RTM_NEWRULE,
+            NlmsgFlags::CREATE | NlmsgFlags::EXCL,
+            &m,
+        );
+        (r, attrs)
+    };
+    let v4 = libc::AF_INET as u8;
+    let v6 = libc::AF_INET6 as u8;
+    let cases = [
+        add(v4, 10, vec![RuleAttr::Dscp(46)]),
+        add(v6, 11, vec![RuleAttr::Dscp(8), RuleAttr::DscpMask(0x38)]),
+        add(
+            v6,
+            12,
+            vec![
+                RuleAttr::FlowLabel(0x12345),
+                RuleAttr::FlowLabelMask(0xfffff),
+            ],
+        ),
+        add(
+            v4,
+            13,
+            vec![
+                RuleAttr::SourcePortRange(PortRange::single(0x1200)),
+                RuleAttr::SourcePortMask(0xff00),
+                RuleAttr::DestinationPortRange(PortRange::single(80)),
+                RuleAttr::DestinationPortMask(0xffff),
+            ],
+        ),
+    ];
+    // This machine's kernel has them all; an older one may refuse them.
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    let mut v = release
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|n| n.parse::<u32>().unwrap_or(0));
+    let has_all = (v.next().unwrap(), v.next().unwrap()) >= (6, 16);
+    let listed = h.rule_list(&RuleFilter::new()).unwrap();
+    for (prio, (r, attrs)) in (10u32..).zip(cases) {
+        assert!(r.is_ok() || !has_all, "{attrs:?}: {r:?}");
+        match r {
+            Ok(()) => {
+                let rule = listed.iter().find(|x| x.priority == prio).unwrap();
+                for a in &attrs {
+                    assert!(rule.message.attrs.contains(a), "{a:?} not in {rule:?}");
+                }
+            }
+            Err(e) => {
+                // Only an older kernel may refuse them, and it says which.
+                assert_eq!(e.errno(), Some(libc::EINVAL), "{attrs:?}: {e}");
+                assert!(!kernel_text(&e).is_empty(), "{e}");
+            }
+        }
+    }
+}

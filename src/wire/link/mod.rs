@@ -34,6 +34,7 @@ mod info;
 mod macvlan;
 mod stats;
 mod tun;
+mod vf;
 mod vxlan;
 
 pub use bridge::*;
@@ -41,6 +42,7 @@ pub use info::*;
 pub use macvlan::*;
 pub use stats::*;
 pub use tun::*;
+pub use vf::*;
 pub use vxlan::*;
 
 use super::attr::{Attr, AttrIter, MAX_NEST_DEPTH};
@@ -546,6 +548,8 @@ attribute_enum! {
         IfAlias(String) = IFLA_IFALIAS: str,
         /// `IFLA_NUM_VF`.
         NumVf(u32) = IFLA_NUM_VF: u32,
+        /// `IFLA_VFINFO_LIST`: the SR-IOV virtual functions (see [`VfInfoList`]).
+        VfInfoList(VfInfoList) = IFLA_VFINFO_LIST: custom,
         /// `IFLA_STATS64`: 64-bit counters.
         Stats64(Box<Stats64>) = IFLA_STATS64: custom,
         /// `IFLA_AF_SPEC`: per-family data, the nest's value as read.

@@ -36,6 +36,7 @@ mod stats;
 mod tun;
 mod vf;
 mod vxlan;
+mod xdp;
 
 pub use bridge::*;
 pub use info::*;
@@ -44,6 +45,7 @@ pub use stats::*;
 pub use tun::*;
 pub use vf::*;
 pub use vxlan::*;
+pub use xdp::*;
 
 use super::attr::{Attr, AttrIter, MAX_NEST_DEPTH};
 use super::{
@@ -584,6 +586,8 @@ attribute_enum! {
         GsoMaxSegs(u32) = IFLA_GSO_MAX_SEGS: u32,
         /// `IFLA_GSO_MAX_SIZE`.
         GsoMaxSize(u32) = IFLA_GSO_MAX_SIZE: u32,
+        /// `IFLA_XDP`: attached XDP programs (see [`Xdp`]).
+        Xdp(Xdp) = IFLA_XDP: custom,
         /// `IFLA_EVENT` (`IFLA_EVENT_*`).
         Event(u32) = IFLA_EVENT: u32,
         /// `IFLA_NEW_NETNSID`.

@@ -777,6 +777,7 @@ impl Handle {
     /// with the kernel's message, e.g. `EEXIST` ([`Error::is_exists`]) for a rule with the
     /// same priority and selectors, `EINVAL` "Backward goto not supported." or "Invalid
     /// uid range".
+    #[doc(alias = "RTM_NEWRULE")]
     pub fn rule_add(&self, spec: &RuleSpec) -> Result<()> {
         self.rule_op(RuleOp::Add, spec)
     }
@@ -785,6 +786,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::rule_add`]; no matching rule is `ENOENT` ([`Error::is_not_found`]).
+    #[doc(alias = "RTM_DELRULE")]
     pub fn rule_del(&self, spec: &RuleSpec) -> Result<()> {
         self.rule_op(RuleOp::Del, spec)
     }
@@ -796,6 +798,7 @@ impl Handle {
     ///
     /// # Errors
     /// [`Error::DumpInterrupted`] when every retry was interrupted; decode errors.
+    #[doc(alias = "RTM_GETRULE")]
     pub fn rule_list(&self, filter: &RuleFilter) -> Result<Vec<Rule>> {
         let req = filter.to_message();
         let parse = |p: &[u8]| Ok(parse_rule(p)?.filter(|r| filter.matches(r)));

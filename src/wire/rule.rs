@@ -261,6 +261,7 @@ bitflags::bitflags! {
 
 /// `struct fib_rule_hdr`, owned. The two reserved bytes are not kept: they are written as
 /// zero.
+#[doc(alias = "fib_rule_hdr")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct RuleHeader {
     /// `family`: `AF_INET` or `AF_INET6` (`AF_UNSPEC` in a dump request for every family).

@@ -30,6 +30,7 @@
 #[macro_use]
 mod macros;
 mod bridge;
+mod detail;
 mod info;
 mod macvlan;
 mod stats;
@@ -39,6 +40,7 @@ mod vxlan;
 mod xdp;
 
 pub use bridge::*;
+pub use detail::*;
 pub use info::*;
 pub use macvlan::*;
 pub use stats::*;

@@ -87,11 +87,12 @@ use crate::wire::addr::AddressMessage;
 use crate::wire::link::LinkMessage;
 use crate::wire::neigh::NeighMessage;
 use crate::wire::nlmsg::{
-    NLMSG_HDR_LEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNSID, RTM_DELROUTE, RTM_NEWADDR,
-    RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWNSID, RTM_NEWROUTE,
+    NLMSG_HDR_LEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNSID, RTM_DELROUTE, RTM_DELRULE,
+    RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWNSID, RTM_NEWROUTE, RTM_NEWRULE,
 };
 use crate::wire::nsid::NsidMessage;
 use crate::wire::route::RouteMessage;
+use crate::wire::rule::RuleMessage;
 use crate::wire::{DecodeError, NlmsgBuffer};
 use std::ops::ControlFlow;
 use std::os::fd::{AsFd, BorrowedFd};
@@ -189,8 +190,8 @@ impl Group {
 
 /// One change the kernel announced, decoded.
 ///
-/// Link, address, route, neighbour and namespace-id messages are parsed into the wire
-/// codec's owned messages; anything else (rules, netconf, qdiscs, ...) is [`Event::Other`]
+/// Link, address, route, neighbour, rule and namespace-id messages are parsed into the wire
+/// codec's owned messages; anything else (netconf, qdiscs, ...) is [`Event::Other`]
 /// with the raw payload. A `New*` event is sent both for a new object and for a change to an
 /// existing one.
 ///
@@ -242,9 +243,14 @@ pub enum Event {
     /// `RTM_DELNSID`: an id went away (the other namespace was destroyed).
     #[doc(alias = "RTM_DELNSID")]
     DelNsid(NsidMessage),
+    /// `RTM_NEWRULE`: a policy routing rule was added ([`Group::Ipv4Rule`],
+    /// [`Group::Ipv6Rule`]).
+    NewRule(RuleMessage),
+    /// `RTM_DELRULE`: a rule was deleted.
+    DelRule(RuleMessage),
     /// Any other message type.
     Other {
-        /// `nlmsg_type` (e.g. `RTM_NEWRULE`).
+        /// `nlmsg_type` (e.g. `RTM_NEWNETCONF`).
         msg_type: u16,
         /// The payload: the bytes after `nlmsghdr`.
         bytes: Vec<u8>,
@@ -268,6 +274,8 @@ impl Event {
             RTM_DELNEIGH => Event::DelNeigh(NeighMessage::parse(payload)?),
             RTM_NEWNSID => Event::NewNsid(NsidMessage::parse(payload)?),
             RTM_DELNSID => Event::DelNsid(NsidMessage::parse(payload)?),
+            RTM_NEWRULE => Event::NewRule(RuleMessage::parse(payload)?),
+            RTM_DELRULE => Event::DelRule(RuleMessage::parse(payload)?),
             _ => Event::Other {
                 msg_type,
                 bytes: payload.to_vec(),
@@ -288,6 +296,8 @@ impl Event {
             Event::DelNeigh(_) => RTM_DELNEIGH,
             Event::NewNsid(_) => RTM_NEWNSID,
             Event::DelNsid(_) => RTM_DELNSID,
+            Event::NewRule(_) => RTM_NEWRULE,
+            Event::DelRule(_) => RTM_DELRULE,
             Event::Other { msg_type, .. } => *msg_type,
         }
     }
@@ -638,12 +648,20 @@ mod tests {
         assert_eq!(del.msg_type(), RTM_DELNSID);
         // A cut-short one is an error with its offset, not an `Other`.
         assert_eq!(Event::parse(RTM_NEWNSID, &p[..6]).unwrap_err().offset(), 4);
+        // So is a rule message shorter than its fib_rule_hdr.
+        assert!(matches!(
+            Event::parse(RTM_NEWRULE, &[2, 24, 0, 0]),
+            Err(DecodeError::Truncated {
+                what: "fib_rule_hdr",
+                ..
+            })
+        ));
     }
     use crate::socket::fake::{self, Incoming, kernel, message};
     use crate::wire::addr::AddressMessage;
     use crate::wire::link::LinkAttr;
     use crate::wire::neigh::NeighState;
-    use crate::wire::nlmsg::{NLMSG_NOOP, RTM_NEWRULE};
+    use crate::wire::nlmsg::{NLMSG_NOOP, RTM_NEWQDISC};
     use crate::wire::{Emit, NlmsgFlags};
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -675,6 +693,10 @@ mod tests {
             IpAddr::V4(Ipv4Addr::new(198, 18, 0, 2)),
             NeighState::PERMANENT,
         );
+        let rule = RuleMessage::new(crate::wire::rule::RuleHeader::new(
+            crate::wire::family::AF_INET,
+        ))
+        .with(crate::wire::rule::RuleAttr::Priority(5));
         let cases: Vec<(u16, Vec<u8>, Event)> = vec![
             (RTM_NEWLINK, l.to_vec().unwrap(), Event::NewLink(l.clone())),
             (RTM_DELLINK, l.to_vec().unwrap(), Event::DelLink(l.clone())),
@@ -710,9 +732,19 @@ mod tests {
             ),
             (
                 RTM_NEWRULE,
+                rule.to_vec().unwrap(),
+                Event::NewRule(rule.clone()),
+            ),
+            (
+                RTM_DELRULE,
+                rule.to_vec().unwrap(),
+                Event::DelRule(rule.clone()),
+            ),
+            (
+                RTM_NEWQDISC,
                 vec![2, 24, 0, 0],
                 Event::Other {
-                    msg_type: RTM_NEWRULE,
+                    msg_type: RTM_NEWQDISC,
                     bytes: vec![2, 24, 0, 0],
                 },
             ),

@@ -20,7 +20,7 @@
 //!
 //! | Layer | Modules | What it does |
 //! |-------|---------|--------------|
-//! | operations | [`link`], [`addr`], [`route`], [`neigh`], [`nsid`] over a [`handle::Handle`] | typed requests and replies, verbs as in iproute2 (`ip link add`, `ip route replace`, ...) |
+//! | operations | [`link`], [`addr`], [`route`], [`neigh`], [`rule`], [`nsid`] over a [`handle::Handle`] | typed requests and replies, verbs as in iproute2 (`ip link add`, `ip route replace`, ...) |
 //! | namespaces and devices | [`netns`], [`tun`], [`sysctl`], [`events`] | namespaces on pinned threads, `/dev/net/tun`, per-namespace sysctls, multicast monitors |
 //! | values | [`ipnet`], [`mac`], [`ifname`] | addresses with prefixes, MAC addresses, interface-name rules |
 //! | socket | [`socket`], [`error`] | a blocking netlink socket (acknowledged requests, dumps, batches, multicast) and the typed [`Error`] every layer above returns |
@@ -65,6 +65,7 @@ pub mod link;
 pub mod neigh;
 pub mod nsid;
 pub mod route;
+pub mod rule;
 
 // ---- multi-step plumbing: undo logs and fault plans ----
 pub mod undo;

@@ -11,9 +11,10 @@ use crate::wire::{DoneMessage, Emit, ErrorMessage, NlmsgBuffer, NlmsgFlags};
 /// `NLM_F_ACK` are added when sending) and the owned message. Every family's request
 /// builders return one ([`crate::link::LinkRequest`], [`crate::addr::AddrRequest`],
 /// [`crate::route::RouteRequest`], [`crate::neigh::NeighRequest`],
-/// [`crate::nsid::NsidRequest`] are this type for their message); the same value is sent
-/// alone ([`Request::send`], [`Socket::send`]), pushed into a [`Batch`]
-/// ([`Request::push_to`]), or kept as an undo step ([`crate::undo::Undo::push_request`]).
+/// [`crate::rule::RuleRequest`], [`crate::nsid::NsidRequest`] are this type for their
+/// message); the same value is sent alone ([`Request::send`], [`Socket::send`]), pushed
+/// into a [`Batch`] ([`Request::push_to`]), or kept as an undo step
+/// ([`crate::undo::Undo::push_request`]).
 ///
 /// ```
 /// use netplumb::Batch;

@@ -51,6 +51,7 @@ pub mod neigh;
 pub mod nlmsg;
 pub mod nsid;
 pub mod route;
+pub mod rule;
 
 // The path-based names (`crate::wire::attribute_enum!`), for code outside `wire`.
 #[allow(unused_imports)]

@@ -28,18 +28,24 @@
 //! ```
 
 mod bridge;
+mod detail;
 mod info;
 mod macvlan;
 mod stats;
 mod tun;
+mod vf;
 mod vxlan;
+mod xdp;
 
 pub use bridge::*;
+pub use detail::*;
 pub use info::*;
 pub use macvlan::*;
 pub use stats::*;
 pub use tun::*;
+pub use vf::*;
 pub use vxlan::*;
+pub use xdp::*;
 
 use super::attr::{Attr, AttrIter, MAX_NEST_DEPTH};
 use super::attr_enum::{AttrEnum, AttrValue};
@@ -442,6 +448,8 @@ attribute_enum! {
         IfAlias(String) = IFLA_IFALIAS: str,
         /// `IFLA_NUM_VF`.
         NumVf(u32) = IFLA_NUM_VF: u32,
+        /// `IFLA_VFINFO_LIST`: the SR-IOV virtual functions (see [`VfInfoList`]).
+        VfInfoList(VfInfoList) = IFLA_VFINFO_LIST: custom,
         /// `IFLA_STATS64`: 64-bit counters.
         Stats64(Box<Stats64>) = IFLA_STATS64: custom,
         /// `IFLA_AF_SPEC`: per-family data, the nest's value as read.
@@ -476,6 +484,8 @@ attribute_enum! {
         GsoMaxSegs(u32) = IFLA_GSO_MAX_SEGS: u32,
         /// `IFLA_GSO_MAX_SIZE`.
         GsoMaxSize(u32) = IFLA_GSO_MAX_SIZE: u32,
+        /// `IFLA_XDP`: attached XDP programs (see [`Xdp`]).
+        Xdp(Xdp) = IFLA_XDP: custom,
         /// `IFLA_EVENT` (`IFLA_EVENT_*`).
         Event(u32) = IFLA_EVENT: u32,
         /// `IFLA_NEW_NETNSID`.

@@ -64,9 +64,9 @@ use crate::error::{CliError, Res, error_text, failed};
 use crate::json::Value;
 use netplumb::Error;
 use netplumb::events::{Event, Group, Monitor as EventMonitor};
-use netplumb::wire::Messages;
 use netplumb::wire::nlmsg::message_type_name;
 use netplumb::wire::nsid::{NsidAttr, NsidMessage};
+use netplumb::wire::{Emit, Messages};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the kernel dropped, in the words the brief promises scripts.
@@ -337,6 +337,19 @@ impl Printer {
                     return Ok(());
                 }
                 (object, label, other_record(*msg_type, bytes.len(), deleted))
+            }
+            // The library decodes rules; the monitor still prints them as other messages
+            // (the payload re-encodes byte for byte, so its length is the one received).
+            Event::NewRule(m) | Event::DelRule(m) => {
+                let (object, label, deleted, wanted) = other_object(ev.msg_type(), &self.sel);
+                if !wanted || self.dev.is_some() {
+                    return Ok(());
+                }
+                (
+                    object,
+                    label,
+                    other_record(ev.msg_type(), m.buffer_len(), deleted),
+                )
             }
             Event::NewNsid(m) | Event::DelNsid(m) => {
                 if !self.sel.nsid || self.dev.is_some() {

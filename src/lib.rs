@@ -7,6 +7,8 @@
 #![deny(unsafe_code)]
 
 pub mod addr;
+#[cfg(feature = "cni")]
+pub mod cni;
 pub mod error;
 pub mod events;
 #[doc(hidden)]

@@ -467,15 +467,29 @@ impl LoadedConfigs {
 /// Loads every `.conf`, `.conflist` and `.json` of `dir`, sorted by file name, as ocicni's
 /// `loadNetworks`: invalid files and lists without plugins are skipped (and reported in
 /// [`LoadedConfigs::invalid`]), the first file of a name wins. Whether the plugins exist is
-/// not checked here (see `Cni::validate_list`).
+/// not checked here (see [`load_dir_checked`]).
 ///
 /// # Errors
 /// [`Error::Io`] if `dir` exists but cannot be read; a missing `dir` has no networks.
 pub fn load_dir(dir: &Path) -> Result<LoadedConfigs> {
+    load_dir_checked(dir, |_| Ok(()))
+}
+
+/// [`load_dir`], where a list that `check` refuses is invalid too (ocicni runs libcni's
+/// `ValidateNetworkList` there: do the plugins exist and support the version). The check
+/// comes before the duplicate test, so the first file of a name that passes wins.
+///
+/// # Errors
+/// As [`load_dir`].
+pub fn load_dir_checked(
+    dir: &Path,
+    mut check: impl FnMut(&NetworkConfigList) -> Result<()>,
+) -> Result<LoadedConfigs> {
     let mut out = LoadedConfigs::default();
     let mut seen = HashSet::new();
     for file in config_files(dir, &CONFIG_EXTENSIONS)? {
-        match NetworkConfigList::from_file(&file) {
+        let list = NetworkConfigList::from_file(&file).and_then(|l| check(&l).map(|()| l));
+        match list {
             // A file removed between the listing and the read is not worth a report.
             Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => out.invalid.push(InvalidConfig {

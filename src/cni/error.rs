@@ -327,6 +327,15 @@ pub enum Error {
         /// What went wrong while undoing.
         cleanup: Vec<Error>,
     },
+    /// An error with what was being done (`error adding loopback interface: ...`).
+    #[error("{context}: {source}")]
+    Context {
+        /// What was being done.
+        context: String,
+        /// The failure.
+        #[source]
+        source: Box<Error>,
+    },
     /// GC could not DEL a stale cached attachment.
     #[error("failed to delete stale attachment {container_id} {ifname}: {source}")]
     StaleAttachment {
@@ -424,7 +433,7 @@ impl Error {
             }
             Error::InvalidInput { .. } => Some(code::INVALID_ENVIRONMENT),
             Error::Cache { .. } | Error::Io { .. } => Some(code::IO_FAILURE),
-            Error::Pod { source, .. } => source.code(),
+            Error::Pod { source, .. } | Error::Context { source, .. } => source.code(),
             Error::CleanupFailed { error, .. } => error.code(),
             _ => None,
         }

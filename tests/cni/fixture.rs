@@ -361,3 +361,65 @@ pub fn udp_reaches(pod: &NetNs, to: std::net::SocketAddr) -> bool {
     }
     false
 }
+
+/// libcni's source as Debian installs it (golang-github-appc-cni-dev).
+pub const GOCODE: &str = "/usr/share/gocode";
+
+/// The libcni oracle (`tests/cni/libcni/main.go`), built once per test run with `go` in
+/// GOPATH mode, offline; `None` (after saying so, or failing in CI) without `go` or libcni.
+pub fn libcni_oracle(test: &str) -> Option<PathBuf> {
+    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let libcni = Path::new(GOCODE).join("src/github.com/containernetworking/cni/libcni");
+        if !libcni.is_dir() {
+            return Err(format!(
+                "{} is missing (golang-github-appc-cni-dev)",
+                libcni.display()
+            ));
+        }
+        let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("np-libcni");
+        let pkg = tmp.join("gopath/src/nplibcni");
+        std::fs::create_dir_all(&pkg).map_err(|e| e.to_string())?;
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cni/libcni/main.go");
+        std::fs::copy(&src, pkg.join("main.go")).map_err(|e| e.to_string())?;
+        let bin = tmp.join("np-libcni");
+        let out = Command::new("go")
+            .args(["build", "-o"])
+            .arg(&bin)
+            .arg("nplibcni")
+            .env(
+                "GOPATH",
+                format!("{}:{GOCODE}", tmp.join("gopath").display()),
+            )
+            .env("GO111MODULE", "off")
+            .env("GOFLAGS", "")
+            .env("GOCACHE", tmp.join("gocache"))
+            .output()
+            .map_err(|e| format!("go is missing (golang-go): {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "go build: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(bin)
+    });
+    match built {
+        Ok(p) => Some(p.clone()),
+        Err(why) => {
+            skip(test, why);
+            None
+        }
+    }
+}
+
+/// Runs the oracle with `args`; returns stdout, asserting success.
+pub fn oracle(bin: &Path, args: &[&str]) -> String {
+    let out = Command::new(bin).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "np-libcni {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

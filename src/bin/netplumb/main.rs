@@ -20,6 +20,8 @@
 mod args;
 mod batch;
 mod cmd;
+#[cfg(feature = "cni")]
+mod cni;
 mod exec;
 mod help;
 mod json;
@@ -36,6 +38,8 @@ fn main() {
         .map(|a| a.into_string())
         .collect();
     let code = match args {
+        #[cfg(feature = "cni")]
+        Ok(args) if args.first().is_some_and(|a| a == "cni") => cni::main(&args[1..]),
         Ok(args) => run_main(&args),
         Err(bad) => fail(&CliError::Usage(format!(
             "Error: argument {bad:?} is not valid UTF-8."

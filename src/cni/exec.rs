@@ -25,6 +25,7 @@ use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, killpg};
+use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::{AsFd, BorrowedFd};
@@ -142,27 +143,24 @@ pub fn exec_plugin(
             return Err(fail(e));
         }
     };
-    let status = match wait(&mut child, deadline) {
-        Some(s) => s,
+    match wait(&child, deadline) {
         None => {
             kill_group(&mut child);
             return Err(fail(Failure::Timeout(output.stderr)));
         }
-    };
-    interpret(plugin, inv.verb, status, output, &mut child)
+        // A crash: whatever it started dies with it.
+        Some(Ended::Signaled) => {
+            let _ = killpg(Pid::from_raw(child.id() as i32), Signal::SIGKILL);
+        }
+        Some(Ended::Exited) => {}
+    }
+    let status = child.wait().map_err(|e| fail(Failure::Io(e)))?;
+    interpret(plugin, inv.verb, status, output)
 }
 
-fn interpret(
-    plugin: &str,
-    verb: Verb,
-    status: ExitStatus,
-    output: Output,
-    child: &mut Child,
-) -> Result<Vec<u8>> {
+fn interpret(plugin: &str, verb: Verb, status: ExitStatus, output: Output) -> Result<Vec<u8>> {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     if let Some(signal) = status.signal() {
-        // Whatever it started dies with it.
-        let _ = killpg(Pid::from_raw(child.id() as i32), Signal::SIGKILL);
         return Err(Error::Killed {
             plugin: plugin.to_string(),
             verb,
@@ -439,17 +437,29 @@ fn drain<R: Read>(
     }
 }
 
-/// Waits for the plugin to exit, up to the deadline. The pipes are closed by now, so it is
+/// How the plugin ended, learnt without reaping it.
+enum Ended {
+    Exited,
+    Signaled,
+}
+
+/// Waits for the plugin to exit, up to the deadline, without reaping it (`waitid` with
+/// `WNOWAIT`): while the zombie exists its pid, the id of its process group, cannot be
+/// reused, so the group can still be killed safely. The pipes are closed by now, so it is
 /// exiting; the first look usually finds it gone.
-fn wait(child: &mut Child, deadline: Option<Instant>) -> Option<ExitStatus> {
+fn wait(child: &Child, deadline: Option<Instant>) -> Option<Ended> {
+    let pid = Pid::from_raw(child.id() as i32);
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT | WaitPidFlag::WNOHANG;
     let mut pause = Duration::from_micros(50);
     loop {
-        match child.try_wait() {
-            Ok(Some(s)) => return Some(s),
-            Ok(None) => {}
-            // ECHILD: someone else reaped it (a SIGCHLD handler set to ignore); nothing
-            // more can be learnt.
-            Err(_) => return Some(ExitStatus::from_raw(0)),
+        match waitid(Id::Pid(pid), flags) {
+            Ok(WaitStatus::Signaled(..)) => return Some(Ended::Signaled),
+            Ok(WaitStatus::StillAlive) => {}
+            Ok(_) => return Some(Ended::Exited),
+            Err(Errno::EINTR) => continue,
+            // ECHILD: reaped elsewhere (SIGCHLD ignored by the process); `Child::wait`
+            // below tells what it can.
+            Err(_) => return Some(Ended::Exited),
         }
         if deadline.is_some_and(|d| Instant::now() + pause >= d) {
             return None;
@@ -461,8 +471,8 @@ fn wait(child: &mut Child, deadline: Option<Instant>) -> Option<ExitStatus> {
 
 /// Kills the plugin's process group and reaps the plugin.
 fn kill_group(child: &mut Child) {
-    // The group id is the plugin's pid (`process_group(0)`); it stays valid while any
-    // member lives, and the plugin is not reaped before the `wait` below.
+    // The group id is the plugin's pid (`process_group(0)`); the plugin is not reaped
+    // before the `wait` below, so the id cannot have been reused.
     let _ = killpg(Pid::from_raw(child.id() as i32), Signal::SIGKILL);
     let _ = child.kill();
     let _ = child.wait();

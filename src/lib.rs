@@ -70,6 +70,10 @@ pub mod rule;
 // ---- multi-step plumbing: undo logs and fault plans ----
 pub mod undo;
 
+// ---- container plumbing ----
+#[cfg(feature = "cni")]
+pub mod cni;
+
 // ---- not part of the API ----
 #[doc(hidden)]
 pub mod fuzzing;

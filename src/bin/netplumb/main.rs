@@ -72,6 +72,8 @@ mod batch;
 mod cmd;
 mod ctx;
 mod error;
+#[cfg(feature = "cni")]
+mod cni;
 mod exec;
 mod help;
 mod json;
@@ -135,6 +137,8 @@ fn main() {
         .map(|a| a.into_string())
         .collect();
     let code = match args {
+        #[cfg(feature = "cni")]
+        Ok(args) if args.first().is_some_and(|a| a == "cni") => cni::main(&args[1..]),
         Ok(args) => run_main(&args),
         Err(bad) => fail(&CliError::Usage(format!(
             "Error: argument {bad:?} is not valid UTF-8."

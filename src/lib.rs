@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 pub mod addr;
+pub mod container;
 pub mod error;
 pub mod events;
 #[doc(hidden)]

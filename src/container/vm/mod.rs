@@ -1,0 +1,1 @@
+//! virtlet's VM-side networking (in progress).

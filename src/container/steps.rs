@@ -38,13 +38,19 @@ impl<U> UndoLog<U> {
         f()
     }
 
+    /// Counts a step that the caller runs itself (for steps that do not return a
+    /// `crate::Result`); `Err` if it is the one a test made fail.
+    pub(crate) fn next(&mut self) -> Result<()> {
+        self.step(|| Ok(()))
+    }
+
     /// Records how to undo the change the last step made.
     pub(crate) fn record(&mut self, undo: U) {
         self.done.push(undo);
     }
 
     /// Undoes every recorded change, last first, attempting all of them; returns the errors.
-    pub(crate) fn rollback(self, mut undo: impl FnMut(&U) -> Result<()>) -> Vec<Error> {
+    pub(crate) fn rollback<E>(self, mut undo: impl FnMut(&U) -> Result<(), E>) -> Vec<E> {
         self.done
             .iter()
             .rev()
@@ -53,7 +59,6 @@ impl<U> UndoLog<U> {
     }
 
     /// The recorded changes, first first: what a later teardown undoes.
-    #[allow(dead_code)] // for the VM side, next
     pub(crate) fn into_done(self) -> Vec<U> {
         self.done
     }
@@ -61,7 +66,6 @@ impl<U> UndoLog<U> {
 
 /// Undoes the changes of `log`, last first, attempting every one, and keeps in `log` those
 /// whose undo failed (so a second teardown retries only them). Returns the errors.
-#[allow(dead_code)] // for the VM side, next
 pub(crate) fn teardown<U, E>(
     log: &mut Vec<U>,
     mut undo: impl FnMut(&U) -> Result<(), E>,
@@ -79,12 +83,16 @@ pub(crate) fn teardown<U, E>(
     errors
 }
 
+const INJECTED: &str = "fault injected by a test";
+
 /// The error an injected fault returns.
 pub(crate) fn injected_fault(step: usize) -> Error {
-    Error::io(
-        format!("step {step}"),
-        std::io::Error::other("fault injected by a test"),
-    )
+    Error::io(format!("step {step}"), std::io::Error::other(INJECTED))
+}
+
+/// Whether `e` is an injected fault.
+pub(crate) fn is_injected(e: &Error) -> bool {
+    matches!(e, Error::Io { source, .. } if source.to_string() == INJECTED)
 }
 
 #[cfg(test)]

@@ -1,0 +1,393 @@
+//! [`ContainerSideNetwork`]: the pod side of a VM's network, set up and torn down.
+
+use super::bridge::bridge_steps;
+use super::error::{VmError, VmStep, at};
+use super::info::PodInterfaceInfo;
+use super::link::{LinkConfig, extract_link_info, veths};
+use super::undo::{Undo, rollback, undo};
+use super::{DHCP_SERVER_ADDRESS, VM_MAC_PREFIX};
+use crate::addr::AddrSpec;
+use crate::container::steps::{self, UndoLog};
+use crate::handle::Handle;
+use crate::link::Link;
+use crate::mac::MacAddr;
+use crate::netns::NetNs;
+use crate::tun::{Mode, Tun, TunBuilder};
+use std::fs::File;
+
+/// What [`ContainerSideNetwork::setup`] works from: the pod's interfaces (or none, to find
+/// and read them), the names of the taps and bridges, and fault injection for tests.
+///
+/// ```
+/// use netplumb::container::vm::SetupOptions;
+/// let opts = SetupOptions::new().tap("vmtap0").bridge("vmbr0");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetupOptions {
+    interfaces: Option<Vec<PodInterfaceInfo>>,
+    taps: Vec<String>,
+    bridges: Vec<String>,
+    fail_at: Option<usize>,
+    stop_before: Option<usize>,
+}
+
+impl SetupOptions {
+    /// Every veth of the pod's namespace, read from the links, with taps `tap0`, `tap1`...
+    /// and bridges `br0`, `br1`...
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The pod's interfaces as the CNI runtime reported them, in order (the seed's `info`).
+    /// An entry without routes is read from its link instead, as the seed does for plugins
+    /// that report none (Weave).
+    #[must_use]
+    pub fn interfaces(mut self, interfaces: Vec<PodInterfaceInfo>) -> Self {
+        self.interfaces = Some(interfaces);
+        self
+    }
+
+    /// The name of the next interface's tap (the first call names the first interface's);
+    /// interfaces without one get `tapN`. The seed's `OpenTAP` ignored the name it was given
+    /// and always used `tap0`.
+    #[must_use]
+    pub fn tap(mut self, name: impl Into<String>) -> Self {
+        self.taps.push(name.into());
+        self
+    }
+
+    /// The name of the next interface's bridge; interfaces without one get `brN`.
+    #[must_use]
+    pub fn bridge(mut self, name: impl Into<String>) -> Self {
+        self.bridges.push(name.into());
+        self
+    }
+
+    /// Fault injection for tests: setup's step `n` (counted from 1 over every change it
+    /// makes) fails with an injected error before it runs, and setup rolls back. A number
+    /// beyond the last step changes nothing.
+    #[must_use]
+    pub fn fail_at_step(mut self, n: usize) -> Self {
+        self.fail_at = Some(n);
+        self
+    }
+
+    /// For tests of [`ContainerSideNetwork::teardown`]: setup stops before its step `n` and
+    /// returns what it did so far, as if it had been interrupted there (the taps of a
+    /// partial setup are not opened).
+    #[must_use]
+    pub fn stop_before_step(mut self, n: usize) -> Self {
+        self.stop_before = Some(n);
+        self
+    }
+
+    fn tap_name(&self, i: usize) -> String {
+        self.taps
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("tap{i}"))
+    }
+
+    fn bridge_name(&self, i: usize) -> String {
+        self.bridges
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("br{i}"))
+    }
+}
+
+/// One pod interface handed over to a VM.
+#[derive(Debug)]
+pub struct VmInterface {
+    /// The interface's configuration, for the VM: address, gateway, routes, MTU (always
+    /// set) and the MAC the VM's interface gets (always set: the veth's original MAC unless
+    /// the caller gave another).
+    pub info: PodInterfaceInfo,
+    /// The pod's link (the CNI veth), now a port of [`VmInterface::bridge`].
+    pub veth: String,
+    /// The veth's MAC before setup gave it a random one (the seed's `HardwareAddr`);
+    /// teardown puts it back.
+    pub original_mac: MacAddr,
+    /// The tap's name.
+    pub tap_name: String,
+    /// The bridge's name.
+    pub bridge: String,
+    tap: Option<File>,
+}
+
+impl VmInterface {
+    /// The MAC the VM's interface must use.
+    pub fn mac(&self) -> MacAddr {
+        self.info.mac.unwrap_or(self.original_mac)
+    }
+
+    /// The MTU the VM's interface must use.
+    pub fn mtu(&self) -> u32 {
+        self.info.mtu.unwrap_or(1500)
+    }
+
+    /// The open tap (`IFF_TAP | IFF_NO_PI | IFF_ONE_QUEUE`), for the VM: one Ethernet frame
+    /// per read or write. `None` once taken, after teardown, or in a partial setup.
+    ///
+    /// Opening the tap gives it carrier, and the bridge forwards through it once the kernel
+    /// has processed that (its link watch runs within about a second): a VM's first frames
+    /// may be dropped, as on any link that just came up, and its stack retries.
+    pub fn tap(&self) -> Option<&File> {
+        self.tap.as_ref()
+    }
+
+    /// Takes the tap's descriptor, e.g. to hand it to a hypervisor.
+    pub fn take_tap(&mut self) -> Option<File> {
+        self.tap.take()
+    }
+}
+
+/// The pod side of a VM's network (the seed's `ContainerSideNetwork`): each pod interface's
+/// address moved off its veth and onto a VM that sits behind a tap, with the veth and the
+/// tap joined by a bridge.
+///
+/// Made by [`ContainerSideNetwork::setup`], undone by [`ContainerSideNetwork::teardown`].
+/// Dropping it undoes nothing (the links stay, and the taps stay until deleted): call
+/// `teardown`.
+#[derive(Debug)]
+pub struct ContainerSideNetwork {
+    handle: Handle,
+    interfaces: Vec<VmInterface>,
+    undo: Vec<Undo>,
+}
+
+impl ContainerSideNetwork {
+    /// Sets up the pod's namespace `ns` for a VM (the seed's `SetupContainerSideNetwork`),
+    /// from the calling thread, which never changes namespace (netlink goes through a
+    /// [`Handle`] on `ns`; the taps are made and opened on a throwaway thread in `ns`).
+    ///
+    /// For each pod interface `N` (every veth, by index, unless
+    /// [`SetupOptions::interfaces`] names them), in the seed's order:
+    /// 1. read the interface's configuration from the veth unless it was given
+    ///    ([`extract_link_info`](super::extract_link_info));
+    /// 2. keep the veth's MAC for the VM and give the veth a random `02:65:02:xx:xx:xx`
+    ///    (`ip link set VETH address ...`, while it stays up: veths allow it, so its IPv6
+    ///    addresses survive);
+    /// 3. strip its IPv4 routes and addresses ([`strip_link`](super::strip_link));
+    /// 4. create the persistent tap `tapN` (`ip tuntap add tapN mode tap`), set its MTU to
+    ///    the veth's and set it up;
+    /// 5. make the bridge `brN` of the veth and the tap
+    ///    ([`setup_bridge`](super::setup_bridge)) and give it
+    ///    [`DHCP_SERVER_ADDRESS`](super::DHCP_SERVER_ADDRESS);
+    /// 6. **not yet done:** the DHCP filter (see the module docs);
+    ///
+    /// then set `lo` up (if it was down) and open each tap.
+    ///
+    /// If any step fails, every change made before it is undone, in reverse order.
+    ///
+    /// # Errors
+    /// [`VmError::NoVeth`] when there is nothing to set up; the failed step otherwise
+    /// ([`VmError::RollbackFailed`] if undoing failed too).
+    pub fn setup(ns: &NetNs, opts: &SetupOptions) -> Result<ContainerSideNetwork, VmError> {
+        let handle = Handle::in_netns(ns).map_err(at(VmStep::Socket, "the pod namespace"))?;
+        let mut log = UndoLog::new(opts.fail_at.or(opts.stop_before));
+        let mut interfaces = Vec::new();
+        match setup_steps(&handle, ns, opts, &mut log, &mut interfaces) {
+            Ok(()) => Ok(ContainerSideNetwork {
+                handle,
+                interfaces,
+                undo: log.into_done(),
+            }),
+            Err(e) if opts.stop_before.is_some() && e.is_injected() => Ok(ContainerSideNetwork {
+                handle,
+                interfaces,
+                undo: log.into_done(),
+            }),
+            Err(e) => Err(rollback(&handle, log, e)),
+        }
+    }
+
+    /// The interfaces handed to the VM, in order.
+    pub fn interfaces(&self) -> &[VmInterface] {
+        &self.interfaces
+    }
+
+    /// The interfaces, to take their taps.
+    pub fn interfaces_mut(&mut self) -> &mut [VmInterface] {
+        &mut self.interfaces
+    }
+
+    /// The handle on the pod's namespace.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Whether setup installed the DHCP filter. Always `false` for now: see the module
+    /// docs.
+    pub fn dhcp_filtered(&self) -> bool {
+        false
+    }
+
+    /// Undoes setup (the seed's `Teardown`): closes the taps this value still holds, then
+    /// undoes every change in reverse order: `lo` down again if setup set it up, the
+    /// bridge's address deleted, the veth and the tap released from the bridge, the bridge
+    /// and the tap deleted, the veth's IPv4 addresses and routes put back exactly as they
+    /// were, its MAC restored. Afterwards the namespace has the same links, MACs, addresses
+    /// and routes as before setup.
+    ///
+    /// Every step is attempted even when an earlier one fails (the seed returned success
+    /// when ebtables failed and skipped the rest); what is already undone is not an error;
+    /// a step that failed stays recorded, so calling `teardown` again retries it, and a
+    /// second call after a successful one does nothing.
+    ///
+    /// # Errors
+    /// [`VmError::Teardown`] with every step that failed.
+    pub fn teardown(&mut self) -> Result<(), VmError> {
+        for i in &mut self.interfaces {
+            i.tap = None;
+        }
+        let h = &self.handle;
+        let errors = steps::teardown(&mut self.undo, |u| undo(h, u));
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(VmError::Teardown { errors })
+        }
+    }
+}
+
+/// The veths to set up and their configuration.
+fn plan(h: &Handle, opts: &SetupOptions) -> Result<Vec<(Link, PodInterfaceInfo)>, VmError> {
+    match &opts.interfaces {
+        None => {
+            let v = veths(h)?;
+            if v.is_empty() {
+                return Err(VmError::NoVeth);
+            }
+            v.into_iter()
+                .map(|l| Ok((extract_link_info(h, l.index)?, l)))
+                .map(|r| r.map(|(info, l)| (l, info)))
+                .collect()
+        }
+        Some(list) if list.is_empty() => Err(VmError::NoVeth),
+        Some(list) => list
+            .iter()
+            .map(|given| {
+                let l = h
+                    .link_get(&given.link)
+                    .map_err(at(VmStep::ReadLinks, &given.link))?;
+                let info = if given.routes.is_empty() {
+                    let found = extract_link_info(h, l.index)?;
+                    PodInterfaceInfo {
+                        mtu: given.mtu.or(found.mtu),
+                        mac: given.mac.or(found.mac),
+                        ..found
+                    }
+                } else {
+                    given.clone()
+                };
+                Ok((l, info))
+            })
+            .collect(),
+    }
+}
+
+fn setup_steps(
+    h: &Handle,
+    ns: &NetNs,
+    opts: &SetupOptions,
+    log: &mut UndoLog<Undo>,
+    out: &mut Vec<VmInterface>,
+) -> Result<(), VmError> {
+    let plans = plan(h, opts)?;
+    for (i, (veth, info)) in plans.into_iter().enumerate() {
+        let (tap, bridge) = (opts.tap_name(i), opts.bridge_name(i));
+        for name in [&tap, &bridge] {
+            crate::ifname::validate(name).map_err(VmError::Invalid)?;
+        }
+        out.push(interface_steps(h, ns, log, veth, info, tap, bridge)?);
+    }
+    let lo = h.link_get("lo").map_err(at(VmStep::ReadLinks, "lo"))?;
+    if !lo.is_up() {
+        log.step(|| h.link_up(lo.index))
+            .map_err(at(VmStep::Up, "lo"))?;
+        log.record(Undo::SetDown {
+            index: lo.index,
+            name: lo.name,
+        });
+    }
+    for iface in out.iter_mut() {
+        let name = iface.tap_name.clone();
+        let tap = log
+            .step(|| ns.run(|| Tun::attach(&name, Mode::Tap))?)
+            .map_err(at(VmStep::OpenTap, &name))?;
+        iface.tap = Some(File::from(tap.into_fd()));
+    }
+    Ok(())
+}
+
+fn interface_steps(
+    h: &Handle,
+    ns: &NetNs,
+    log: &mut UndoLog<Undo>,
+    veth: Link,
+    mut info: PodInterfaceInfo,
+    tap: String,
+    bridge: String,
+) -> Result<VmInterface, VmError> {
+    let original_mac = veth.address.ok_or_else(|| {
+        VmError::Invalid(crate::Error::invalid(
+            "pod link",
+            format!("{} has no Ethernet address", veth.name),
+        ))
+    })?;
+    let mtu = info.mtu.or(veth.mtu).unwrap_or(1500);
+    info.mtu = Some(mtu);
+    info.mac = Some(info.mac.unwrap_or(original_mac));
+
+    let random = MacAddr::random_with_prefix(&VM_MAC_PREFIX).map_err(VmError::Invalid)?;
+    log.step(|| h.link_set_address(veth.index, random))
+        .map_err(at(VmStep::SetMac, &veth.name))?;
+    log.record(Undo::RestoreMac {
+        index: veth.index,
+        name: veth.name.clone(),
+        mac: original_mac,
+    });
+
+    // Recorded first: putting back what is already there is harmless, and a strip that
+    // fails half-way is then undone too.
+    let config = LinkConfig::read(h, veth.index)?;
+    log.record(Undo::RestoreConfig(config.clone()));
+    log.next().map_err(at(VmStep::DeleteAddress, &veth.name))?;
+    config.remove(h)?;
+
+    log.step(|| {
+        ns.run(|| TunBuilder::new(&tap).mode(Mode::Tap).create_persistent())?
+            .map(drop)
+    })
+    .map_err(at(VmStep::CreateTap, &tap))?;
+    let tap_link = h.link_get(&tap).map_err(at(VmStep::ReadLinks, &tap))?;
+    log.record(Undo::DeleteLink {
+        index: tap_link.index,
+        name: tap.clone(),
+    });
+    log.step(|| h.link_set_mtu(tap_link.index, mtu))
+        .map_err(at(VmStep::SetMtu, &tap))?;
+    log.step(|| h.link_up(tap_link.index))
+        .map_err(at(VmStep::Up, &tap))?;
+
+    let br = bridge_steps(h, log, &bridge, &[veth.index.into(), tap_link.index.into()])?;
+    let address = DHCP_SERVER_ADDRESS.parse().map_err(VmError::Invalid)?;
+    log.step(|| h.addr_add(br.index, &AddrSpec::new(address)))
+        .map_err(at(VmStep::AddAddress, &bridge))?;
+    log.record(Undo::DeleteAddress {
+        index: br.index,
+        name: bridge.clone(),
+        address,
+    });
+    // The DHCP filter goes here once the `nft` module is on main (see the module docs).
+
+    Ok(VmInterface {
+        info,
+        veth: veth.name,
+        original_mac,
+        tap_name: tap,
+        bridge,
+        tap: None,
+    })
+}

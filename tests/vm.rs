@@ -896,3 +896,151 @@ fn pod_info_json() {
     let back: PodInterfaceInfo = serde_json::from_value(v).unwrap();
     assert_eq!(back, info);
 }
+
+// ------------------------------------------------------------------ netplumb vm run
+
+mod vm_run {
+    use super::*;
+    use std::process::{Command, Output, Stdio};
+
+    fn netplumb(p: &Pod) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_netplumb"));
+        c.args(["-n", p.pod.name(), "vm", "run"]);
+        c
+    }
+
+    fn stdout(o: &Output) -> String {
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn var<'a>(out: &'a str, name: &str) -> &'a str {
+        out.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("{name} missing in {out}"))
+    }
+
+    #[test]
+    fn cmd_gets_the_taps_and_the_variables_in_the_pod() {
+        let Some(p) = Pod::new("vm_run_cmd_gets_the_taps", 2) else {
+            return;
+        };
+        let before = snapshot(&p.pod);
+        let original = mac_of(&p.pod, "eth0");
+        let script = "env | grep ^NETPLUMB_VM_; \
+            echo FD3=$(grep ^iff: /proc/self/fdinfo/3 | cut -f2); \
+            echo FD4=$(grep ^iff: /proc/self/fdinfo/4 | cut -f2); \
+            echo NS=$(readlink /proc/self/ns/net)";
+        let o = netplumb(&p)
+            .args(["--tap", "vmtap0", "--", "sh", "-c", script])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        let out = stdout(&o);
+        assert_eq!(var(&out, "NETPLUMB_VM_INTERFACES"), "2");
+        assert_eq!(var(&out, "NETPLUMB_VM_MAC"), original.to_string());
+        assert_eq!(var(&out, "NETPLUMB_VM_MAC_0"), original.to_string());
+        assert_eq!(var(&out, "NETPLUMB_VM_IP"), "198.18.0.2/24");
+        assert_eq!(var(&out, "NETPLUMB_VM_IP_1"), "198.18.1.2/24");
+        assert_eq!(var(&out, "NETPLUMB_VM_GW"), "198.18.0.1");
+        assert_eq!(var(&out, "NETPLUMB_VM_GW_1"), "");
+        assert_eq!(var(&out, "NETPLUMB_VM_MTU"), "1450");
+        assert_eq!(var(&out, "NETPLUMB_VM_FD_1"), "4");
+        let routes: Value = serde_json::from_str(var(&out, "NETPLUMB_VM_ROUTES")).unwrap();
+        let routes = routes.as_array().unwrap();
+        assert!(
+            routes.contains(&serde_json::json!({"dst": "0.0.0.0/0", "gw": "198.18.0.1"})),
+            "{routes:?}"
+        );
+        assert!(routes.contains(&serde_json::json!({"dst": "198.19.0.0/24", "gw": "198.18.0.1"})));
+        assert_eq!(var(&out, "FD3"), "vmtap0");
+        assert_eq!(var(&out, "FD4"), "tap1");
+        assert_eq!(var(&out, "NS"), format!("net:[{}]", p.pod.ns().inode()));
+        assert_eq!(snapshot(&p.pod), before);
+    }
+
+    #[test]
+    fn exit_status_is_cmds_or_says_what_failed() {
+        let Some(p) = Pod::new("vm_run_exit_status", 1) else {
+            return;
+        };
+        let before = snapshot(&p.pod);
+        let status = |args: &[&str]| netplumb(&p).args(args).output().unwrap().status.code();
+        assert_eq!(status(&["--", "sh", "-c", "exit 7"]), Some(7));
+        assert_eq!(snapshot(&p.pod), before);
+        assert_eq!(status(&["--", "sh", "-c", "kill -9 $$"]), Some(128 + 9));
+        assert_eq!(snapshot(&p.pod), before);
+        assert_eq!(status(&["--", "netplumb-no-such-command"]), Some(127));
+        let dir = std::env::temp_dir().join(format!("netplumb-vm-run-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let not_exec = dir.join("not-executable");
+        std::fs::write(&not_exec, "#!/bin/sh\n").unwrap();
+        assert_eq!(status(&["--", not_exec.to_str().unwrap()]), Some(126));
+        assert_eq!(snapshot(&p.pod), before);
+        // Bad usage and failed setup: 125, and CMD does not run.
+        let marker = dir.join("ran");
+        let touch = ["--", "touch", marker.to_str().unwrap()];
+        assert_eq!(status(&[&["--bogus"][..], &touch].concat()), Some(125));
+        let Some(empty) = TestNs::new("vm_run_exit_status") else {
+            return;
+        };
+        let o = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+            .args(["-n", empty.name(), "vm", "run"])
+            .args(touch)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(125));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("no veth interface found"));
+        assert!(!marker.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn signals_reach_cmd_and_the_pod_is_restored() {
+        let Some(p) = Pod::new("vm_run_signals", 1) else {
+            return;
+        };
+        let before = snapshot(&p.pod);
+        for (sig, code) in [
+            (nix::sys::signal::Signal::SIGTERM, 128 + 15),
+            (nix::sys::signal::Signal::SIGINT, 128 + 2),
+        ] {
+            // `exec sleep` so that the signal reaches sleep itself (sh would wait).
+            let mut child = netplumb(&p)
+                .args(["--", "sh", "-c", "echo started; exec sleep 60"])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut line = String::new();
+            std::io::BufRead::read_line(
+                &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+                &mut line,
+            )
+            .unwrap();
+            assert_eq!(line, "started\n");
+            let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+            nix::sys::signal::kill(pid, sig).unwrap();
+            assert_eq!(child.wait().unwrap().code(), Some(code), "{sig}");
+            assert_eq!(snapshot(&p.pod), before, "{sig}");
+        }
+    }
+
+    #[test]
+    fn help_documents_the_variables() {
+        let o = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+            .args(["vm", "help"])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        let help = stdout(&o);
+        for v in [
+            "NETPLUMB_VM_MAC_N",
+            "NETPLUMB_VM_ROUTES_N",
+            "3+N",
+            "125",
+            "126",
+            "127",
+        ] {
+            assert!(help.contains(v), "{v}");
+        }
+    }
+}

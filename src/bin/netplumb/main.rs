@@ -24,6 +24,7 @@ mod exec;
 mod help;
 mod json;
 mod names;
+mod vm;
 
 use args::{CliError, Start};
 use cmd::Command;
@@ -60,6 +61,7 @@ fn run_main(argv: &[String]) -> i32 {
         Start::Version => exec::run(Command::Version, &ctx),
         Start::Help => exec::run(Command::Help(Topic::Main), &ctx),
         Start::Command(_) if globals.batch.is_some() => return run_batch(&ctx),
+        Start::Command(i) if vm::is_vm(argv, i) => return vm::main(argv, i, &globals.netns),
         Start::Command(i) => {
             cmd::parse(argv.get(i..).unwrap_or_default(), &globals).and_then(|c| exec::run(c, &ctx))
         }

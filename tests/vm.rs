@@ -1044,3 +1044,225 @@ mod vm_run {
         }
     }
 }
+
+// ------------------------------------------------------------------ a real QEMU guest
+
+/// `netplumb vm run` with a real VM: QEMU boots a kernel and a tiny busybox initramfs this
+/// test builds, with the tap as `-netdev tap,fd=3` and the pod's MAC; the guest's init
+/// (`tests/fixtures/vm/guest-init.sh`) takes its address and gateway from the kernel command
+/// line, which the launcher fills from `NETPLUMB_VM_*`, and pings the gateway namespace.
+///
+/// Needs `qemu-system-x86` and `busybox-static`, and a kernel: `NETPLUMB_VM_KERNEL`, else the
+/// newest `/boot/vmlinuz-*` (Debian: `linux-image-cloud-amd64`), with its modules under
+/// `/lib/modules/RELEASE` (the virtio NIC's driver goes into the initramfs). QEMU emulates
+/// the CPU (TCG; a few seconds to boot) unless `NETPLUMB_VM_ACCEL` says otherwise (`kvm`).
+/// Without these the test says SKIPPED, or fails under `NETPLUMB_REQUIRE_PRIVILEGED=1`.
+mod qemu {
+    use super::*;
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    const BUSYBOX: &str = "/bin/busybox";
+    const QEMU: &str = "qemu-system-x86_64";
+
+    /// The kernel image and its modules directory, or why not.
+    fn kernel() -> Result<(PathBuf, Option<PathBuf>), String> {
+        let image = match std::env::var_os("NETPLUMB_VM_KERNEL") {
+            Some(k) => PathBuf::from(k),
+            None => {
+                let mut found: Vec<PathBuf> = std::fs::read_dir("/boot")
+                    .map_err(|e| format!("/boot: {e}"))?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| {
+                        p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with("vmlinuz-"))
+                    })
+                    .collect();
+                found.sort();
+                found.pop().ok_or("no /boot/vmlinuz-*")?
+            }
+        };
+        std::fs::File::open(&image).map_err(|e| format!("{}: {e}", image.display()))?;
+        let release = image
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("vmlinuz-"))
+            .map(|r| Path::new("/lib/modules").join(r))
+            .filter(|d| d.is_dir());
+        Ok((image, release))
+    }
+
+    fn which(cmd: &str) -> bool {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {cmd}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    /// A `newc` cpio archive (what the kernel unpacks as an initramfs), uncompressed.
+    #[derive(Default)]
+    struct Cpio {
+        out: Vec<u8>,
+        ino: u32,
+    }
+
+    impl Cpio {
+        fn entry(&mut self, name: &str, mode: u32, rdev: (u32, u32), data: &[u8]) {
+            self.ino += 1;
+            let fields = [
+                self.ino,
+                mode,
+                0,
+                0,
+                1,
+                0,
+                u32::try_from(data.len()).unwrap(),
+                0,
+                0,
+                rdev.0,
+                rdev.1,
+                u32::try_from(name.len() + 1).unwrap(),
+                0,
+            ];
+            self.out.extend_from_slice(b"070701");
+            for f in fields {
+                self.out.extend_from_slice(format!("{f:08x}").as_bytes());
+            }
+            self.out.extend_from_slice(name.as_bytes());
+            self.out.push(0);
+            self.pad();
+            self.out.extend_from_slice(data);
+            self.pad();
+        }
+
+        fn pad(&mut self) {
+            while self.out.len() % 4 != 0 {
+                self.out.push(0);
+            }
+        }
+
+        fn dir(&mut self, name: &str) {
+            self.entry(name, 0o040_755, (0, 0), &[]);
+        }
+
+        fn file(&mut self, name: &str, mode: u32, data: &[u8]) {
+            self.entry(name, 0o100_000 | mode, (0, 0), data);
+        }
+
+        fn finish(mut self) -> Vec<u8> {
+            self.entry("TRAILER!!!", 0, (0, 0), &[]);
+            self.out
+        }
+    }
+
+    /// The guest's initramfs: busybox, the init script, `/dev/console`, and the virtio NIC
+    /// driver with its dependencies from `modules`.
+    fn initramfs(modules: Option<&Path>) -> Vec<u8> {
+        let mut c = Cpio::default();
+        for d in ["bin", "dev", "proc", "sys", "modules"] {
+            c.dir(d);
+        }
+        // The kernel opens /dev/console for init before anything is mounted.
+        c.entry("dev/console", 0o020_600, (5, 1), &[]);
+        c.file("init", 0o755, include_bytes!("fixtures/vm/guest-init.sh"));
+        c.file("bin/busybox", 0o755, &std::fs::read(BUSYBOX).unwrap());
+        if let Some(dir) = modules {
+            let wanted = [
+                "virtio",
+                "virtio_ring",
+                "virtio_pci_legacy_dev",
+                "virtio_pci_modern_dev",
+                "virtio_pci",
+                "failover",
+                "net_failover",
+                "virtio_net",
+            ];
+            let dep = std::fs::read_to_string(dir.join("modules.dep")).unwrap_or_default();
+            for line in dep.lines() {
+                let path = line.split(':').next().unwrap_or_default();
+                let file = Path::new(path).file_name().and_then(|n| n.to_str());
+                if let Some(f) = file.filter(|f| wanted.iter().any(|w| *f == format!("{w}.ko"))) {
+                    c.file(
+                        &format!("modules/{f}"),
+                        0o644,
+                        &std::fs::read(dir.join(path)).unwrap(),
+                    );
+                }
+            }
+        }
+        c.finish()
+    }
+
+    #[test]
+    fn a_qemu_guest_pings_the_gateway_through_vm_run() {
+        if !common::require_privilege("a_qemu_guest_pings_the_gateway") {
+            return;
+        }
+        let missing = if !which(QEMU) {
+            Some(format!("{QEMU} (Debian: qemu-system-x86)"))
+        } else if !Path::new(BUSYBOX).exists() {
+            Some(format!("{BUSYBOX} (Debian: busybox-static)"))
+        } else {
+            kernel().err().map(|e| {
+                format!(
+                    "a kernel image ({e}; Debian: linux-image-cloud-amd64, or NETPLUMB_VM_KERNEL)"
+                )
+            })
+        };
+        if let Some(m) = missing {
+            if std::env::var("NETPLUMB_REQUIRE_PRIVILEGED").as_deref() == Ok("1") {
+                panic!("the QEMU guest test needs {m}");
+            }
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED a_qemu_guest_pings_the_gateway: needs {m}"
+            );
+            return;
+        }
+        let (image, modules) = kernel().unwrap();
+        let Some(p) = Pod::new("a_qemu_guest_pings_the_gateway", 1) else {
+            return;
+        };
+        let before = snapshot(&p.pod);
+        let original = mac_of(&p.pod, "eth0");
+        let dir = std::env::temp_dir().join(format!("netplumb-qemu-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let initrd = dir.join("initramfs.cpio");
+        std::fs::write(&initrd, initramfs(modules.as_deref())).unwrap();
+
+        // TCG by default: on this project's machines /dev/kvm exists but a KVM guest never
+        // runs (nested virtualization); NETPLUMB_VM_ACCEL=kvm where it works.
+        let accel = std::env::var("NETPLUMB_VM_ACCEL").unwrap_or_else(|_| "tcg".into());
+        let accel = format!("-accel {accel}");
+        // What a launcher does with the variables; `timeout` guards against a hung guest.
+        let launcher = format!(
+            "exec timeout 300 {QEMU} {accel} -m 256 -nodefaults -display none -serial stdio \
+             -no-reboot -kernel '{}' -initrd '{}' \
+             -append \"console=ttyS0 panic=-1 np.ip=$NETPLUMB_VM_IP np.gw=$NETPLUMB_VM_GW\" \
+             -netdev tap,fd=3,id=n0 -device virtio-net-pci,netdev=n0,mac=$NETPLUMB_VM_MAC",
+            image.display(),
+            initrd.display()
+        );
+        let o = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+            .args(["-n", p.pod.name(), "vm", "run", "--", "sh", "-c", &launcher])
+            .output()
+            .unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let console = String::from_utf8_lossy(&o.stdout);
+        let tail: String = {
+            let lines: Vec<&str> = console.lines().collect();
+            lines[lines.len().saturating_sub(40)..].join("\n")
+        };
+        assert!(
+            console.contains(&format!(
+                "NETPLUMB-GUEST eth0 {original} 198.18.0.2/24 via 198.18.0.1"
+            )),
+            "the guest did not configure eth0 as told: {tail}\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(console.contains("NETPLUMB-GUEST-PING-OK"), "{tail}");
+        assert_eq!(o.status.code(), Some(0), "{tail}");
+        assert_eq!(snapshot(&p.pod), before);
+    }
+}

@@ -290,45 +290,149 @@ fn veth_create_rolls_back_a_real_failure() {
     assert_eq!(snapshot(&c), c_before);
 }
 
+/// A process (`sleep`) in a network namespace of its own, killed on drop.
+struct NsProcess {
+    child: std::process::Child,
+    ns: NetNs,
+}
+
+impl NsProcess {
+    fn start() -> NsProcess {
+        let child = std::process::Command::new("unshare")
+            .args(["-n", "sleep", "60"])
+            .spawn()
+            .unwrap();
+        // Until `unshare` has moved, the pid is in this namespace: wait for the move, so
+        // that nothing is ever put into the test's own namespace by pid.
+        let me = NetNs::current().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let ns = loop {
+            let ns = NetNs::from_pid(child.id()).unwrap();
+            if ns != me {
+                break ns;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "unshare -n never moved"
+            );
+            std::thread::yield_now();
+        };
+        NsProcess { child, ns }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for NsProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn veth_create_by_pid() {
     let Some(host) = host_with_bridge("veth_create_by_pid") else {
         return;
     };
     // A process in a namespace of its own, found by pid as the seed's nspid.
-    let mut child = std::process::Command::new("unshare")
-        .args(["-n", "sleep", "30"])
-        .spawn()
-        .unwrap();
-    let pid = child.id();
+    let p = NsProcess::start();
     let mut state = NetworkState::default();
-    // Wait until `unshare` has moved the child (until then its pid is in our namespace).
-    let me = NetNs::current().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let theirs = loop {
-        let ns = NetNs::from_pid(pid).unwrap();
-        if ns != me {
-            break ns;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "unshare -n never moved"
-        );
-        std::thread::yield_now();
+    Veth::default()
+        .create(
+            &host.handle(),
+            &veth_network(),
+            NetNsRef::Pid(p.pid()),
+            &mut state,
+        )
+        .unwrap();
+    let child = Handle::in_netns(&p.ns).unwrap().link_get(&state.veth_child);
+    assert_eq!(child.unwrap().name, state.veth_child);
+}
+
+/// The seed's free functions are one `Handle` call each (the table in the module docs):
+/// each as the table writes it, checked with `ip -j`.
+#[test]
+fn seed_helpers_are_handle_calls() {
+    use netplumb::addr::AddrSpec;
+    use netplumb::link::LinkSpec;
+    use netplumb::route::RouteSpec;
+    let Some(t) = TestNs::new("seed_helpers_are_handle_calls") else {
+        return;
     };
-    let r = Veth::default().create(
-        &host.handle(),
-        &veth_network(),
-        NetNsRef::Pid(pid),
-        &mut state,
-    );
-    let links = Handle::in_netns(&theirs)
+    let Some(other) = TestNs::new("seed_helpers_are_handle_calls") else {
+        return;
+    };
+    t.dad_off();
+    add_bridge(&t);
+    let h = t.handle();
+    // CreateVethPair(a, b)
+    h.link_add(&LinkSpec::veth("npa", "npb")).unwrap();
+    assert_eq!(link(&t, "npa")["link"], "npb");
+    // InterfaceUp / InterfaceDown
+    h.link_up("npa").unwrap();
+    assert!(flags(&link(&t, "npa")).contains(&"UP".to_string()));
+    h.link_down("npa").unwrap();
+    assert!(!flags(&link(&t, "npa")).contains(&"UP".to_string()));
+    // ChangeInterfaceName(old, new)
+    h.link_rename("npb", "npc").unwrap();
+    assert_eq!(link(&t, "npa")["link"], "npc");
+    // SetMtu
+    h.link_set_mtu("npa", 1400).unwrap();
+    assert_eq!(link(&t, "npa")["mtu"], 1400);
+    // SetInterfaceMaster
+    h.link_set_master("npa", "br0").unwrap();
+    assert_eq!(link(&t, "npa")["master"], "br0");
+    // SetInterfaceIp (a CIDR)
+    h.addr_add("npc", &AddrSpec::new("198.18.0.2/24".parse().unwrap()))
+        .unwrap();
+    h.addr_add("npc", &AddrSpec::new("2001:db8::2/64".parse().unwrap()))
+        .unwrap();
+    let a = t.ip_json(&["addr", "show", "dev", "npc"]);
+    let locals: Vec<&str> = a[0]["addr_info"]
+        .as_array()
         .unwrap()
-        .link_get(&state.veth_child);
-    child.kill().unwrap();
-    child.wait().unwrap();
-    r.unwrap();
-    assert_eq!(links.unwrap().name, state.veth_child);
+        .iter()
+        .filter_map(|i| i["local"].as_str())
+        .collect();
+    assert!(
+        locals.contains(&"198.18.0.2") && locals.contains(&"2001:db8::2"),
+        "{a}"
+    );
+    // SetDefaultGateway(ip, iface): the family follows the address.
+    h.link_up("npc").unwrap();
+    h.route_add(
+        &RouteSpec::default_v4()
+            .via("198.18.0.1".parse().unwrap())
+            .dev("npc"),
+    )
+    .unwrap();
+    h.route_add(
+        &RouteSpec::default_v6()
+            .via("2001:db8::1".parse().unwrap())
+            .dev("npc"),
+    )
+    .unwrap();
+    assert_eq!(
+        t.ip_json(&["route", "show", "default"])[0]["gateway"],
+        "198.18.0.1"
+    );
+    assert_eq!(
+        t.ip_json(&["-6", "route", "show", "default"])[0]["gateway"],
+        "2001:db8::1"
+    );
+    // SetInterfaceInNamespaceFd(name, fd)
+    h.link_set_netns("npc", NetNsRef::from(other.ns())).unwrap();
+    assert_eq!(link(&other, "npc")["ifname"], "npc");
+    // SetInterfaceInNamespacePid(name, pid)
+    let p = NsProcess::start();
+    h.link_add(&LinkSpec::veth("npd", "npe")).unwrap();
+    h.link_set_netns("npe", NetNsRef::Pid(p.pid())).unwrap();
+    let moved = Handle::in_netns(&p.ns).unwrap().link_get("npe").unwrap();
+    assert_eq!(moved.name, "npe");
+    assert!(!t.try_ip(&["link", "show", "dev", "npe"]).status.success());
 }
 
 #[test]

@@ -356,6 +356,36 @@ fn escape_veth_pair_crosses_namespaces() {
     assert_eq!(snapshot(&outer), before);
 }
 
+#[test]
+fn open_tap_is_tun_attach_in_the_pod_and_honours_the_name() {
+    use netplumb::tun::{Mode, Tun};
+    let Some(t) = TestNs::new("open_tap_honours_the_name") else {
+        return;
+    };
+    t.ip(&["tuntap", "add", "vmtap5", "mode", "tap"]);
+    t.ip(&["tuntap", "add", "tap0", "mode", "tap"]);
+    let tap = t
+        .ns()
+        .run(|| Tun::attach("vmtap5", Mode::Tap))
+        .unwrap()
+        .unwrap();
+    let f = File::from(tap.into_fd());
+    assert_eq!(tap_name_of(&f), "vmtap5");
+    let e = t
+        .ns()
+        .run(|| Tun::attach("vmtap6", Mode::Tap))
+        .unwrap()
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    // Attached already (one queue): refused, and the name was not swapped for another.
+    let e = t
+        .ns()
+        .run(|| Tun::attach("vmtap5", Mode::Tap))
+        .unwrap()
+        .unwrap_err();
+    assert!(e.is_busy(), "{e}");
+}
+
 // ------------------------------------------------------------------ setup / teardown
 
 #[test]
@@ -1022,6 +1052,27 @@ mod vm_run {
             assert_eq!(child.wait().unwrap().code(), Some(code), "{sig}");
             assert_eq!(snapshot(&p.pod), before, "{sig}");
         }
+    }
+
+    /// The veth's random MAC comes from the kernel's CSPRNG: two processes draw different
+    /// ones (the seed's unseeded math/rand repeated the same sequence in every process).
+    #[test]
+    fn each_run_draws_a_new_random_mac() {
+        let Some(p) = Pod::new("vm_run_random_mac", 1) else {
+            return;
+        };
+        let draw = || {
+            let o = netplumb(&p)
+                .args(["--", "ip", "-br", "link", "show", "dev", "eth0"])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{o:?}");
+            let out = stdout(&o);
+            let mac: MacAddr = out.split_whitespace().nth(2).unwrap().parse().unwrap();
+            assert_eq!(&mac.0[..3], &vm::VM_MAC_PREFIX, "{out}");
+            mac
+        };
+        assert_ne!(draw(), draw());
     }
 
     #[test]

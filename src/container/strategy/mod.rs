@@ -1,6 +1,29 @@
 //! libcontainer's network strategies: how a container runtime gives a new container
 //! loopback, a veth pair on a bridge, or an existing network namespace.
 //!
+//! # The seed's names
+//! docker/libcontainer `network` v1.2.0. Helpers that are one existing [`Handle`] call map to
+//! that call.
+//!
+//! | seed | netplumb |
+//! |---|---|
+//! | `NetworkStrategy` (`Create`, `Initialize`) | [`Strategy`] ([`Strategy::create`], [`Strategy::initialize`]) |
+//! | `GetStrategy(type)` | [`strategy`] |
+//! | `ErrNotValidStrategyType` | [`StrategyError::NotValidStrategyType`] |
+//! | `Loopback`, `Veth`, `NetNS` | [`Loopback`], [`Veth`], [`Netns`] |
+//! | `Network`, `NetworkState`, `NetworkStats` | [`Network`], [`NetworkState`], [`NetworkStats`] (same JSON keys, feature `serde`) |
+//! | `GetStats(state)` | [`stats`]`(host, state)` |
+//! | `InterfaceUp(name)` / `InterfaceDown(name)` | [`Handle::link_up`] / [`Handle::link_down`] |
+//! | `ChangeInterfaceName(old, new)` | [`Handle::link_rename`] |
+//! | `CreateVethPair(a, b)` | [`Handle::link_add`]`(&LinkSpec::veth(a, b))` |
+//! | `SetInterfaceInNamespacePid(name, pid)` | [`Handle::link_set_netns`]`(name, NetNsRef::Pid(pid))` |
+//! | `SetInterfaceInNamespaceFd(name, fd)` | [`Handle::link_set_netns`]`(name, NetNsRef::Fd(fd))` |
+//! | `SetInterfaceMaster(name, bridge)` | [`Handle::link_set_master`] |
+//! | `SetDefaultGateway(ip, iface)` | [`Handle::route_add`]`(&RouteSpec::default_v4().via(ip).dev(iface))` (`default_v6` for IPv6) |
+//! | `SetInterfaceIp(name, cidr)` | [`Handle::addr_add`]`(name, &AddrSpec::new(cidr))` |
+//! | `SetMtu(name, mtu)` | [`Handle::link_set_mtu`] |
+//!
+//! # How a strategy is used
 //! A strategy works in two halves. [`Strategy::create`] runs on the host side, given the
 //! container's new namespace (by pid or descriptor), and records what it made in a
 //! [`NetworkState`]; the runtime hands that state to the container's init, which runs
@@ -27,28 +50,6 @@
 //! s.initialize(&net, &state)?;
 //! # Ok(()) }
 //! ```
-//!
-//! # The seed's names
-//! docker/libcontainer `network` v1.2.0. Helpers that are one existing [`Handle`] call map to
-//! that call.
-//!
-//! | seed | netplumb |
-//! |---|---|
-//! | `NetworkStrategy` (`Create`, `Initialize`) | [`Strategy`] ([`Strategy::create`], [`Strategy::initialize`]) |
-//! | `GetStrategy(type)` | [`strategy`] |
-//! | `ErrNotValidStrategyType` | [`StrategyError::NotValidStrategyType`] |
-//! | `Loopback`, `Veth`, `NetNS` | [`Loopback`], [`Veth`], [`Netns`] |
-//! | `Network`, `NetworkState`, `NetworkStats` | [`Network`], [`NetworkState`], [`NetworkStats`] (same JSON keys, feature `serde`) |
-//! | `GetStats(state)` | [`stats`]`(host, state)` |
-//! | `InterfaceUp(name)` / `InterfaceDown(name)` | [`Handle::link_up`] / [`Handle::link_down`] |
-//! | `ChangeInterfaceName(old, new)` | [`Handle::link_rename`] |
-//! | `CreateVethPair(a, b)` | [`Handle::link_add`]`(&LinkSpec::veth(a, b))` |
-//! | `SetInterfaceInNamespacePid(name, pid)` | [`Handle::link_set_netns`]`(name, NetNsRef::Pid(pid))` |
-//! | `SetInterfaceInNamespaceFd(name, fd)` | [`Handle::link_set_netns`]`(name, NetNsRef::Fd(fd))` |
-//! | `SetInterfaceMaster(name, bridge)` | [`Handle::link_set_master`] |
-//! | `SetDefaultGateway(ip, iface)` | [`Handle::route_add`]`(&RouteSpec::default_v4().via(ip).dev(iface))` (`default_v6` for IPv6) |
-//! | `SetInterfaceIp(name, cidr)` | [`Handle::addr_add`]`(name, &AddrSpec::new(cidr))` |
-//! | `SetMtu(name, mtu)` | [`Handle::link_set_mtu`] |
 //!
 //! # Where netplumb differs from the seed, and why
 //! - **A failed `veth` create leaves nothing behind.** The seed leaked the pair when a step

@@ -1,28 +1,5 @@
 //! virtlet's VM-side networking: how a VM runs inside a pod whose network a CNI plugin made.
 //!
-//! The CNI plugin gave the pod's namespace a veth with the pod's address and routes. The VM
-//! must own that address instead, so the VM side moves it: it reads the configuration off
-//! the veth, strips it, gives the veth a random MAC, and joins the veth and a new tap in a
-//! bridge. The VM's interface (behind the tap) then uses the veth's original MAC and the
-//! pod's address, gateway and routes, which the VM learns from DHCP or, with
-//! `netplumb vm run`, from its environment. From the pod network's side nothing changed:
-//! the same MAC answers for the same address.
-//!
-//! ```no_run
-//! use netplumb::NetNs;
-//! use netplumb::container::vm::{ContainerSideNetwork, SetupOptions};
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let pod = NetNs::open_name("pod1")?;
-//! let mut net = ContainerSideNetwork::setup(&pod, &SetupOptions::new())?;
-//! let eth0 = &mut net.interfaces_mut()[0];
-//! println!("VM: mac {} ip {} gw {:?}", eth0.mac(), eth0.info.address, eth0.info.gateway);
-//! let tap = eth0.take_tap().unwrap(); // hand it to the hypervisor
-//! # drop(tap);
-//! // ... when the VM is gone:
-//! net.teardown()?;
-//! # Ok(()) }
-//! ```
-//!
 //! # The seed's names
 //! Mirantis/virtlet `pkg/nettools` at b50b92bb. Helpers that are one existing call map to
 //! that call.
@@ -45,6 +22,30 @@
 //! | `InterfaceInfo{IPNet, Routes}` | [`PodInterfaceInfo`] (with gateway, MTU and MAC) |
 //! | `ContainerNetwork{Info, DhcpNS}` | none: unused in the seed; the CNI result belongs to the CNI runtime, which converts it into [`PodInterfaceInfo`] |
 //! | `SizeOfIfReq`, `IFNAMSIZ` | none public: the `ifreq` layout is private to the tun ioctls; [`crate::ifname::MAX_IFNAME_LEN`] is `IFNAMSIZ - 1` |
+//!
+//! # How it works
+//! The CNI plugin gave the pod's namespace a veth with the pod's address and routes. The VM
+//! must own that address instead, so the VM side moves it: it reads the configuration off
+//! the veth, strips it, gives the veth a random MAC, and joins the veth and a new tap in a
+//! bridge. The VM's interface (behind the tap) then uses the veth's original MAC and the
+//! pod's address, gateway and routes, which the VM learns from DHCP or, with
+//! `netplumb vm run`, from its environment. From the pod network's side nothing changed:
+//! the same MAC answers for the same address.
+//!
+//! ```no_run
+//! use netplumb::NetNs;
+//! use netplumb::container::vm::{ContainerSideNetwork, SetupOptions};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let pod = NetNs::open_name("pod1")?;
+//! let mut net = ContainerSideNetwork::setup(&pod, &SetupOptions::new())?;
+//! let eth0 = &mut net.interfaces_mut()[0];
+//! println!("VM: mac {} ip {} gw {:?}", eth0.mac(), eth0.info.address, eth0.info.gateway);
+//! let tap = eth0.take_tap().unwrap(); // hand it to the hypervisor
+//! # drop(tap);
+//! // ... when the VM is gone:
+//! net.teardown()?;
+//! # Ok(()) }
+//! ```
 //!
 //! # Where netplumb differs from the seed, and why
 //! - **Setup rolls back.** A failing step of [`ContainerSideNetwork::setup`] undoes every

@@ -668,6 +668,7 @@ impl Handle {
     /// not start with the device's name); [`Error::NotFound`] for a missing device; a kernel
     /// error with `is_exists()` if the address is already there ("ipv4: Address already
     /// assigned").
+    #[doc(alias = "RTM_NEWADDR")]
     pub fn addr_add<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &AddrSpec) -> Result<()> {
         self.addr_new(dev.into(), spec, NlmsgFlags::CREATE | NlmsgFlags::EXCL)
     }
@@ -677,6 +678,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::addr_add`], without the "exists" case.
+    #[doc(alias = "RTM_NEWADDR")]
     pub fn addr_replace<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &AddrSpec) -> Result<()> {
         self.addr_new(dev.into(), spec, NlmsgFlags::CREATE | NlmsgFlags::REPLACE)
     }
@@ -687,6 +689,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::addr_replace`].
+    #[doc(alias = "RTM_NEWADDR")]
     pub fn addr_change<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &AddrSpec) -> Result<()> {
         self.addr_new(dev.into(), spec, NlmsgFlags::REPLACE)
     }
@@ -726,6 +729,7 @@ impl Handle {
     /// A kernel error with errno `EADDRNOTAVAIL` ("ipv4: Address not found"), for which
     /// `is_not_found()` is true, when there is no such address; [`Error::NotFound`] for a
     /// missing device.
+    #[doc(alias = "RTM_DELADDR")]
     pub fn addr_del<'a>(
         &self,
         dev: impl Into<LinkRef<'a>>,
@@ -750,6 +754,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] for a missing device; [`Error::DumpInterrupted`] if the address
     /// table kept changing.
+    #[doc(alias = "RTM_GETADDR")]
     pub fn addr_list(&self, filter: &AddrFilter<'_>) -> Result<Vec<Address>> {
         let index = match &filter.dev {
             Some(d) => Some(self.link_index(d.clone())?),
@@ -783,6 +788,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] for a missing device; the first other failure of a delete;
     /// [`Error::Protocol`] if addresses remain after 10 rounds.
+    #[doc(alias("RTM_GETADDR", "RTM_DELADDR"))]
     pub fn addr_flush<'a>(
         &self,
         dev: impl Into<LinkRef<'a>>,

@@ -99,32 +99,46 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Group {
     /// `RTNLGRP_LINK`: links created, changed, deleted (`ip monitor link`).
+    #[doc(alias = "RTNLGRP_LINK")]
     Link,
     /// `RTNLGRP_NEIGH`: ARP/NDP and bridge FDB entries (`ip monitor neigh`).
+    #[doc(alias = "RTNLGRP_NEIGH")]
     Neigh,
     /// `RTNLGRP_TC`: qdiscs, classes and filters.
+    #[doc(alias = "RTNLGRP_TC")]
     Tc,
     /// `RTNLGRP_IPV4_IFADDR`: IPv4 addresses.
+    #[doc(alias = "RTNLGRP_IPV4_IFADDR")]
     Ipv4Addr,
     /// `RTNLGRP_IPV4_ROUTE`: IPv4 routes.
+    #[doc(alias = "RTNLGRP_IPV4_ROUTE")]
     Ipv4Route,
     /// `RTNLGRP_IPV4_RULE`: IPv4 policy rules.
+    #[doc(alias = "RTNLGRP_IPV4_RULE")]
     Ipv4Rule,
     /// `RTNLGRP_IPV4_NETCONF`: IPv4 per-device configuration (forwarding, rp_filter, ...).
+    #[doc(alias = "RTNLGRP_IPV4_NETCONF")]
     Ipv4Netconf,
     /// `RTNLGRP_IPV6_IFADDR`: IPv6 addresses.
+    #[doc(alias = "RTNLGRP_IPV6_IFADDR")]
     Ipv6Addr,
     /// `RTNLGRP_IPV6_ROUTE`: IPv6 routes.
+    #[doc(alias = "RTNLGRP_IPV6_ROUTE")]
     Ipv6Route,
     /// `RTNLGRP_IPV6_RULE`: IPv6 policy rules.
+    #[doc(alias = "RTNLGRP_IPV6_RULE")]
     Ipv6Rule,
     /// `RTNLGRP_IPV6_NETCONF`: IPv6 per-device configuration.
+    #[doc(alias = "RTNLGRP_IPV6_NETCONF")]
     Ipv6Netconf,
     /// `RTNLGRP_IPV6_PREFIX`: prefixes learnt from router advertisements.
+    #[doc(alias = "RTNLGRP_IPV6_PREFIX")]
     Ipv6Prefix,
     /// `RTNLGRP_NSID`: namespace ids assigned or removed.
+    #[doc(alias = "RTNLGRP_NSID")]
     Nsid,
     /// `RTNLGRP_NEXTHOP`: nexthop objects.
+    #[doc(alias = "RTNLGRP_NEXTHOP")]
     Nexthop,
     /// Any other `RTNLGRP_*` number (not 0).
     Other(u32),
@@ -190,24 +204,34 @@ impl Group {
 #[non_exhaustive]
 pub enum Event {
     /// `RTM_NEWLINK`: a link appeared or changed.
+    #[doc(alias = "RTM_NEWLINK")]
     NewLink(LinkMessage),
     /// `RTM_DELLINK`: a link went away.
+    #[doc(alias = "RTM_DELLINK")]
     DelLink(LinkMessage),
     /// `RTM_NEWADDR`: an address was added (or its flags or lifetimes changed).
+    #[doc(alias = "RTM_NEWADDR")]
     NewAddress(AddressMessage),
     /// `RTM_DELADDR`: an address was removed.
+    #[doc(alias = "RTM_DELADDR")]
     DelAddress(AddressMessage),
     /// `RTM_NEWROUTE`: a route was added or replaced.
+    #[doc(alias = "RTM_NEWROUTE")]
     NewRoute(RouteMessage),
     /// `RTM_DELROUTE`: a route was removed.
+    #[doc(alias = "RTM_DELROUTE")]
     DelRoute(RouteMessage),
     /// `RTM_NEWNEIGH`: a neighbour or FDB entry was added or changed state.
+    #[doc(alias = "RTM_NEWNEIGH")]
     NewNeigh(NeighMessage),
     /// `RTM_DELNEIGH`: a neighbour or FDB entry was removed.
+    #[doc(alias = "RTM_DELNEIGH")]
     DelNeigh(NeighMessage),
     /// `RTM_NEWNSID`: this namespace gave another one an id ([`Group::Nsid`]).
+    #[doc(alias = "RTM_NEWNSID")]
     NewNsid(NsidMessage),
     /// `RTM_DELNSID`: an id went away (the other namespace was destroyed).
+    #[doc(alias = "RTM_DELNSID")]
     DelNsid(NsidMessage),
     /// Any other message type.
     Other {
@@ -301,6 +325,7 @@ impl Monitor {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for no groups or [`Group::Other`]`(0)`; [`Error::Io`].
+    #[doc(alias = "NETLINK_ADD_MEMBERSHIP")]
     pub fn new(groups: &[Group]) -> Result<Monitor> {
         check_groups(groups)?;
         Monitor::from_socket(Socket::open()?, groups)
@@ -309,6 +334,7 @@ impl Monitor {
     /// A monitor on the namespace `ns`: the socket is created by a throwaway thread inside
     /// `ns` (see [`NetNs::run`]), so it hears that namespace's events whichever thread
     /// reads them; the calling thread never changes namespace.
+    #[doc(alias("setns", "NETLINK_ADD_MEMBERSHIP"))]
     pub fn in_netns(ns: &NetNs, groups: &[Group]) -> Result<Monitor> {
         check_groups(groups)?;
         Monitor::from_socket(ns.run(Socket::open)??, groups)
@@ -316,6 +342,7 @@ impl Monitor {
 
     /// A monitor over an open socket (which should not be used for anything else),
     /// subscribed to `groups` in addition to any groups it had joined already.
+    #[doc(alias = "NETLINK_ADD_MEMBERSHIP")]
     pub fn from_socket(socket: Socket, groups: &[Group]) -> Result<Monitor> {
         check_groups(groups)?;
         let mut m = Monitor {
@@ -329,6 +356,7 @@ impl Monitor {
     }
 
     /// Joins one more group.
+    #[doc(alias = "NETLINK_ADD_MEMBERSHIP")]
     pub fn subscribe(&mut self, group: Group) -> Result<()> {
         check_groups(&[group])?;
         self.socket.subscribe(group.id())
@@ -336,6 +364,7 @@ impl Monitor {
 
     /// Leaves a group (`NETLINK_DROP_MEMBERSHIP`); events of that group already queued are
     /// still read.
+    #[doc(alias = "NETLINK_DROP_MEMBERSHIP")]
     pub fn unsubscribe(&mut self, group: Group) -> Result<()> {
         check_groups(&[group])?;
         self.socket.unsubscribe(group.id())
@@ -343,6 +372,7 @@ impl Monitor {
 
     /// The monitor with a receive buffer of `bytes` (builder form of
     /// [`Monitor::set_recv_buffer`]).
+    #[doc(alias("SO_RCVBUFFORCE", "SO_RCVBUF"))]
     pub fn with_recv_buffer(mut self, bytes: usize) -> Result<Monitor> {
         self.set_recv_buffer(bytes)?;
         Ok(self)
@@ -354,6 +384,7 @@ impl Monitor {
     /// (capped at `rmem_max`). The kernel doubles the value for its bookkeeping and has a
     /// minimum of a few KiB; [`Monitor::recv_buffer`] tells what it granted. A socket starts
     /// with 1 MiB (capped at `rmem_max`).
+    #[doc(alias("SO_RCVBUFFORCE", "SO_RCVBUF"))]
     pub fn set_recv_buffer(&mut self, bytes: usize) -> Result<()> {
         match self.socket.set_recv_buffer(bytes, true) {
             Err(e) if e.is_permission_denied() => self.socket.set_recv_buffer(bytes, false),
@@ -362,11 +393,13 @@ impl Monitor {
     }
 
     /// The receive buffer the kernel granted (`SO_RCVBUF`).
+    #[doc(alias = "SO_RCVBUF")]
     pub fn recv_buffer(&self) -> Result<usize> {
         self.socket.recv_buffer()
     }
 
     /// The monitor with a read timeout (builder form of [`Monitor::set_timeout`]).
+    #[doc(alias = "SO_RCVTIMEO")]
     pub fn with_timeout(mut self, timeout: Option<Duration>) -> Result<Monitor> {
         self.set_timeout(timeout)?;
         Ok(self)
@@ -374,6 +407,7 @@ impl Monitor {
 
     /// How long a read waits for an event before failing with [`Error::Timeout`]; `None`
     /// (the default; also a zero duration) waits forever.
+    #[doc(alias = "SO_RCVTIMEO")]
     pub fn set_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
         self.socket.set_timeout(timeout)
     }

@@ -1,6 +1,7 @@
 //! `IpNet`: an address with a prefix length, host bits kept (`198.18.0.5/24`).
 
 use crate::Error;
+use crate::wire::family::{AF_INET, AF_INET6};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
@@ -130,19 +131,13 @@ impl Family {
     /// `AF_INET` or `AF_INET6`.
     pub fn af(self) -> u8 {
         match self {
-            Family::Ipv4 => libc::AF_INET as u8,
-            Family::Ipv6 => libc::AF_INET6 as u8,
+            Family::Ipv4 => AF_INET,
+            Family::Ipv6 => AF_INET6,
         }
     }
 }
 
-/// `AF_INET` or `AF_INET6` for an address.
-pub fn family_of(a: IpAddr) -> u8 {
-    match a {
-        IpAddr::V4(_) => libc::AF_INET as u8,
-        IpAddr::V6(_) => libc::AF_INET6 as u8,
-    }
-}
+pub use crate::wire::family::family_of;
 
 fn max_prefix(a: IpAddr) -> u8 {
     if a.is_ipv4() { 32 } else { 128 }

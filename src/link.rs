@@ -282,6 +282,7 @@ impl Handle {
     /// The interface index of `link`: no request for an index; for a name, one `RTM_GETLINK`
     /// (a get, not a dump) with `IFLA_IFNAME`, like `ip` resolving `dev NAME`. A missing link
     /// is [`Error::NotFound`].
+    #[doc(alias("RTM_GETLINK", "if_nametoindex"))]
     pub fn link_index<'a>(&self, link: impl Into<LinkRef<'a>>) -> Result<u32> {
         let link = link.into();
         let name = match &link {

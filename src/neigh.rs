@@ -717,6 +717,7 @@ impl Handle {
     /// [`Error::NotFound`] for a missing device; a kernel error with `is_exists()` for an
     /// existing entry, `EINVAL` "No link layer address given" for a valid state without one
     /// (the kernel then leaves an entry without state behind).
+    #[doc(alias = "RTM_NEWNEIGH")]
     pub fn neigh_add<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &NeighSpec) -> Result<()> {
         self.neigh_send(
             dev.into(),
@@ -731,6 +732,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::neigh_add`], without the "exists" case.
+    #[doc(alias = "RTM_NEWNEIGH")]
     pub fn neigh_replace<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &NeighSpec) -> Result<()> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::REPLACE;
         self.neigh_send(dev.into(), spec, RTM_NEWNEIGH, flags)
@@ -741,6 +743,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::neigh_add`]; `ENOENT` (`is_not_found()`) when there is no such entry.
+    #[doc(alias = "RTM_NEWNEIGH")]
     pub fn neigh_change<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &NeighSpec) -> Result<()> {
         self.neigh_send(dev.into(), spec, RTM_NEWNEIGH, NlmsgFlags::REPLACE)
     }
@@ -750,6 +753,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::neigh_add`].
+    #[doc(alias = "RTM_NEWNEIGH")]
     pub fn neigh_append<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &NeighSpec) -> Result<()> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::APPEND;
         self.neigh_send(dev.into(), spec, RTM_NEWNEIGH, flags)
@@ -761,6 +765,7 @@ impl Handle {
     /// # Errors
     /// `ENOENT` (`is_not_found()`) when there is no such entry; [`Error::NotFound`] for a
     /// missing device.
+    #[doc(alias = "RTM_DELNEIGH")]
     pub fn neigh_del<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &NeighSpec) -> Result<()> {
         self.neigh_send(dev.into(), spec, RTM_DELNEIGH, NlmsgFlags::empty())
     }
@@ -784,6 +789,7 @@ impl Handle {
     /// # Errors
     /// `ENOENT` (`is_not_found()`) when there is no such entry; [`Error::NotFound`] for a
     /// missing device.
+    #[doc(alias = "RTM_GETNEIGH")]
     pub fn neigh_get<'a>(
         &self,
         dev: impl Into<LinkRef<'a>>,
@@ -813,6 +819,7 @@ impl Handle {
     /// # Errors
     /// [`Error::InvalidInput`] for a proxy listing of the bridge family; [`Error::NotFound`]
     /// for a missing device; [`Error::DumpInterrupted`] if the table kept changing.
+    #[doc(alias = "RTM_GETNEIGH")]
     pub fn neigh_list(&self, filter: &NeighFilter<'_>) -> Result<Vec<Neighbour>> {
         if filter.proxy && filter.family == Some(NeighFamily::Bridge) {
             return Err(Error::invalid(
@@ -857,6 +864,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] for a missing device; the first other failure of a delete;
     /// [`Error::Protocol`] if entries remain after 10 rounds.
+    #[doc(alias("RTM_GETNEIGH", "RTM_DELNEIGH"))]
     pub fn neigh_flush<'a>(
         &self,
         dev: impl Into<LinkRef<'a>>,

@@ -39,6 +39,7 @@ impl Handle {
     /// # Errors
     /// [`Error::Kernel`] as the kernel reports it; the transport errors of
     /// [`Handle::request`].
+    #[doc(alias = "RTM_GETNSID")]
     pub fn nsid(&self, ns: &NetNs) -> Result<Option<i32>> {
         let req = NsidMessage::new().with(fd_attr(ns));
         self.get_map(RTM_GETNSID, NlmsgFlags::empty(), &req, |m| {
@@ -57,6 +58,7 @@ impl Handle {
     /// [`Error::InvalidInput`] for a negative `id`, before anything is sent.
     /// [`Error::Kernel`] `EEXIST` when `ns` has an id already ("Peer netns already has a
     /// nsid assigned") or `id` is taken ("The specified nsid is already used").
+    #[doc(alias = "RTM_NEWNSID")]
     pub fn set_nsid(&self, ns: &NetNs, id: Option<i32>) -> Result<i32> {
         if let Some(i) = id.filter(|i| *i < 0) {
             return Err(Error::invalid(
@@ -83,6 +85,7 @@ impl Handle {
     ///
     /// # Errors
     /// The errors of [`Handle::dump_retry`].
+    #[doc(alias = "RTM_GETNSID")]
     pub fn nsid_list(&self) -> Result<Vec<i32>> {
         let ids = self.dump_retry(DUMP_RETRIES, RTM_GETNSID, &NsidMessage::new(), |p| {
             Ok(NsidMessage::parse(p)?.nsid())

@@ -510,12 +510,10 @@ fn stats_are_the_host_veths_swapped() {
     );
     // No IPv6 (router solicitations would keep counting) and a static neighbour (no ARP):
     // exactly the datagrams sent below cross the pair.
-    t.ns()
-        .run(|| {
-            netplumb::sysctl::set("net.ipv6.conf.all.disable_ipv6", "1")?;
-            netplumb::sysctl::set("net.ipv6.conf.default.disable_ipv6", "1")
-        })
-        .unwrap()
+    let sysctl = netplumb::Sysctls::in_netns(t.ns()).unwrap();
+    sysctl.set("net.ipv6.conf.all.disable_ipv6", "1").unwrap();
+    sysctl
+        .set("net.ipv6.conf.default.disable_ipv6", "1")
         .unwrap();
     t.ip(&["link", "add", "nph", "type", "veth", "peer", "name", "npc"]);
     t.ip(&["addr", "add", "198.18.0.1/24", "dev", "nph"]);

@@ -6,7 +6,7 @@ use common::golden::first_message;
 use netplumb::neigh::{
     FdbState, NeighFamily, NeighFilter, NeighFlags, NeighSpec, NeighState, Neighbour,
 };
-use netplumb::sysctl::{self, Family};
+use netplumb::sysctl::{Family, Sysctls};
 use netplumb::wire::Emit;
 use netplumb::wire::nlmsg::{NlmsgFlags, RTM_NEWNEIGH};
 use netplumb::{Error, Handle, MacAddr};
@@ -60,7 +60,7 @@ fn setup(test: &str) -> Option<(TestNs, Handle)> {
         .run(|| {
             for dev in ["veth0", "veth1", "veth2", "veth3"] {
                 for fam in ["ipv4", "ipv6"] {
-                    sysctl::set(
+                    Sysctls::current().set(
                         &format!("net.{fam}.neigh.{dev}.base_reachable_time_ms"),
                         "3600000",
                     )?;

@@ -225,6 +225,7 @@ impl Handle {
     ///
     /// # Errors
     /// [`Error::NotFound`] if there is no such link.
+    #[doc(alias = "RTM_GETLINK")]
     pub fn link_get<'a>(&self, dev: impl Into<LinkRef<'a>>) -> Result<Link> {
         let dev = dev.into();
         let req = match &dev {
@@ -244,6 +245,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] if the filter's master does not exist;
     /// [`Error::DumpInterrupted`] if the table kept changing.
+    #[doc(alias = "RTM_GETLINK")]
     pub fn link_list(&self, filter: &LinkFilter<'_>) -> Result<Vec<Link>> {
         let master = self.filter_master(filter)?;
         let req = filter.request(master)?;
@@ -257,6 +259,7 @@ impl Handle {
     /// Like [`Handle::link_list`], one link at a time as the dump arrives (the table is
     /// never held whole, and the dump is not repeated: an inconsistent dump ends with
     /// [`Error::DumpInterrupted`]). The handle is busy until the iterator is dropped.
+    #[doc(alias = "RTM_GETLINK")]
     pub fn link_iter<'h>(
         &'h self,
         filter: &LinkFilter<'_>,

@@ -726,12 +726,14 @@ impl Handle {
     /// h.link_add(&LinkSpec::veth("veth0", "veth1").up())?;
     /// # Ok(()) }
     /// ```
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_add(&self, spec: &LinkSpec<'_>) -> Result<()> {
         self.link_add_request(spec)?.send(self)
     }
 
     /// The request [`Handle::link_add`] sends, with names resolved through this handle, for
     /// a [`Batch`].
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_add_request(&self, spec: &LinkSpec<'_>) -> Result<LinkRequest> {
         spec.build(&mut self.resolver())
     }
@@ -742,6 +744,7 @@ impl Handle {
     ///
     /// # Errors
     /// The outer error is a transport failure (then which links exist is not known).
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_add_many(&self, specs: &[LinkSpec<'_>]) -> Result<Vec<Result<()>>> {
         self.link_batch(specs, |s| self.link_add_request(s), |e, _| e)
     }
@@ -799,6 +802,7 @@ impl Handle {
     ///
     /// # Errors
     /// The last `EEXIST` when every attempt collided; any other error at once.
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_add_unique<'s>(
         &self,
         prefix: &str,
@@ -814,6 +818,7 @@ impl Handle {
 
     /// [`Handle::link_add_unique`] with the candidate names drawn from `names` and at most
     /// `attempts` tries (a deterministic generator makes collisions testable).
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_add_unique_with<'s>(
         &self,
         attempts: usize,

@@ -16,6 +16,8 @@ use crate::addr::{DUMP_RETRIES, FLUSH_ROUNDS};
 use crate::handle::Handle;
 use crate::link::LinkRef;
 use crate::socket::{Batch, BatchMode};
+use crate::wire::USER_HZ;
+use crate::wire::family::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELROUTE, RTM_GETROUTE};
 use crate::wire::route::{
     NextHopFlags, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RouteAttr, RouteFlags, RouteHeader, RouteMessage,
@@ -26,20 +28,14 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 use std::time::Duration;
 
-const AF_UNSPEC: u8 = libc::AF_UNSPEC as u8;
-const AF_INET: u8 = libc::AF_INET as u8;
-const AF_INET6: u8 = libc::AF_INET6 as u8;
-
-/// `USER_HZ`, the unit of clock ticks in `struct rta_cacheinfo`: 100 on every Linux
-/// architecture netplumb builds for (alpha's 1024 is the exception).
-const USER_HZ: u64 = 100;
-
 /// See [`Route::expires`].
 fn expires(m: &RouteMessage) -> Option<Duration> {
     match m.cache_info() {
         Some(c) if c.expires > 0 => {
             let ticks = u64::from(c.expires.unsigned_abs());
-            Some(Duration::from_millis(ticks.saturating_mul(1000) / USER_HZ))
+            Some(Duration::from_millis(
+                ticks.saturating_mul(1000) / u64::from(USER_HZ),
+            ))
         }
         _ => m.attrs.iter().find_map(|a| match a {
             RouteAttr::Expires(s) => Some(Duration::from_secs(u64::from(*s))),
@@ -600,6 +596,7 @@ impl Handle {
     /// The message type, flags and payload for `spec` sent as `op`, device names resolved
     /// with one `RTM_GETLINK` each: for pushing into a [`Batch`]. With devices given by
     /// index, [`RouteSpec::request`] does the same without a handle.
+    #[doc(alias("RTM_NEWROUTE", "RTM_DELROUTE"))]
     pub fn route_request(
         &self,
         op: RouteOp,
@@ -622,6 +619,7 @@ impl Handle {
     /// the kernel's message, e.g. `EEXIST` ([`Error::is_exists`]) for a route that exists,
     /// `ENETUNREACH` "Nexthop has invalid gateway" for a gateway no route reaches, `EINVAL`
     /// "Invalid prefix for given prefix length" for IPv4 host bits.
+    #[doc(alias = "RTM_NEWROUTE")]
     pub fn route_add(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Add, spec)
     }
@@ -631,6 +629,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::route_add`], without `EEXIST`.
+    #[doc(alias = "RTM_NEWROUTE")]
     pub fn route_replace(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Replace, spec)
     }
@@ -641,6 +640,7 @@ impl Handle {
     /// # Errors
     /// As [`Handle::route_add`]; a route that does not exist is a kernel error for which
     /// [`Error::is_not_found`] holds.
+    #[doc(alias = "RTM_NEWROUTE")]
     pub fn route_change(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Change, spec)
     }
@@ -651,6 +651,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::route_add`].
+    #[doc(alias = "RTM_NEWROUTE")]
     pub fn route_append(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Append, spec)
     }
@@ -660,6 +661,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::route_add`].
+    #[doc(alias = "RTM_NEWROUTE")]
     pub fn route_prepend(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Prepend, spec)
     }
@@ -671,6 +673,7 @@ impl Handle {
     /// # Errors
     /// As [`Handle::route_add`]; no matching route is a kernel error (`ESRCH` for IPv4,
     /// `ENOENT` for IPv6) for which [`Error::is_not_found`] holds.
+    #[doc(alias = "RTM_DELROUTE")]
     pub fn route_del(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Del, spec)
     }
@@ -683,6 +686,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] when `filter` names a link that does not exist;
     /// [`Error::DumpInterrupted`] when every retry was interrupted.
+    #[doc(alias = "RTM_GETROUTE")]
     pub fn route_list(&self, filter: &RouteFilter) -> Result<Vec<Route>> {
         let oif = filter
             .oif
@@ -716,6 +720,7 @@ impl Handle {
     /// # Errors
     /// As [`Handle::route_list`] for the request; each item may be a decode error, or
     /// [`Error::DumpInterrupted`] last.
+    #[doc(alias = "RTM_GETROUTE")]
     pub fn route_iter<'h>(
         &'h self,
         filter: &RouteFilter,
@@ -744,6 +749,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] for a link name that does not exist; [`Error::Kernel`], e.g.
     /// `ENETUNREACH` when no route matches.
+    #[doc(alias = "RTM_GETROUTE")]
     pub fn route_get(&self, dst: IpAddr, opts: &RouteGetOpts) -> Result<Route> {
         let req = opts.request(dst, &mut |l| self.resolve_link(l))?;
         let msg = self.get_map(RTM_GETROUTE, NlmsgFlags::empty(), &req, |m| {
@@ -761,6 +767,7 @@ impl Handle {
     /// # Errors
     /// As [`Handle::route_list`]; [`Error::Kernel`] for a delete the kernel refused;
     /// [`Error::Protocol`] when routes remain that the kernel does not find to delete.
+    #[doc(alias("RTM_GETROUTE", "RTM_DELROUTE"))]
     pub fn route_flush(&self, filter: &RouteFilter) -> Result<usize> {
         let mut deleted = 0;
         for _ in 0..FLUSH_ROUNDS {

@@ -2,11 +2,20 @@
 //! form for attributes the decoders do not know.
 
 use super::builder::{Builder, attr_size};
-use super::{DecodeError, EncodeError, align4, ne_u16};
+use super::{DecodeError, EncodeError, align4, read_field};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// `sizeof(struct nlattr)`.
 pub const NLA_HDR_LEN: usize = 4;
+
+/// Byte ranges inside `struct nlattr`.
+mod field {
+    use crate::wire::Field;
+    /// `nla_len` (u16): header and value, without padding.
+    pub const LEN: Field = 0..2;
+    /// `nla_type` (u16), flag bits included.
+    pub const TYPE: Field = 2..4;
+}
 /// `NLA_F_NESTED`: the value is a list of attributes.
 pub const NLA_F_NESTED: u16 = 0x8000;
 /// `NLA_F_NET_BYTEORDER`: the value is in network byte order.
@@ -264,8 +273,8 @@ impl<'a> Iterator for AttrIter<'a> {
                 have: rest.len(),
             }));
         }
-        let len = ne_u16(rest, 0) as usize;
-        let raw_kind = ne_u16(rest, 2);
+        let len = read_field::<u16>(rest, field::LEN) as usize;
+        let raw_kind = read_field::<u16>(rest, field::TYPE);
         if len < NLA_HDR_LEN || len > rest.len() {
             self.done = true;
             return Some(Err(DecodeError::BadAttrLen {

@@ -120,8 +120,7 @@ pub fn glob(pattern: &str, s: &str) -> bool {
     go(&p, &s)
 }
 
-/// `USER_HZ`: the unit of the clock ticks in cache-info structures.
-pub const USER_HZ: u32 = 100;
+pub use netplumb::wire::USER_HZ;
 
 #[cfg(test)]
 mod tests {

@@ -37,8 +37,7 @@ use netplumb::wire::route::{
 use netplumb::{Batch, BatchMode, Handle, IpNet};
 use std::net::IpAddr;
 
-pub const AF_INET: u8 = libc::AF_INET as u8;
-pub const AF_INET6: u8 = libc::AF_INET6 as u8;
+use netplumb::wire::family::{AF_INET, AF_INET6};
 
 /// Dumps repeated while the kernel reports them interrupted, as `Handle::route_list` does.
 const DUMP_RETRIES: usize = 5;

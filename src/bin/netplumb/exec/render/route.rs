@@ -3,9 +3,9 @@
 use super::{Opts, Rec};
 use crate::exec::ipshow::USER_HZ;
 use crate::exec::links::Links;
-use crate::exec::route::{AF_INET, AF_INET6};
 use crate::json::Value;
 use crate::names::{self, NameTable};
+use netplumb::wire::family::{AF_INET, AF_INET6};
 use netplumb::wire::route::{
     NextHop, RT_TABLE_MAIN, RouteAttr, RouteCacheInfo, RouteMessage, RouteMetric, RouteProtocol,
     RouteScope, RouteType, RouteVia,

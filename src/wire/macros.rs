@@ -1,0 +1,419 @@
+//! The codec macros every family uses: [`attribute_enum!`] turns a table of uapi attributes
+//! into a typed enum, [`u8_values!`] a table of named `u8` values into a newtype.
+//!
+//! Both are usable anywhere in the crate, two ways:
+//!
+//! - inside `wire` (every family, `wire/nft` included) by bare name, `attribute_enum! { .. }`:
+//!   `wire/mod.rs` declares this module first, with `#[macro_use]`;
+//! - anywhere, by path: `crate::wire::attribute_enum! { .. }`, or
+//!   `use crate::wire::attribute_enum;` and then the bare name.
+//!
+//! # `attribute_enum!`
+//!
+//! Most attributes are a fixed-size integer, a string or a few raw bytes. Rather than writing
+//! `parse`/`buffer_len`/`emit` arms for each of them, a family lists its attributes once:
+//!
+//! ```text
+//! attribute_enum! {
+//!     /// docs
+//!     pub enum VxlanAttr {
+//!         /// IFLA_VXLAN_ID: the VNI.
+//!         Id(u32) = IFLA_VXLAN_ID: u32,
+//!         /// IFLA_VXLAN_PORT: a u16 in network byte order.
+//!         Port(u16) = IFLA_VXLAN_PORT: be16,
+//!         /// IFLA_VXLAN_GBP: a flag, no value.
+//!         Gbp = IFLA_VXLAN_GBP: flag,
+//!     }
+//! }
+//! ```
+//!
+//! Each row is `Variant(Type) = CONSTANT: codec` (no `(Type)` for `flag`), where `CONSTANT`
+//! is a `u16` constant in scope (its name is what decode errors report) and the codec names
+//! the wire layout:
+//!
+//! | codec        | Rust type     | wire value                                                   |
+//! |--------------|---------------|--------------------------------------------------------------|
+//! | `u8`         | `u8`          | one byte                                                     |
+//! | `u8_or_flag` | `u8`          | one byte; an empty value (some senders write a flag) is kept as `Unknown` |
+//! | `u16` `u32` `i32` `u64` | same   | native endian                                                |
+//! | `be16` `be32` `be64` | `u16` `u32` `u64` | network byte order (nf_tables writes most integers so) |
+//! | `str`        | `String`      | NUL-terminated; a non-canonical string is kept as `Unknown`  |
+//! | `ifname`     | `String`      | an interface name (1 to 15 bytes, NUL-terminated)            |
+//! | `bytes`      | `Vec<u8>`     | raw bytes                                                    |
+//! | `ipv4` `ipv6`| `Ipv4Addr` `Ipv6Addr` | 4 or 16 bytes                                        |
+//! | `mac`        | `[u8; 6]`     | 6 bytes                                                      |
+//! | `flag`       | (none)        | empty                                                        |
+//! | `custom`     | `T: AttrValue`| whatever `T` reads and writes (see [`super::attr_enum::AttrValue`]) |
+//! | `nested`     | `T: AttrValue`| as `custom`, for an attribute that carries `NLA_F_NESTED` (nf_tables' nests): read only with the flag, written with it |
+//!
+//! The generated enum is `#[non_exhaustive]`, derives `Debug, Clone, PartialEq, Eq`, has
+//! `parse(&Attr) -> Result<Self, DecodeError>`, `kind() -> u16`, `buffer_len() -> usize` and
+//! `emit(&mut Builder) -> Result<(), EncodeError>`, implements
+//! [`super::attr_enum::AttrEnum`] (so lists of it nest with `parse_list`/`emit_list`), and
+//! ends with `Unknown(UnknownAttr)`. `Unknown` takes attribute types the table does not
+//! name, attributes whose flag bits (`NLA_F_NESTED`, `NLA_F_NET_BYTEORDER`) are not the ones
+//! the codec expects, and strings in a form that would not re-encode identically; it
+//! re-encodes byte for byte. A known attribute whose value has the wrong size is a
+//! [`DecodeError::BadAttr`](super::DecodeError::BadAttr) naming the constant.
+//!
+//! # `u8_values!`
+//!
+//! ```text
+//! u8_values! {
+//!     /// docs
+//!     RouteType {
+//!         /// docs
+//!         UNICAST = 1, "RTN_UNICAST";
+//!     }
+//! }
+//! ```
+//!
+//! declares `pub struct RouteType(pub u8)` with the named values as associated constants,
+//! `name() -> Option<&'static str>` (the uapi name), a `Debug` that prints the uapi name (or
+//! `RouteType(42)`), and `From` both ways. Values without a name are kept as they are.
+
+/// Per-codec pieces of [`attribute_enum!`]: `parse` gives `Option<T>` (None: keep the
+/// attribute as Unknown), `flags` the flag bits the attribute must carry, `len` the value's
+/// size, `emit` writes the whole attribute.
+macro_rules! attr_codec {
+    (parse u8, $a:ident, $n:expr) => { Some($a.u8($n)?) };
+    (parse u8_or_flag, $a:ident, $n:expr) => {
+        if $a.value().is_empty() { None } else { Some($a.u8($n)?) }
+    };
+    (parse u16, $a:ident, $n:expr) => { Some($a.u16($n)?) };
+    (parse be16, $a:ident, $n:expr) => { Some($a.u16_be($n)?) };
+    (parse u32, $a:ident, $n:expr) => { Some($a.u32($n)?) };
+    (parse be32, $a:ident, $n:expr) => { Some($a.u32_be($n)?) };
+    (parse i32, $a:ident, $n:expr) => { Some($a.i32($n)?) };
+    (parse u64, $a:ident, $n:expr) => { Some($a.u64($n)?) };
+    // A native-endian read turned around is the big-endian value on either byte order.
+    (parse be64, $a:ident, $n:expr) => { Some(u64::from_be($a.u64($n)?)) };
+    (parse str, $a:ident, $n:expr) => { $crate::wire::attr_enum::string_value($a) };
+    (parse ifname, $a:ident, $n:expr) => { $crate::wire::attr_enum::ifname_value($a, $n)? };
+    (parse bytes, $a:ident, $n:expr) => { Some($a.value().to_vec()) };
+    (parse ipv4, $a:ident, $n:expr) => { Some($a.ipv4($n)?) };
+    (parse ipv6, $a:ident, $n:expr) => { Some($a.ipv6($n)?) };
+    (parse mac, $a:ident, $n:expr) => { Some($a.mac($n)?) };
+    (parse flag, $a:ident, $n:expr) => { Some($a.flag($n)?) };
+    (parse custom, $a:ident, $n:expr, $base:ident) => {
+        Some($crate::wire::attr_enum::AttrValue::parse_value($a, $n, $base)?)
+    };
+    (parse nested, $a:ident, $n:expr, $base:ident) => {
+        $crate::wire::macros::attr_codec!(parse custom, $a, $n, $base)
+    };
+    (parse $codec:ident, $a:ident, $n:expr, $base:ident) => {
+        $crate::wire::macros::attr_codec!(parse $codec, $a, $n)
+    };
+
+    (flags nested) => { $crate::wire::attr::NLA_F_NESTED };
+    (flags $codec:ident) => { 0 };
+
+    (len u8, $v:ident) => { 1 };
+    (len u8_or_flag, $v:ident) => { 1 };
+    (len u16, $v:ident) => { 2 };
+    (len be16, $v:ident) => { 2 };
+    (len u32, $v:ident) => { 4 };
+    (len be32, $v:ident) => { 4 };
+    (len i32, $v:ident) => { 4 };
+    (len u64, $v:ident) => { 8 };
+    (len be64, $v:ident) => { 8 };
+    (len str, $v:ident) => { $v.len() + 1 };
+    (len ifname, $v:ident) => { $v.len() + 1 };
+    (len bytes, $v:ident) => { $v.len() };
+    (len ipv4, $v:ident) => { 4 };
+    (len ipv6, $v:ident) => { 16 };
+    (len mac, $v:ident) => { 6 };
+    (len flag, $v:ident) => { 0 };
+    (len custom, $v:ident) => { $crate::wire::attr_enum::AttrValue::value_len($v) };
+    (len nested, $v:ident) => { $crate::wire::attr_enum::AttrValue::value_len($v) };
+
+    (emit u8, $b:ident, $k:expr, $v:ident) => { $b.attr_u8($k, *$v) };
+    (emit u8_or_flag, $b:ident, $k:expr, $v:ident) => { $b.attr_u8($k, *$v) };
+    (emit u16, $b:ident, $k:expr, $v:ident) => { $b.attr_u16($k, *$v) };
+    (emit be16, $b:ident, $k:expr, $v:ident) => { $b.attr_u16_be($k, *$v) };
+    (emit u32, $b:ident, $k:expr, $v:ident) => { $b.attr_u32($k, *$v) };
+    (emit be32, $b:ident, $k:expr, $v:ident) => { $b.attr_u32_be($k, *$v) };
+    (emit i32, $b:ident, $k:expr, $v:ident) => { $b.attr_i32($k, *$v) };
+    (emit u64, $b:ident, $k:expr, $v:ident) => { $b.attr_u64($k, *$v) };
+    (emit be64, $b:ident, $k:expr, $v:ident) => { $b.attr($k, &$v.to_be_bytes()) };
+    (emit str, $b:ident, $k:expr, $v:ident) => { $b.attr_str($k, $v) };
+    (emit ifname, $b:ident, $k:expr, $v:ident) => {
+        $crate::wire::attr_enum::emit_ifname($b, $k, $v)
+    };
+    (emit bytes, $b:ident, $k:expr, $v:ident) => { $b.attr($k, $v) };
+    (emit ipv4, $b:ident, $k:expr, $v:ident) => { $b.attr_ipv4($k, *$v) };
+    (emit ipv6, $b:ident, $k:expr, $v:ident) => { $b.attr_ipv6($k, *$v) };
+    (emit mac, $b:ident, $k:expr, $v:ident) => { $b.attr($k, $v) };
+    (emit flag, $b:ident, $k:expr, $v:ident) => { $b.attr_flag($k) };
+    (emit custom, $b:ident, $k:expr, $v:ident) => {
+        $crate::wire::attr_enum::AttrValue::emit_value($v, $b, $k)
+    };
+    (emit nested, $b:ident, $k:expr, $v:ident) => {
+        $crate::wire::attr_enum::AttrValue::emit_value($v, $b, $k | $crate::wire::attr::NLA_F_NESTED)
+    };
+}
+pub(crate) use attr_codec;
+
+/// The pattern `Enum::Variant(binding)` for a variant with a value, `Enum::Variant` for a flag.
+macro_rules! attr_variant {
+    ($v:ident, $E:ident :: $V:ident) => {
+        $E::$V
+    };
+    ($v:ident, $E:ident :: $V:ident, $T:ty) => {
+        $E::$V($v)
+    };
+}
+pub(crate) use attr_variant;
+
+/// The same as a constructor from the parsed value (`()` for a flag).
+macro_rules! attr_make_variant {
+    ($v:ident, $E:ident :: $V:ident) => {{
+        let () = $v;
+        $E::$V
+    }};
+    ($v:ident, $E:ident :: $V:ident, $T:ty) => {
+        $E::$V($v)
+    };
+}
+pub(crate) use attr_make_variant;
+
+/// Defines an attribute enum from its table; see the [module docs](self).
+macro_rules! attribute_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $Enum:ident {
+            $( $(#[$vmeta:meta])* $Var:ident $(($T:ty))? = $KIND:ident : $codec:ident, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum $Enum {
+            $( $(#[$vmeta])* $Var $(($T))?, )*
+            /// An attribute without a typed variant, or with flag bits, kept as read.
+            Unknown($crate::wire::UnknownAttr),
+        }
+
+        impl $Enum {
+            /// Reads one attribute. A known attribute with a malformed value is an error
+            /// naming it; anything else unrecognised becomes `Unknown`.
+            pub fn parse(a: &$crate::wire::Attr<'_>) -> Result<Self, $crate::wire::DecodeError> {
+                <Self as $crate::wire::attr_enum::AttrEnum>::parse_in(a, 0)
+            }
+
+            /// The attribute type without flag bits.
+            pub fn kind(&self) -> u16 {
+                match self {
+                    $( $crate::wire::macros::attr_variant!(_v, $Enum::$Var $(, $T)?) => $KIND, )*
+                    $Enum::Unknown(u) => u.kind & $crate::wire::attr::NLA_TYPE_MASK,
+                }
+            }
+
+            /// Bytes the attribute takes on the wire, padding included.
+            // Fixed-size codecs do not look at the bound value.
+            #[allow(unused_variables)]
+            pub fn buffer_len(&self) -> usize {
+                match self {
+                    $( $crate::wire::macros::attr_variant!(v, $Enum::$Var $(, $T)?) =>
+                        $crate::wire::builder::attr_size(
+                            $crate::wire::macros::attr_codec!(len $codec, v)
+                        ), )*
+                    $Enum::Unknown(u) => u.buffer_len(),
+                }
+            }
+
+            /// Appends the attribute.
+            pub fn emit(
+                &self,
+                b: &mut $crate::wire::Builder<'_>,
+            ) -> Result<(), $crate::wire::EncodeError> {
+                match self {
+                    $( $crate::wire::macros::attr_variant!(v, $Enum::$Var $(, $T)?) =>
+                        $crate::wire::macros::attr_codec!(emit $codec, b, $KIND, v), )*
+                    $Enum::Unknown(u) => u.emit(b),
+                }
+            }
+        }
+
+        impl $crate::wire::attr_enum::AttrEnum for $Enum {
+            fn parse_in(
+                a: &$crate::wire::Attr<'_>,
+                base: usize,
+            ) -> Result<Self, $crate::wire::DecodeError> {
+                let _ = base;
+                // The flag bits must be exactly the ones the codec expects (none, for all
+                // but `nested`); anything else is kept as read.
+                let flags = a.raw_kind() & !$crate::wire::attr::NLA_TYPE_MASK;
+                let typed = match a.kind() {
+                    $( $KIND if flags == $crate::wire::macros::attr_codec!(flags $codec) =>
+                        $crate::wire::macros::attr_codec!(parse $codec, a, stringify!($KIND), base)
+                            .map(|v| $crate::wire::macros::attr_make_variant!(
+                                v, $Enum::$Var $(, $T)?
+                            )), )*
+                    _ => None,
+                };
+                Ok(typed.unwrap_or_else(|| $Enum::Unknown(a.to_unknown())))
+            }
+            fn attr_len(&self) -> usize {
+                self.buffer_len()
+            }
+            fn emit_attr(
+                &self,
+                b: &mut $crate::wire::Builder<'_>,
+            ) -> Result<(), $crate::wire::EncodeError> {
+                self.emit(b)
+            }
+        }
+    };
+}
+pub(crate) use attribute_enum;
+
+/// Declares a `u8` newtype whose named values are associated constants; any other value is
+/// kept as is. See the [module docs](self).
+macro_rules! u8_values {
+    ($(#[$m:meta])* $name:ident { $($(#[$cm:meta])* $c:ident = $v:literal, $uapi:literal;)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        pub struct $name(pub u8);
+
+        impl $name {
+            $($(#[$cm])* pub const $c: Self = Self($v);)*
+
+            /// The uapi name of the value, when it has one.
+            pub fn name(self) -> Option<&'static str> {
+                match self.0 {
+                    $($v => Some($uapi),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self.name() {
+                    Some(n) => f.write_str(n),
+                    None => write!(f, "{}({})", stringify!($name), self.0),
+                }
+            }
+        }
+
+        impl From<u8> for $name {
+            fn from(v: u8) -> Self {
+                Self(v)
+            }
+        }
+
+        impl From<$name> for u8 {
+            fn from(v: $name) -> u8 {
+                v.0
+            }
+        }
+    };
+}
+pub(crate) use u8_values;
+
+#[cfg(test)]
+mod tests {
+    use crate::wire::attr::{AttrIter, NLA_F_NESTED};
+    use crate::wire::attr_enum::{AttrValue, nest};
+    use crate::wire::{Attr, Builder, DecodeError, EncodeError, UnknownAttr};
+
+    const T_BE64: u16 = 1;
+    const T_NEST: u16 = 2;
+    const T_U32: u16 = 3;
+
+    /// A nest holding one u32, as nf_tables writes its nests (with NLA_F_NESTED).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Inner(u32);
+
+    impl AttrValue for Inner {
+        fn parse_value(a: &Attr<'_>, name: &'static str, base: usize) -> Result<Self, DecodeError> {
+            let mut it = nest(a, base)?;
+            match it.next() {
+                Some(x) => x?.u32(name).map(Inner),
+                None => Ok(Inner(0)),
+            }
+        }
+        fn value_len(&self) -> usize {
+            8
+        }
+        fn emit_value(&self, b: &mut Builder<'_>, kind: u16) -> Result<(), EncodeError> {
+            b.nested(kind, |b| b.attr_u32(T_U32, self.0))
+        }
+    }
+
+    attribute_enum! {
+        /// A test table using the codecs nf_tables needs.
+        pub enum TestAttr {
+            /// A big-endian u64.
+            Big(u64) = T_BE64: be64,
+            /// A nest with NLA_F_NESTED.
+            Nest(Inner) = T_NEST: nested,
+            /// A plain u32.
+            Plain(u32) = T_U32: u32,
+        }
+    }
+
+    fn one(bytes: &[u8]) -> TestAttr {
+        let a = AttrIter::new(bytes).next().unwrap().unwrap();
+        TestAttr::parse(&a).unwrap()
+    }
+
+    fn emitted(attr: &TestAttr) -> Vec<u8> {
+        let mut b = Builder::new();
+        attr.emit(&mut b).unwrap();
+        assert_eq!(b.len(), attr.buffer_len());
+        b.into_vec()
+    }
+
+    #[test]
+    fn be64_is_network_order_both_ways() {
+        let wire = [12, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2];
+        assert_eq!(one(&wire), TestAttr::Big(0x0102));
+        assert_eq!(emitted(&TestAttr::Big(0x0102)), wire);
+    }
+
+    #[test]
+    fn nested_codec_wants_the_flag_and_writes_it() {
+        let flagged = [12, 0, 2, 0x80, 8, 0, 3, 0, 7, 0, 0, 0];
+        assert_eq!(one(&flagged), TestAttr::Nest(Inner(7)));
+        assert_eq!(emitted(&TestAttr::Nest(Inner(7))), flagged);
+        // Without NLA_F_NESTED the same bytes are not the typed nest: kept as read.
+        let bare = [12, 0, 2, 0, 8, 0, 3, 0, 7, 0, 0, 0];
+        let kept = one(&bare);
+        assert_eq!(
+            kept,
+            TestAttr::Unknown(UnknownAttr {
+                kind: T_NEST,
+                value: bare[4..].to_vec()
+            })
+        );
+        assert_eq!(emitted(&kept), bare);
+    }
+
+    #[test]
+    fn scalar_codecs_with_a_flag_bit_stay_unknown() {
+        let wire = [8, 0, 3, 0x80, 7, 0, 0, 0];
+        assert_eq!(u16::from_ne_bytes([3, 0x80]), T_U32 | NLA_F_NESTED);
+        assert!(matches!(one(&wire), TestAttr::Unknown(_)));
+        let plain = one(&[8, 0, 3, 0, 7, 0, 0, 0]);
+        assert_eq!(plain, TestAttr::Plain(7));
+        assert_eq!(plain.kind(), T_U32);
+    }
+
+    u8_values! {
+        /// A test newtype.
+        Color {
+            /// Red.
+            RED = 1, "COLOR_RED";
+        }
+    }
+
+    #[test]
+    fn u8_values_name_and_debug() {
+        assert_eq!(Color::RED.name(), Some("COLOR_RED"));
+        assert_eq!(format!("{:?}", Color::RED), "COLOR_RED");
+        assert_eq!(format!("{:?}", Color(9)), "Color(9)");
+        assert_eq!(u8::from(Color::from(9)), 9);
+    }
+}

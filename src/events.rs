@@ -11,40 +11,47 @@
 //! still usable, but the caller's picture of the tables is now stale, and, as netlink(7)
 //! says, it must resynchronise by dumping them again:
 //!
-//! 1. read what is still queued with [`Monitor::drain`] (those events are older than the
-//!    dump about to be taken, and until the queue has been read empty the kernel drops
-//!    every further event without telling);
-//! 2. dump the tables on **another** socket in the same namespace (e.g. a
+//! 1. **drain**: read what is still queued with [`Monitor::drain`] until it reports the
+//!    queue [`emptied`](Drained::emptied). Those events are older than the dump about to be
+//!    taken, and until the queue has been read empty the kernel keeps dropping new events
+//!    without reporting it (the socket stays "congested"), so a dump taken earlier could
+//!    miss changes for good. The bounds of `drain` (events and time) give control back
+//!    under a flood; call it again until it has emptied the queue.
+//! 2. **re-dump** the tables on **another** socket in the same namespace (e.g. a
 //!    [`Handle::in_netns`](crate::handle::Handle::in_netns)): a dump on the monitor's own
-//!    socket would skip the events that arrive meanwhile;
-//! 3. go on reading events, applying them on top of the dump. Events caused by changes
-//!    made while the dump ran may already be reflected in it, so apply them idempotently
-//!    (a `NewLink` for a known index updates it, a `DelLink` for an unknown one is a no-op).
+//!    socket would skip the events that arrive meanwhile.
+//! 3. **continue** reading events, applying them on top of the dump. Events caused by
+//!    changes made while the dump ran may already be reflected in it, so apply them
+//!    idempotently (a `NewLink` for a known index updates it, a `DelLink` for an unknown
+//!    one is a no-op).
 //!
 //! A larger receive buffer ([`Monitor::with_recv_buffer`]) makes overruns rarer.
 //! `NETLINK_NO_ENOBUFS` is deliberately not offered: it hides the loss instead of
-//! reporting it.
+//! reporting it. If events arrive faster than they can be read for good, draining never
+//! ends; dropping the monitor and opening a new one (its queue starts empty) is the way out.
 //!
 //! # Example
+//! A table of link names kept current from events, resynchronised after an overrun (the
+//! same loop, run against a kernel under churn, is a test: `tests/stress.rs`):
+//!
 //! ```no_run
 //! use netplumb::events::{Event, Group, Monitor};
-//! use netplumb::wire::link::LinkMessage;
-//! use netplumb::wire::nlmsg::RTM_GETLINK;
+//! use netplumb::link::LinkFilter;
 //! use netplumb::{Handle, NetNs};
 //! use std::collections::BTreeMap;
+//! use std::time::Duration;
 //!
 //! # fn main() -> netplumb::Result<()> {
 //! let ns = NetNs::open_name("blue")?;
 //! let mut monitor = Monitor::in_netns(&ns, &[Group::Link])?.with_recv_buffer(1 << 20)?;
 //! let handle = Handle::in_netns(&ns)?;
-//! let dump = |links: &mut BTreeMap<i32, String>| -> netplumb::Result<()> {
-//!     links.clear();
-//!     let all = handle.dump_retry(5, RTM_GETLINK, &[0u8; 16][..], |p| {
-//!         Ok(LinkMessage::parse(p)?)
-//!     })?;
-//!     for l in all {
-//!         links.insert(l.index(), l.name().unwrap_or_default().to_string());
-//!     }
+//! // Subscribed first, then dumped: no change falls between the two.
+//! let dump = |links: &mut BTreeMap<u32, String>| -> netplumb::Result<()> {
+//!     *links = handle
+//!         .link_list(&LinkFilter::new())?
+//!         .into_iter()
+//!         .map(|l| (l.index, l.name))
+//!         .collect();
 //!     Ok(())
 //! };
 //! let mut links = BTreeMap::new();
@@ -54,20 +61,22 @@
 //!     // monitor for the whole loop and forbid `drain`.)
 //!     match monitor.next_event() {
 //!         Ok(Event::NewLink(l)) => {
-//!             links.insert(l.index(), l.name().unwrap_or_default().to_string());
+//!             let name = l.name().unwrap_or_default().to_string();
+//!             links.insert(l.index().unsigned_abs(), name);
 //!         }
 //!         Ok(Event::DelLink(l)) => {
-//!             links.remove(&l.index());
+//!             links.remove(&l.index().unsigned_abs());
 //!         }
 //!         Ok(_) => {}
 //!         Err(e) if e.is_overrun() => {
-//!             monitor.drain()?;
+//!             // 1. drain, a bounded step at a time, until the queue is empty;
+//!             while !monitor.drain(4096, Duration::from_millis(100))?.emptied {}
+//!             // 2. re-dump; 3. continue with the events that follow.
 //!             dump(&mut links)?;
 //!         }
 //!         Err(e) => return Err(e),
 //!     }
 //! }
-//! # Ok(())
 //! # }
 //! ```
 
@@ -86,7 +95,7 @@ use crate::wire::route::RouteMessage;
 use crate::wire::{DecodeError, NlmsgBuffer};
 use std::ops::ControlFlow;
 use std::os::fd::{AsFd, BorrowedFd};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// An rtnetlink multicast group (`RTNLGRP_*`): which kind of change a [`Monitor`] hears about.
 ///
@@ -284,6 +293,17 @@ impl Event {
     }
 }
 
+/// What [`Monitor::drain`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drained {
+    /// How many events it read and discarded.
+    pub discarded: usize,
+    /// Whether it read the queue empty. When false a bound stopped it first: the socket may
+    /// still be congested (new events dropped without a report), so drain again before
+    /// dumping the tables.
+    pub emptied: bool,
+}
+
 /// A socket subscribed to rtnetlink multicast groups, yielding [`Event`]s; like
 /// `ip monitor`.
 ///
@@ -386,8 +406,8 @@ impl Monitor {
     /// with 1 MiB (capped at `rmem_max`).
     #[doc(alias("SO_RCVBUFFORCE", "SO_RCVBUF"))]
     pub fn set_recv_buffer(&mut self, bytes: usize) -> Result<()> {
-        match self.socket.set_recv_buffer(bytes, true) {
-            Err(e) if e.is_permission_denied() => self.socket.set_recv_buffer(bytes, false),
+        match self.socket.force_recv_buffer(bytes) {
+            Err(e) if e.is_permission_denied() => self.socket.set_recv_buffer(bytes),
             r => r,
         }
     }
@@ -486,32 +506,74 @@ impl Monitor {
         }
     }
 
-    /// Reads and discards every event already queued, without waiting for new ones, and
-    /// returns how many it discarded. Call it after [`Error::Overrun`], before dumping the
-    /// tables again: the queued events are older than the dump, and until the queue has
-    /// been read empty the kernel drops every new event without reporting it.
+    /// Reads and discards the events already queued, without waiting for new ones, but at
+    /// most `max_events` of them and for about `max_time` at most; says how many it
+    /// discarded and whether it read the queue empty. Call it after [`Error::Overrun`],
+    /// until [`Drained::emptied`], before dumping the tables again (see the
+    /// [module docs](self)): the queued events are older than the dump, and until the queue
+    /// has been read empty the kernel drops every new event without reporting it.
     ///
     /// "Queued" is judged by a read that times out after the shortest timeout the kernel
-    /// has (one scheduler tick); the monitor's own timeout is restored afterwards. While
-    /// events keep arriving faster than they are read this keeps reading: stopping earlier
-    /// would leave the queue congested and lose events silently.
-    pub fn drain(&mut self) -> Result<usize> {
+    /// has (one scheduler tick); the monitor's own timeout is restored afterwards. The time
+    /// bound is checked between reads, so one read may overshoot it by that tick.
+    ///
+    /// ```no_run
+    /// use netplumb::events::{Group, Monitor};
+    /// use std::time::Duration;
+    /// # fn main() -> netplumb::Result<()> {
+    /// let mut m = Monitor::new(&[Group::Link])?;
+    /// let d = m.drain(1000, Duration::from_millis(50))?;
+    /// if !d.emptied {
+    ///     // Still congested: drain again before dumping.
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the socket failed. Overruns and malformed events met while
+    /// draining are not errors: they are drained too.
+    pub fn drain(&mut self, max_events: usize, max_time: Duration) -> Result<Drained> {
+        let start = Instant::now();
+        self.drain_while(|n| n < max_events && start.elapsed() < max_time)
+    }
+
+    /// Reads and discards every event queued, however many arrive meanwhile, and returns how
+    /// many it discarded: [`Monitor::drain`] without bounds. While events keep arriving
+    /// faster than they are read it does not return; prefer [`Monitor::drain`] where that
+    /// matters.
+    pub fn drain_all(&mut self) -> Result<usize> {
+        self.drain_while(|_| true).map(|d| d.discarded)
+    }
+
+    /// Discards queued events while `go_on(discarded so far)` holds.
+    fn drain_while(&mut self, mut go_on: impl FnMut(usize) -> bool) -> Result<Drained> {
         let saved = self.socket.timeout();
         self.socket.set_timeout(Some(Duration::from_micros(1)))?;
         let mut discarded = 0usize;
         let r = loop {
+            if !go_on(discarded) {
+                break Ok(Drained {
+                    discarded,
+                    emptied: false,
+                });
+            }
             match self.socket.recv_event() {
                 Ok(_) => discarded += 1,
-                Err(Error::Timeout(_)) => break Ok(discarded),
+                Err(Error::Timeout(_)) => {
+                    break Ok(Drained {
+                        discarded,
+                        emptied: true,
+                    });
+                }
                 // Another overflow, or one malformed datagram: keep emptying the queue.
                 Err(Error::Overrun | Error::Decode(_)) => {}
                 Err(e) => break Err(e),
             }
         };
         let restored = self.socket.set_timeout(saved);
-        let n = r?;
+        let d = r?;
         restored?;
-        Ok(n)
+        Ok(d)
     }
 
     /// The socket back (still subscribed).
@@ -736,9 +798,42 @@ mod tests {
             kernel(event(RTM_DELLINK, &link(2, "b"))),
         ]);
         assert_eq!(m.next_event().unwrap(), Event::NewLink(link(1, "a")));
-        assert_eq!(m.drain().unwrap(), 4);
+        assert_eq!(m.drain_all().unwrap(), 4);
         assert_eq!(m.timeout(), Some(Duration::from_secs(3)));
         assert!(m.next_event().unwrap_err().is_timeout());
+    }
+
+    /// Issue 11: `drain` used to read until the queue was empty, however long a flood
+    /// lasted; now it stops at a count or a time bound and says whether it emptied the
+    /// queue.
+    #[test]
+    fn drain_stops_at_its_bounds_and_says_whether_the_queue_is_empty() {
+        let (mut m, st) = monitor();
+        m.set_timeout(Some(Duration::from_secs(3))).unwrap();
+        st.lock()
+            .unwrap()
+            .incoming
+            .extend((0..10).map(|i| kernel(event(RTM_NEWLINK, &link(i + 1, "x")))));
+        let long = Duration::from_secs(3600);
+        let d = m.drain(3, long).unwrap();
+        assert_eq!((d.discarded, d.emptied), (3, false));
+        assert_eq!(m.next_event().unwrap(), Event::NewLink(link(4, "x")));
+        // No time at all: nothing read, and the queue is not known to be empty.
+        let d = m.drain(100, Duration::ZERO).unwrap();
+        assert_eq!((d.discarded, d.emptied), (0, false));
+        let d = m.drain(0, long).unwrap();
+        assert_eq!((d.discarded, d.emptied), (0, false));
+        let d = m.drain(100, long).unwrap();
+        assert_eq!((d.discarded, d.emptied), (6, true));
+        assert_eq!(m.timeout(), Some(Duration::from_secs(3)));
+        // An overrun met while draining is drained too, not counted.
+        st.lock().unwrap().incoming.extend([
+            kernel(event(RTM_NEWLINK, &link(1, "x"))),
+            Incoming::Errno(libc::ENOBUFS),
+            kernel(event(RTM_NEWLINK, &link(2, "x"))),
+        ]);
+        let d = m.drain(100, long).unwrap();
+        assert_eq!((d.discarded, d.emptied), (2, true));
     }
 
     #[test]

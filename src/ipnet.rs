@@ -169,7 +169,9 @@ impl fmt::Display for IpNet {
 impl FromStr for IpNet {
     type Err = Error;
 
-    /// `ADDR/LEN`, or a bare address taken as a host (`/32`, `/128`) as `ip` does.
+    /// `ADDR/LEN`, or a bare address taken as a host (`/32`, `/128`) as `ip` does. `LEN` is
+    /// decimal ASCII digits without a sign, white space or leading zeros (`ip` reads `024`
+    /// as octal 20; this refuses it rather than read it another way).
     fn from_str(s: &str) -> Result<Self, Error> {
         let (a, l) = match s.split_once('/') {
             Some((a, l)) => (a, Some(l)),
@@ -181,9 +183,13 @@ impl FromStr for IpNet {
         match l {
             None => Ok(IpNet::host(addr)),
             Some(l) => {
-                let len: u8 = l
-                    .parse()
-                    .map_err(|_| Error::invalid("prefix length", format!("{l:?} in {s:?}")))?;
+                let bad = || Error::invalid("prefix length", format!("{l:?} in {s:?}"));
+                // `u8::from_str` alone would take a leading `+`.
+                let digits = !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit());
+                if !digits || (l.len() > 1 && l.starts_with('0')) {
+                    return Err(bad());
+                }
+                let len: u8 = l.parse().map_err(|_| bad())?;
                 IpNet::new(addr, len)
             }
         }
@@ -216,6 +222,30 @@ mod tests {
         ] {
             assert!(bad.parse::<IpNet>().unwrap_err().is_invalid(), "{bad}");
         }
+    }
+
+    /// Issue 11: `u8::from_str` takes a leading `+`, so `/+24` was a prefix length. The
+    /// length is decimal digits only, without leading zeros (`ip` reads `024` as octal 20).
+    #[test]
+    fn prefix_length_is_decimal_digits_only() {
+        for bad in [
+            "198.18.0.1/+24",
+            "2001:db8::1/+64",
+            "198.18.0.1/-0",
+            "198.18.0.1/ 24",
+            "198.18.0.1/24 ",
+            "198.18.0.1/024",
+            "198.18.0.1/00",
+            "198.18.0.1/0x18",
+            "198.18.0.1/\u{0662}4",
+        ] {
+            assert!(bad.parse::<IpNet>().unwrap_err().is_invalid(), "{bad:?}");
+        }
+        assert_eq!("198.18.0.1/0".parse::<IpNet>().unwrap().prefix_len(), 0);
+        assert_eq!(
+            "2001:db8::1/128".parse::<IpNet>().unwrap().prefix_len(),
+            128
+        );
     }
 
     #[test]

@@ -67,12 +67,17 @@ pub mod neigh;
 pub mod nsid;
 pub mod route;
 
+// ---- multi-step plumbing: undo logs and fault plans ----
+pub mod undo;
+
 // ---- container plumbing: compositions of the operations ----
 pub mod container;
 
 // ---- not part of the API ----
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(test)]
+mod refused_before_sending;
 
 // ---- curated re-exports ----
 pub use error::{Error, KernelError, Result};

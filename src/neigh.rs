@@ -20,11 +20,12 @@
 //! # Ok(()) }
 //! ```
 
-use crate::addr::{DUMP_RETRIES, map_nodev};
 use crate::handle::Handle;
 use crate::ipnet::Family;
 use crate::link::LinkRef;
+use crate::link::no_such_link;
 use crate::mac::MacAddr;
+use crate::socket::{DUMP_RETRIES, Request};
 use crate::wire::neigh::{AF_BRIDGE, NeighAttr, NeighMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::{Error, Result};
@@ -473,30 +474,41 @@ impl NeighSpec {
         Ok(msg)
     }
 
-    /// `(RTM_NEWNEIGH, CREATE|EXCL, payload)`: [`Handle::neigh_add`] as a request to push
-    /// into a [`Batch`](crate::Batch).
-    pub fn add_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
+    /// `RTM_NEWNEIGH` with `CREATE|EXCL`: [`Handle::neigh_add`] as a request to push into a
+    /// [`Batch`](crate::Batch) (or to send, or to keep).
+    pub fn add_request(&self, index: u32) -> Result<NeighRequest> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::EXCL;
-        Ok((RTM_NEWNEIGH, flags, self.to_message(index)?))
+        Ok(Request::new(RTM_NEWNEIGH, flags, self.to_message(index)?))
     }
 
-    /// `(RTM_NEWNEIGH, CREATE|REPLACE, payload)`: [`Handle::neigh_replace`] for a [`Batch`](crate::Batch).
-    pub fn replace_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
+    /// `RTM_NEWNEIGH` with `CREATE|REPLACE`: [`Handle::neigh_replace`] for a
+    /// [`Batch`](crate::Batch).
+    pub fn replace_request(&self, index: u32) -> Result<NeighRequest> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::REPLACE;
-        Ok((RTM_NEWNEIGH, flags, self.to_message(index)?))
+        Ok(Request::new(RTM_NEWNEIGH, flags, self.to_message(index)?))
     }
 
-    /// `(RTM_NEWNEIGH, CREATE|APPEND, payload)`: [`Handle::neigh_append`] for a [`Batch`](crate::Batch).
-    pub fn append_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
+    /// `RTM_NEWNEIGH` with `CREATE|APPEND`: [`Handle::neigh_append`] for a
+    /// [`Batch`](crate::Batch).
+    pub fn append_request(&self, index: u32) -> Result<NeighRequest> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::APPEND;
-        Ok((RTM_NEWNEIGH, flags, self.to_message(index)?))
+        Ok(Request::new(RTM_NEWNEIGH, flags, self.to_message(index)?))
     }
 
-    /// `(RTM_DELNEIGH, 0, payload)`: [`Handle::neigh_del`] for a [`Batch`](crate::Batch).
-    pub fn del_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
-        Ok((RTM_DELNEIGH, NlmsgFlags::empty(), self.to_message(index)?))
+    /// `RTM_DELNEIGH` (no flags): [`Handle::neigh_del`] for a [`Batch`](crate::Batch); also
+    /// what undoes [`NeighSpec::add_request`].
+    pub fn del_request(&self, index: u32) -> Result<NeighRequest> {
+        Ok(Request::new(
+            RTM_DELNEIGH,
+            NlmsgFlags::empty(),
+            self.to_message(index)?,
+        ))
     }
 }
+
+/// A neighbour request, built but not sent: the shared [`Request`] type for a
+/// [`NeighMessage`].
+pub type NeighRequest = Request<NeighMessage>;
 
 /// A filter for [`Handle::neigh_list`]. The device, the master and the family go to the
 /// kernel (`NDA_IFINDEX`, `NDA_MASTER`, `ndm_family`), as does `proxy` (`NTF_PROXY` in the
@@ -780,7 +792,7 @@ impl Handle {
         spec.validate()?;
         let index = self.link_index(dev.clone())?;
         self.request(msg_type, flags, &spec.to_message(index)?)
-            .map_err(|e| map_nodev(e, &dev))
+            .map_err(|e| no_such_link(e, &dev))
     }
 
     /// `RTM_GETNEIGH` for one entry; like `ip neigh get ADDR dev DEV` (or `ip neigh get proxy
@@ -808,7 +820,7 @@ impl Handle {
         self.get_map(RTM_GETNEIGH, NlmsgFlags::empty(), &req, |m| {
             Neighbour::from_message(NeighMessage::parse(m.payload())?)
         })
-        .map_err(|e| map_nodev(e, &dev))
+        .map_err(|e| no_such_link(e, &dev))
     }
 
     /// `RTM_GETNEIGH` dump; like `ip neigh show nud all [proxy] [dev DEV] [master DEV]` or,

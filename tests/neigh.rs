@@ -864,11 +864,11 @@ fn requests_equal_ip_and_bridge() {
         assert_eq!(h.message_type, RTM_NEWNEIGH);
         (h.flags - (NlmsgFlags::REQUEST | NlmsgFlags::ACK), payload)
     };
-    let check =
-        |name: &str, (ty, flags, msg): (u16, NlmsgFlags, netplumb::wire::neigh::NeighMessage)| {
-            assert_eq!(ty, RTM_NEWNEIGH);
-            assert_eq!((flags, msg.to_vec().unwrap()), fixture(name), "{name}");
-        };
+    let check = |name: &str, request: netplumb::neigh::NeighRequest| {
+        let (ty, flags, msg) = request.into_parts();
+        assert_eq!(ty, RTM_NEWNEIGH);
+        assert_eq!((flags, msg.to_vec().unwrap()), fixture(name), "{name}");
+    };
     // ip neigh replace 198.18.0.9 lladdr 02:00:00:00:00:09 dev veth0 nud permanent
     check(
         "request_replace_permanent.hex",

@@ -203,6 +203,10 @@ impl<'a> LinkChange<'a> {
         if let Some(Some(m)) = &self.master {
             m.validate()?;
         }
+        // Checked here, not when built: a rename or a master by name is looked up first.
+        if let Some(ns) = &self.netns {
+            ns.to_attr()?;
+        }
         if self.netns.is_some() && self.has_port_options() {
             return Err(Error::invalid(
                 "link change",

@@ -89,15 +89,8 @@ impl Handle {
     /// [`Error::NotFound`] when no link is in the group; [`Error::InvalidInput`] for group 0.
     #[doc(alias = "RTM_DELLINK")]
     pub fn link_del_group(&self, group: u32) -> Result<()> {
-        link_del_group_request(group)?.send(self).map_err(|e| {
-            if e.errno() == Some(libc::ENODEV) {
-                Error::NotFound {
-                    what: "link group",
-                    name: group.to_string(),
-                }
-            } else {
-                e
-            }
-        })
+        link_del_group_request(group)?
+            .send(self)
+            .map_err(|e| e.not_found_on(libc::ENODEV, "link group", group))
     }
 }

@@ -3,12 +3,10 @@
 use super::{LinkRef, index_i32, no_such_link};
 use crate::handle::Handle;
 use crate::mac::MacAddr;
+use crate::socket::DUMP_RETRIES;
 use crate::wire::link::{IfFlags, InfoData, LinkAttr, LinkInfo, LinkMessage, OperState, Stats64};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_GETLINK};
 use crate::{Error, Result};
-
-/// How often [`Handle::link_list`] dumps again when the table changed during a dump.
-const DUMP_RETRIES: usize = 5;
 
 /// A link as the kernel reports it (`RTM_NEWLINK` in reply to `RTM_GETLINK`), with the
 /// fields containers care about typed, and the whole message kept for the rest.

@@ -61,9 +61,10 @@ impl<'a> Attr<'a> {
     pub fn offset(&self) -> usize {
         self.offset
     }
-    /// Offset of the value (header offset + 4).
+    /// Offset of the value (header offset + 4; `usize::MAX` when that would overflow, which
+    /// only a caller-chosen base of [`AttrIter::with_base`] can cause).
     pub fn value_offset(&self) -> usize {
-        self.offset + NLA_HDR_LEN
+        self.offset.saturating_add(NLA_HDR_LEN)
     }
     /// How many nests enclose this attribute.
     pub fn depth(&self) -> usize {
@@ -180,7 +181,7 @@ impl<'a> Attr<'a> {
     /// The value as a list of attributes, one level deeper. Fails with
     /// [`DecodeError::NestingTooDeep`] past [`MAX_NEST_DEPTH`].
     pub fn nested(&self) -> Result<AttrIter<'a>, DecodeError> {
-        let depth = self.depth + 1;
+        let depth = self.depth.saturating_add(1);
         if depth > MAX_NEST_DEPTH {
             return Err(DecodeError::NestingTooDeep {
                 offset: self.offset,
@@ -227,7 +228,8 @@ impl<'a> AttrIter<'a> {
     }
 
     /// As [`AttrIter::new`], with offsets counted from `base` (the position of `buf` in the
-    /// outer buffer).
+    /// outer buffer). Any base is accepted: offsets derived from it saturate at `usize::MAX`
+    /// rather than wrap or panic.
     pub fn with_base(buf: &'a [u8], base: usize) -> Self {
         AttrIter {
             buf,

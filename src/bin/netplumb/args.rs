@@ -325,6 +325,60 @@ pub fn parse_uint(s: &str) -> Option<u64> {
     u64::from_str_radix(digits, radix).ok()
 }
 
+/// Reads a number the way `strtoul(s, &end, 16)` does when the whole word must be consumed:
+/// an optional `+`, an optional `0x`, hex digits (`rtnl_dsfield_a2n`). A sign after `0x`
+/// (`0x+10`) is refused, as by `ip`.
+pub fn parse_hex(s: &str) -> Option<u64> {
+    let s = s.strip_prefix('+').unwrap_or(s);
+    let digits = s
+        .strip_prefix("0x")
+        .or_else(|| s.strip_prefix("0X"))
+        .unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u64::from_str_radix(digits, 16).ok()
+}
+
+/// Reads a number the way `strtol(s, &end, 10)` does when the whole word must be consumed:
+/// an optional `+`, decimal digits (`010` is ten).
+pub fn parse_dec(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Reads a signed number the way `strtol(s, &end, 0)` does when the whole word must be
+/// consumed (`get_integer`): an optional sign, then as `parse_uint`.
+pub fn parse_int(s: &str) -> Option<i64> {
+    match s.strip_prefix('-') {
+        Some(m) if !m.starts_with('+') => {
+            let n = parse_uint(m)?;
+            0i64.checked_sub_unsigned(n)
+        }
+        Some(_) => None,
+        None => parse_uint(s).and_then(|n| i64::try_from(n).ok()),
+    }
+}
+
+/// `atoi`: the decimal number at the start of `s` (an optional sign, then digits), the
+/// rest of the word ignored; 0 when there is none. Saturates instead of overflowing.
+pub fn atoi(s: &str) -> i64 {
+    let (neg, rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let mut n: i64 = 0;
+    for d in rest.bytes().take_while(u8::is_ascii_digit) {
+        let d = i64::from(d - b'0');
+        n = n.saturating_mul(10).saturating_add(d);
+    }
+    if neg { -n } else { n }
+}
+
 /// An IP address as iproute2 reads it: IPv6 as usual, IPv4 with 1 to 4 components, each a
 /// `strtoul` base-0 number up to 255, missing ones zero on the right (`10` = `10.0.0.0`).
 pub fn parse_ip(s: &str) -> Option<IpAddr> {
@@ -527,11 +581,8 @@ pub fn parse_globals(args: &[String]) -> Res<(Globals, Start)> {
         let m = |k: &str| matches(opt, k);
         if m("-loops") {
             let v = value("-loops")?;
-            g.loops = Some(
-                parse_uint(&v)
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(0),
-            );
+            // ip: `max_flush_loops = atoi(..)`; a negative count never ends, like 0.
+            g.loops = Some(u32::try_from(atoi(&v).clamp(0, u32::MAX.into())).unwrap_or(0));
         } else if m("-family") {
             let v = value("-family")?;
             g.family = Family::from_name(&v).ok_or_else(|| {
@@ -650,6 +701,31 @@ mod tests {
         for bad in ["", "-1", "08", "0x", "12a", " 1", "1.5", "abc"] {
             assert_eq!(parse_uint(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn other_c_number_readers() {
+        assert_eq!(parse_hex("+0x1f"), Some(31));
+        assert_eq!(parse_hex("10"), Some(16));
+        for bad in ["", "+", "0x", "0x+1", "-1", "1g", " 1"] {
+            assert_eq!(parse_hex(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_dec("010"), Some(10));
+        assert_eq!(parse_dec("+7"), Some(7));
+        for bad in ["", "+", "0x1", "-1", "1 ", "++1"] {
+            assert_eq!(parse_dec(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_int("-010"), Some(-8));
+        assert_eq!(parse_int("-0x10"), Some(-16));
+        assert_eq!(parse_int("+5"), Some(5));
+        assert_eq!(parse_int("-9223372036854775808"), Some(i64::MIN));
+        for bad in ["", "-", "-+1", "--1", "9223372036854775808", "0x+1"] {
+            assert_eq!(parse_int(bad), None, "{bad:?}");
+        }
+        assert_eq!(atoi("12ab"), 12);
+        assert_eq!(atoi("-3"), -3);
+        assert_eq!(atoi("x1"), 0);
+        assert_eq!(atoi("99999999999999999999999"), i64::MAX);
     }
 
     #[test]

@@ -16,6 +16,11 @@
 //! - `-batch`: a `#` inside quotes is part of the word; a line that does not parse fails
 //!   alone (`ip` exits at once), reported like any failed line.
 //! - JSON strings escape every control character (`ip` passes most of them raw).
+//! - Numbers: each is read in the base `ip` uses for it (mostly `strtoul(.., 0)`; `index`,
+//!   `-loops`, tuntap `user`/`group` decimal; `tos` hex; `link-netnsid` and `netns set`
+//!   signed), but without the leading white space and `-` that C's `strto*` also take
+//!   (`mtu -0`); link-layer address octets are one or two hex digits, without the sign,
+//!   `0x` or trailing junk `sscanf("%x")` takes (`+2:42:ac:11:0:2`).
 
 mod args;
 mod batch;
@@ -24,6 +29,8 @@ mod exec;
 mod help;
 mod json;
 mod names;
+#[cfg(test)]
+mod number_forms;
 mod vm;
 
 use args::{CliError, Start};

@@ -530,7 +530,13 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
             let name = c.new_ifname(v, "name")?;
             c.set_once(&mut p.name, "name", v, name)?;
         } else if w == "index" {
-            a.index = Some(c.u32("Invalid \"index\" value")?);
+            // ip: `index = atoi(..)`, refused unless positive.
+            let v = c.value()?;
+            let n = crate::args::atoi(v);
+            if n <= 0 || n > i32::MAX.into() {
+                return Err(c.invarg(v, "Invalid \"index\" value"));
+            }
+            a.index = Some(n as u32);
         } else if m("link") {
             let v = c.value()?;
             p.link = Some(c.dev_ref(v)?);
@@ -637,9 +643,10 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
             a.link_netns = Some(NetnsRef(c.value()?.to_string()));
         } else if m("link-netnsid") {
             let v = c.value()?;
-            let id = v
-                .parse::<i32>()
-                .map_err(|_| c.invarg(v, "Invalid \"link-netnsid\" value"))?;
+            // ip: `get_integer(.., 0)`, so `010` is 8.
+            let id = crate::args::parse_int(v)
+                .and_then(|n| i32::try_from(n).ok())
+                .ok_or_else(|| c.invarg(v, "Invalid \"link-netnsid\" value"))?;
             a.link_netnsid = Some(id);
         } else if w == "protodown" {
             a.protodown = Some(c.on_off(w)?);

@@ -2,7 +2,7 @@
 //! netplumb-only `decode`.
 
 use super::{Command, pick};
-use crate::args::{Cursor, Res, matches, parse_uint};
+use crate::args::{Cursor, Res, matches, parse_dec, parse_int, parse_uint};
 use crate::help::Topic;
 use netplumb::tun::Mode;
 
@@ -211,13 +211,14 @@ fn parse_tuntap_words(c: &mut Cursor) -> Res<TuntapWords> {
             t.mode = Some(mode);
         } else if m("user") {
             let v = c.value()?;
-            let id = parse_uint(v)
+            // ip: `strtol(.., 10)`, then the name.
+            let id = parse_dec(v)
                 .and_then(|n| u32::try_from(n).ok())
                 .or_else(|| id_of("/etc/passwd", v));
             t.user = Some(id.ok_or_else(|| c.usage(format_args!("invalid user \"{v}\"")))?);
         } else if m("group") {
             let v = c.value()?;
-            let id = parse_uint(v)
+            let id = parse_dec(v)
                 .and_then(|n| u32::try_from(n).ok())
                 .or_else(|| id_of("/etc/group", v));
             t.group = Some(id.ok_or_else(|| c.usage(format_args!("invalid group \"{v}\"")))?);
@@ -256,7 +257,7 @@ fn id_in(text: &str, name: &str) -> Option<u32> {
     text.lines().find_map(|line| {
         let mut f = line.split(':');
         (f.next()? == name).then_some(())?;
-        f.nth(1)?.parse().ok()
+        parse_dec(f.nth(1)?).and_then(|n| u32::try_from(n).ok())
     })
 }
 
@@ -336,9 +337,9 @@ pub fn parse_netns(c: &mut Cursor, all: bool) -> Res<Command> {
             let id = c.value()?;
             let nsid = match id {
                 "auto" => -1,
-                _ => id
-                    .parse::<i32>()
-                    .ok()
+                // ip: `get_integer(.., 0)`, so `010` is 8.
+                _ => parse_int(id)
+                    .and_then(|v| i32::try_from(v).ok())
                     .filter(|v| *v >= 0)
                     .ok_or_else(|| c.invarg(id, "Invalid \"netnsid\" value"))?,
             };
@@ -349,8 +350,11 @@ pub fn parse_netns(c: &mut Cursor, all: bool) -> Res<Command> {
         Verb::Identify => {
             let pid = match c.word() {
                 None => None,
+                // ip checks `isdigit` on every byte.
                 Some(p) => Some(
-                    parse_uint(p)
+                    Some(p)
+                        .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+                        .and_then(parse_dec)
                         .and_then(|v| u32::try_from(v).ok())
                         .ok_or_else(|| {
                             c.usage(format_args!("Specified string '{p}' is not a pid"))

@@ -416,36 +416,71 @@ fn realms(c: &mut Cursor, what: &str) -> Res<u32> {
     }
 }
 
-/// A TIME for `rtt`, `rttvar`, `rto_min`: a number with an `s`/`sec`/`secs` or
-/// `ms`/`msec`/`msecs` unit (milliseconds), or a raw number. Returns (value, raw).
+/// A TIME for `rtt`, `rttvar`, `rto_min`, read as `get_time_rtt` reads it: a number with a
+/// `.` is a decimal fraction (`1.5`, `.5`, `1.5e1`), any other is read like `strtoul(s, 0)`
+/// (`0x10`, `010`); then an optional unit, case-insensitive, `s`/`sec`/`secs` or
+/// `ms`/`msec`/`msecs` (milliseconds); the value is rounded up. Returns (value, raw), raw
+/// when no unit was given.
 fn rtt_time(w: &str) -> Option<(u32, bool)> {
-    let split = w.find(|ch: char| ch.is_ascii_alphabetic() && !w.starts_with("0x"));
-    let (num, unit) = match split {
-        Some(i) => w.split_at(i),
-        None => (w, ""),
+    let (num, unit) = w.split_at(if w.contains('.') {
+        decimal_len(w)
+    } else {
+        strtoul_len(w)
+    });
+    let t = if w.contains('.') {
+        num.parse::<f64>().ok()?
+    } else {
+        parse_uint(num)? as f64
     };
-    if unit.is_empty() {
-        return parse_uint(num)
-            .or_else(|| {
-                num.parse::<f64>()
-                    .ok()
-                    .filter(|f| *f >= 0.0)
-                    .map(|f| f as u64)
-            })
-            .and_then(|v| u32::try_from(v).ok())
-            .map(|v| (v, true));
-    }
-    let scale = match unit {
+    let scale = match unit.to_ascii_lowercase().as_str() {
+        "" | "ms" | "msec" | "msecs" => 1.0,
         "s" | "sec" | "secs" => 1000.0,
-        "ms" | "msec" | "msecs" => 1.0,
         _ => return None,
     };
-    let f: f64 = num
-        .parse()
-        .ok()
-        .filter(|f: &f64| f.is_finite() && *f >= 0.0)?;
-    let ms = f * scale;
-    (ms <= f64::from(u32::MAX)).then_some((ms as u32, false))
+    let ms = (t * scale).ceil();
+    (ms.is_finite() && (0.0..=f64::from(u32::MAX)).contains(&ms))
+        .then_some((ms as u32, unit.is_empty()))
+}
+
+/// The length of the `[+]DIGITS[.DIGITS][e[+-]DIGITS]` number at the start of `w`, 0 when
+/// there is none (what `strtod` reads, without its signs, hex floats, `inf` and `nan`).
+fn decimal_len(w: &str) -> usize {
+    let b = w.as_bytes();
+    let digits = |i: usize| i + b.iter().skip(i).take_while(|c| c.is_ascii_digit()).count();
+    let start = usize::from(b.first() == Some(&b'+'));
+    let mut i = digits(start);
+    let mut any = i > start;
+    if b.get(i) == Some(&b'.') {
+        let j = digits(i + 1);
+        any |= j > i + 1;
+        i = j;
+    }
+    if !any {
+        return 0;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let s = i + 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
+        let j = digits(s);
+        if j > s {
+            i = j;
+        }
+    }
+    i
+}
+
+/// The length of the number `strtoul(w, &end, 0)` reads at the start of `w` (without its
+/// white space and `-`): `[+]0x` and hex digits, `[+]0` and octal digits, or decimal digits.
+fn strtoul_len(w: &str) -> usize {
+    let b = w.as_bytes();
+    let start = usize::from(b.first() == Some(&b'+'));
+    let run = |i: usize, ok: fn(&u8) -> bool| i + b.iter().skip(i).take_while(|c| ok(c)).count();
+    match (b.get(start), b.get(start + 1), b.get(start + 2)) {
+        (Some(b'0'), Some(b'x' | b'X'), Some(h)) if h.is_ascii_hexdigit() => {
+            run(start + 2, u8::is_ascii_hexdigit)
+        }
+        (Some(b'0'), ..) => run(start, |c| (b'0'..=b'7').contains(c)),
+        _ => run(start, u8::is_ascii_digit),
+    }
 }
 
 fn parse_change(c: &mut Cursor, op: RouteOp, mut family: Family) -> Res<RouteChange> {

@@ -107,12 +107,12 @@ fn change(c: &AddrChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     spec.lifetimes = c.lifetime.map(|l| (l.valid, l.preferred));
     spec.metric = c.metric;
     let (msg_type, nl_flags, mut msg) = match c.op {
-        AddrOp::Add => spec.add_request(index),
-        AddrOp::Replace => spec.replace_request(index),
+        AddrOp::Add => spec.add_request(index).map(|r| r.into_parts()),
+        AddrOp::Replace => spec.replace_request(index).map(|r| r.into_parts()),
         AddrOp::Change => spec
             .to_message(index)
             .map(|m| (RTM_NEWADDR, NlmsgFlags::REPLACE, m)),
-        AddrOp::Del => spec.del_request(index),
+        AddrOp::Del => spec.del_request(index).map(|r| r.into_parts()),
     }
     .map_err(failed)?;
     if wildcard {

@@ -112,7 +112,7 @@ pub fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
             Ok(ev) => p.event(&ev, &links)?,
             Err(e) if e.is_overrun() => {
                 eprintln!("{OVERRUN}");
-                monitor.drain().map_err(failed)?;
+                monitor.drain_all().map_err(failed)?;
                 links.refresh();
             }
             Err(Error::Decode(e)) => eprintln!("netplumb: an event did not decode: {e}"),

@@ -59,12 +59,12 @@ fn change(c: &NeighChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     }
     spec.protocol = c.protocol;
     let (t, f, mut msg) = match c.op {
-        NeighOp::Add => spec.add_request(index),
-        NeighOp::Replace => spec.replace_request(index),
+        NeighOp::Add => spec.add_request(index).map(|r| r.into_parts()),
+        NeighOp::Replace => spec.replace_request(index).map(|r| r.into_parts()),
         NeighOp::Change => spec
             .to_message(index)
             .map(|m| (RTM_NEWNEIGH, NlmsgFlags::REPLACE, m)),
-        NeighOp::Del => spec.del_request(index),
+        NeighOp::Del => spec.del_request(index).map(|r| r.into_parts()),
     }
     .map_err(failed)?;
     if c.managed {
@@ -225,7 +225,11 @@ fn show(f: &NeighFilter, ctx: &Ctx<'_>, flush: bool) -> Result<(), CliError> {
         }
         let mut batch = Batch::new();
         for n in &entries {
-            let (t, fl, msg) = n.to_spec().del_request(n.index).map_err(failed)?;
+            let (t, fl, msg) = n
+                .to_spec()
+                .del_request(n.index)
+                .map_err(failed)?
+                .into_parts();
             batch.push(t, fl, &msg).map_err(failed)?;
         }
         for r in h.batch(&batch, BatchMode::Force).map_err(failed)? {

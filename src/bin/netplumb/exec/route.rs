@@ -27,6 +27,7 @@ use crate::cmd::route::{
 };
 use netplumb::link::LinkRef;
 use netplumb::route::{NextHopSpec, Route, RouteGetOpts, RouteSpec};
+use netplumb::socket::DUMP_RETRIES;
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::attr::AttrIter;
 use netplumb::wire::nlmsg::{RTM_DELROUTE, RTM_GETROUTE};
@@ -38,9 +39,6 @@ use netplumb::{Batch, BatchMode, Handle, IpNet};
 use std::net::IpAddr;
 
 use netplumb::wire::family::{AF_INET, AF_INET6};
-
-/// Dumps repeated while the kernel reports them interrupted, as `Handle::route_list` does.
-const DUMP_RETRIES: usize = 5;
 
 /// Runs `route`.
 pub fn run(cmd: &RouteCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
@@ -160,7 +158,7 @@ fn change(c: &RouteChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
         }
         spec.nexthops.push(n);
     }
-    let (t, f, mut msg) = h.route_request(op, &spec).map_err(lib_error)?;
+    let (t, f, mut msg) = h.route_request(op, &spec).map_err(lib_error)?.into_parts();
     if let Some(r) = c.realms {
         msg.attrs.push(RouteAttr::Flow(r));
     }

@@ -9,6 +9,7 @@ use netplumb::container::strategy::{
     self, Loopback, Netns, Network, NetworkState, NetworkStats, Step, Strategy, StrategyError, Veth,
 };
 use netplumb::link::NetNsRef;
+use netplumb::undo::FaultPlan;
 use netplumb::{Handle, NetNs};
 use serde_json::Value;
 
@@ -169,7 +170,7 @@ fn veth_initialize_names_the_failed_step() {
         return;
     };
     c.ip(&["link", "add", "npa", "type", "veth", "peer", "name", "npb"]);
-    let veth = Veth::default();
+    let veth = Veth;
     // No such child: the first step fails, and says so.
     let state = NetworkState {
         veth_child: "npmissing".into(),
@@ -222,14 +223,26 @@ fn veth_create_fault_at_every_step_leaves_nothing_behind() {
     };
     let net = veth_network();
     let h = host.handle();
+    let create = |state: &mut NetworkState| Veth.create(&h, &net, NetNsRef::from(c.ns()), state);
+    // A dry run counts the requests: create the pair, look the bridge up, master, MTU, up.
+    let plan = FaultPlan::never();
+    h.set_fault_plan(Some(plan.clone()));
+    let mut state = NetworkState::default();
+    create(&mut state).unwrap();
+    h.set_fault_plan(None);
+    h.link_del(&state.veth_host).unwrap();
+    let steps = plan.steps();
+    assert_eq!(steps, 5, "{:?}", plan.log());
+
     let (host_before, c_before) = (snapshot(&host), snapshot(&c));
-    // Four steps with an MTU: create the pair, master, MTU, up.
-    for n in 1..=4 {
+    for n in 0..steps {
+        h.set_fault_plan(Some(FaultPlan::fail_at(n)));
         let mut state = NetworkState::default();
-        let e = Veth::fail_at_step(n)
-            .create(&h, &net, NetNsRef::from(c.ns()), &mut state)
-            .unwrap_err();
-        assert!(e.step().is_some(), "step {n}: {e}");
+        let e = create(&mut state).unwrap_err();
+        assert!(
+            e.error().is_some_and(netplumb::Error::is_injected),
+            "step {n}: {e}"
+        );
         assert_eq!(state, NetworkState::default(), "step {n}");
         assert_eq!(
             snapshot(&host),
@@ -242,12 +255,14 @@ fn veth_create_fault_at_every_step_leaves_nothing_behind() {
             "step {n} left something in the container"
         );
     }
-    // There is no fifth step: that one succeeds.
-    let mut state = NetworkState::default();
-    Veth::fail_at_step(5)
-        .create(&h, &net, NetNsRef::from(c.ns()), &mut state)
-        .unwrap();
-    assert!(!state.veth_host.is_empty());
+    // When the rollback fails too, the error says so (and the pair is left for the caller).
+    h.set_fault_plan(Some(FaultPlan::fail_from(2)));
+    let e = create(&mut NetworkState::default()).unwrap_err();
+    let cleanup = e.error().unwrap().cleanup_errors();
+    assert_eq!(cleanup.len(), 1, "{e}");
+    assert!(cleanup[0].is_injected());
+    assert!(e.to_string().contains("rolling back failed too"), "{e}");
+    h.set_fault_plan(None);
 }
 
 #[test]
@@ -261,7 +276,7 @@ fn veth_create_rolls_back_a_real_failure() {
     let (host_before, c_before) = (snapshot(&host), snapshot(&c));
     let mut state = NetworkState::default();
     // No bridge br0 here: the pair is made, then enslaving it fails.
-    let e = Veth::default()
+    let e = Veth
         .create(
             &host.handle(),
             &veth_network(),
@@ -282,7 +297,7 @@ fn veth_create_rolls_back_a_real_failure() {
         mtu: 1 << 20,
         ..veth_network()
     };
-    let e = Veth::default()
+    let e = Veth
         .create(&host.handle(), &huge, NetNsRef::from(c.ns()), &mut state)
         .unwrap_err();
     assert!(matches!(e.step(), Some(Step::SetMtu { .. })), "{e}");
@@ -340,14 +355,13 @@ fn veth_create_by_pid() {
     // A process in a namespace of its own, found by pid as the seed's nspid.
     let p = NsProcess::start();
     let mut state = NetworkState::default();
-    Veth::default()
-        .create(
-            &host.handle(),
-            &veth_network(),
-            NetNsRef::Pid(p.pid()),
-            &mut state,
-        )
-        .unwrap();
+    Veth.create(
+        &host.handle(),
+        &veth_network(),
+        NetNsRef::Pid(p.pid()),
+        &mut state,
+    )
+    .unwrap();
     let child = Handle::in_netns(&p.ns).unwrap().link_get(&state.veth_child);
     assert_eq!(child.unwrap().name, state.veth_child);
 }

@@ -10,6 +10,7 @@ use netplumb::container::vm::{
     VmStep,
 };
 use netplumb::link::LinkRef;
+use netplumb::undo::FaultPlan;
 use netplumb::{Handle, IpNet, MacAddr};
 use serde_json::Value;
 use std::fs::File;
@@ -503,30 +504,49 @@ fn setup_honours_tap_and_bridge_names_and_given_info() {
     assert_eq!(snapshot(&p.pod), before);
 }
 
+/// How many steps (requests and other steps) a setup of `p` takes: a dry run.
+fn count_setup_steps(p: &Pod) -> usize {
+    let plan = FaultPlan::never();
+    let mut net =
+        ContainerSideNetwork::setup(p.pod.ns(), &SetupOptions::new().faults(plan.clone())).unwrap();
+    let steps = plan.steps();
+    net.teardown().unwrap();
+    steps
+}
+
 #[test]
 fn setup_fault_at_every_step_leaves_nothing_behind() {
     let Some(p) = Pod::new("setup_fault_at_every_step", 2) else {
         return;
     };
     let before = snapshot(&p.pod);
-    let mut steps = 0;
-    for n in 1.. {
-        match ContainerSideNetwork::setup(p.pod.ns(), &SetupOptions::new().fail_at_step(n)) {
-            Err(e) => {
-                assert!(e.is_injected(), "step {n}: {e}");
-                assert_eq!(snapshot(&p.pod), before, "step {n} left something behind");
-            }
-            Ok(mut net) => {
-                net.teardown().unwrap();
-                break;
-            }
-        }
-        steps = n;
-    }
-    // Per interface: MAC, strip, tap, tap MTU, tap up, bridge, two ports, address; then one
-    // open per tap (lo is up already).
-    assert_eq!(steps, 2 * 9 + 2);
+    let steps = count_setup_steps(&p);
     assert_eq!(snapshot(&p.pod), before);
+    // Reads included: well over the 20 changes of two interfaces.
+    assert!(steps > 20, "{steps}");
+    for n in 0..steps {
+        let opts = SetupOptions::new().faults(FaultPlan::fail_at(n));
+        let e = ContainerSideNetwork::setup(p.pod.ns(), &opts).unwrap_err();
+        assert!(e.is_injected(), "step {n}: {e}");
+        assert_eq!(snapshot(&p.pod), before, "step {n} left something behind");
+    }
+}
+
+#[test]
+fn a_failed_rollback_says_so() {
+    let Some(p) = Pod::new("a_failed_rollback_says_so", 1) else {
+        return;
+    };
+    // Every step from the 10th on fails, the rollback's too.
+    let opts = SetupOptions::new().faults(FaultPlan::fail_from(10));
+    let e = ContainerSideNetwork::setup(p.pod.ns(), &opts).unwrap_err();
+    assert!(e.is_injected(), "{e}");
+    let cleanup = e.error().unwrap().cleanup_errors();
+    assert!(
+        !cleanup.is_empty() && cleanup.iter().all(netplumb::Error::is_injected),
+        "{e}"
+    );
+    assert!(e.to_string().contains("rolling back failed too"), "{e}");
 }
 
 #[test]
@@ -535,13 +555,14 @@ fn teardown_after_every_partial_setup_restores_the_namespace() {
         return;
     };
     let before = snapshot(&p.pod);
-    for n in 1..=21 {
-        let mut net =
-            ContainerSideNetwork::setup(p.pod.ns(), &SetupOptions::new().stop_before_step(n))
-                .unwrap();
+    for n in 0..count_setup_steps(&p) {
+        let opts = SetupOptions::new()
+            .faults(FaultPlan::fail_at(n))
+            .stop_at_fault();
+        let mut net = ContainerSideNetwork::setup(p.pod.ns(), &opts).unwrap();
         net.teardown()
-            .unwrap_or_else(|e| panic!("after {} steps: {e}", n - 1));
-        assert_eq!(snapshot(&p.pod), before, "after {} steps", n - 1);
+            .unwrap_or_else(|e| panic!("stopped at step {n}: {e}"));
+        assert_eq!(snapshot(&p.pod), before, "stopped at step {n}");
         net.teardown().unwrap();
     }
 }
@@ -558,9 +579,10 @@ fn lo_goes_back_down() {
     n.teardown().unwrap();
     assert!(!is_up(&link(&p.pod, "lo")));
     assert_eq!(snapshot(&p.pod), before);
-    // A fault at the step that sets lo up (the last but one) rolls it back too.
-    let e =
-        ContainerSideNetwork::setup(p.pod.ns(), &SetupOptions::new().fail_at_step(11)).unwrap_err();
+    // A fault at the last step (opening the tap, after lo is up) rolls lo back down too.
+    let last = count_setup_steps(&p) - 1;
+    let opts = SetupOptions::new().faults(FaultPlan::fail_at(last));
+    let e = ContainerSideNetwork::setup(p.pod.ns(), &opts).unwrap_err();
     assert_eq!(e.step(), Some(VmStep::OpenTap), "{e}");
     assert!(!is_up(&link(&p.pod, "lo")));
     assert_eq!(snapshot(&p.pod), before);
@@ -595,12 +617,12 @@ fn teardown_attempts_every_step_and_retries_what_failed() {
     // not up"): that step fails, the others still run.
     p.pod.ip(&["link", "set", "eth0", "down"]);
     let e = n.teardown().unwrap_err();
-    let VmError::Teardown { errors } = &e else {
+    let netplumb::Error::Teardown { errors } = &e else {
         panic!("{e:?}")
     };
+    // The two routes via the gateway, in one step (the IPv4 configuration of eth0).
     assert_eq!(errors.len(), 1, "{e}");
-    assert_eq!(errors[0].step(), None, "{e}"); // the restore reports its own list
-    assert!(e.to_string().contains("add a route to eth0"), "{e}");
+    assert!(e.to_string().contains("RTM_NEWROUTE"), "{e}");
     // Done anyway: the bridge and tap are gone, the MAC is back.
     assert!(
         !p.pod
@@ -617,6 +639,35 @@ fn teardown_attempts_every_step_and_retries_what_failed() {
     assert_eq!(mac_of(&p.pod, "eth0"), original);
     // Once the veth is up again, a second teardown finishes the job.
     p.pod.ip(&["link", "set", "eth0", "up"]);
+    n.teardown().unwrap();
+    assert_eq!(snapshot(&p.pod), before);
+}
+
+#[test]
+fn teardown_goes_on_after_an_injected_fault_and_retries_it() {
+    let Some(p) = Pod::new("teardown_goes_on_after_a_fault", 1) else {
+        return;
+    };
+    let before = snapshot(&p.pod);
+    let original = mac_of(&p.pod, "eth0");
+    let mut n = ContainerSideNetwork::setup(p.pod.ns(), &SetupOptions::new()).unwrap();
+    // The teardown's first request (deleting the bridge's address) fails.
+    n.handle().set_fault_plan(Some(FaultPlan::fail_at(0)));
+    let e = n.teardown().unwrap_err();
+    let netplumb::Error::Teardown { errors } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(errors.len(), 1, "{e}");
+    assert!(errors[0].is_injected());
+    // Everything else was done.
+    assert!(
+        !p.pod
+            .try_ip(&["link", "show", "dev", "br0"])
+            .status
+            .success()
+    );
+    assert_eq!(mac_of(&p.pod, "eth0"), original);
+    n.handle().set_fault_plan(None);
     n.teardown().unwrap();
     assert_eq!(snapshot(&p.pod), before);
 }

@@ -12,6 +12,5 @@
 //! recorded changes in reverse order, and a teardown attempts every step and reports every
 //! error.
 
-mod steps;
 pub mod strategy;
 pub mod vm;

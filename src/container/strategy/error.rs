@@ -30,7 +30,8 @@ pub enum StrategyError {
     /// address that is not a CIDR...), refused before the kernel is asked.
     #[error("invalid network configuration: {0}")]
     Invalid(#[source] Error),
-    /// A step failed; every change made before it was undone.
+    /// A step failed; every change made before it was undone. If undoing failed too,
+    /// `source` is an [`Error::RolledBack`] with the cleanup errors.
     #[error("{step}: {source}")]
     Step {
         /// What was being done.
@@ -39,31 +40,22 @@ pub enum StrategyError {
         #[source]
         source: Error,
     },
-    /// A step failed, and undoing the earlier changes failed too: something may be left
-    /// behind (each cleanup error names what).
-    #[error("{error}; and the rollback failed: {}", list(.cleanup))]
-    RollbackFailed {
-        /// The step's failure.
-        error: Box<StrategyError>,
-        /// The errors of the undo steps that failed.
-        cleanup: Vec<Error>,
-    },
-}
-
-fn list(errors: &[Error]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 impl StrategyError {
-    /// The step that failed, if this is a step's failure (also under a failed rollback).
+    /// The step that failed, if this is a step's failure.
     pub fn step(&self) -> Option<&Step> {
         match self {
             StrategyError::Step { step, .. } => Some(step),
-            StrategyError::RollbackFailed { error, .. } => error.step(),
+            _ => None,
+        }
+    }
+
+    /// The crate error underneath, if there is one (its predicates, such as
+    /// [`Error::is_injected`] or [`Error::cleanup_errors`], say more).
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            StrategyError::Step { source, .. } | StrategyError::Invalid(source) => Some(source),
             _ => None,
         }
     }

@@ -54,7 +54,8 @@
 //! # Where netplumb differs from the seed, and why
 //! - **A failed `veth` create leaves nothing behind.** The seed leaked the pair when a step
 //!   after its creation failed (runc #1352, moby #31414); netplumb deletes it again and
-//!   leaves the state untouched. [`Veth::fail_at_step`] lets tests check every step.
+//!   leaves the state untouched, through the crate's undo log ([`crate::undo`]); a fault
+//!   plan on the host handle lets tests fail every step.
 //! - **The container's end is created in the container's namespace**, in the same request as
 //!   the pair, where the seed created both ends on the host and moved one by pid afterwards:
 //!   the child's name never appears on the host, and there is one step less to fail.
@@ -147,10 +148,9 @@ pub trait Strategy: fmt::Debug + Send + Sync {
 /// # Errors
 /// [`StrategyError::NotValidStrategyType`] for any other name.
 pub fn strategy(name: &str) -> Result<&'static dyn Strategy, StrategyError> {
-    static VETH: Veth = Veth::DEFAULT;
     match name {
         "loopback" => Ok(&Loopback),
-        "veth" => Ok(&VETH),
+        "veth" => Ok(&Veth),
         "netns" => Ok(&Netns),
         _ => Err(StrategyError::NotValidStrategyType { name: name.into() }),
     }

@@ -2,11 +2,11 @@
 
 use super::error::{Step, StrategyError, at};
 use super::{Network, NetworkState, Strategy};
-use crate::container::steps::UndoLog;
 use crate::handle::Handle;
 use crate::ifname::MAX_IFNAME_LEN;
-use crate::link::{LinkSpec, NetNsRef};
+use crate::link::{LinkSpec, NetNsRef, link_del_request};
 use crate::route::RouteSpec;
+use crate::undo::Undo;
 use crate::{Error, IpNet};
 use std::net::IpAddr;
 
@@ -22,35 +22,18 @@ const MIN_HEX: usize = 4;
 /// [`Network::bridge`] and whose other end is created straight in the container's
 /// namespace, where `initialize` names it `eth0` and gives it the address, MTU and gateway.
 ///
-/// [`Veth::default`] is the strategy [`super::strategy`]`("veth")` returns;
-/// [`Veth::fail_at_step`] makes one for fault-injection tests.
+/// Its steps are requests on the host handle, so a [`FaultPlan`](crate::undo::FaultPlan) set
+/// on that handle ([`Handle::set_fault_plan`]) makes any of them fail, for tests of the
+/// rollback.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Veth {
-    fail_at: Option<usize>,
-}
-
-/// How to undo one step of `create`.
-#[derive(Debug)]
-enum Undo {
-    /// Delete the host end (which deletes the pair).
-    DeletePair(String),
-}
+pub struct Veth;
 
 impl Veth {
-    /// The strategy without fault injection.
-    pub(super) const DEFAULT: Veth = Veth { fail_at: None };
-
-    /// A `veth` strategy whose `create` fails at its step `n` (counted from 1: create the
-    /// pair, set the master, set the MTU when one is configured, set it up) with an
-    /// injected error, before the step runs. For tests of the rollback.
-    pub fn fail_at_step(n: usize) -> Veth {
-        Veth { fail_at: Some(n) }
-    }
-
-    /// The steps of `create`, recording each change in `log`; returns the pair's names.
-    fn create_steps(
-        log: &mut UndoLog<Undo>,
-        host: &Handle,
+    /// The steps of `create`, recording in `undo` how to take each change back; returns
+    /// the pair's names.
+    fn create_steps<'h>(
+        undo: &mut Undo<'h>,
+        host: &'h Handle,
         n: &Network,
         container: NetNsRef<'_>,
     ) -> Result<(String, String), StrategyError> {
@@ -65,34 +48,34 @@ impl Veth {
                 ),
             )));
         }
-        let spec = log
-            .step(|| {
-                host.link_add_unique(&n.veth_prefix, hex, |name| {
-                    let child = crate::ifname::random(&n.veth_prefix, hex)?;
-                    Ok(LinkSpec::new(
-                        name,
-                        crate::link::Veth::new(child).netns(container),
-                    ))
-                })
+        let spec = host
+            .link_add_unique(&n.veth_prefix, hex, |name| {
+                let child = crate::ifname::random(&n.veth_prefix, hex)?;
+                Ok(LinkSpec::new(
+                    name,
+                    crate::link::Veth::new(child).netns(container),
+                ))
             })
             .map_err(at(Step::CreatePair))?;
         let host_end = spec.name().to_string();
         let child = spec.peer_name().unwrap_or_default().to_string();
-        log.record(Undo::DeletePair(host_end.clone()));
+        // Deleting the host end deletes the pair, the child in the container too.
+        let delete = link_del_request(&host_end).map_err(at(Step::CreatePair))?;
+        undo.push_request(host, delete);
 
-        log.step(|| host.link_set_master(&host_end, &n.bridge))
+        host.link_set_master(&host_end, &n.bridge)
             .map_err(at(Step::SetMaster {
                 link: host_end.clone(),
                 bridge: n.bridge.clone(),
             }))?;
         if n.mtu != 0 {
-            log.step(|| host.link_set_mtu(&host_end, n.mtu))
+            host.link_set_mtu(&host_end, n.mtu)
                 .map_err(at(Step::SetMtu {
                     link: host_end.clone(),
                     mtu: n.mtu,
                 }))?;
         }
-        log.step(|| host.link_up(&host_end)).map_err(at(Step::Up {
+        host.link_up(&host_end).map_err(at(Step::Up {
             link: host_end.clone(),
         }))?;
         Ok((host_end, child))
@@ -109,8 +92,9 @@ impl Strategy for Veth {
     /// veth peer name C netns NS`; new random names while either is taken), then the host
     /// end's master (the bridge), MTU and up, and records both names in `state`.
     ///
-    /// If a step fails, the pair is deleted again (the seed leaked it: runc #1352, moby
-    /// #31414) and `state` is left as it was.
+    /// If a step fails, the pair is deleted again through the crate's undo log (the seed
+    /// leaked it: runc #1352, moby #31414) and `state` is left as it was; a failed deletion
+    /// comes back with the error ([`Error::RolledBack`]).
     fn create(
         &self,
         host: &Handle,
@@ -124,29 +108,21 @@ impl Strategy for Veth {
         if network.veth_prefix.is_empty() {
             return Err(StrategyError::VethPrefixNotSpecified);
         }
-        let mut log = UndoLog::new(self.fail_at);
-        match Veth::create_steps(&mut log, host, network, container) {
+        let mut undo = Undo::new();
+        match Veth::create_steps(&mut undo, host, network, container) {
             Ok((host_end, child)) => {
+                // The pair stays; as in the seed, it goes with the container's namespace.
+                undo.commit();
                 state.veth_host = host_end;
                 state.veth_child = child;
                 Ok(())
             }
-            Err(error) => {
-                let cleanup = log.rollback(|u| match u {
-                    Undo::DeletePair(name) => match host.link_del(name) {
-                        Err(e) if !e.is_not_found() => Err(e),
-                        _ => Ok(()),
-                    },
-                });
-                if cleanup.is_empty() {
-                    Err(error)
-                } else {
-                    Err(StrategyError::RollbackFailed {
-                        error: Box::new(error),
-                        cleanup,
-                    })
-                }
-            }
+            Err(StrategyError::Step { step, source }) => Err(StrategyError::Step {
+                step,
+                source: undo.rollback(source),
+            }),
+            // Refused before any change: nothing recorded.
+            Err(e) => Err(e),
         }
     }
 
@@ -241,7 +217,7 @@ mod tests {
         let ns = NetNsRef::Pid(1);
         let n = Network::default();
         assert!(matches!(
-            Veth::default().create(&h, &n, ns, &mut st),
+            Veth.create(&h, &n, ns, &mut st),
             Err(StrategyError::BridgeNotSpecified)
         ));
         let n = Network {
@@ -249,7 +225,7 @@ mod tests {
             ..n
         };
         assert!(matches!(
-            Veth::default().create(&h, &n, ns, &mut st),
+            Veth.create(&h, &n, ns, &mut st),
             Err(StrategyError::VethPrefixNotSpecified)
         ));
         let n = Network {
@@ -257,12 +233,12 @@ mod tests {
             ..n
         };
         assert!(matches!(
-            Veth::default().create(&h, &n, ns, &mut st),
+            Veth.create(&h, &n, ns, &mut st),
             Err(StrategyError::Invalid(_))
         ));
         assert_eq!(st, NetworkState::default());
         assert!(matches!(
-            Veth::default().initialize(&n, &st),
+            Veth.initialize(&n, &st),
             Err(StrategyError::VethChildNotSpecified)
         ));
     }

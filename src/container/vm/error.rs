@@ -31,7 +31,8 @@ pub enum VmError {
     /// An argument refused before anything was sent.
     #[error("invalid argument: {0}")]
     Invalid(#[source] Error),
-    /// A step failed. In a multi-step operation, every change made before it was undone.
+    /// A step failed. In a multi-step operation, every change made before it was undone;
+    /// if undoing failed too, `source` is an [`Error::RolledBack`] with the cleanup errors.
     #[error("{step} {link}: {source}")]
     Step {
         /// What was being done.
@@ -42,49 +43,29 @@ pub enum VmError {
         #[source]
         source: Error,
     },
-    /// A step failed, and undoing the earlier changes failed too: something may be left
-    /// behind (each cleanup error names what).
-    #[error("{error}; and the rollback failed: {}", list(.cleanup))]
-    RollbackFailed {
-        /// The step's failure.
-        error: Box<VmError>,
-        /// The errors of the undo steps that failed.
-        cleanup: Vec<VmError>,
-    },
-    /// A teardown attempted every step; these failed (the others were done).
-    #[error("teardown failed: {}", list(.errors))]
-    Teardown {
-        /// One error per failed step, in the order they were attempted.
-        errors: Vec<VmError>,
-    },
-}
-
-fn list(errors: &[impl ToString]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 impl VmError {
-    /// The step that failed, if this is one step's failure (also under a failed rollback).
+    /// The step that failed, if this is one step's failure.
     pub fn step(&self) -> Option<VmStep> {
         match self {
             VmError::Step { step, .. } => Some(*step),
-            VmError::RollbackFailed { error, .. } => error.step(),
             _ => None,
         }
     }
 
-    /// Whether this error is, or wraps, an injected fault (see
-    /// [`super::SetupOptions::fail_at_step`]).
-    pub fn is_injected(&self) -> bool {
+    /// The crate error underneath, if there is one (its predicates, such as
+    /// [`Error::is_injected`] or [`Error::cleanup_errors`], say more).
+    pub fn error(&self) -> Option<&Error> {
         match self {
-            VmError::Step { source, .. } => crate::container::steps::is_injected(source),
-            VmError::RollbackFailed { error, .. } => error.is_injected(),
-            _ => false,
+            VmError::Step { source, .. } | VmError::Invalid(source) => Some(source),
+            _ => None,
         }
+    }
+
+    /// Whether this is an injected fault (see [`super::SetupOptions::faults`]).
+    pub fn is_injected(&self) -> bool {
+        self.error().is_some_and(Error::is_injected)
     }
 }
 

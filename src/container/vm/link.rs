@@ -3,13 +3,13 @@
 
 use super::error::{VmError, VmStep, at};
 use super::info::{PodInterfaceInfo, PodRoute};
-use crate::Family;
 use crate::addr::{AddrFilter, AddrSpec, Address, SETTABLE_FLAGS};
 use crate::handle::Handle;
 use crate::link::{Link, LinkFilter, LinkRef};
 use crate::route::{NextHopSpec, Route, RouteFilter, RouteSpec};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELROUTE};
 use crate::wire::route::{NextHopFlags, RouteFlags, RouteMetric, RouteProtocol};
+use crate::{Error, Family};
 use std::net::IpAddr;
 
 /// The veth links of the namespace, by index.
@@ -169,27 +169,26 @@ impl LinkConfig {
     /// alone, so it can run again. Every item is attempted.
     ///
     /// # Errors
-    /// [`VmError::Teardown`] with one error per item the kernel refused.
-    pub fn restore(&self, h: &Handle) -> Result<(), VmError> {
+    /// The kernel's error when one item was refused, [`Error::Teardown`] with each when
+    /// several were.
+    pub fn restore(&self, h: &Handle) -> crate::Result<()> {
         let exists_ok = |r: crate::Result<()>| match r {
             Err(e) if !e.is_exists() => Err(e),
             _ => Ok(()),
         };
-        let mut errors = Vec::new();
-        for a in &self.addresses {
-            if let Err(e) = exists_ok(h.addr_add(self.index, &addr_spec(a))) {
-                errors.push(at(VmStep::AddAddress, &self.name)(e));
-            }
-        }
-        for r in &self.routes {
-            if let Err(e) = exists_ok(h.route_add(&route_spec(r))) {
-                errors.push(at(VmStep::AddRoute, &self.name)(e));
-            }
-        }
+        let addrs = self
+            .addresses
+            .iter()
+            .map(|a| h.addr_add(self.index, &addr_spec(a)));
+        let routes = self.routes.iter().map(|r| h.route_add(&route_spec(r)));
+        let mut errors: Vec<Error> = addrs
+            .chain(routes)
+            .filter_map(|r| exists_ok(r).err())
+            .collect();
         match errors.len() {
             0 => Ok(()),
             1 => Err(errors.remove(0)),
-            _ => Err(VmError::Teardown { errors }),
+            _ => Err(Error::Teardown { errors }),
         }
     }
 }

@@ -49,8 +49,9 @@
 //!
 //! # Where netplumb differs from the seed, and why
 //! - **Setup rolls back.** A failing step of [`ContainerSideNetwork::setup`] undoes every
-//!   earlier one, in reverse order (the seed had no rollback and left half a setup behind).
-//!   [`SetupOptions::fail_at_step`] lets tests fail every step.
+//!   earlier one, in reverse order, through the crate's undo log ([`crate::undo`]; the seed
+//!   had no rollback and left half a setup behind). [`SetupOptions::faults`] lets tests
+//!   fail every step.
 //! - **Teardown is complete and honest.** Every step is attempted and every error returned
 //!   (the seed returned success when ebtables failed and skipped the rest, still at its
 //!   HEAD); running it twice succeeds; and it restores the veth's addresses and routes

@@ -1,18 +1,18 @@
 //! [`ContainerSideNetwork`]: the pod side of a VM's network, set up and torn down.
 
-use super::bridge::bridge_steps;
+use super::bridge::{bridge_steps, rolled_back};
 use super::error::{VmError, VmStep, at};
 use super::info::PodInterfaceInfo;
 use super::link::{LinkConfig, extract_link_info, veths};
-use super::undo::{Undo, rollback, undo};
+use super::undo::{Change, Log, teardown};
 use super::{DHCP_SERVER_ADDRESS, VM_MAC_PREFIX};
 use crate::addr::AddrSpec;
-use crate::container::steps::{self, UndoLog};
 use crate::handle::Handle;
 use crate::link::Link;
 use crate::mac::MacAddr;
 use crate::netns::NetNs;
 use crate::tun::{Mode, Tun, TunBuilder};
+use crate::undo::FaultPlan;
 use std::fs::File;
 
 /// What [`ContainerSideNetwork::setup`] works from: the pod's interfaces (or none, to find
@@ -22,13 +22,13 @@ use std::fs::File;
 /// use netplumb::container::vm::SetupOptions;
 /// let opts = SetupOptions::new().tap("vmtap0").bridge("vmbr0");
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct SetupOptions {
     interfaces: Option<Vec<PodInterfaceInfo>>,
     taps: Vec<String>,
     bridges: Vec<String>,
-    fail_at: Option<usize>,
-    stop_before: Option<usize>,
+    faults: Option<FaultPlan>,
+    stop_at_fault: bool,
 }
 
 impl SetupOptions {
@@ -63,21 +63,23 @@ impl SetupOptions {
         self
     }
 
-    /// Fault injection for tests: setup's step `n` (counted from 1 over every change it
-    /// makes) fails with an injected error before it runs, and setup rolls back. A number
-    /// beyond the last step changes nothing.
+    /// Fault injection for tests: `plan` is consulted before every request setup sends (it
+    /// is set on setup's handle, and stays there for the teardown's requests) and before its
+    /// other steps (making and opening taps), and its rollback's; the step it fails makes
+    /// setup roll back. [`FaultPlan::never`] counts the steps.
     #[must_use]
-    pub fn fail_at_step(mut self, n: usize) -> Self {
-        self.fail_at = Some(n);
+    pub fn faults(mut self, plan: FaultPlan) -> Self {
+        self.faults = Some(plan);
         self
     }
 
-    /// For tests of [`ContainerSideNetwork::teardown`]: setup stops before its step `n` and
+    /// For tests of [`ContainerSideNetwork::teardown`]: a fault injected by
+    /// [`SetupOptions::faults`] ends setup where it is, without rolling back, and setup
     /// returns what it did so far, as if it had been interrupted there (the taps of a
     /// partial setup are not opened).
     #[must_use]
-    pub fn stop_before_step(mut self, n: usize) -> Self {
-        self.stop_before = Some(n);
+    pub fn stop_at_fault(mut self) -> Self {
+        self.stop_at_fault = true;
         self
     }
 
@@ -153,7 +155,8 @@ impl VmInterface {
 pub struct ContainerSideNetwork {
     handle: Handle,
     interfaces: Vec<VmInterface>,
-    undo: Vec<Undo>,
+    /// What setup changed, first first: what teardown reverts.
+    changes: Vec<Change>,
 }
 
 impl ContainerSideNetwork {
@@ -178,28 +181,28 @@ impl ContainerSideNetwork {
     ///
     /// then set `lo` up (if it was down) and open each tap.
     ///
-    /// If any step fails, every change made before it is undone, in reverse order.
+    /// Each change is recorded in the crate's undo log as it is made; if any step fails,
+    /// every change made before it is undone, in reverse order.
     ///
     /// # Errors
-    /// [`VmError::NoVeth`] when there is nothing to set up; the failed step otherwise
-    /// ([`VmError::RollbackFailed`] if undoing failed too).
+    /// [`VmError::NoVeth`] when there is nothing to set up; the failed step otherwise (with
+    /// the cleanup errors in its source, [`crate::Error::RolledBack`], if undoing failed
+    /// too).
     pub fn setup(ns: &NetNs, opts: &SetupOptions) -> Result<ContainerSideNetwork, VmError> {
         let handle = Handle::in_netns(ns).map_err(at(VmStep::Socket, "the pod namespace"))?;
-        let mut log = UndoLog::new(opts.fail_at.or(opts.stop_before));
+        handle.set_fault_plan(opts.faults.clone());
+        let mut log = Log::new(&handle, opts.faults.clone());
         let mut interfaces = Vec::new();
-        match setup_steps(&handle, ns, opts, &mut log, &mut interfaces) {
-            Ok(()) => Ok(ContainerSideNetwork {
-                handle,
-                interfaces,
-                undo: log.into_done(),
-            }),
-            Err(e) if opts.stop_before.is_some() && e.is_injected() => Ok(ContainerSideNetwork {
-                handle,
-                interfaces,
-                undo: log.into_done(),
-            }),
-            Err(e) => Err(rollback(&handle, log, e)),
-        }
+        let changes = match setup_steps(&handle, ns, opts, &mut log, &mut interfaces) {
+            Ok(()) => log.into_changes(),
+            Err(e) if opts.stop_at_fault && e.is_injected() => log.into_changes(),
+            Err(e) => return Err(rolled_back(log, e)),
+        };
+        Ok(ContainerSideNetwork {
+            handle,
+            interfaces,
+            changes,
+        })
     }
 
     /// The interfaces handed to the VM, in order.
@@ -230,24 +233,18 @@ impl ContainerSideNetwork {
     /// were, its MAC restored. Afterwards the namespace has the same links, MACs, addresses
     /// and routes as before setup.
     ///
-    /// Every step is attempted even when an earlier one fails (the seed returned success
-    /// when ebtables failed and skipped the rest); what is already undone is not an error;
-    /// a step that failed stays recorded, so calling `teardown` again retries it, and a
-    /// second call after a successful one does nothing.
+    /// The crate's undo log runs the steps: every step is attempted even when an earlier
+    /// one fails (the seed returned success when ebtables failed and skipped the rest), and
+    /// what is already undone is not an error. A step that failed stays recorded, so calling
+    /// `teardown` again retries it; a second call after a successful one does nothing.
     ///
     /// # Errors
-    /// [`VmError::Teardown`] with every step that failed.
-    pub fn teardown(&mut self) -> Result<(), VmError> {
+    /// [`crate::Error::Teardown`] with every step that failed.
+    pub fn teardown(&mut self) -> crate::Result<()> {
         for i in &mut self.interfaces {
             i.tap = None;
         }
-        let h = &self.handle;
-        let errors = steps::teardown(&mut self.undo, |u| undo(h, u));
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(VmError::Teardown { errors })
-        }
+        teardown(&self.handle, &mut self.changes, None)
     }
 }
 
@@ -291,32 +288,40 @@ fn setup_steps(
     h: &Handle,
     ns: &NetNs,
     opts: &SetupOptions,
-    log: &mut UndoLog<Undo>,
+    log: &mut Log<'_>,
     out: &mut Vec<VmInterface>,
 ) -> Result<(), VmError> {
+    // Everything that can be refused is checked before the first change.
     let plans = plan(h, opts)?;
+    for (i, (veth, _)) in plans.iter().enumerate() {
+        for name in [opts.tap_name(i), opts.bridge_name(i)] {
+            crate::ifname::validate(&name).map_err(VmError::Invalid)?;
+        }
+        if veth.address.is_none() {
+            return Err(VmError::Invalid(crate::Error::invalid(
+                "pod link",
+                format!("{} has no Ethernet address", veth.name),
+            )));
+        }
+    }
     for (i, (veth, info)) in plans.into_iter().enumerate() {
         let (tap, bridge) = (opts.tap_name(i), opts.bridge_name(i));
-        for name in [&tap, &bridge] {
-            crate::ifname::validate(name).map_err(VmError::Invalid)?;
-        }
         out.push(interface_steps(h, ns, log, veth, info, tap, bridge)?);
     }
     let lo = h.link_get("lo").map_err(at(VmStep::ReadLinks, "lo"))?;
     if !lo.is_up() {
-        log.step(|| h.link_up(lo.index))
-            .map_err(at(VmStep::Up, "lo"))?;
-        log.record(Undo::SetDown {
+        h.link_up(lo.index).map_err(at(VmStep::Up, "lo"))?;
+        log.record(Change::Up {
             index: lo.index,
             name: lo.name,
         });
     }
     for iface in out.iter_mut() {
         let name = iface.tap_name.clone();
-        let tap = log
-            .step(|| ns.run(|| Tun::attach(&name, Mode::Tap))?)
+        log.check(&format!("open tap {name}"))
+            .and_then(|()| ns.run(|| Tun::attach(&name, Mode::Tap))?)
+            .map(|tap| iface.tap = Some(File::from(tap.into_fd())))
             .map_err(at(VmStep::OpenTap, &name))?;
-        iface.tap = Some(File::from(tap.into_fd()));
     }
     Ok(())
 }
@@ -324,26 +329,21 @@ fn setup_steps(
 fn interface_steps(
     h: &Handle,
     ns: &NetNs,
-    log: &mut UndoLog<Undo>,
+    log: &mut Log<'_>,
     veth: Link,
     mut info: PodInterfaceInfo,
     tap: String,
     bridge: String,
 ) -> Result<VmInterface, VmError> {
-    let original_mac = veth.address.ok_or_else(|| {
-        VmError::Invalid(crate::Error::invalid(
-            "pod link",
-            format!("{} has no Ethernet address", veth.name),
-        ))
-    })?;
+    let original_mac = veth.address.unwrap_or_default(); // checked by setup_steps
     let mtu = info.mtu.or(veth.mtu).unwrap_or(1500);
     info.mtu = Some(mtu);
     info.mac = Some(info.mac.unwrap_or(original_mac));
 
     let random = MacAddr::random_with_prefix(&VM_MAC_PREFIX).map_err(VmError::Invalid)?;
-    log.step(|| h.link_set_address(veth.index, random))
+    h.link_set_address(veth.index, random)
         .map_err(at(VmStep::SetMac, &veth.name))?;
-    log.record(Undo::RestoreMac {
+    log.record(Change::Mac {
         index: veth.index,
         name: veth.name.clone(),
         mac: original_mac,
@@ -352,30 +352,28 @@ fn interface_steps(
     // Recorded first: putting back what is already there is harmless, and a strip that
     // fails half-way is then undone too.
     let config = LinkConfig::read(h, veth.index)?;
-    log.record(Undo::RestoreConfig(config.clone()));
-    log.next().map_err(at(VmStep::DeleteAddress, &veth.name))?;
+    log.record(Change::Stripped(config.clone()));
     config.remove(h)?;
 
-    log.step(|| {
-        ns.run(|| TunBuilder::new(&tap).mode(Mode::Tap).create_persistent())?
-            .map(drop)
-    })
-    .map_err(at(VmStep::CreateTap, &tap))?;
-    let tap_link = h.link_get(&tap).map_err(at(VmStep::ReadLinks, &tap))?;
-    log.record(Undo::DeleteLink {
-        index: tap_link.index,
+    log.check(&format!("create tap {tap}"))
+        .and_then(|()| ns.run(|| TunBuilder::new(&tap).mode(Mode::Tap).create_persistent())?)
+        .map_err(at(VmStep::CreateTap, &tap))?;
+    log.record(Change::Link {
         name: tap.clone(),
+        kind: "tun",
     });
-    log.step(|| h.link_set_mtu(tap_link.index, mtu))
+    let tap_index = h
+        .link_index(tap.as_str())
+        .map_err(at(VmStep::ReadLinks, &tap))?;
+    h.link_set_mtu(tap_index, mtu)
         .map_err(at(VmStep::SetMtu, &tap))?;
-    log.step(|| h.link_up(tap_link.index))
-        .map_err(at(VmStep::Up, &tap))?;
+    h.link_up(tap_index).map_err(at(VmStep::Up, &tap))?;
 
-    let br = bridge_steps(h, log, &bridge, &[veth.index.into(), tap_link.index.into()])?;
+    let br = bridge_steps(h, log, &bridge, &[veth.index.into(), tap_index.into()])?;
     let address = DHCP_SERVER_ADDRESS.parse().map_err(VmError::Invalid)?;
-    log.step(|| h.addr_add(br.index, &AddrSpec::new(address)))
+    h.addr_add(br.index, &AddrSpec::new(address))
         .map_err(at(VmStep::AddAddress, &bridge))?;
-    log.record(Undo::DeleteAddress {
+    log.record(Change::Address {
         index: br.index,
         name: bridge.clone(),
         address,

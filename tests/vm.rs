@@ -1013,11 +1013,13 @@ mod vm_run {
             echo NS=$(readlink /proc/self/ns/net)";
         let o = netplumb(&p)
             .args(["--tap", "vmtap0", "--", "sh", "-c", script])
+            .env("NETPLUMB_VM_MAC_7", "stale, from a parent")
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(0), "{o:?}");
         let out = stdout(&o);
         assert_eq!(var(&out, "NETPLUMB_VM_INTERFACES"), "2");
+        assert!(!out.contains("NETPLUMB_VM_MAC_7"), "{out}");
         assert_eq!(var(&out, "NETPLUMB_VM_MAC"), original.to_string());
         assert_eq!(var(&out, "NETPLUMB_VM_MAC_0"), original.to_string());
         assert_eq!(var(&out, "NETPLUMB_VM_IP"), "198.18.0.2/24");

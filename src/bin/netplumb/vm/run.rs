@@ -79,10 +79,11 @@ fn run_command(ns: &NetNs, net: &mut ContainerSideNetwork, command: &[String]) -
     }
 }
 
-/// This process's environment with the VM's variables set (replacing any of the same name).
+/// This process's environment without any `NETPLUMB_VM_*` variable (a parent's could
+/// describe other interfaces), then the VM's variables.
 fn environment(vars: &[(String, String)]) -> Vec<CString> {
     let mut out: Vec<CString> = std::env::vars_os()
-        .filter(|(k, _)| !vars.iter().any(|(n, _)| k.as_bytes() == n.as_bytes()))
+        .filter(|(k, _)| !k.as_bytes().starts_with(b"NETPLUMB_VM_"))
         .filter_map(|(k, v)| {
             let mut kv = k.as_bytes().to_vec();
             kv.push(b'=');

@@ -8,9 +8,10 @@
 //!
 //! These modules add state (what they created, so they can undo it) and policy (names,
 //! order, rollback) on top of the operations; they never talk to the kernel another way.
-//! Every multi-step operation records each change as it makes it: a failing step undoes the
-//! recorded changes in reverse order, and a teardown attempts every step and reports every
-//! error.
+//! Every multi-step operation records each change in the crate's undo log
+//! ([`crate::undo`]) as it makes it: a failing step undoes the recorded changes in reverse
+//! order, and a teardown attempts every step and reports every error. A
+//! [`FaultPlan`](crate::undo::FaultPlan) makes any step fail, which the tests do for each.
 
 pub mod strategy;
 pub mod vm;

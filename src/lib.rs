@@ -27,7 +27,8 @@
 //! | wire | [`wire`] | the pure codec: zero-copy views and owned messages; no I/O, no `unsafe`, no panics |
 //! | sys | (private) | the only module with `unsafe`: raw syscalls and ioctls |
 //!
-//! Still to come above the operations: nf_tables (`nft`), the container layers and CNI.
+//! Above the operations, [`container`] composes them into container plumbing (libcontainer's
+//! strategies, virtlet's VM side). Still to come: nf_tables (`nft`) and CNI.
 //!
 //! # Paths
 //!
@@ -70,9 +71,10 @@ pub mod rule;
 // ---- multi-step plumbing: undo logs and fault plans ----
 pub mod undo;
 
-// ---- container plumbing ----
+// ---- container plumbing: compositions of the operations ----
 #[cfg(feature = "cni")]
 pub mod cni;
+pub mod container;
 
 // ---- not part of the API ----
 #[doc(hidden)]

@@ -70,16 +70,17 @@
 mod args;
 mod batch;
 mod cmd;
-mod ctx;
-mod error;
 #[cfg(feature = "cni")]
 mod cni;
+mod ctx;
+mod error;
 mod exec;
 mod help;
 mod json;
 mod names;
 #[cfg(test)]
 mod number_forms;
+mod vm;
 mod words;
 
 use args::{Cursor, Globals, Start};
@@ -163,6 +164,7 @@ fn run_main(argv: &[String]) -> i32 {
         Start::Version => Command::Version.run(&ctx),
         Start::Help => Command::Help(help::MAIN).run(&ctx),
         Start::Command(_) if globals.batch.is_some() => return run_batch(&ctx),
+        Start::Command(i) if vm::is_vm(argv, i) => return vm::main(argv, i, &globals.netns),
         Start::Command(i) => {
             parse(argv.get(i..).unwrap_or_default(), &globals).and_then(|c| c.run(&ctx))
         }

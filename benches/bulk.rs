@@ -17,9 +17,9 @@ use netplumb::addr::AddrSpec;
 use netplumb::link::LinkSpec;
 use netplumb::neigh::NeighSpec;
 use netplumb::route::{RouteOp, RouteSpec};
+use netplumb::wire::Emit;
 use netplumb::wire::neigh::NeighState;
 use netplumb::wire::nlmsg::RTM_NEWLINK;
-use netplumb::wire::{Emit, NlmsgFlags};
 use netplumb::{Batch, BatchMode, Handle, IpNet, MacAddr};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -122,7 +122,7 @@ fn np_run<M: Emit>(
     tool: Tool,
     n: usize,
     one: impl Fn(usize) -> netplumb::Result<()>,
-    request: impl Fn(usize) -> netplumb::Result<(u16, NlmsgFlags, M)>,
+    request: impl Fn(usize) -> netplumb::Result<netplumb::socket::Request<M>>,
 ) -> Cost {
     let (r, cost) = measure(|| -> netplumb::Result<()> {
         match tool {
@@ -134,8 +134,7 @@ fn np_run<M: Emit>(
             Tool::NpBatch => {
                 let mut b = Batch::new();
                 for i in 0..n {
-                    let (t, f, m) = request(i)?;
-                    b.push(t, f, &m)?;
+                    request(i)?.push_to(&mut b)?;
                 }
                 for r in h.batch(&b, BatchMode::Force)? {
                     r?;

@@ -146,6 +146,8 @@ NLA_F_NESTED = 0x8000
 NLM_F_MULTI, NLM_F_ACK, NLM_F_REQUEST = 0x2, 0x4, 0x1
 NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200
 RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNEIGH, RTM_NEWNSID = 16, 20, 24, 28, 88
+RTM_NEWRULE, RTM_DELRULE = 32, 33
+NLM_F_CREATE, NLM_F_EXCL = 0x400, 0x200
 
 
 def pad(b):
@@ -230,6 +232,38 @@ def neigh_payload():
 def nsid_payload(*attrs):
     # rtgenmsg: AF_UNSPEC and 3 bytes of padding; NETNSA_* attributes, each an s32/u32
     return struct.pack("=Bxxx", 0) + b"".join(attr(k, struct.pack("=i", v)) for k, v in attrs)
+
+
+def rule_payload(family, src_len, table, action, flags, *attrs):
+    # fib_rule_hdr: family, dst_len, src_len, tos, table, res1, res2, action, flags
+    return struct.pack("=BBBBBBBBI", family, 0, src_len, 0, table, 0, 0, action, flags) + b"".join(
+        attrs
+    )
+
+
+def rule_seeds():
+    # FRA_* numbers: SRC 2, IIFNAME 3, GOTO 4, PRIORITY 6, FWMARK 10, TUN_ID 12,
+    # SUPPRESS_PREFIXLEN 14, TABLE 15, FWMASK 16, UID_RANGE 20, PROTOCOL 21, IP_PROTO 22,
+    # SPORT_RANGE 23, DPORT_RANGE 24
+    local = rule_payload(2, 0, 255, 1, 0, attr(15, u32(255)), attr(14, u32(0xFFFFFFFF)),
+                         attr(21, b"\x02"))
+    from_rule = rule_payload(2, 24, 100, 1, 0, attr(15, u32(100)), attr(6, u32(32765)),
+                             attr(2, bytes([198, 18, 1, 0])))
+    flow = rule_payload(10, 0, 101, 8, 0x2, attr(20, struct.pack("=II", 100, 200)),
+                        attr(22, b"\x06"), attr(23, struct.pack("=HH", 1000, 2000)),
+                        attr(24, struct.pack("=HH", 80, 80)),
+                        attr(12, struct.pack(">Q", 42)), attr(3, cstr("veth0")),
+                        attr(10, u32(0x10)), attr(16, u32(0xFF)))
+    goto = rule_payload(2, 0, 0, 2, 0x4, attr(4, u32(5000)), attr(6, u32(1004)))
+    return {
+        "dump-reply": msg(RTM_NEWRULE, NLM_F_MULTI, local)
+        + msg(RTM_NEWRULE, NLM_F_MULTI, from_rule)
+        + msg(RTM_NEWRULE, NLM_F_MULTI, flow)
+        + msg(NLMSG_DONE, NLM_F_MULTI, u32(0)),
+        "request-add": msg(RTM_NEWRULE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+                           rule_payload(2, 24, 100, 1, 0, attr(2, bytes([198, 18, 1, 0])))),
+        "delete-goto": msg(RTM_DELRULE, NLM_F_REQUEST | NLM_F_ACK, goto),
+    }
 
 
 def request(kind=RTM_NEWADDR, seq=42, port=4242):
@@ -371,6 +405,7 @@ def hand_seeds():
             "set-element-shapes": nft_nest(1, False, attr(1, cstr("lookup")))
             + nft_nest(5, False, attr(1, cstr("meta"))),
         },
+        "rule": rule_seeds(),
         "roundtrip": {
             "dump-reply": msg(RTM_NEWLINK, NLM_F_MULTI, link_payload())
             + msg(RTM_NEWROUTE, NLM_F_MULTI, route_payload())

@@ -19,8 +19,8 @@
 use crate::handle::Handle;
 use crate::ipnet::Family;
 use crate::ipnet::IpNet;
-use crate::link::LinkRef;
-use crate::socket::{Batch, BatchMode};
+use crate::link::{LinkRef, no_such_link};
+use crate::socket::{Batch, BatchMode, DUMP_RETRIES, Request};
 use crate::wire::Emit;
 use crate::wire::addr::{AddressAttr, AddressCacheInfo, AddressMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR};
@@ -28,10 +28,6 @@ use crate::{Error, Result};
 use std::net::{IpAddr, Ipv4Addr};
 
 pub use crate::wire::addr::{AddrFlags, INFINITY_LIFE_TIME, Scope};
-
-/// How many times a dump is repeated while the kernel reports it interrupted
-/// (`NLM_F_DUMP_INTR`) before [`Error::DumpInterrupted`] is returned.
-pub(crate) const DUMP_RETRIES: usize = 5;
 
 /// How many list-and-delete rounds a flush makes before giving up, like iproute2's
 /// `MAX_ROUNDS`.
@@ -390,34 +386,39 @@ impl AddrSpec {
         Ok(msg)
     }
 
-    /// `(RTM_NEWADDR, CREATE|EXCL, payload)`: [`Handle::addr_add`] as a request to push into
-    /// a [`Batch`].
-    pub fn add_request(&self, index: u32) -> Result<(u16, NlmsgFlags, AddressMessage)> {
-        Ok((
+    /// `RTM_NEWADDR` with `CREATE|EXCL`: [`Handle::addr_add`] as a request to push into a
+    /// [`Batch`] (or to send, or to keep).
+    pub fn add_request(&self, index: u32) -> Result<AddrRequest> {
+        Ok(Request::new(
             RTM_NEWADDR,
             NlmsgFlags::CREATE | NlmsgFlags::EXCL,
             self.to_message(index)?,
         ))
     }
 
-    /// `(RTM_NEWADDR, CREATE|REPLACE, payload)`: [`Handle::addr_replace`] for a [`Batch`].
-    pub fn replace_request(&self, index: u32) -> Result<(u16, NlmsgFlags, AddressMessage)> {
-        Ok((
+    /// `RTM_NEWADDR` with `CREATE|REPLACE`: [`Handle::addr_replace`] for a [`Batch`].
+    pub fn replace_request(&self, index: u32) -> Result<AddrRequest> {
+        Ok(Request::new(
             RTM_NEWADDR,
             NlmsgFlags::CREATE | NlmsgFlags::REPLACE,
             self.to_message(index)?,
         ))
     }
 
-    /// `(RTM_DELADDR, 0, payload)`: [`Handle::addr_del`] for a [`Batch`].
-    pub fn del_request(&self, index: u32) -> Result<(u16, NlmsgFlags, AddressMessage)> {
-        Ok((
+    /// `RTM_DELADDR` (no flags): [`Handle::addr_del`] for a [`Batch`]; also what undoes
+    /// [`AddrSpec::add_request`].
+    pub fn del_request(&self, index: u32) -> Result<AddrRequest> {
+        Ok(Request::new(
             RTM_DELADDR,
             NlmsgFlags::empty(),
             self.to_del_message(index)?,
         ))
     }
 }
+
+/// An address request, built but not sent: the shared [`Request`] type for an
+/// [`AddressMessage`].
+pub type AddrRequest = Request<AddressMessage>;
 
 fn check_index(index: u32) -> Result<()> {
     crate::link::index_i32(index).map(|_| ())
@@ -451,18 +452,6 @@ fn check_label_matches(label: &str, dev: &str) -> Result<()> {
             "address label",
             format!("{label:?} must be {dev:?} or start with \"{dev}:\""),
         )),
-    }
-}
-
-/// `ENODEV` for a request naming `dev` becomes [`Error::NotFound`].
-pub(crate) fn map_nodev(e: Error, dev: &LinkRef<'_>) -> Error {
-    if e.errno() == Some(libc::ENODEV) {
-        Error::NotFound {
-            what: "link",
-            name: dev.to_string(),
-        }
-    } else {
-        e
     }
 }
 
@@ -665,9 +654,11 @@ impl Handle {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] before sending (see [`AddrSpec::validate`]; a label that does
-    /// not start with the device's name); [`Error::NotFound`] for a missing device; a kernel
+    /// not start with the device's name, when `dev` is a name: for an index the name is
+    /// looked up first, with one `RTM_GETLINK`); [`Error::NotFound`] for a missing device; a kernel
     /// error with `is_exists()` if the address is already there ("ipv4: Address already
     /// assigned").
+    #[doc(alias = "RTM_NEWADDR")]
     pub fn addr_add<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &AddrSpec) -> Result<()> {
         self.addr_new(dev.into(), spec, NlmsgFlags::CREATE | NlmsgFlags::EXCL)
     }
@@ -677,6 +668,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::addr_add`], without the "exists" case.
+    #[doc(alias = "RTM_NEWADDR")]
     pub fn addr_replace<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &AddrSpec) -> Result<()> {
         self.addr_new(dev.into(), spec, NlmsgFlags::CREATE | NlmsgFlags::REPLACE)
     }
@@ -687,23 +679,25 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::addr_replace`].
+    #[doc(alias = "RTM_NEWADDR")]
     pub fn addr_change<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &AddrSpec) -> Result<()> {
         self.addr_new(dev.into(), spec, NlmsgFlags::REPLACE)
     }
 
     fn addr_new(&self, dev: LinkRef<'_>, spec: &AddrSpec, flags: NlmsgFlags) -> Result<()> {
         spec.validate()?;
+        // A device given by name is checked against the label before anything is sent (as
+        // `ip` checks it against its `dev` word); one given by index needs its name first.
+        if let (Some(label), LinkRef::Name(name)) = (&spec.label, &dev) {
+            check_label_matches(label, name)?;
+        }
         let index = self.link_index(dev.clone())?;
-        if let Some(label) = &spec.label {
-            let name = match &dev {
-                LinkRef::Name(n) => n.to_string(),
-                LinkRef::Index(i) => self.link_name(*i)?,
-            };
-            check_label_matches(label, &name)?;
+        if let (Some(label), LinkRef::Index(i)) = (&spec.label, &dev) {
+            check_label_matches(label, &self.link_name(*i)?)?;
         }
         let msg = spec.to_message(index)?;
         self.request(RTM_NEWADDR, flags, &msg)
-            .map_err(|e| map_nodev(e, &dev))
+            .map_err(|e| no_such_link(e, &dev))
     }
 
     /// The name of link `index` (one `RTM_GETLINK`).
@@ -715,7 +709,7 @@ impl Handle {
                 .map(str::to_string)
                 .ok_or_else(|| Error::Protocol(format!("link {index} has no IFLA_IFNAME")))
         })
-        .map_err(|e| map_nodev(e, &LinkRef::Index(index)))
+        .map_err(|e| no_such_link(e, &LinkRef::Index(index)))
     }
 
     /// `RTM_DELADDR`; like `ip addr del ADDR/LEN [peer PEER] dev DEV`. `addr` is an [`IpNet`]
@@ -726,6 +720,7 @@ impl Handle {
     /// A kernel error with errno `EADDRNOTAVAIL` ("ipv4: Address not found"), for which
     /// `is_not_found()` is true, when there is no such address; [`Error::NotFound`] for a
     /// missing device.
+    #[doc(alias = "RTM_DELADDR")]
     pub fn addr_del<'a>(
         &self,
         dev: impl Into<LinkRef<'a>>,
@@ -740,7 +735,7 @@ impl Handle {
             NlmsgFlags::empty(),
             &spec.to_del_message(index)?,
         )
-        .map_err(|e| map_nodev(e, &dev))
+        .map_err(|e| no_such_link(e, &dev))
     }
 
     /// `RTM_GETADDR` dump; like `ip addr show [dev DEV]` (with `-4`/`-6`). The link and
@@ -750,6 +745,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] for a missing device; [`Error::DumpInterrupted`] if the address
     /// table kept changing.
+    #[doc(alias = "RTM_GETADDR")]
     pub fn addr_list(&self, filter: &AddrFilter<'_>) -> Result<Vec<Address>> {
         let index = match &filter.dev {
             Some(d) => Some(self.link_index(d.clone())?),
@@ -768,7 +764,7 @@ impl Handle {
                 Ok(filter.matches(&a, index).then_some(a))
             })
             .map_err(|e| match &filter.dev {
-                Some(d) => map_nodev(e, d),
+                Some(d) => no_such_link(e, d),
                 None => e,
             })?;
         Ok(all.into_iter().flatten().collect())
@@ -783,6 +779,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] for a missing device; the first other failure of a delete;
     /// [`Error::Protocol`] if addresses remain after 10 rounds.
+    #[doc(alias("RTM_GETADDR", "RTM_DELADDR"))]
     pub fn addr_flush<'a>(
         &self,
         dev: impl Into<LinkRef<'a>>,
@@ -818,7 +815,7 @@ impl Handle {
         what: &str,
         vanished: i32,
         mut list: impl FnMut(usize) -> Result<Vec<T>>,
-        delete: impl Fn(&T) -> Result<(u16, NlmsgFlags, M)>,
+        delete: impl Fn(&T) -> Result<Request<M>>,
     ) -> Result<usize> {
         let mut deleted = 0;
         for round in 0..FLUSH_ROUNDS {
@@ -828,14 +825,13 @@ impl Handle {
             }
             let mut batch = Batch::new();
             for entry in &left {
-                let (ty, flags, msg) = delete(entry)?;
-                batch.push(ty, flags, &msg)?;
+                delete(entry)?.push_to(&mut batch)?;
             }
             for r in self.batch(&batch, BatchMode::Force)? {
                 match r {
                     Ok(()) => deleted += 1,
                     Err(e) if e.errno() == Some(vanished) => {}
-                    Err(e) => return Err(map_nodev(e, dev)),
+                    Err(e) => return Err(no_such_link(e, dev)),
                 }
             }
         }
@@ -943,6 +939,24 @@ mod tests {
         assert!(check_label_matches("veth0:a", "veth0").is_ok());
         assert!(check_label_matches("veth01", "veth0").is_err());
         assert!(check_label_matches("foo", "veth0").is_err());
+    }
+
+    /// Issue 11, defect 3: a label that names another device is refused before anything is
+    /// sent when the device is given by name (`ip` checks it against the `dev` word too);
+    /// it used to send RTM_GETLINK for the index first.
+    #[test]
+    fn label_of_another_device_is_refused_before_sending() {
+        let (sock, state) = crate::socket::fake::socket();
+        let h = Handle::from_socket(sock);
+        let spec = AddrSpec::new(net("198.18.0.1/24")).label("other:1");
+        for r in [
+            h.addr_add("veth0", &spec),
+            h.addr_replace("veth0", &spec),
+            h.addr_change("veth0", &spec),
+        ] {
+            assert!(r.unwrap_err().is_invalid());
+        }
+        assert!(state.lock().unwrap().sent.is_empty(), "a request went out");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The crate's error type.
 
+use crate::socket::Protocol;
 use crate::wire::{DecodeError, EncodeError, nlmsg::message_type_name};
 use std::fmt;
 use std::time::Duration;
@@ -24,6 +25,9 @@ use std::time::Duration;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KernelError {
+    /// The netlink protocol of the socket the request went on: how to read
+    /// [`KernelError::request_type`].
+    pub protocol: Protocol,
     /// The positive errno (`EEXIST` = 17, ...).
     pub errno: i32,
     /// `NLMSGERR_ATTR_MSG`, e.g. "Nexthop has invalid gateway".
@@ -32,12 +36,19 @@ pub struct KernelError {
     pub bad_attr_offset: Option<u32>,
     /// `NLMSGERR_ATTR_MISS_TYPE`: a required attribute that was missing.
     pub missing_type: Option<u32>,
-    /// The failed request's message type (`RTM_NEWLINK`, ...).
+    /// The failed request's message type (`RTM_NEWLINK`, ...; for nfnetlink, the subsystem
+    /// in the high byte and the message in the low one).
     pub request_type: u16,
     /// The failed request's sequence number.
     pub request_seq: u32,
     /// In a batch, the index of the failed request.
     pub request_index: Option<usize>,
+    /// The kernel's reply as it arrived: the whole `NLMSG_ERROR` message (`NLMSG_DONE` for a
+    /// dump that failed), `nlmsghdr` included, with the echoed request and the extended-ack
+    /// attributes the fields above were read from. For logs ([`KernelError::reply_hex`]),
+    /// `netplumb decode`, or a `datagram` fuzz seed. Empty when the error was not read from
+    /// a reply.
+    pub reply: Vec<u8>,
 }
 
 impl KernelError {
@@ -49,6 +60,12 @@ impl KernelError {
             .next()
             .unwrap_or_default()
             .to_string()
+    }
+
+    /// [`KernelError::reply`] as annotated-hex text (16 bytes a line), the format
+    /// `netplumb decode` and [`crate::wire::hex::parse`] read.
+    pub fn reply_hex(&self) -> String {
+        crate::wire::hex::format(&self.reply)
     }
 
     /// What iproute2 would print after `Error: `: the extended-ack message if there is one,
@@ -63,9 +80,12 @@ impl KernelError {
 
 impl fmt::Display for KernelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match message_type_name(self.request_type) {
-            Some(n) => write!(f, "{n}")?,
-            None => write!(f, "request type {}", self.request_type)?,
+        match self.protocol {
+            Protocol::Route => match message_type_name(self.request_type) {
+                Some(n) => write!(f, "{n}")?,
+                None => write!(f, "request type {}", self.request_type)?,
+            },
+            p => write!(f, "{} request type {:#06x}", p.name(), self.request_type)?,
         }
         if let Some(i) = self.request_index {
             write!(f, " (batch request {i})")?;
@@ -152,6 +172,46 @@ pub enum Error {
     /// A closure run in another namespace panicked; the thread that ran it was discarded.
     #[error("closure panicked in namespace thread: {0}")]
     Panicked(String),
+    /// A multi-step operation failed, and undoing what it had done failed too
+    /// ([`crate::undo::Undo::rollback`]): the first error, and every cleanup error. The
+    /// predicates ([`Error::errno`], [`Error::is_exists`], ...) answer for the first error.
+    #[error("{error}; rolling back failed too: {}", List(cleanup))]
+    RolledBack {
+        /// The failure that caused the rollback.
+        error: Box<Error>,
+        /// Every undo step that failed, in the order they ran.
+        cleanup: Vec<Error>,
+    },
+    /// A teardown attempted every step and some failed
+    /// ([`crate::undo::Undo::teardown`]).
+    #[error("teardown: {} step(s) failed: {}", errors.len(), List(errors))]
+    Teardown {
+        /// Every step's error, in the order the steps ran.
+        errors: Vec<Error>,
+    },
+    /// A fault injected by a test's [`crate::undo::FaultPlan`].
+    #[error("injected fault at step {step}: {what}")]
+    Injected {
+        /// The step that was failed (counting from 0).
+        step: usize,
+        /// What the step was (`"RTM_NEWLINK"`, or what the operation called it).
+        what: String,
+    },
+}
+
+/// Errors joined with `; ` for a message.
+struct List<'a>(&'a [Error]);
+
+impl fmt::Display for List<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
 }
 
 /// `Result<T, netplumb::Error>`.
@@ -182,10 +242,38 @@ impl Error {
         }
     }
 
+    /// The kernel's `errno` for a request that named an object becomes [`Error::NotFound`]
+    /// naming `what` `name` (e.g. `ENODEV` for a request naming a link); any other error is
+    /// returned as it is. The one not-found mapping the operations share.
+    pub(crate) fn not_found_on(
+        self,
+        errno: i32,
+        what: &'static str,
+        name: impl fmt::Display,
+    ) -> Self {
+        if self.errno() == Some(errno) {
+            Error::NotFound {
+                what,
+                name: name.to_string(),
+            }
+        } else {
+            self
+        }
+    }
+
+    /// The error the predicates answer for: the first error of an [`Error::RolledBack`],
+    /// else this one.
+    pub fn primary(&self) -> &Error {
+        match self {
+            Error::RolledBack { error, .. } => error.primary(),
+            e => e,
+        }
+    }
+
     /// The errno behind the error: the kernel's for a refused request, the system call's for
     /// an I/O error.
     pub fn errno(&self) -> Option<i32> {
-        match self {
+        match self.primary() {
             Error::Kernel(k) => Some(k.errno),
             Error::Io { source, .. } => source.raw_os_error(),
             _ => None,
@@ -194,7 +282,7 @@ impl Error {
 
     /// The kernel error, if this is one.
     pub fn kernel(&self) -> Option<&KernelError> {
-        match self {
+        match self.primary() {
             Error::Kernel(k) => Some(k),
             _ => None,
         }
@@ -208,7 +296,7 @@ impl Error {
     /// The object does not exist: `ENODEV`, `ENOENT`, `ESRCH`, `EADDRNOTAVAIL` from the kernel,
     /// or [`Error::NotFound`].
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::NotFound { .. })
+        matches!(self.primary(), Error::NotFound { .. })
             || matches!(
                 self.errno(),
                 Some(libc::ENODEV | libc::ENOENT | libc::ESRCH | libc::EADDRNOTAVAIL)
@@ -233,22 +321,35 @@ impl Error {
 
     /// The request was invalid (`EINVAL` from the kernel, or refused before sending).
     pub fn is_invalid(&self) -> bool {
-        matches!(self, Error::InvalidInput { .. }) || self.errno() == Some(libc::EINVAL)
+        matches!(self.primary(), Error::InvalidInput { .. }) || self.errno() == Some(libc::EINVAL)
     }
 
     /// A dump was interrupted by a concurrent change.
     pub fn is_dump_interrupted(&self) -> bool {
-        matches!(self, Error::DumpInterrupted)
+        matches!(self.primary(), Error::DumpInterrupted)
     }
 
     /// Events were lost on a monitor socket.
     pub fn is_overrun(&self) -> bool {
-        matches!(self, Error::Overrun)
+        matches!(self.primary(), Error::Overrun)
     }
 
     /// No reply came in time.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout(_))
+        matches!(self.primary(), Error::Timeout(_))
+    }
+
+    /// A fault injected by a [`crate::undo::FaultPlan`] (without an errno).
+    pub fn is_injected(&self) -> bool {
+        matches!(self.primary(), Error::Injected { .. })
+    }
+
+    /// The cleanup errors of an [`Error::RolledBack`] (empty for any other error).
+    pub fn cleanup_errors(&self) -> &[Error] {
+        match self {
+            Error::RolledBack { cleanup, .. } => cleanup,
+            _ => &[],
+        }
     }
 }
 
@@ -258,6 +359,7 @@ mod tests {
 
     fn kerr(errno: i32, message: Option<&str>) -> Error {
         Error::Kernel(KernelError {
+            protocol: Protocol::Route,
             errno,
             message: message.map(str::to_string),
             bad_attr_offset: Some(32),
@@ -265,6 +367,7 @@ mod tests {
             request_type: crate::wire::nlmsg::RTM_NEWLINK,
             request_seq: 3,
             request_index: None,
+            reply: Vec::new(),
         })
     }
 

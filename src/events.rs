@@ -11,40 +11,47 @@
 //! still usable, but the caller's picture of the tables is now stale, and, as netlink(7)
 //! says, it must resynchronise by dumping them again:
 //!
-//! 1. read what is still queued with [`Monitor::drain`] (those events are older than the
-//!    dump about to be taken, and until the queue has been read empty the kernel drops
-//!    every further event without telling);
-//! 2. dump the tables on **another** socket in the same namespace (e.g. a
+//! 1. **drain**: read what is still queued with [`Monitor::drain`] until it reports the
+//!    queue [`emptied`](Drained::emptied). Those events are older than the dump about to be
+//!    taken, and until the queue has been read empty the kernel keeps dropping new events
+//!    without reporting it (the socket stays "congested"), so a dump taken earlier could
+//!    miss changes for good. The bounds of `drain` (events and time) give control back
+//!    under a flood; call it again until it has emptied the queue.
+//! 2. **re-dump** the tables on **another** socket in the same namespace (e.g. a
 //!    [`Handle::in_netns`](crate::handle::Handle::in_netns)): a dump on the monitor's own
-//!    socket would skip the events that arrive meanwhile;
-//! 3. go on reading events, applying them on top of the dump. Events caused by changes
-//!    made while the dump ran may already be reflected in it, so apply them idempotently
-//!    (a `NewLink` for a known index updates it, a `DelLink` for an unknown one is a no-op).
+//!    socket would skip the events that arrive meanwhile.
+//! 3. **continue** reading events, applying them on top of the dump. Events caused by
+//!    changes made while the dump ran may already be reflected in it, so apply them
+//!    idempotently (a `NewLink` for a known index updates it, a `DelLink` for an unknown
+//!    one is a no-op).
 //!
 //! A larger receive buffer ([`Monitor::with_recv_buffer`]) makes overruns rarer.
 //! `NETLINK_NO_ENOBUFS` is deliberately not offered: it hides the loss instead of
-//! reporting it.
+//! reporting it. If events arrive faster than they can be read for good, draining never
+//! ends; dropping the monitor and opening a new one (its queue starts empty) is the way out.
 //!
 //! # Example
+//! A table of link names kept current from events, resynchronised after an overrun (the
+//! same loop, run against a kernel under churn, is a test: `tests/stress.rs`):
+//!
 //! ```no_run
 //! use netplumb::events::{Event, Group, Monitor};
-//! use netplumb::wire::link::LinkMessage;
-//! use netplumb::wire::nlmsg::RTM_GETLINK;
+//! use netplumb::link::LinkFilter;
 //! use netplumb::{Handle, NetNs};
 //! use std::collections::BTreeMap;
+//! use std::time::Duration;
 //!
 //! # fn main() -> netplumb::Result<()> {
 //! let ns = NetNs::open_name("blue")?;
 //! let mut monitor = Monitor::in_netns(&ns, &[Group::Link])?.with_recv_buffer(1 << 20)?;
 //! let handle = Handle::in_netns(&ns)?;
-//! let dump = |links: &mut BTreeMap<i32, String>| -> netplumb::Result<()> {
-//!     links.clear();
-//!     let all = handle.dump_retry(5, RTM_GETLINK, &[0u8; 16][..], |p| {
-//!         Ok(LinkMessage::parse(p)?)
-//!     })?;
-//!     for l in all {
-//!         links.insert(l.index(), l.name().unwrap_or_default().to_string());
-//!     }
+//! // Subscribed first, then dumped: no change falls between the two.
+//! let dump = |links: &mut BTreeMap<u32, String>| -> netplumb::Result<()> {
+//!     *links = handle
+//!         .link_list(&LinkFilter::new())?
+//!         .into_iter()
+//!         .map(|l| (l.index, l.name))
+//!         .collect();
 //!     Ok(())
 //! };
 //! let mut links = BTreeMap::new();
@@ -54,20 +61,22 @@
 //!     // monitor for the whole loop and forbid `drain`.)
 //!     match monitor.next_event() {
 //!         Ok(Event::NewLink(l)) => {
-//!             links.insert(l.index(), l.name().unwrap_or_default().to_string());
+//!             let name = l.name().unwrap_or_default().to_string();
+//!             links.insert(l.index().unsigned_abs(), name);
 //!         }
 //!         Ok(Event::DelLink(l)) => {
-//!             links.remove(&l.index());
+//!             links.remove(&l.index().unsigned_abs());
 //!         }
 //!         Ok(_) => {}
 //!         Err(e) if e.is_overrun() => {
-//!             monitor.drain()?;
+//!             // 1. drain, a bounded step at a time, until the queue is empty;
+//!             while !monitor.drain(4096, Duration::from_millis(100))?.emptied {}
+//!             // 2. re-dump; 3. continue with the events that follow.
 //!             dump(&mut links)?;
 //!         }
 //!         Err(e) => return Err(e),
 //!     }
 //! }
-//! # Ok(())
 //! # }
 //! ```
 
@@ -78,15 +87,16 @@ use crate::wire::addr::AddressMessage;
 use crate::wire::link::LinkMessage;
 use crate::wire::neigh::NeighMessage;
 use crate::wire::nlmsg::{
-    NLMSG_HDR_LEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNSID, RTM_DELROUTE, RTM_NEWADDR,
-    RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWNSID, RTM_NEWROUTE,
+    NLMSG_HDR_LEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNSID, RTM_DELROUTE, RTM_DELRULE,
+    RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWNSID, RTM_NEWROUTE, RTM_NEWRULE,
 };
 use crate::wire::nsid::NsidMessage;
 use crate::wire::route::RouteMessage;
+use crate::wire::rule::RuleMessage;
 use crate::wire::{DecodeError, NlmsgBuffer};
 use std::ops::ControlFlow;
 use std::os::fd::{AsFd, BorrowedFd};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// An rtnetlink multicast group (`RTNLGRP_*`): which kind of change a [`Monitor`] hears about.
 ///
@@ -99,32 +109,46 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Group {
     /// `RTNLGRP_LINK`: links created, changed, deleted (`ip monitor link`).
+    #[doc(alias = "RTNLGRP_LINK")]
     Link,
     /// `RTNLGRP_NEIGH`: ARP/NDP and bridge FDB entries (`ip monitor neigh`).
+    #[doc(alias = "RTNLGRP_NEIGH")]
     Neigh,
     /// `RTNLGRP_TC`: qdiscs, classes and filters.
+    #[doc(alias = "RTNLGRP_TC")]
     Tc,
     /// `RTNLGRP_IPV4_IFADDR`: IPv4 addresses.
+    #[doc(alias = "RTNLGRP_IPV4_IFADDR")]
     Ipv4Addr,
     /// `RTNLGRP_IPV4_ROUTE`: IPv4 routes.
+    #[doc(alias = "RTNLGRP_IPV4_ROUTE")]
     Ipv4Route,
     /// `RTNLGRP_IPV4_RULE`: IPv4 policy rules.
+    #[doc(alias = "RTNLGRP_IPV4_RULE")]
     Ipv4Rule,
     /// `RTNLGRP_IPV4_NETCONF`: IPv4 per-device configuration (forwarding, rp_filter, ...).
+    #[doc(alias = "RTNLGRP_IPV4_NETCONF")]
     Ipv4Netconf,
     /// `RTNLGRP_IPV6_IFADDR`: IPv6 addresses.
+    #[doc(alias = "RTNLGRP_IPV6_IFADDR")]
     Ipv6Addr,
     /// `RTNLGRP_IPV6_ROUTE`: IPv6 routes.
+    #[doc(alias = "RTNLGRP_IPV6_ROUTE")]
     Ipv6Route,
     /// `RTNLGRP_IPV6_RULE`: IPv6 policy rules.
+    #[doc(alias = "RTNLGRP_IPV6_RULE")]
     Ipv6Rule,
     /// `RTNLGRP_IPV6_NETCONF`: IPv6 per-device configuration.
+    #[doc(alias = "RTNLGRP_IPV6_NETCONF")]
     Ipv6Netconf,
     /// `RTNLGRP_IPV6_PREFIX`: prefixes learnt from router advertisements.
+    #[doc(alias = "RTNLGRP_IPV6_PREFIX")]
     Ipv6Prefix,
     /// `RTNLGRP_NSID`: namespace ids assigned or removed.
+    #[doc(alias = "RTNLGRP_NSID")]
     Nsid,
     /// `RTNLGRP_NEXTHOP`: nexthop objects.
+    #[doc(alias = "RTNLGRP_NEXTHOP")]
     Nexthop,
     /// Any other `RTNLGRP_*` number (not 0).
     Other(u32),
@@ -166,8 +190,8 @@ impl Group {
 
 /// One change the kernel announced, decoded.
 ///
-/// Link, address, route, neighbour and namespace-id messages are parsed into the wire
-/// codec's owned messages; anything else (rules, netconf, qdiscs, ...) is [`Event::Other`]
+/// Link, address, route, neighbour, rule and namespace-id messages are parsed into the wire
+/// codec's owned messages; anything else (netconf, qdiscs, ...) is [`Event::Other`]
 /// with the raw payload. A `New*` event is sent both for a new object and for a change to an
 /// existing one.
 ///
@@ -190,28 +214,43 @@ impl Group {
 #[non_exhaustive]
 pub enum Event {
     /// `RTM_NEWLINK`: a link appeared or changed.
+    #[doc(alias = "RTM_NEWLINK")]
     NewLink(LinkMessage),
     /// `RTM_DELLINK`: a link went away.
+    #[doc(alias = "RTM_DELLINK")]
     DelLink(LinkMessage),
     /// `RTM_NEWADDR`: an address was added (or its flags or lifetimes changed).
+    #[doc(alias = "RTM_NEWADDR")]
     NewAddress(AddressMessage),
     /// `RTM_DELADDR`: an address was removed.
+    #[doc(alias = "RTM_DELADDR")]
     DelAddress(AddressMessage),
     /// `RTM_NEWROUTE`: a route was added or replaced.
+    #[doc(alias = "RTM_NEWROUTE")]
     NewRoute(RouteMessage),
     /// `RTM_DELROUTE`: a route was removed.
+    #[doc(alias = "RTM_DELROUTE")]
     DelRoute(RouteMessage),
     /// `RTM_NEWNEIGH`: a neighbour or FDB entry was added or changed state.
+    #[doc(alias = "RTM_NEWNEIGH")]
     NewNeigh(NeighMessage),
     /// `RTM_DELNEIGH`: a neighbour or FDB entry was removed.
+    #[doc(alias = "RTM_DELNEIGH")]
     DelNeigh(NeighMessage),
     /// `RTM_NEWNSID`: this namespace gave another one an id ([`Group::Nsid`]).
+    #[doc(alias = "RTM_NEWNSID")]
     NewNsid(NsidMessage),
     /// `RTM_DELNSID`: an id went away (the other namespace was destroyed).
+    #[doc(alias = "RTM_DELNSID")]
     DelNsid(NsidMessage),
+    /// `RTM_NEWRULE`: a policy routing rule was added ([`Group::Ipv4Rule`],
+    /// [`Group::Ipv6Rule`]).
+    NewRule(RuleMessage),
+    /// `RTM_DELRULE`: a rule was deleted.
+    DelRule(RuleMessage),
     /// Any other message type.
     Other {
-        /// `nlmsg_type` (e.g. `RTM_NEWRULE`).
+        /// `nlmsg_type` (e.g. `RTM_NEWNETCONF`).
         msg_type: u16,
         /// The payload: the bytes after `nlmsghdr`.
         bytes: Vec<u8>,
@@ -235,6 +274,8 @@ impl Event {
             RTM_DELNEIGH => Event::DelNeigh(NeighMessage::parse(payload)?),
             RTM_NEWNSID => Event::NewNsid(NsidMessage::parse(payload)?),
             RTM_DELNSID => Event::DelNsid(NsidMessage::parse(payload)?),
+            RTM_NEWRULE => Event::NewRule(RuleMessage::parse(payload)?),
+            RTM_DELRULE => Event::DelRule(RuleMessage::parse(payload)?),
             _ => Event::Other {
                 msg_type,
                 bytes: payload.to_vec(),
@@ -255,9 +296,22 @@ impl Event {
             Event::DelNeigh(_) => RTM_DELNEIGH,
             Event::NewNsid(_) => RTM_NEWNSID,
             Event::DelNsid(_) => RTM_DELNSID,
+            Event::NewRule(_) => RTM_NEWRULE,
+            Event::DelRule(_) => RTM_DELRULE,
             Event::Other { msg_type, .. } => *msg_type,
         }
     }
+}
+
+/// What [`Monitor::drain`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drained {
+    /// How many events it read and discarded.
+    pub discarded: usize,
+    /// Whether it read the queue empty. When false a bound stopped it first: the socket may
+    /// still be congested (new events dropped without a report), so drain again before
+    /// dumping the tables.
+    pub emptied: bool,
 }
 
 /// A socket subscribed to rtnetlink multicast groups, yielding [`Event`]s; like
@@ -301,6 +355,7 @@ impl Monitor {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for no groups or [`Group::Other`]`(0)`; [`Error::Io`].
+    #[doc(alias = "NETLINK_ADD_MEMBERSHIP")]
     pub fn new(groups: &[Group]) -> Result<Monitor> {
         check_groups(groups)?;
         Monitor::from_socket(Socket::open()?, groups)
@@ -309,6 +364,7 @@ impl Monitor {
     /// A monitor on the namespace `ns`: the socket is created by a throwaway thread inside
     /// `ns` (see [`NetNs::run`]), so it hears that namespace's events whichever thread
     /// reads them; the calling thread never changes namespace.
+    #[doc(alias("setns", "NETLINK_ADD_MEMBERSHIP"))]
     pub fn in_netns(ns: &NetNs, groups: &[Group]) -> Result<Monitor> {
         check_groups(groups)?;
         Monitor::from_socket(ns.run(Socket::open)??, groups)
@@ -316,6 +372,7 @@ impl Monitor {
 
     /// A monitor over an open socket (which should not be used for anything else),
     /// subscribed to `groups` in addition to any groups it had joined already.
+    #[doc(alias = "NETLINK_ADD_MEMBERSHIP")]
     pub fn from_socket(socket: Socket, groups: &[Group]) -> Result<Monitor> {
         check_groups(groups)?;
         let mut m = Monitor {
@@ -329,6 +386,7 @@ impl Monitor {
     }
 
     /// Joins one more group.
+    #[doc(alias = "NETLINK_ADD_MEMBERSHIP")]
     pub fn subscribe(&mut self, group: Group) -> Result<()> {
         check_groups(&[group])?;
         self.socket.subscribe(group.id())
@@ -336,6 +394,7 @@ impl Monitor {
 
     /// Leaves a group (`NETLINK_DROP_MEMBERSHIP`); events of that group already queued are
     /// still read.
+    #[doc(alias = "NETLINK_DROP_MEMBERSHIP")]
     pub fn unsubscribe(&mut self, group: Group) -> Result<()> {
         check_groups(&[group])?;
         self.socket.unsubscribe(group.id())
@@ -343,6 +402,7 @@ impl Monitor {
 
     /// The monitor with a receive buffer of `bytes` (builder form of
     /// [`Monitor::set_recv_buffer`]).
+    #[doc(alias("SO_RCVBUFFORCE", "SO_RCVBUF"))]
     pub fn with_recv_buffer(mut self, bytes: usize) -> Result<Monitor> {
         self.set_recv_buffer(bytes)?;
         Ok(self)
@@ -354,19 +414,22 @@ impl Monitor {
     /// (capped at `rmem_max`). The kernel doubles the value for its bookkeeping and has a
     /// minimum of a few KiB; [`Monitor::recv_buffer`] tells what it granted. A socket starts
     /// with 1 MiB (capped at `rmem_max`).
+    #[doc(alias("SO_RCVBUFFORCE", "SO_RCVBUF"))]
     pub fn set_recv_buffer(&mut self, bytes: usize) -> Result<()> {
-        match self.socket.set_recv_buffer(bytes, true) {
-            Err(e) if e.is_permission_denied() => self.socket.set_recv_buffer(bytes, false),
+        match self.socket.force_recv_buffer(bytes) {
+            Err(e) if e.is_permission_denied() => self.socket.set_recv_buffer(bytes),
             r => r,
         }
     }
 
     /// The receive buffer the kernel granted (`SO_RCVBUF`).
+    #[doc(alias = "SO_RCVBUF")]
     pub fn recv_buffer(&self) -> Result<usize> {
         self.socket.recv_buffer()
     }
 
     /// The monitor with a read timeout (builder form of [`Monitor::set_timeout`]).
+    #[doc(alias = "SO_RCVTIMEO")]
     pub fn with_timeout(mut self, timeout: Option<Duration>) -> Result<Monitor> {
         self.set_timeout(timeout)?;
         Ok(self)
@@ -374,6 +437,7 @@ impl Monitor {
 
     /// How long a read waits for an event before failing with [`Error::Timeout`]; `None`
     /// (the default; also a zero duration) waits forever.
+    #[doc(alias = "SO_RCVTIMEO")]
     pub fn set_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
         self.socket.set_timeout(timeout)
     }
@@ -452,32 +516,74 @@ impl Monitor {
         }
     }
 
-    /// Reads and discards every event already queued, without waiting for new ones, and
-    /// returns how many it discarded. Call it after [`Error::Overrun`], before dumping the
-    /// tables again: the queued events are older than the dump, and until the queue has
-    /// been read empty the kernel drops every new event without reporting it.
+    /// Reads and discards the events already queued, without waiting for new ones, but at
+    /// most `max_events` of them and for about `max_time` at most; says how many it
+    /// discarded and whether it read the queue empty. Call it after [`Error::Overrun`],
+    /// until [`Drained::emptied`], before dumping the tables again (see the
+    /// [module docs](self)): the queued events are older than the dump, and until the queue
+    /// has been read empty the kernel drops every new event without reporting it.
     ///
     /// "Queued" is judged by a read that times out after the shortest timeout the kernel
-    /// has (one scheduler tick); the monitor's own timeout is restored afterwards. While
-    /// events keep arriving faster than they are read this keeps reading: stopping earlier
-    /// would leave the queue congested and lose events silently.
-    pub fn drain(&mut self) -> Result<usize> {
+    /// has (one scheduler tick); the monitor's own timeout is restored afterwards. The time
+    /// bound is checked between reads, so one read may overshoot it by that tick.
+    ///
+    /// ```no_run
+    /// use netplumb::events::{Group, Monitor};
+    /// use std::time::Duration;
+    /// # fn main() -> netplumb::Result<()> {
+    /// let mut m = Monitor::new(&[Group::Link])?;
+    /// let d = m.drain(1000, Duration::from_millis(50))?;
+    /// if !d.emptied {
+    ///     // Still congested: drain again before dumping.
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the socket failed. Overruns and malformed events met while
+    /// draining are not errors: they are drained too.
+    pub fn drain(&mut self, max_events: usize, max_time: Duration) -> Result<Drained> {
+        let start = Instant::now();
+        self.drain_while(|n| n < max_events && start.elapsed() < max_time)
+    }
+
+    /// Reads and discards every event queued, however many arrive meanwhile, and returns how
+    /// many it discarded: [`Monitor::drain`] without bounds. While events keep arriving
+    /// faster than they are read it does not return; prefer [`Monitor::drain`] where that
+    /// matters.
+    pub fn drain_all(&mut self) -> Result<usize> {
+        self.drain_while(|_| true).map(|d| d.discarded)
+    }
+
+    /// Discards queued events while `go_on(discarded so far)` holds.
+    fn drain_while(&mut self, mut go_on: impl FnMut(usize) -> bool) -> Result<Drained> {
         let saved = self.socket.timeout();
         self.socket.set_timeout(Some(Duration::from_micros(1)))?;
         let mut discarded = 0usize;
         let r = loop {
+            if !go_on(discarded) {
+                break Ok(Drained {
+                    discarded,
+                    emptied: false,
+                });
+            }
             match self.socket.recv_event() {
                 Ok(_) => discarded += 1,
-                Err(Error::Timeout(_)) => break Ok(discarded),
+                Err(Error::Timeout(_)) => {
+                    break Ok(Drained {
+                        discarded,
+                        emptied: true,
+                    });
+                }
                 // Another overflow, or one malformed datagram: keep emptying the queue.
                 Err(Error::Overrun | Error::Decode(_)) => {}
                 Err(e) => break Err(e),
             }
         };
         let restored = self.socket.set_timeout(saved);
-        let n = r?;
+        let d = r?;
         restored?;
-        Ok(n)
+        Ok(d)
     }
 
     /// The socket back (still subscribed).
@@ -542,12 +648,20 @@ mod tests {
         assert_eq!(del.msg_type(), RTM_DELNSID);
         // A cut-short one is an error with its offset, not an `Other`.
         assert_eq!(Event::parse(RTM_NEWNSID, &p[..6]).unwrap_err().offset(), 4);
+        // So is a rule message shorter than its fib_rule_hdr.
+        assert!(matches!(
+            Event::parse(RTM_NEWRULE, &[2, 24, 0, 0]),
+            Err(DecodeError::Truncated {
+                what: "fib_rule_hdr",
+                ..
+            })
+        ));
     }
     use crate::socket::fake::{self, Incoming, kernel, message};
     use crate::wire::addr::AddressMessage;
     use crate::wire::link::LinkAttr;
     use crate::wire::neigh::NeighState;
-    use crate::wire::nlmsg::{NLMSG_NOOP, RTM_NEWRULE};
+    use crate::wire::nlmsg::{NLMSG_NOOP, RTM_NEWQDISC};
     use crate::wire::{Emit, NlmsgFlags};
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -579,6 +693,10 @@ mod tests {
             IpAddr::V4(Ipv4Addr::new(198, 18, 0, 2)),
             NeighState::PERMANENT,
         );
+        let rule = RuleMessage::new(crate::wire::rule::RuleHeader::new(
+            crate::wire::family::AF_INET,
+        ))
+        .with(crate::wire::rule::RuleAttr::Priority(5));
         let cases: Vec<(u16, Vec<u8>, Event)> = vec![
             (RTM_NEWLINK, l.to_vec().unwrap(), Event::NewLink(l.clone())),
             (RTM_DELLINK, l.to_vec().unwrap(), Event::DelLink(l.clone())),
@@ -614,9 +732,19 @@ mod tests {
             ),
             (
                 RTM_NEWRULE,
+                rule.to_vec().unwrap(),
+                Event::NewRule(rule.clone()),
+            ),
+            (
+                RTM_DELRULE,
+                rule.to_vec().unwrap(),
+                Event::DelRule(rule.clone()),
+            ),
+            (
+                RTM_NEWQDISC,
                 vec![2, 24, 0, 0],
                 Event::Other {
-                    msg_type: RTM_NEWRULE,
+                    msg_type: RTM_NEWQDISC,
                     bytes: vec![2, 24, 0, 0],
                 },
             ),
@@ -702,9 +830,42 @@ mod tests {
             kernel(event(RTM_DELLINK, &link(2, "b"))),
         ]);
         assert_eq!(m.next_event().unwrap(), Event::NewLink(link(1, "a")));
-        assert_eq!(m.drain().unwrap(), 4);
+        assert_eq!(m.drain_all().unwrap(), 4);
         assert_eq!(m.timeout(), Some(Duration::from_secs(3)));
         assert!(m.next_event().unwrap_err().is_timeout());
+    }
+
+    /// Issue 11: `drain` used to read until the queue was empty, however long a flood
+    /// lasted; now it stops at a count or a time bound and says whether it emptied the
+    /// queue.
+    #[test]
+    fn drain_stops_at_its_bounds_and_says_whether_the_queue_is_empty() {
+        let (mut m, st) = monitor();
+        m.set_timeout(Some(Duration::from_secs(3))).unwrap();
+        st.lock()
+            .unwrap()
+            .incoming
+            .extend((0..10).map(|i| kernel(event(RTM_NEWLINK, &link(i + 1, "x")))));
+        let long = Duration::from_secs(3600);
+        let d = m.drain(3, long).unwrap();
+        assert_eq!((d.discarded, d.emptied), (3, false));
+        assert_eq!(m.next_event().unwrap(), Event::NewLink(link(4, "x")));
+        // No time at all: nothing read, and the queue is not known to be empty.
+        let d = m.drain(100, Duration::ZERO).unwrap();
+        assert_eq!((d.discarded, d.emptied), (0, false));
+        let d = m.drain(0, long).unwrap();
+        assert_eq!((d.discarded, d.emptied), (0, false));
+        let d = m.drain(100, long).unwrap();
+        assert_eq!((d.discarded, d.emptied), (6, true));
+        assert_eq!(m.timeout(), Some(Duration::from_secs(3)));
+        // An overrun met while draining is drained too, not counted.
+        st.lock().unwrap().incoming.extend([
+            kernel(event(RTM_NEWLINK, &link(1, "x"))),
+            Incoming::Errno(libc::ENOBUFS),
+            kernel(event(RTM_NEWLINK, &link(2, "x"))),
+        ]);
+        let d = m.drain(100, long).unwrap();
+        assert_eq!((d.discarded, d.emptied), (2, true));
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub const TARGETS: &[Target] = &[
     ("nsid", nsid),
     ("nft_datagram", nft_datagram),
     ("nft_expr", nft_expr),
+    ("rule", rule),
 ];
 
 /// [`datagram`] with every message's type forced to `msg_type`, so that the fuzzer spends its
@@ -81,6 +82,11 @@ pub fn neigh(data: &[u8]) {
 /// The namespace-id decoder over a whole datagram (every message read as RTM_NEWNSID).
 pub fn nsid(data: &[u8]) {
     as_family(data, RTM_NEWNSID)
+}
+
+/// The FIB-rule decoder over a whole datagram (every message read as RTM_NEWRULE).
+pub fn rule(data: &[u8]) {
+    as_family(data, RTM_NEWRULE)
 }
 
 /// The body of the target called `name`.
@@ -499,6 +505,9 @@ pub fn family_roundtrip(msg_type: u16, flags: NlmsgFlags, payload: &[u8]) -> Pay
         ),
         RTM_NEWNSID | RTM_DELNSID | RTM_GETNSID => {
             owned("RTM_*NSID", payload, crate::wire::nsid::NsidMessage::parse)
+        }
+        RTM_NEWRULE | RTM_DELRULE | RTM_GETRULE => {
+            owned("RTM_*RULE", payload, crate::wire::rule::RuleMessage::parse)
         }
         _ => Payload::Opaque,
     }

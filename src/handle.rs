@@ -6,7 +6,8 @@
 
 use crate::error::Result;
 use crate::netns::NetNs;
-use crate::socket::{Batch, BatchMode, Dump, DumpMap, Socket};
+use crate::socket::{Batch, BatchMode, Dump, DumpMap, Protocol, Request, Socket};
+use crate::undo::FaultPlan;
 use crate::wire::{Emit, NlmsgBuffer, NlmsgFlags};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -42,9 +43,11 @@ impl Handle {
     }
 
     /// A handle on the namespace `ns`: the socket is created by a throwaway thread inside
-    /// `ns` (see [`NetNs::run`]); the calling thread never changes namespace.
+    /// `ns` (see [`NetNs::run`], [`Socket::open_in`]); the calling thread never changes
+    /// namespace. For another netlink protocol,
+    /// `Handle::from_socket(Socket::open_in(ns, protocol)?)`.
     pub fn in_netns(ns: &NetNs) -> Result<Handle> {
-        Ok(Handle::from_socket(ns.run(Socket::open)??))
+        Ok(Handle::from_socket(Socket::open_in(ns, Protocol::Route)?))
     }
 
     /// Wraps an open socket.
@@ -76,6 +79,12 @@ impl Handle {
         self.socket().set_timeout(timeout)
     }
 
+    /// Makes `plan` consulted before every request this handle sends (see
+    /// [`Socket::set_fault_plan`] and [`crate::undo`]); `None` removes it.
+    pub fn set_fault_plan(&self, plan: Option<FaultPlan>) {
+        self.socket().set_fault_plan(plan);
+    }
+
     /// The socket's netlink port id.
     pub fn port_id(&self) -> u32 {
         self.socket().port_id()
@@ -90,6 +99,12 @@ impl Handle {
         payload: &(impl Emit + ?Sized),
     ) -> Result<()> {
         self.socket().request(msg_type, flags, payload)
+    }
+
+    /// Sends a built [`Request`] and waits for the kernel's acknowledgement. See
+    /// [`Socket::send`].
+    pub fn send<M: Emit>(&self, request: &Request<M>) -> Result<()> {
+        self.socket().send(request)
     }
 
     /// Sends a request answered by one message (e.g. `RTM_GETLINK` by name, `RTM_GETROUTE`)
@@ -154,5 +169,21 @@ impl Handle {
     /// [`Socket::batch`].
     pub fn batch(&self, batch: &Batch, mode: BatchMode) -> Result<Vec<Result<()>>> {
         self.socket().batch(batch, mode)
+    }
+
+    /// Sends every message of `batch` in one `sendmsg` and reports what the kernel said
+    /// about each (`None`: nothing). See [`Socket::batch_whole`].
+    pub fn batch_whole(&self, batch: &Batch) -> Result<Vec<Option<Result<()>>>> {
+        self.socket().batch_whole(batch)
+    }
+}
+
+impl<M: Emit> Request<M> {
+    /// Sends the request on `h` and waits for the acknowledgement ([`Handle::send`]).
+    ///
+    /// # Errors
+    /// As [`Handle::request`].
+    pub fn send(&self, h: &Handle) -> Result<()> {
+        h.send(self)
     }
 }

@@ -1,6 +1,7 @@
 //! `IpNet`: an address with a prefix length, host bits kept (`198.18.0.5/24`).
 
 use crate::Error;
+use crate::wire::family::{AF_INET, AF_INET6};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
@@ -130,19 +131,13 @@ impl Family {
     /// `AF_INET` or `AF_INET6`.
     pub fn af(self) -> u8 {
         match self {
-            Family::Ipv4 => libc::AF_INET as u8,
-            Family::Ipv6 => libc::AF_INET6 as u8,
+            Family::Ipv4 => AF_INET,
+            Family::Ipv6 => AF_INET6,
         }
     }
 }
 
-/// `AF_INET` or `AF_INET6` for an address.
-pub fn family_of(a: IpAddr) -> u8 {
-    match a {
-        IpAddr::V4(_) => libc::AF_INET as u8,
-        IpAddr::V6(_) => libc::AF_INET6 as u8,
-    }
-}
+pub use crate::wire::family::family_of;
 
 fn max_prefix(a: IpAddr) -> u8 {
     if a.is_ipv4() { 32 } else { 128 }
@@ -174,7 +169,9 @@ impl fmt::Display for IpNet {
 impl FromStr for IpNet {
     type Err = Error;
 
-    /// `ADDR/LEN`, or a bare address taken as a host (`/32`, `/128`) as `ip` does.
+    /// `ADDR/LEN`, or a bare address taken as a host (`/32`, `/128`) as `ip` does. `LEN` is
+    /// decimal ASCII digits without a sign, white space or leading zeros (`ip` reads `024`
+    /// as octal 20; this refuses it rather than read it another way).
     fn from_str(s: &str) -> Result<Self, Error> {
         let (a, l) = match s.split_once('/') {
             Some((a, l)) => (a, Some(l)),
@@ -186,9 +183,13 @@ impl FromStr for IpNet {
         match l {
             None => Ok(IpNet::host(addr)),
             Some(l) => {
-                let len: u8 = l
-                    .parse()
-                    .map_err(|_| Error::invalid("prefix length", format!("{l:?} in {s:?}")))?;
+                let bad = || Error::invalid("prefix length", format!("{l:?} in {s:?}"));
+                // `u8::from_str` alone would take a leading `+`.
+                let digits = !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit());
+                if !digits || (l.len() > 1 && l.starts_with('0')) {
+                    return Err(bad());
+                }
+                let len: u8 = l.parse().map_err(|_| bad())?;
                 IpNet::new(addr, len)
             }
         }
@@ -221,6 +222,30 @@ mod tests {
         ] {
             assert!(bad.parse::<IpNet>().unwrap_err().is_invalid(), "{bad}");
         }
+    }
+
+    /// Issue 11: `u8::from_str` takes a leading `+`, so `/+24` was a prefix length. The
+    /// length is decimal digits only, without leading zeros (`ip` reads `024` as octal 20).
+    #[test]
+    fn prefix_length_is_decimal_digits_only() {
+        for bad in [
+            "198.18.0.1/+24",
+            "2001:db8::1/+64",
+            "198.18.0.1/-0",
+            "198.18.0.1/ 24",
+            "198.18.0.1/24 ",
+            "198.18.0.1/024",
+            "198.18.0.1/00",
+            "198.18.0.1/0x18",
+            "198.18.0.1/\u{0662}4",
+        ] {
+            assert!(bad.parse::<IpNet>().unwrap_err().is_invalid(), "{bad:?}");
+        }
+        assert_eq!("198.18.0.1/0".parse::<IpNet>().unwrap().prefix_len(), 0);
+        assert_eq!(
+            "2001:db8::1/128".parse::<IpNet>().unwrap().prefix_len(),
+            128
+        );
     }
 
     #[test]

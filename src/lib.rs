@@ -1,38 +1,104 @@
-//! netplumb: container network plumbing over NETLINK_ROUTE.
+//! netplumb: container network plumbing over netlink.
 //!
-//! Layers, each using only the ones below it: [`wire`] (a pure codec), `socket` (a blocking
-//! NETLINK_ROUTE socket), namespaces and typed operations on top.
+//! Typed operations on links, addresses, routes and neighbours through a [`Handle`] bound to
+//! one network namespace, namespaces themselves ([`NetNs`]), tun/tap devices, per-namespace
+//! sysctls and kernel events, over a pure codec ([`wire`]) that cannot panic on any input.
+//!
+//! ```no_run
+//! use netplumb::{Handle, LinkSpec, NetNs};
+//! let ns = NetNs::new_anonymous()?;
+//! let h = Handle::in_netns(&ns)?; // every call below acts on `ns`, from this thread
+//! h.link_add(&LinkSpec::bridge("br0").up())?;
+//! # Ok::<(), netplumb::Error>(())
+//! ```
+//!
+//! # Layers
+//!
+//! Each layer uses only the ones below it. Data goes down as a typed request, becomes bytes
+//! in [`wire`], goes through the [`socket`], and comes back up as borrowed views that the
+//! caller turns into owned values only if it keeps them.
+//!
+//! | Layer | Modules | What it does |
+//! |-------|---------|--------------|
+//! | operations | [`link`], [`addr`], [`route`], [`neigh`], [`rule`], [`nsid`] over a [`handle::Handle`] | typed requests and replies, verbs as in iproute2 (`ip link add`, `ip route replace`, ...) |
+//! | namespaces and devices | [`netns`], [`tun`], [`sysctl`], [`events`] | namespaces on pinned threads, `/dev/net/tun`, per-namespace sysctls, multicast monitors |
+//! | values | [`ipnet`], [`mac`], [`ifname`] | addresses with prefixes, MAC addresses, interface-name rules |
+//! | socket | [`socket`], [`error`] | a blocking netlink socket (acknowledged requests, dumps, batches, multicast) and the typed [`Error`] every layer above returns |
+//! | wire | [`wire`] | the pure codec: zero-copy views and owned messages; no I/O, no `unsafe`, no panics |
+//! | sys | (private) | the only module with `unsafe`: raw syscalls and ioctls |
+//!
+//! Above the operations, [`container`] composes them into container plumbing (libcontainer's
+//! strategies, virtlet's VM side). Still to come: nf_tables (`nft`) and CNI.
+//!
+//! # Paths
+//!
+//! The types most programs need are re-exported here ([`Handle`], [`NetNs`], [`LinkSpec`],
+//! [`AddrSpec`], [`RouteSpec`], [`NeighSpec`], [`Sysctls`], [`Monitor`], [`Tun`], [`Error`],
+//! ...); everything else is reached through its module (`netplumb::route::RouteFilter`).
+//! The docs can be searched by kernel name: `RTM_NEWROUTE`, `setns`, `TUNSETIFF`.
 #![warn(missing_docs)]
 // `unsafe` lives only in `sys`, which allows it for itself.
 #![deny(unsafe_code)]
 
-pub mod addr;
-pub mod error;
-pub mod events;
-#[doc(hidden)]
-pub mod fuzzing;
-pub mod handle;
-pub mod ifname;
-pub mod ipnet;
-pub mod link;
-pub mod mac;
-pub mod neigh;
-pub mod netns;
-pub mod nsid;
-pub mod route;
-pub mod socket;
+// ---- sys and wire: syscalls, and the pure codec ----
 mod sys;
-pub mod sysctl;
-pub mod tun;
 pub mod wire;
 
+// ---- socket, and the error type of every layer from here up ----
+pub mod error;
+pub mod socket;
+
+// ---- values shared by the layers above ----
+pub mod ifname;
+pub mod ipnet;
+pub mod mac;
+
+// ---- namespaces and devices ----
+pub mod events;
+pub mod netns;
+pub mod sysctl;
+pub mod tun;
+
+// ---- operations: typed requests over a Handle ----
+pub mod addr;
+pub mod handle;
+pub mod link;
+pub mod neigh;
+pub mod nsid;
+pub mod route;
+pub mod rule;
+
+// ---- multi-step plumbing: undo logs and fault plans ----
+pub mod undo;
+
+// ---- container plumbing: compositions of the operations ----
+#[cfg(feature = "cni")]
+pub mod cni;
+pub mod container;
+
+// ---- not part of the API ----
+#[doc(hidden)]
+pub mod fuzzing;
+#[cfg(test)]
+mod refused_before_sending;
+
+// ---- curated re-exports ----
 pub use error::{Error, KernelError, Result};
-pub use handle::Handle;
 pub use ipnet::{Family, IpNet};
-pub use link::{Link, LinkChange, LinkFilter, LinkRef, LinkSpec};
 pub use mac::MacAddr;
-pub use netns::{NetNs, NetNsGuard};
+
 pub use socket::{Batch, BatchMode, Dump, DumpMap, Socket};
+
+pub use events::{Event, Monitor};
+pub use netns::{NetNs, NetNsGuard};
+pub use sysctl::Sysctls;
+pub use tun::{Tun, TunBuilder};
+
+pub use addr::{AddrFilter, AddrSpec, Address};
+pub use handle::Handle;
+pub use link::{Link, LinkChange, LinkFilter, LinkRef, LinkSpec};
+pub use neigh::{NeighFilter, NeighSpec, Neighbour};
+pub use route::{Route, RouteFilter, RouteSpec};
 
 // The README's Rust examples are compiled and run as doctests.
 #[cfg(doctest)]

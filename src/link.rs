@@ -2,7 +2,9 @@
 //!
 //! - Create: [`Handle::link_add`] with a [`LinkSpec`] (veth, bridge, macvlan, macvtap, vxlan,
 //!   ifb, or any kind name the kernel may know), and [`Handle::link_add_unique`] for random
-//!   names retried on `EEXIST`.
+//!   names retried on `EEXIST`. [`Handle::link_add_recorded`] and
+//!   [`Handle::record_link_add`] record the deletion in an [`crate::undo::Undo`] log;
+//!   [`Handle::link_add_all`] makes all of several links or none.
 //! - Change: [`Handle::link_set`] with a [`LinkChange`], and the one-field wrappers
 //!   ([`Handle::link_up`], [`Handle::link_set_mtu`], [`Handle::link_set_netns`], ...).
 //! - Read: [`Handle::link_get`] (one `RTM_GETLINK`), [`Handle::link_list`] and
@@ -43,7 +45,7 @@ pub use spec::{Bridge, LinkKind, LinkSpec, Macvlan, UNIQUE_ATTEMPTS, Veth, Vxlan
 pub use crate::wire::link::{IfFlags, InfoData, LinkInfo, MacvlanMode, OperState, Stats64};
 
 use crate::handle::Handle;
-use crate::socket::Batch;
+use crate::socket::Request;
 use crate::wire::link::{LinkAttr, LinkMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_GETLINK};
 use crate::{Error, Result};
@@ -208,8 +210,9 @@ impl NetNsRef<'_> {
 }
 
 /// One LINK request, built but not sent: the message type, the flags (`NLM_F_REQUEST` and
-/// `NLM_F_ACK` are added when sending) and the message. Push many into one [`Batch`] to send
-/// them together.
+/// `NLM_F_ACK` are added when sending) and the message. Push many into one [`crate::Batch`] to send
+/// them together, send one with [`Request::send`], or keep one as an undo step. The shared
+/// [`Request`] type for a [`LinkMessage`].
 ///
 /// ```
 /// use netplumb::Batch;
@@ -222,43 +225,12 @@ impl NetNsRef<'_> {
 /// assert_eq!(batch.len(), 3);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkRequest {
-    /// `RTM_NEWLINK`, `RTM_DELLINK`...
-    pub msg_type: u16,
-    /// `NLM_F_CREATE | NLM_F_EXCL` for a creation, empty for a change or a deletion.
-    pub flags: NlmsgFlags,
-    /// The payload.
-    pub message: LinkMessage,
-}
+pub type LinkRequest = Request<LinkMessage>;
 
-impl LinkRequest {
-    /// Appends the request to `batch`.
-    pub fn push_to(&self, batch: &mut Batch) -> Result<()> {
-        batch.push(self.msg_type, self.flags, &self.message)
-    }
-
-    /// `(msg_type, flags, message)`.
-    pub fn into_parts(self) -> (u16, NlmsgFlags, LinkMessage) {
-        (self.msg_type, self.flags, self.message)
-    }
-
-    /// Sends the request on `h` and waits for the acknowledgement.
-    pub fn send(&self, h: &Handle) -> Result<()> {
-        h.request(self.msg_type, self.flags, &self.message)
-    }
-}
-
-/// `ENODEV` from a request naming `dev` becomes [`Error::NotFound`].
+/// `ENODEV` from a request naming `dev` becomes [`Error::NotFound`]: the one not-found
+/// mapping of every operation that names a link (link, addr, route, neigh).
 pub(crate) fn no_such_link(e: Error, dev: &LinkRef<'_>) -> Error {
-    if e.errno() == Some(libc::ENODEV) {
-        Error::NotFound {
-            what: "link",
-            name: dev.to_string(),
-        }
-    } else {
-        e
-    }
+    e.not_found_on(libc::ENODEV, "link", dev)
 }
 
 /// Resolves a reference that a request needs as an index (`IFLA_MASTER`, `IFLA_LINK`...).
@@ -282,6 +254,7 @@ impl Handle {
     /// The interface index of `link`: no request for an index; for a name, one `RTM_GETLINK`
     /// (a get, not a dump) with `IFLA_IFNAME`, like `ip` resolving `dev NAME`. A missing link
     /// is [`Error::NotFound`].
+    #[doc(alias("RTM_GETLINK", "if_nametoindex"))]
     pub fn link_index<'a>(&self, link: impl Into<LinkRef<'a>>) -> Result<u32> {
         let link = link.into();
         let name = match &link {

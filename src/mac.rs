@@ -79,7 +79,9 @@ impl fmt::Display for MacAddr {
 impl FromStr for MacAddr {
     type Err = Error;
 
-    /// Six colon-separated hex octets (`02:42:ac:11:00:02`; one-digit octets accepted).
+    /// Six colon-separated octets of one or two ASCII hex digits each (`02:42:ac:11:00:02`,
+    /// `2:42:ac:11:0:2`); nothing else, not even a sign or white space (`ip` takes `+2`
+    /// through `sscanf("%x")`, netplumb does not).
     fn from_str(s: &str) -> Result<Self, Error> {
         let bad = || {
             Error::invalid(
@@ -91,7 +93,8 @@ impl FromStr for MacAddr {
         let mut parts = s.split(':');
         for o in out.iter_mut() {
             let p = parts.next().ok_or_else(bad)?;
-            if p.is_empty() || p.len() > 2 {
+            // from_str_radix alone would take a leading `+`.
+            if p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(bad());
             }
             *o = u8::from_str_radix(p, 16).map_err(|_| bad())?;
@@ -127,6 +130,28 @@ mod tests {
         ] {
             assert!(bad.parse::<MacAddr>().is_err(), "{bad}");
         }
+    }
+
+    /// Issue 11: `u8::from_str_radix` takes a leading sign, so `+2` was read as an octet.
+    /// Every octet is one or two ASCII hex digits and nothing else.
+    #[test]
+    fn octets_are_hex_digits_only() {
+        for bad in [
+            "+2:42:ac:11:00:02",
+            "02:42:ac:11:00:+2",
+            "02:42:ac:+1:00:02",
+            "-0:42:ac:11:00:02",
+            "02:42:ac:11:00:-0",
+            " 2:42:ac:11:00:02",
+            "02:42:ac:11:00:2 ",
+            "02:42:ac:11:00:\u{0662}",
+        ] {
+            assert!(bad.parse::<MacAddr>().is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            "0:0:0:0:0:F".parse::<MacAddr>().unwrap(),
+            MacAddr([0, 0, 0, 0, 0, 15])
+        );
     }
 
     #[test]

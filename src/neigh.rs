@@ -20,11 +20,12 @@
 //! # Ok(()) }
 //! ```
 
-use crate::addr::{DUMP_RETRIES, map_nodev};
 use crate::handle::Handle;
 use crate::ipnet::Family;
 use crate::link::LinkRef;
+use crate::link::no_such_link;
 use crate::mac::MacAddr;
+use crate::socket::{DUMP_RETRIES, Request};
 use crate::wire::neigh::{AF_BRIDGE, NeighAttr, NeighMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::{Error, Result};
@@ -473,30 +474,41 @@ impl NeighSpec {
         Ok(msg)
     }
 
-    /// `(RTM_NEWNEIGH, CREATE|EXCL, payload)`: [`Handle::neigh_add`] as a request to push
-    /// into a [`Batch`](crate::Batch).
-    pub fn add_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
+    /// `RTM_NEWNEIGH` with `CREATE|EXCL`: [`Handle::neigh_add`] as a request to push into a
+    /// [`Batch`](crate::Batch) (or to send, or to keep).
+    pub fn add_request(&self, index: u32) -> Result<NeighRequest> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::EXCL;
-        Ok((RTM_NEWNEIGH, flags, self.to_message(index)?))
+        Ok(Request::new(RTM_NEWNEIGH, flags, self.to_message(index)?))
     }
 
-    /// `(RTM_NEWNEIGH, CREATE|REPLACE, payload)`: [`Handle::neigh_replace`] for a [`Batch`](crate::Batch).
-    pub fn replace_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
+    /// `RTM_NEWNEIGH` with `CREATE|REPLACE`: [`Handle::neigh_replace`] for a
+    /// [`Batch`](crate::Batch).
+    pub fn replace_request(&self, index: u32) -> Result<NeighRequest> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::REPLACE;
-        Ok((RTM_NEWNEIGH, flags, self.to_message(index)?))
+        Ok(Request::new(RTM_NEWNEIGH, flags, self.to_message(index)?))
     }
 
-    /// `(RTM_NEWNEIGH, CREATE|APPEND, payload)`: [`Handle::neigh_append`] for a [`Batch`](crate::Batch).
-    pub fn append_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
+    /// `RTM_NEWNEIGH` with `CREATE|APPEND`: [`Handle::neigh_append`] for a
+    /// [`Batch`](crate::Batch).
+    pub fn append_request(&self, index: u32) -> Result<NeighRequest> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::APPEND;
-        Ok((RTM_NEWNEIGH, flags, self.to_message(index)?))
+        Ok(Request::new(RTM_NEWNEIGH, flags, self.to_message(index)?))
     }
 
-    /// `(RTM_DELNEIGH, 0, payload)`: [`Handle::neigh_del`] for a [`Batch`](crate::Batch).
-    pub fn del_request(&self, index: u32) -> Result<(u16, NlmsgFlags, NeighMessage)> {
-        Ok((RTM_DELNEIGH, NlmsgFlags::empty(), self.to_message(index)?))
+    /// `RTM_DELNEIGH` (no flags): [`Handle::neigh_del`] for a [`Batch`](crate::Batch); also
+    /// what undoes [`NeighSpec::add_request`].
+    pub fn del_request(&self, index: u32) -> Result<NeighRequest> {
+        Ok(Request::new(
+            RTM_DELNEIGH,
+            NlmsgFlags::empty(),
+            self.to_message(index)?,
+        ))
     }
 }
+
+/// A neighbour request, built but not sent: the shared [`Request`] type for a
+/// [`NeighMessage`].
+pub type NeighRequest = Request<NeighMessage>;
 
 /// A filter for [`Handle::neigh_list`]. The device, the master and the family go to the
 /// kernel (`NDA_IFINDEX`, `NDA_MASTER`, `ndm_family`), as does `proxy` (`NTF_PROXY` in the
@@ -717,6 +729,7 @@ impl Handle {
     /// [`Error::NotFound`] for a missing device; a kernel error with `is_exists()` for an
     /// existing entry, `EINVAL` "No link layer address given" for a valid state without one
     /// (the kernel then leaves an entry without state behind).
+    #[doc(alias = "RTM_NEWNEIGH")]
     pub fn neigh_add<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &NeighSpec) -> Result<()> {
         self.neigh_send(
             dev.into(),
@@ -731,6 +744,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::neigh_add`], without the "exists" case.
+    #[doc(alias = "RTM_NEWNEIGH")]
     pub fn neigh_replace<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &NeighSpec) -> Result<()> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::REPLACE;
         self.neigh_send(dev.into(), spec, RTM_NEWNEIGH, flags)
@@ -741,6 +755,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::neigh_add`]; `ENOENT` (`is_not_found()`) when there is no such entry.
+    #[doc(alias = "RTM_NEWNEIGH")]
     pub fn neigh_change<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &NeighSpec) -> Result<()> {
         self.neigh_send(dev.into(), spec, RTM_NEWNEIGH, NlmsgFlags::REPLACE)
     }
@@ -750,6 +765,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::neigh_add`].
+    #[doc(alias = "RTM_NEWNEIGH")]
     pub fn neigh_append<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &NeighSpec) -> Result<()> {
         let flags = NlmsgFlags::CREATE | NlmsgFlags::APPEND;
         self.neigh_send(dev.into(), spec, RTM_NEWNEIGH, flags)
@@ -761,6 +777,7 @@ impl Handle {
     /// # Errors
     /// `ENOENT` (`is_not_found()`) when there is no such entry; [`Error::NotFound`] for a
     /// missing device.
+    #[doc(alias = "RTM_DELNEIGH")]
     pub fn neigh_del<'a>(&self, dev: impl Into<LinkRef<'a>>, spec: &NeighSpec) -> Result<()> {
         self.neigh_send(dev.into(), spec, RTM_DELNEIGH, NlmsgFlags::empty())
     }
@@ -775,7 +792,7 @@ impl Handle {
         spec.validate()?;
         let index = self.link_index(dev.clone())?;
         self.request(msg_type, flags, &spec.to_message(index)?)
-            .map_err(|e| map_nodev(e, &dev))
+            .map_err(|e| no_such_link(e, &dev))
     }
 
     /// `RTM_GETNEIGH` for one entry; like `ip neigh get ADDR dev DEV` (or `ip neigh get proxy
@@ -784,6 +801,7 @@ impl Handle {
     /// # Errors
     /// `ENOENT` (`is_not_found()`) when there is no such entry; [`Error::NotFound`] for a
     /// missing device.
+    #[doc(alias = "RTM_GETNEIGH")]
     pub fn neigh_get<'a>(
         &self,
         dev: impl Into<LinkRef<'a>>,
@@ -802,7 +820,7 @@ impl Handle {
         self.get_map(RTM_GETNEIGH, NlmsgFlags::empty(), &req, |m| {
             Neighbour::from_message(NeighMessage::parse(m.payload())?)
         })
-        .map_err(|e| map_nodev(e, &dev))
+        .map_err(|e| no_such_link(e, &dev))
     }
 
     /// `RTM_GETNEIGH` dump; like `ip neigh show nud all [proxy] [dev DEV] [master DEV]` or,
@@ -813,6 +831,7 @@ impl Handle {
     /// # Errors
     /// [`Error::InvalidInput`] for a proxy listing of the bridge family; [`Error::NotFound`]
     /// for a missing device; [`Error::DumpInterrupted`] if the table kept changing.
+    #[doc(alias = "RTM_GETNEIGH")]
     pub fn neigh_list(&self, filter: &NeighFilter<'_>) -> Result<Vec<Neighbour>> {
         if filter.proxy && filter.family == Some(NeighFamily::Bridge) {
             return Err(Error::invalid(
@@ -857,6 +876,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] for a missing device; the first other failure of a delete;
     /// [`Error::Protocol`] if entries remain after 10 rounds.
+    #[doc(alias("RTM_GETNEIGH", "RTM_DELNEIGH"))]
     pub fn neigh_flush<'a>(
         &self,
         dev: impl Into<LinkRef<'a>>,

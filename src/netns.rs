@@ -119,6 +119,7 @@ impl NetNs {
     /// # Errors
     /// [`Error::NotFound`] if `path` does not exist; [`Error::InvalidInput`] if it is not a
     /// network namespace; [`Error::Io`] otherwise.
+    #[doc(alias = "NS_GET_NSTYPE")]
     pub fn open(path: impl AsRef<Path>) -> Result<NetNs> {
         let path = path.as_ref();
         let file = OpenOptions::new()
@@ -185,6 +186,7 @@ impl NetNs {
     ///
     /// # Errors
     /// [`Error::Io`] (`EPERM` without `CAP_SYS_ADMIN`).
+    #[doc(alias("unshare", "CLONE_NEWNET"))]
     pub fn new_anonymous() -> Result<NetNs> {
         on_new_thread(|| {
             sys::unshare_net().map_err(|e| Error::io("unshare(CLONE_NEWNET)", e))?;
@@ -203,6 +205,7 @@ impl NetNs {
     /// # Errors
     /// [`Error::Io`] with `EEXIST` ([`Error::is_exists`]) if the name is taken;
     /// [`Error::InvalidInput`] for a name that is empty, too long, or has a `/`.
+    #[doc(alias("unshare", "CLONE_NEWNET", "mount"))]
     pub fn add(name: &str) -> Result<NetNs> {
         let path = named_path(name)?;
         let dir = Path::new(NETNS_RUN_DIR);
@@ -244,6 +247,7 @@ impl NetNs {
     ///
     /// # Errors
     /// [`Error::NotFound`] if there is no such name.
+    #[doc(alias("umount2", "MNT_DETACH"))]
     pub fn delete(name: &str) -> Result<()> {
         let path = named_path(name)?;
         let not_found = || Error::NotFound {
@@ -316,6 +320,7 @@ impl NetNs {
     /// [`Error::Panicked`] if `f` panicked (the thread that ran it is gone);
     /// [`Error::Io`] if the thread could not be made or could not enter the namespace (then
     /// `f` did not run).
+    #[doc(alias("setns", "CLONE_NEWNET"))]
     pub fn run<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce() -> T + Send,
@@ -343,6 +348,7 @@ impl NetNs {
     /// fn assert_send<T: Send>() {}
     /// assert_send::<netplumb::netns::NetNsGuard>();
     /// ```
+    #[doc(alias("setns", "CLONE_NEWNET"))]
     pub fn enter(&self) -> Result<NetNsGuard> {
         let previous = NetNs::current()?;
         sys::setns_net(self.fd.as_fd()).map_err(|e| Error::io("setns(CLONE_NEWNET)", e))?;

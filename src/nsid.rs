@@ -16,18 +16,39 @@
 //! # Ok::<(), netplumb::Error>(())
 //! ```
 
+use crate::socket::{DUMP_RETRIES, Request};
 use crate::wire::NlmsgFlags;
 use crate::wire::nlmsg::{RTM_GETNSID, RTM_NEWNSID};
 use crate::wire::nsid::{NETNSA_NSID_NOT_ASSIGNED, NsidAttr, NsidMessage};
 use crate::{Error, Handle, NetNs, Result};
 use std::os::fd::{AsFd, AsRawFd};
 
-/// How often a list of ids is dumped again while the kernel reports it interrupted.
-const DUMP_RETRIES: usize = 5;
-
 /// `NETNSA_FD` naming `ns` (a descriptor is never negative).
 fn fd_attr(ns: &NetNs) -> NsidAttr {
     NsidAttr::Fd(u32::try_from(ns.as_fd().as_raw_fd()).unwrap_or(u32::MAX))
+}
+
+/// A namespace-id request, built but not sent: the shared [`Request`] type for an
+/// [`NsidMessage`].
+pub type NsidRequest = Request<NsidMessage>;
+
+/// The `RTM_NEWNSID` request that gives `ns` the id `id` (or, with `None`, the lowest free
+/// one) in the namespace it is sent in: `NETNSA_FD` and `NETNSA_NSID` (-1 for `None`), like
+/// `ip netns set NAME ID` (`auto` for `None`). `ns` must stay open until it is sent.
+///
+/// # Errors
+/// [`Error::InvalidInput`] for a negative `id`.
+pub fn set_nsid_request(ns: &NetNs, id: Option<i32>) -> Result<NsidRequest> {
+    if let Some(i) = id.filter(|i| *i < 0) {
+        return Err(Error::invalid(
+            "namespace id",
+            format!("{i} is negative (None lets the kernel choose)"),
+        ));
+    }
+    let message = NsidMessage::new()
+        .with(fd_attr(ns))
+        .with(NsidAttr::Nsid(id.unwrap_or(NETNSA_NSID_NOT_ASSIGNED)));
+    Ok(Request::new(RTM_NEWNSID, NlmsgFlags::empty(), message))
 }
 
 impl Handle {
@@ -39,6 +60,7 @@ impl Handle {
     /// # Errors
     /// [`Error::Kernel`] as the kernel reports it; the transport errors of
     /// [`Handle::request`].
+    #[doc(alias = "RTM_GETNSID")]
     pub fn nsid(&self, ns: &NetNs) -> Result<Option<i32>> {
         let req = NsidMessage::new().with(fd_attr(ns));
         self.get_map(RTM_GETNSID, NlmsgFlags::empty(), &req, |m| {
@@ -57,17 +79,9 @@ impl Handle {
     /// [`Error::InvalidInput`] for a negative `id`, before anything is sent.
     /// [`Error::Kernel`] `EEXIST` when `ns` has an id already ("Peer netns already has a
     /// nsid assigned") or `id` is taken ("The specified nsid is already used").
+    #[doc(alias = "RTM_NEWNSID")]
     pub fn set_nsid(&self, ns: &NetNs, id: Option<i32>) -> Result<i32> {
-        if let Some(i) = id.filter(|i| *i < 0) {
-            return Err(Error::invalid(
-                "namespace id",
-                format!("{i} is negative (None lets the kernel choose)"),
-            ));
-        }
-        let req = NsidMessage::new()
-            .with(fd_attr(ns))
-            .with(NsidAttr::Nsid(id.unwrap_or(NETNSA_NSID_NOT_ASSIGNED)));
-        self.request(RTM_NEWNSID, NlmsgFlags::empty(), &req)?;
+        set_nsid_request(ns, id)?.send(self)?;
         match id {
             Some(i) => Ok(i),
             None => self.nsid(ns)?.ok_or_else(|| {
@@ -83,6 +97,7 @@ impl Handle {
     ///
     /// # Errors
     /// The errors of [`Handle::dump_retry`].
+    #[doc(alias = "RTM_GETNSID")]
     pub fn nsid_list(&self) -> Result<Vec<i32>> {
         let ids = self.dump_retry(DUMP_RETRIES, RTM_GETNSID, &NsidMessage::new(), |p| {
             Ok(NsidMessage::parse(p)?.nsid())

@@ -1,21 +1,43 @@
-//! Network sysctls: reading and writing files under `/proc/sys/net`.
+//! Network sysctls: reading and writing files under `/proc/sys/net`, in one namespace.
+//!
+//! A [`Sysctls`] is bound to a network namespace, as a [`Handle`](crate::Handle) is:
+//! [`Sysctls::in_netns`] for a namespace you hold, [`Sysctls::current`] for the calling
+//! thread's own. Every read and write is a method on it:
+//!
+//! ```no_run
+//! use netplumb::sysctl::{Family, Sysctls};
+//! use netplumb::NetNs;
+//!
+//! # fn main() -> netplumb::Result<()> {
+//! let ns = NetNs::open_name("blue")?;
+//! let blue = Sysctls::in_netns(&ns)?;
+//! blue.set_forwarding(Family::Ipv4, "all", true)?; // ip netns exec blue sysctl -w ...
+//! assert_eq!(blue.get("net.ipv4.conf.all.forwarding")?, "1");
+//! // Several reads and writes on one thread inside the namespace:
+//! blue.run(|s| {
+//!     s.set_disable_ipv6("eth0", false)?;
+//!     s.set_accept_dad("eth0", 0)
+//! })?;
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! **Which namespace.** `/proc/sys/net` shows the network namespace of the task that *opens*
-//! the file, and namespaces are per thread: every function here reads or writes the calling
-//! thread's current network namespace. A caller that wants another namespace's sysctls must
-//! run them inside that namespace's pinned thread (`NetNs::run(|| sysctl::set(...))`). Calling
-//! them from a host thread changes the host: the libnetwork bug where load-balancer tweaks
-//! landed host-wide.
-//!
-//! The `_in` functions do exactly that for a [`NetNs`]: [`get_in`] and [`set_in`] for any
-//! key, typed forms such as [`set_forwarding_in`], and [`in_ns`] to do several reads and
-//! writes on one thread. The calling thread never changes namespace.
+//! the file, and namespaces are per thread. So a [`Sysctls::in_netns`] value does each call
+//! on a thread made for it inside the namespace ([`NetNs::run`]): the calling thread never
+//! changes namespace, and writes cannot land in the host by accident (the libnetwork bug
+//! where load-balancer tweaks landed host-wide). [`Sysctls::current`] acts on whatever
+//! namespace the calling thread is in *at each call* (unlike [`Handle::new`](crate::Handle),
+//! which binds the namespace when it is made): inside [`NetNs::run`], that is the
+//! namespace being run in; from a host thread, it is the host.
 //!
 //! **Keys** follow sysctl(8): `net.ipv4.conf.all.forwarding` or `net/ipv4/conf/all/forwarding`.
 //! If the first separator is `.`, dots and slashes are swapped, so an interface name with a
 //! dot is written with `/` (`net.ipv4.conf.eth0/100.forwarding`); if it is `/`, the key is a
 //! literal path (`net/ipv4/conf/eth0.100/forwarding`). Keys must start with `net` and have
-//! no empty, `.` or `..` components. The typed helpers take interface names as they are.
+//! no empty, `.` or `..` components. The typed methods take interface names as they are.
+//! Keys, names and values are checked on the calling thread, before any thread is made or
+//! anything is written.
 //!
 //! Errors: a key that does not exist (or an interface that does not) is
 //! [`Error::NotFound`] with `what: "sysctl"`; other failures are [`Error::Io`] naming the
@@ -23,7 +45,7 @@
 
 use crate::{Error, NetNs, Result};
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const PROC_SYS: &str = "/proc/sys";
 
@@ -36,7 +58,6 @@ fn dir(f: Family) -> &'static str {
         Family::Ipv6 => "ipv6",
     }
 }
-
 /// The `/proc/sys` path of a key, after validation (see the module docs for the syntax).
 pub fn path(key: &str) -> Result<PathBuf> {
     let bad = |reason: &str| Err(Error::invalid("sysctl key", format!("{key:?}: {reason}")));
@@ -82,37 +103,28 @@ fn map_err(key: &str, op: &str, path: &std::path::Path, e: io::Error) -> Error {
     }
 }
 
-/// Reads a sysctl in the calling thread's namespace (`sysctl -n KEY`), without the trailing
-/// newline.
-pub fn get(key: &str) -> Result<String> {
-    let path = path(key)?;
-    let mut s = std::fs::read_to_string(&path).map_err(|e| map_err(key, "read", &path, e))?;
+/// Reads the file of `key` (already validated into `path`) on the calling thread, without
+/// the trailing newline.
+fn read(key: &str, path: &Path) -> Result<String> {
+    let mut s = std::fs::read_to_string(path).map_err(|e| map_err(key, "read", path, e))?;
     if s.ends_with('\n') {
         s.pop();
     }
     Ok(s)
 }
 
-/// Writes a sysctl in the calling thread's namespace (`sysctl -w KEY=VALUE`).
-pub fn set(key: &str, value: &str) -> Result<()> {
-    let path = path(key)?;
-    if value.contains('\0') {
-        return Err(Error::invalid(
-            "sysctl value",
-            format!("{value:?}: contains NUL"),
-        ));
-    }
+/// Writes `value` to the file of `key` on the calling thread.
+fn write(key: &str, path: &Path, value: &str) -> Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .write(true)
-        .open(&path)
-        .map_err(|e| map_err(key, "open", &path, e))?;
+        .open(path)
+        .map_err(|e| map_err(key, "open", path, e))?;
     // One write: the kernel parses each write(2) on its own.
     f.write_all(value.as_bytes())
-        .map_err(|e| map_err(key, "write", &path, e))
+        .map_err(|e| map_err(key, "write", path, e))
 }
 
-fn get_int(key: &str) -> Result<i64> {
-    let v = get(key)?;
+fn parse_int(key: &str, v: &str) -> Result<i64> {
     v.trim().parse().map_err(|_| {
         let msg = format!("{v:?} is not an integer");
         Error::io(
@@ -128,14 +140,6 @@ fn conf_key(family: Family, iface: &str, knob: &str) -> Result<String> {
     Ok(format!("net/{}/conf/{iface}/{knob}", dir(family)))
 }
 
-fn set_conf(family: Family, iface: &str, knob: &str, value: i64) -> Result<()> {
-    set(&conf_key(family, iface, knob)?, &value.to_string())
-}
-
-fn get_conf(family: Family, iface: &str, knob: &str) -> Result<i64> {
-    get_int(&conf_key(family, iface, knob)?)
-}
-
 fn narrow<T: TryFrom<i64>>(key: &str, v: i64) -> Result<T> {
     T::try_from(v).map_err(|_| {
         let msg = format!("{v} out of range");
@@ -146,190 +150,191 @@ fn narrow<T: TryFrom<i64>>(key: &str, v: i64) -> Result<T> {
     })
 }
 
-/// `net.ipv6.conf.<iface>.disable_ipv6`: turn IPv6 off (`true`) or on for an interface, or
-/// for `all` (every interface) or `default` (interfaces created later).
-pub fn set_disable_ipv6(iface: &str, disable: bool) -> Result<()> {
-    set_conf(Family::Ipv6, iface, "disable_ipv6", disable.into())
+/// The network sysctls of one namespace; see the [module docs](self).
+///
+/// Made by [`Sysctls::in_netns`] (a namespace you hold; each call runs on a throwaway
+/// thread inside it) or [`Sysctls::current`] (the calling thread's namespace at each call).
+#[derive(Debug)]
+pub struct Sysctls {
+    /// None: the calling thread's namespace.
+    ns: Option<NetNs>,
 }
 
-/// Reads `net.ipv6.conf.<iface>.disable_ipv6`.
-pub fn disable_ipv6(iface: &str) -> Result<bool> {
-    Ok(get_conf(Family::Ipv6, iface, "disable_ipv6")? != 0)
-}
-
-/// `net.<family>.conf.<iface>.forwarding`: route packets between interfaces.
-pub fn set_forwarding(family: Family, iface: &str, on: bool) -> Result<()> {
-    set_conf(family, iface, "forwarding", on.into())
-}
-
-/// Reads `net.<family>.conf.<iface>.forwarding`.
-pub fn forwarding(family: Family, iface: &str) -> Result<bool> {
-    Ok(get_conf(family, iface, "forwarding")? != 0)
-}
-
-/// `net.ipv4.conf.<iface>.arp_ignore`: which ARP requests to answer (0-3 or 8; 1 = only for
-/// addresses on the receiving interface). Other values are refused before writing.
-pub fn set_arp_ignore(iface: &str, level: u8) -> Result<()> {
-    if !matches!(level, 0..=3 | 8) {
-        return Err(Error::invalid(
-            "arp_ignore",
-            format!("{level}: must be 0-3 or 8"),
-        ));
+impl Sysctls {
+    /// The sysctls of the namespace the calling thread is in when each method runs (no
+    /// thread is made): what `sysctl` run by this thread would see.
+    pub fn current() -> Sysctls {
+        Sysctls { ns: None }
     }
-    set_conf(Family::Ipv4, iface, "arp_ignore", level.into())
-}
 
-/// Reads `net.ipv4.conf.<iface>.arp_ignore`.
-pub fn arp_ignore(iface: &str) -> Result<u8> {
-    let key = conf_key(Family::Ipv4, iface, "arp_ignore")?;
-    narrow(&key, get_int(&key)?)
-}
-
-/// `net.ipv4.conf.<iface>.arp_announce`: which source address ARP requests use (0-2; 2 =
-/// the best local address for the target). Other values are refused before writing.
-pub fn set_arp_announce(iface: &str, level: u8) -> Result<()> {
-    if level > 2 {
-        return Err(Error::invalid(
-            "arp_announce",
-            format!("{level}: must be 0-2"),
-        ));
+    /// The sysctls of `ns`: each method runs on a new thread that enters `ns`
+    /// (`setns(fd, CLONE_NEWNET)`, see [`NetNs::run`]) and is discarded; the calling thread
+    /// never changes namespace. Like `ip netns exec NS sysctl ...`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the namespace descriptor cannot be duplicated.
+    #[doc(alias = "setns")]
+    pub fn in_netns(ns: &NetNs) -> Result<Sysctls> {
+        Ok(Sysctls {
+            ns: Some(ns.try_clone()?),
+        })
     }
-    set_conf(Family::Ipv4, iface, "arp_announce", level.into())
-}
 
-/// Reads `net.ipv4.conf.<iface>.arp_announce`.
-pub fn arp_announce(iface: &str) -> Result<u8> {
-    let key = conf_key(Family::Ipv4, iface, "arp_announce")?;
-    narrow(&key, get_int(&key)?)
-}
+    /// The namespace this value is bound to; None for [`Sysctls::current`].
+    pub fn netns(&self) -> Option<&NetNs> {
+        self.ns.as_ref()
+    }
 
-/// `net.ipv6.conf.<iface>.accept_dad`: duplicate address detection (0 off, 1 on, 2 on and
-/// disable IPv6 on a duplicate link-local address).
-pub fn set_accept_dad(iface: &str, value: i32) -> Result<()> {
-    set_conf(Family::Ipv6, iface, "accept_dad", value.into())
-}
+    /// Runs `f` in this value's namespace with a [`Sysctls::current`] to read and write
+    /// several sysctls on one thread (for [`Sysctls::in_netns`], one thread for all of
+    /// them rather than one per call).
+    ///
+    /// # Errors
+    /// `f`'s error; for a namespace, [`Error::Panicked`] if `f` panicked and [`Error::Io`]
+    /// if the thread could not enter the namespace (then `f` did not run). With
+    /// [`Sysctls::current`], `f` runs on the calling thread and a panic is not caught.
+    pub fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Sysctls) -> Result<T> + Send,
+        T: Send,
+    {
+        self.on_thread(|| f(&Sysctls::current()))
+    }
 
-/// Reads `net.ipv6.conf.<iface>.accept_dad`.
-pub fn accept_dad(iface: &str) -> Result<i32> {
-    let key = conf_key(Family::Ipv6, iface, "accept_dad")?;
-    narrow(&key, get_int(&key)?)
-}
+    /// Runs `io` on a thread in this value's namespace.
+    fn on_thread<T, F>(&self, io: F) -> Result<T>
+    where
+        F: FnOnce() -> Result<T> + Send,
+        T: Send,
+    {
+        match &self.ns {
+            None => io(),
+            Some(ns) => ns.run(io)?,
+        }
+    }
 
-/// `net.ipv4.conf.<iface>.proxy_arp`: answer ARP for addresses reachable through other
-/// interfaces.
-pub fn set_proxy_arp(iface: &str, on: bool) -> Result<()> {
-    set_conf(Family::Ipv4, iface, "proxy_arp", on.into())
-}
+    /// Reads a sysctl, without the trailing newline: `sysctl -n KEY`.
+    #[doc(alias = "sysctl")]
+    pub fn get(&self, key: &str) -> Result<String> {
+        let path = path(key)?;
+        self.on_thread(|| read(key, &path))
+    }
 
-/// Reads `net.ipv4.conf.<iface>.proxy_arp`.
-pub fn proxy_arp(iface: &str) -> Result<bool> {
-    Ok(get_conf(Family::Ipv4, iface, "proxy_arp")? != 0)
-}
+    /// Writes a sysctl in one `write(2)`: `sysctl -w KEY=VALUE`.
+    #[doc(alias = "sysctl")]
+    pub fn set(&self, key: &str, value: &str) -> Result<()> {
+        let path = path(key)?;
+        if value.contains('\0') {
+            return Err(Error::invalid(
+                "sysctl value",
+                format!("{value:?}: contains NUL"),
+            ));
+        }
+        self.on_thread(|| write(key, &path, value))
+    }
 
-/// `net.ipv4.conf.<iface>.route_localnet`: allow 127.0.0.0/8 as source or destination on the
-/// interface (needed to DNAT to a loopback address).
-pub fn set_route_localnet(iface: &str, on: bool) -> Result<()> {
-    set_conf(Family::Ipv4, iface, "route_localnet", on.into())
-}
+    fn get_int(&self, key: &str) -> Result<i64> {
+        parse_int(key, &self.get(key)?)
+    }
 
-/// Reads `net.ipv4.conf.<iface>.route_localnet`.
-pub fn route_localnet(iface: &str) -> Result<bool> {
-    Ok(get_conf(Family::Ipv4, iface, "route_localnet")? != 0)
-}
+    fn set_conf(&self, family: Family, iface: &str, knob: &str, value: i64) -> Result<()> {
+        self.set(&conf_key(family, iface, knob)?, &value.to_string())
+    }
 
-// ---- another namespace ----
+    fn get_conf(&self, family: Family, iface: &str, knob: &str) -> Result<i64> {
+        self.get_int(&conf_key(family, iface, knob)?)
+    }
 
-/// Runs `f` inside `ns` and returns its result: `f` runs on a thread made for it that has
-/// entered `ns` (see [`NetNs::run`]), so every function of this module called from `f` acts
-/// on `ns`. Use it to read or write several sysctls with one thread:
-///
-/// ```no_run
-/// use netplumb::sysctl::{self, Family};
-/// use netplumb::NetNs;
-///
-/// # fn main() -> netplumb::Result<()> {
-/// let ns = NetNs::open_name("blue")?;
-/// sysctl::in_ns(&ns, || {
-///     sysctl::set_forwarding(Family::Ipv4, "all", true)?;
-///     sysctl::set_disable_ipv6("eth0", false)?;
-///     sysctl::set_accept_dad("eth0", 0)
-/// })?;
-/// assert_eq!(sysctl::get_in(&ns, "net.ipv4.conf.all.forwarding")?, "1");
-/// # Ok(())
-/// # }
-/// ```
-///
-/// # Errors
-/// `f`'s error; [`Error::Panicked`] if `f` panicked; [`Error::Io`] if the thread could not
-/// enter `ns` (then `f` did not run).
-pub fn in_ns<T, F>(ns: &NetNs, f: F) -> Result<T>
-where
-    F: FnOnce() -> Result<T> + Send,
-    T: Send,
-{
-    ns.run(f)?
-}
+    /// `net.ipv6.conf.<iface>.disable_ipv6`: turn IPv6 off (`true`) or on for an interface,
+    /// or for `all` (every interface) or `default` (interfaces created later).
+    pub fn set_disable_ipv6(&self, iface: &str, disable: bool) -> Result<()> {
+        self.set_conf(Family::Ipv6, iface, "disable_ipv6", disable.into())
+    }
 
-/// [`get`] inside `ns`: `ip netns exec NS sysctl -n KEY`.
-pub fn get_in(ns: &NetNs, key: &str) -> Result<String> {
-    path(key)?;
-    in_ns(ns, || get(key))
-}
+    /// Reads `net.ipv6.conf.<iface>.disable_ipv6`.
+    pub fn disable_ipv6(&self, iface: &str) -> Result<bool> {
+        Ok(self.get_conf(Family::Ipv6, iface, "disable_ipv6")? != 0)
+    }
 
-/// [`set`] inside `ns`: `ip netns exec NS sysctl -w KEY=VALUE`.
-pub fn set_in(ns: &NetNs, key: &str, value: &str) -> Result<()> {
-    path(key)?;
-    in_ns(ns, || set(key, value))
-}
+    /// `net.<family>.conf.<iface>.forwarding`: route packets between interfaces.
+    pub fn set_forwarding(&self, family: Family, iface: &str, on: bool) -> Result<()> {
+        self.set_conf(family, iface, "forwarding", on.into())
+    }
 
-/// [`set_disable_ipv6`] inside `ns`.
-pub fn set_disable_ipv6_in(ns: &NetNs, iface: &str, disable: bool) -> Result<()> {
-    in_ns(ns, || set_disable_ipv6(iface, disable))
-}
+    /// Reads `net.<family>.conf.<iface>.forwarding`.
+    pub fn forwarding(&self, family: Family, iface: &str) -> Result<bool> {
+        Ok(self.get_conf(family, iface, "forwarding")? != 0)
+    }
 
-/// [`disable_ipv6`] inside `ns`.
-pub fn disable_ipv6_in(ns: &NetNs, iface: &str) -> Result<bool> {
-    in_ns(ns, || disable_ipv6(iface))
-}
+    /// `net.ipv4.conf.<iface>.arp_ignore`: which ARP requests to answer (0-3 or 8; 1 = only
+    /// for addresses on the receiving interface). Other values are refused before writing.
+    pub fn set_arp_ignore(&self, iface: &str, level: u8) -> Result<()> {
+        if !matches!(level, 0..=3 | 8) {
+            return Err(Error::invalid(
+                "arp_ignore",
+                format!("{level}: must be 0-3 or 8"),
+            ));
+        }
+        self.set_conf(Family::Ipv4, iface, "arp_ignore", level.into())
+    }
 
-/// [`set_forwarding`] inside `ns`.
-pub fn set_forwarding_in(ns: &NetNs, family: Family, iface: &str, on: bool) -> Result<()> {
-    in_ns(ns, || set_forwarding(family, iface, on))
-}
+    /// Reads `net.ipv4.conf.<iface>.arp_ignore`.
+    pub fn arp_ignore(&self, iface: &str) -> Result<u8> {
+        let key = conf_key(Family::Ipv4, iface, "arp_ignore")?;
+        narrow(&key, self.get_int(&key)?)
+    }
 
-/// [`forwarding`] inside `ns`.
-pub fn forwarding_in(ns: &NetNs, family: Family, iface: &str) -> Result<bool> {
-    in_ns(ns, || forwarding(family, iface))
-}
+    /// `net.ipv4.conf.<iface>.arp_announce`: which source address ARP requests use (0-2;
+    /// 2 = the best local address for the target). Other values are refused before writing.
+    pub fn set_arp_announce(&self, iface: &str, level: u8) -> Result<()> {
+        if level > 2 {
+            return Err(Error::invalid(
+                "arp_announce",
+                format!("{level}: must be 0-2"),
+            ));
+        }
+        self.set_conf(Family::Ipv4, iface, "arp_announce", level.into())
+    }
 
-/// [`set_arp_ignore`] inside `ns`.
-pub fn set_arp_ignore_in(ns: &NetNs, iface: &str, level: u8) -> Result<()> {
-    in_ns(ns, || set_arp_ignore(iface, level))
-}
+    /// Reads `net.ipv4.conf.<iface>.arp_announce`.
+    pub fn arp_announce(&self, iface: &str) -> Result<u8> {
+        let key = conf_key(Family::Ipv4, iface, "arp_announce")?;
+        narrow(&key, self.get_int(&key)?)
+    }
 
-/// [`arp_ignore`] inside `ns`.
-pub fn arp_ignore_in(ns: &NetNs, iface: &str) -> Result<u8> {
-    in_ns(ns, || arp_ignore(iface))
-}
+    /// `net.ipv6.conf.<iface>.accept_dad`: duplicate address detection (0 off, 1 on, 2 on
+    /// and disable IPv6 on a duplicate link-local address).
+    pub fn set_accept_dad(&self, iface: &str, value: i32) -> Result<()> {
+        self.set_conf(Family::Ipv6, iface, "accept_dad", value.into())
+    }
 
-/// [`set_arp_announce`] inside `ns`.
-pub fn set_arp_announce_in(ns: &NetNs, iface: &str, level: u8) -> Result<()> {
-    in_ns(ns, || set_arp_announce(iface, level))
-}
+    /// Reads `net.ipv6.conf.<iface>.accept_dad`.
+    pub fn accept_dad(&self, iface: &str) -> Result<i32> {
+        let key = conf_key(Family::Ipv6, iface, "accept_dad")?;
+        narrow(&key, self.get_int(&key)?)
+    }
 
-/// [`arp_announce`] inside `ns`.
-pub fn arp_announce_in(ns: &NetNs, iface: &str) -> Result<u8> {
-    in_ns(ns, || arp_announce(iface))
-}
+    /// `net.ipv4.conf.<iface>.proxy_arp`: answer ARP for addresses reachable through other
+    /// interfaces.
+    pub fn set_proxy_arp(&self, iface: &str, on: bool) -> Result<()> {
+        self.set_conf(Family::Ipv4, iface, "proxy_arp", on.into())
+    }
 
-/// [`set_accept_dad`] inside `ns`.
-pub fn set_accept_dad_in(ns: &NetNs, iface: &str, value: i32) -> Result<()> {
-    in_ns(ns, || set_accept_dad(iface, value))
-}
+    /// Reads `net.ipv4.conf.<iface>.proxy_arp`.
+    pub fn proxy_arp(&self, iface: &str) -> Result<bool> {
+        Ok(self.get_conf(Family::Ipv4, iface, "proxy_arp")? != 0)
+    }
 
-/// [`accept_dad`] inside `ns`.
-pub fn accept_dad_in(ns: &NetNs, iface: &str) -> Result<i32> {
-    in_ns(ns, || accept_dad(iface))
+    /// `net.ipv4.conf.<iface>.route_localnet`: allow 127.0.0.0/8 as source or destination
+    /// on the interface (needed to DNAT to a loopback address).
+    pub fn set_route_localnet(&self, iface: &str, on: bool) -> Result<()> {
+        self.set_conf(Family::Ipv4, iface, "route_localnet", on.into())
+    }
+
+    /// Reads `net.ipv4.conf.<iface>.route_localnet`.
+    pub fn route_localnet(&self, iface: &str) -> Result<bool> {
+        Ok(self.get_conf(Family::Ipv4, iface, "route_localnet")? != 0)
+    }
 }
 
 #[cfg(test)]
@@ -371,14 +376,19 @@ mod tests {
 
     #[test]
     fn typed_helpers_validate_before_touching_proc() {
-        assert!(set_arp_ignore("all", 4).unwrap_err().is_invalid());
-        assert!(set_arp_announce("all", 3).unwrap_err().is_invalid());
+        let s = Sysctls::current();
+        assert!(s.set_arp_ignore("all", 4).unwrap_err().is_invalid());
+        assert!(s.set_arp_announce("all", 3).unwrap_err().is_invalid());
         assert!(
-            set_forwarding(Family::Ipv4, "../x", true)
+            s.set_forwarding(Family::Ipv4, "../x", true)
                 .unwrap_err()
                 .is_invalid()
         );
-        assert!(disable_ipv6("0123456789abcdef").unwrap_err().is_invalid());
-        assert!(set("net.ipv4.ip_forward", "1\0").unwrap_err().is_invalid());
+        assert!(s.disable_ipv6("0123456789abcdef").unwrap_err().is_invalid());
+        assert!(
+            s.set("net.ipv4.ip_forward", "1\0")
+                .unwrap_err()
+                .is_invalid()
+        );
     }
 }

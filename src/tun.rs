@@ -132,18 +132,21 @@ impl TunBuilder {
     }
 
     /// Prefix each packet with the 4-byte `struct tun_pi` (clears `IFF_NO_PI`; `ip tuntap ... pi`).
+    #[doc(alias = "IFF_NO_PI")]
     pub fn packet_info(mut self, on: bool) -> Self {
         self.packet_info = on;
         self
     }
 
     /// Prefix each packet with a virtio-net header (`IFF_VNET_HDR`; `vnet_hdr`).
+    #[doc(alias = "IFF_VNET_HDR")]
     pub fn vnet_hdr(mut self, on: bool) -> Self {
         self.vnet_hdr = on;
         self
     }
 
     /// Allow several queues (`IFF_MULTI_QUEUE`; `multi_queue`).
+    #[doc(alias = "IFF_MULTI_QUEUE")]
     pub fn multi_queue(mut self, on: bool) -> Self {
         self.multi_queue = on;
         self
@@ -160,12 +163,14 @@ impl TunBuilder {
     }
 
     /// The uid that may attach without `CAP_NET_ADMIN` (`TUNSETOWNER`; `user UID`).
+    #[doc(alias = "TUNSETOWNER")]
     pub fn owner(mut self, uid: u32) -> Self {
         self.owner = Some(uid);
         self
     }
 
     /// The gid that may attach without `CAP_NET_ADMIN` (`TUNSETGROUP`; `group GID`).
+    #[doc(alias = "TUNSETGROUP")]
     pub fn group(mut self, gid: u32) -> Self {
         self.group = Some(gid);
         self
@@ -173,6 +178,7 @@ impl TunBuilder {
 
     /// Keep the device after the last fd closes (`TUNSETPERSIST 1`, done last so that a failed
     /// open leaves nothing behind).
+    #[doc(alias = "TUNSETPERSIST")]
     pub fn persistent(mut self, on: bool) -> Self {
         self.persistent = on;
         self
@@ -199,6 +205,7 @@ impl TunBuilder {
     /// `TUNSETIFF` carries `IFF_TUN_EXCL` like `ip tuntap add`, and an existing device of any
     /// kind gives an error with `EEXIST` ([`Error::is_exists`]). Unless
     /// [`persistent`](Self::persistent), the device disappears when the [`Tun`] is dropped.
+    #[doc(alias("TUNSETIFF", "IFF_TUN_EXCL"))]
     pub fn open(&self) -> Result<Tun> {
         self.setup(true)
     }
@@ -208,12 +215,14 @@ impl TunBuilder {
     /// must not be attached already (else `EBUSY`). As with any `TUNSETIFF`, the device's
     /// `IFF_NO_PI` and `IFF_VNET_HDR` become those of this request. A missing device is
     /// [`Error::NotFound`] (and is not created).
+    #[doc(alias = "TUNSETIFF")]
     pub fn attach(&self) -> Result<Tun> {
         self.setup(false)
     }
 
     /// Creates a persistent device and closes its fd, like `ip tuntap add NAME mode MODE`.
     /// Returns the device's name (the kernel's choice when the name was empty).
+    #[doc(alias("TUNSETIFF", "TUNSETPERSIST"))]
     pub fn create_persistent(&self) -> Result<String> {
         let tun = self.clone().persistent(true).open()?;
         Ok(tun.name)
@@ -340,6 +349,7 @@ impl Tun {
     /// Attaches to an existing device with `IFF_NO_PI | IFF_ONE_QUEUE` and `mode`'s flag, as VM
     /// runtimes do to hand a persistent tap to a hypervisor. A missing device is
     /// [`Error::NotFound`]. See [`TunBuilder::attach`] for more control.
+    #[doc(alias = "TUNSETIFF")]
     pub fn attach(name: &str, mode: Mode) -> Result<Tun> {
         let mut b = TunBuilder::new(name).mode(mode);
         b.one_queue = true;
@@ -383,6 +393,7 @@ impl Tun {
     }
 
     /// The device's name and flags (`TUNGETIFF`).
+    #[doc(alias = "TUNGETIFF")]
     pub fn info(&self) -> Result<TunInfo> {
         let (name, f) = sys::get_iff(self.file.as_fd())
             .map_err(|e| Error::io(format!("TUNGETIFF {}", self.name), e))?;
@@ -400,12 +411,14 @@ impl Tun {
     }
 
     /// Keeps the device after the fds close, or not (`TUNSETPERSIST`).
+    #[doc(alias = "TUNSETPERSIST")]
     pub fn set_persistent(&self, on: bool) -> Result<()> {
         sys::set_persist(self.file.as_fd(), on)
             .map_err(|e| Error::io(format!("TUNSETPERSIST {} {}", self.name, u8::from(on)), e))
     }
 
     /// Sets `O_NONBLOCK` on every queue fd (reads then fail with `WouldBlock` when empty).
+    #[doc(alias = "O_NONBLOCK")]
     pub fn set_nonblocking(&self, on: bool) -> Result<()> {
         use nix::fcntl::{FcntlArg, OFlag, fcntl};
         for fd in self.queue_fds() {
@@ -421,6 +434,7 @@ impl Tun {
 
     /// Sets the virtio-net header size on every queue (`TUNSETVNETHDRSZ`; 10 or 12 for
     /// virtio-net; meaningful with [`TunBuilder::vnet_hdr`]).
+    #[doc(alias = "TUNSETVNETHDRSZ")]
     pub fn set_vnet_hdr_size(&self, size: i32) -> Result<()> {
         for fd in self.queue_fds() {
             sys::set_vnet_hdr_size(fd, size)
@@ -431,6 +445,7 @@ impl Tun {
 
     /// Enables or disables queue `index` of a multi-queue device (`TUNSETQUEUE` with
     /// `IFF_ATTACH_QUEUE`/`IFF_DETACH_QUEUE`); a disabled queue receives no packets.
+    #[doc(alias("TUNSETQUEUE", "IFF_ATTACH_QUEUE", "IFF_DETACH_QUEUE"))]
     pub fn set_queue_enabled(&self, index: usize, on: bool) -> Result<()> {
         let fd = self.queue_fds().get(index).copied().ok_or_else(|| {
             Error::invalid("queue index", format!("{index} of {}", self.queue_count()))
@@ -469,6 +484,7 @@ impl Write for Tun {
 ///
 /// A missing device is [`Error::NotFound`]; a device that is not tun/tap, or not persistent,
 /// is [`Error::InvalidInput`]; one held open by a single-queue user gives `EBUSY`.
+#[doc(alias("TUNSETIFF", "TUNSETPERSIST"))]
 pub fn delete_persistent(name: &str) -> Result<()> {
     crate::ifname::validate(name)?;
     let index = ifindex(name)?;

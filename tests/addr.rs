@@ -620,7 +620,7 @@ fn batch_requests_add_many_at_once() {
     let mut batch = netplumb::Batch::new();
     for i in 1..=100u8 {
         let spec = AddrSpec::new(IpNet::new([198, 18, 4, i].into(), 32).unwrap());
-        let (ty, flags, msg) = spec.add_request(idx).unwrap();
+        let (ty, flags, msg) = spec.add_request(idx).unwrap().into_parts();
         assert_eq!(
             (ty, flags),
             (RTM_NEWADDR, NlmsgFlags::CREATE | NlmsgFlags::EXCL)
@@ -632,7 +632,8 @@ fn batch_requests_add_many_at_once() {
     assert_eq!(ip_addrs(&t, "veth0", &["-4"]).len(), 100);
     let (ty, _, _) = AddrSpec::new(net("198.18.4.1/32"))
         .del_request(idx)
-        .unwrap();
+        .unwrap()
+        .into_parts();
     assert_eq!(ty, RTM_DELADDR);
     assert_eq!(h.addr_flush("veth0", None).unwrap(), 100);
 }
@@ -654,7 +655,7 @@ fn requests_equal_ips() {
     let spec = AddrSpec::new(net("198.18.0.2/32"))
         .peer(net("198.18.1.1/32"))
         .label("veth0:a");
-    let (_, flags, msg) = spec.add_request(3).unwrap();
+    let (_, flags, msg) = spec.add_request(3).unwrap().into_parts();
     assert_eq!(flags, NlmsgFlags::CREATE | NlmsgFlags::EXCL);
     assert_eq!(msg.to_vec().unwrap(), fixture("request_add_peer_label.hex"));
     // ip addr add 2001:db8:1::1/64 dev veth0 valid_lft 300 preferred_lft 100 nodad

@@ -141,6 +141,7 @@ fn every_fixture_decodes_and_names_each_message() {
                 || stdout.contains("    Route(")
                 || stdout.contains("    Neigh(")
                 || stdout.contains("    Nsid(")
+                || stdout.contains("    Rule(")
                 || stdout.contains("    Done("),
             "{name}:\n{stdout}"
         );

@@ -686,4 +686,28 @@ fn saved_events_are_replayed_from_a_file() {
         assert_eq!(v["object"], "neigh");
         assert!(v["dst"].is_string() && v["state"].is_array(), "{v}");
     }
+    // Rules, which the library decodes, are still printed as messages netplumb does not
+    // render, with the length of the payload as received.
+    let rules = dir.join("rule/dump_inet.hex");
+    let bytes = common::golden::fixture("rule/dump_inet.hex");
+    let want: Vec<u64> = netplumb::wire::Messages::new(&bytes)
+        .map(|r| r.unwrap().1)
+        .filter(|m| m.message_type() == netplumb::wire::nlmsg::RTM_NEWRULE)
+        .map(|m| m.payload().len() as u64)
+        .collect();
+    assert_eq!(run(&["monitor", "file", rules.to_str().unwrap()]), "");
+    let out = run(&["-j", "monitor", "rule", "file", rules.to_str().unwrap()]);
+    let got: Vec<u64> = out
+        .lines()
+        .map(|l| {
+            let v = json(l);
+            assert_eq!(
+                (&v["object"], &v["type"]),
+                (&"rule".into(), &"RTM_NEWRULE".into())
+            );
+            v["len"].as_u64().unwrap()
+        })
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got, want, "{out}");
 }

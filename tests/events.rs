@@ -8,7 +8,7 @@ use netplumb::socket::BatchMode;
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::link::{IFLA_IFNAME, LinkMessageBuffer};
 use netplumb::wire::neigh::NeighState;
-use netplumb::wire::nlmsg::{RTM_DELLINK, RTM_NEWLINK, RTM_NEWRULE};
+use netplumb::wire::nlmsg::{RTM_DELLINK, RTM_NEWLINK, RTM_NEWQDISC};
 use netplumb::{Batch, Handle};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -258,15 +258,24 @@ fn other_message_types_come_raw() {
     let Some(t) = TestNs::new("other_message_types_come_raw") else {
         return;
     };
-    let mut m = monitor(&t, &[Group::Ipv4Rule]);
-    t.ip(&["rule", "add", "from", "198.18.4.0/24", "table", "100"]);
-    let bytes = wait_for(&mut m, "RTM_NEWRULE", |ev| match ev {
-        Event::Other { msg_type, bytes } if *msg_type == RTM_NEWRULE => Some(bytes.clone()),
+    // Rules are typed events now (tests/rule.rs); qdiscs still come raw.
+    let mut m = monitor(&t, &[Group::Tc]);
+    let out = std::process::Command::new("tc")
+        .args(["-n", t.name(), "qdisc", "add", "dev", "lo", "ingress"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = wait_for(&mut m, "RTM_NEWQDISC", |ev| match ev {
+        Event::Other { msg_type, bytes } if *msg_type == RTM_NEWQDISC => Some(bytes.clone()),
         _ => None,
     });
-    // struct fib_rule_hdr: family, dst_len, src_len, ...
-    assert_eq!(bytes[0], libc::AF_INET as u8);
-    assert_eq!(bytes[2], 24, "src_len");
+    // struct tcmsg: family, 3 bytes of padding, tcm_ifindex (lo is 1), ...
+    assert_eq!(bytes[0], libc::AF_UNSPEC as u8);
+    assert_eq!(i32::from_ne_bytes(bytes[4..8].try_into().unwrap()), 1);
 }
 
 #[test]
@@ -296,7 +305,7 @@ fn events_of_another_namespace_are_not_seen() {
     assert_eq!(names, BTreeSet::from(["npf0".into(), "npf1".into()]));
     // Nothing else is queued, and a change in b later is not seen either.
     b.ip(&["link", "del", "npe0"]);
-    assert_eq!(m.drain().unwrap(), 0);
+    assert_eq!(m.drain_all().unwrap(), 0);
 }
 
 #[test]
@@ -333,8 +342,9 @@ fn monitor_overrun_then_drain_redump_and_later_events() {
     }
     // What was queued when the queue overflowed is stale: discard it, then re-dump on
     // another socket.
-    let discarded = m.drain().unwrap();
-    assert!(discarded > 0, "the full queue held events");
+    let discarded = m.drain(usize::MAX, Duration::from_secs(3600)).unwrap();
+    assert!(discarded.emptied);
+    assert!(discarded.discarded > 0, "the full queue held events");
     assert_eq!(m.timeout(), Some(WAIT), "drain restores the timeout");
     m.set_recv_buffer(1 << 20).unwrap();
     let names = dump_link_names(&h).unwrap();

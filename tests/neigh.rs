@@ -6,7 +6,7 @@ use common::golden::first_message;
 use netplumb::neigh::{
     FdbState, NeighFamily, NeighFilter, NeighFlags, NeighSpec, NeighState, Neighbour,
 };
-use netplumb::sysctl::{self, Family};
+use netplumb::sysctl::{Family, Sysctls};
 use netplumb::wire::Emit;
 use netplumb::wire::nlmsg::{NlmsgFlags, RTM_NEWNEIGH};
 use netplumb::{Error, Handle, MacAddr};
@@ -60,7 +60,7 @@ fn setup(test: &str) -> Option<(TestNs, Handle)> {
         .run(|| {
             for dev in ["veth0", "veth1", "veth2", "veth3"] {
                 for fam in ["ipv4", "ipv6"] {
-                    sysctl::set(
+                    Sysctls::current().set(
                         &format!("net.{fam}.neigh.{dev}.base_reachable_time_ms"),
                         "3600000",
                     )?;
@@ -864,11 +864,11 @@ fn requests_equal_ip_and_bridge() {
         assert_eq!(h.message_type, RTM_NEWNEIGH);
         (h.flags - (NlmsgFlags::REQUEST | NlmsgFlags::ACK), payload)
     };
-    let check =
-        |name: &str, (ty, flags, msg): (u16, NlmsgFlags, netplumb::wire::neigh::NeighMessage)| {
-            assert_eq!(ty, RTM_NEWNEIGH);
-            assert_eq!((flags, msg.to_vec().unwrap()), fixture(name), "{name}");
-        };
+    let check = |name: &str, request: netplumb::neigh::NeighRequest| {
+        let (ty, flags, msg) = request.into_parts();
+        assert_eq!(ty, RTM_NEWNEIGH);
+        assert_eq!((flags, msg.to_vec().unwrap()), fixture(name), "{name}");
+    };
     // ip neigh replace 198.18.0.9 lladdr 02:00:00:00:00:09 dev veth0 nud permanent
     check(
         "request_replace_permanent.hex",

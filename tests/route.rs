@@ -431,7 +431,8 @@ fn requests_equal_the_ones_ip_sends() {
         .mtu(1400)
         .advmss(1360)
         .request(RouteOp::Add)
-        .unwrap();
+        .unwrap()
+        .into_parts();
     assert_eq!((t, f | ack), (RTM_NEWROUTE, flags));
     assert_eq!(m.to_vec().unwrap(), payload);
 
@@ -1386,7 +1387,7 @@ fn thousands_of_routes_in_one_batch() {
     };
     let mut batch = Batch::new();
     for i in 0..n {
-        let (ty, f, m) = spec(i).request(RouteOp::Add).unwrap();
+        let (ty, f, m) = spec(i).request(RouteOp::Add).unwrap().into_parts();
         batch.push(ty, f, &m).unwrap();
     }
     let results = h.batch(&batch, BatchMode::StopOnError).unwrap();
@@ -1424,7 +1425,8 @@ fn thousands_of_routes_in_one_batch() {
             RouteOp::Add,
             &RouteSpec::new(spec(7).destination).dev("veth0").table(100),
         )
-        .unwrap();
+        .unwrap()
+        .into_parts();
     let mut again = Batch::new();
     again.push(ty, f, &m).unwrap();
     let r = h.batch(&again, BatchMode::Force).unwrap();

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use netplumb::socket::{RTNLGRP_LINK, Socket};
+use netplumb::socket::{Protocol, RTNLGRP_LINK, Socket};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::nlmsg::{RTM_DELLINK, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK};
 use netplumb::{Batch, BatchMode, Error, Handle};
@@ -333,7 +333,7 @@ fn monitor_overrun_is_reported_and_the_socket_recovers() {
     let monitor = t.handle();
     {
         let mut m = monitor.socket();
-        m.set_recv_buffer(1, false).unwrap(); // the kernel's minimum
+        m.set_recv_buffer(1).unwrap(); // the kernel's minimum
         m.set_timeout(Some(Duration::from_secs(5))).unwrap();
         m.subscribe(RTNLGRP_LINK).unwrap();
     }
@@ -362,7 +362,7 @@ fn monitor_overrun_is_reported_and_the_socket_recovers() {
         }
     }
     // Recover as a monitor should: a bigger buffer, then a re-dump.
-    m.set_recv_buffer(1 << 20, false).unwrap();
+    m.set_recv_buffer(1 << 20).unwrap();
     m.set_timeout(Some(Duration::from_secs(5))).unwrap();
     drop(m);
     // A re-dump on the same socket resynchronises...
@@ -402,4 +402,153 @@ fn socket_reports_its_port_and_buffer() {
     let s: Socket = ns.run(Socket::open).unwrap().unwrap();
     assert_ne!(s.port_id(), 0);
     assert!(s.recv_buffer().unwrap() >= 64 * 1024);
+}
+
+// ---- NETLINK_NETFILTER through the same machinery ----
+
+/// `NFNL_MSG_BATCH_BEGIN` / `NFNL_MSG_BATCH_END` (linux/netfilter/nfnetlink.h).
+const NFNL_MSG_BATCH_BEGIN: u16 = 0x10;
+const NFNL_MSG_BATCH_END: u16 = 0x11;
+/// `NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE`.
+const NFT_NEWTABLE: u16 = 10 << 8;
+/// `NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETTABLE`.
+const NFT_GETTABLE: u16 = 10 << 8 | 1;
+
+/// `struct nfgenmsg`: family, version 0, `res_id` (big endian).
+fn nfgenmsg(b: &mut netplumb::wire::Builder<'_>, family: u8, res_id: u16) {
+    b.put_u8(family).unwrap();
+    b.put_u8(0).unwrap();
+    b.put(&res_id.to_be_bytes()).unwrap();
+}
+
+/// The batch begin or end message's payload for subsystem `res_id`.
+fn batch_marker(res_id: u16) -> Vec<u8> {
+    let mut b = netplumb::wire::Builder::new();
+    nfgenmsg(&mut b, 0, res_id);
+    b.into_vec()
+}
+
+/// `NFT_MSG_NEWTABLE` for an inet table `name` (`NFTA_TABLE_NAME`).
+fn inet_table(name: &str) -> Vec<u8> {
+    let mut b = netplumb::wire::Builder::new();
+    nfgenmsg(&mut b, libc::NFPROTO_INET as u8, 0);
+    b.attr_str(1, name).unwrap();
+    b.into_vec()
+}
+
+/// begin, `tables` (each acknowledged, `NLM_F_CREATE` plus `flags`), end.
+fn table_transaction(tables: &[(&str, NlmsgFlags)]) -> Batch {
+    let mut b = Batch::new();
+    b.push_without_ack(
+        NFNL_MSG_BATCH_BEGIN,
+        NlmsgFlags::empty(),
+        &batch_marker(10)[..],
+    )
+    .unwrap();
+    for (name, flags) in tables {
+        b.push(
+            NFT_NEWTABLE,
+            NlmsgFlags::CREATE | *flags,
+            &inet_table(name)[..],
+        )
+        .unwrap();
+    }
+    b.push_without_ack(
+        NFNL_MSG_BATCH_END,
+        NlmsgFlags::empty(),
+        &batch_marker(10)[..],
+    )
+    .unwrap();
+    b
+}
+
+/// `NFT_MSG_GETTABLE` with `NLM_F_DUMP`: the names of the tables, read through the same
+/// dump machinery as rtnetlink's.
+fn nft_tables(s: &mut Socket) -> Vec<String> {
+    let mut b = netplumb::wire::Builder::new();
+    nfgenmsg(&mut b, 0, 0); // NFPROTO_UNSPEC: every family
+    s.dump_map(NFT_GETTABLE, &b.into_vec()[..], |p| {
+        let attrs = netplumb::wire::AttrIter::with_base(&p[4..], 4);
+        let name = attrs
+            .find(1)?
+            .map(|a| a.string("NFTA_TABLE_NAME"))
+            .transpose()?;
+        Ok(name.unwrap_or_default().to_string())
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+#[test]
+fn netfilter_transaction_in_one_sendmsg_names_the_refused_message() {
+    let Some(t) = TestNs::new("netfilter_transaction_in_one_sendmsg_names_the_refused_message")
+    else {
+        return;
+    };
+    let mut s = Socket::open_in(t.ns(), Protocol::Netfilter).unwrap();
+    assert_eq!(s.protocol(), Protocol::Netfilter);
+    s.set_timeout(Some(Duration::from_secs(10))).unwrap();
+
+    // Committed: the table is there, each message answered, begin and end silent.
+    let r = s
+        .batch_whole(&table_transaction(&[("np_a", NlmsgFlags::empty())]))
+        .unwrap();
+    assert!(r[0].is_none() && r[2].is_none(), "{r:?}");
+    assert!(r[1].as_ref().unwrap().is_ok(), "{r:?}");
+    assert_eq!(nft_tables(&mut s), ["np_a"]);
+
+    // Refused: np_a exists (EXCL), and the transaction is aborted as a whole.
+    let r = s
+        .batch_whole(&table_transaction(&[
+            ("np_b", NlmsgFlags::empty()),
+            ("np_a", NlmsgFlags::EXCL),
+        ]))
+        .unwrap();
+    let e = r[2].as_ref().unwrap().as_ref().unwrap_err();
+    assert!(e.is_exists(), "{e}");
+    let k = e.kernel().unwrap();
+    assert_eq!(k.request_index, Some(2));
+    assert_eq!(k.request_type, NFT_NEWTABLE);
+    assert_eq!(k.protocol, Protocol::Netfilter);
+    assert_eq!(nft_tables(&mut s), ["np_a"]);
+
+    // Rejected on its begin message (a subsystem that does not exist): nothing else is
+    // answered, and the socket does not wait for it.
+    let mut b = Batch::new();
+    b.push_without_ack(
+        NFNL_MSG_BATCH_BEGIN,
+        NlmsgFlags::empty(),
+        &batch_marker(0xff)[..],
+    )
+    .unwrap();
+    b.push(NFT_NEWTABLE, NlmsgFlags::CREATE, &inet_table("np_c")[..])
+        .unwrap();
+    b.push_without_ack(
+        NFNL_MSG_BATCH_END,
+        NlmsgFlags::empty(),
+        &batch_marker(0xff)[..],
+    )
+    .unwrap();
+    let r = s.batch_whole(&b).unwrap();
+    assert!(r[0].as_ref().unwrap().is_err(), "{r:?}");
+    assert_eq!(nft_tables(&mut s), ["np_a"]);
+
+    // The socket is clean for the next transaction.
+    let r = s
+        .batch_whole(&table_transaction(&[("np_d", NlmsgFlags::empty())]))
+        .unwrap();
+    assert!(r[1].as_ref().unwrap().is_ok(), "{r:?}");
+    let mut tables = nft_tables(&mut s);
+    tables.sort();
+    assert_eq!(tables, ["np_a", "np_d"]);
+    // And `nft` agrees, where it is installed.
+    if let Ok(out) = std::process::Command::new("ip")
+        .args(["netns", "exec", t.name(), "nft", "list", "tables"])
+        .output()
+        && out.status.success()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(text, "table inet np_a\ntable inet np_d\n");
+    }
 }

@@ -1,11 +1,11 @@
 //! Kernel tests for `netplumb::sysctl`. Every write happens on a dedicated thread moved into a
-//! brand-new network namespace (`unshare(CLONE_NEWNET)` affects only that thread), or through
-//! the namespaced `*_in` API into a TestNs; the host side is only ever read, from other
-//! threads, to prove it did not change.
+//! brand-new network namespace (`unshare(CLONE_NEWNET)` affects only that thread) through
+//! `Sysctls::current()`, or through `Sysctls::in_netns` into a TestNs; the host side is only
+//! ever read, from other threads, to prove it did not change.
 
 mod common;
 use common::{TestNs, in_new_netns, ip_here};
-use netplumb::sysctl::{self, Family};
+use netplumb::sysctl::{Family, Sysctls};
 use netplumb::{Error, NetNs};
 use std::io::Write;
 use std::process::Command;
@@ -14,7 +14,9 @@ use std::sync::mpsc;
 /// Reads `key` from a fresh thread that stays in the host namespace (read only). Call it only
 /// from a host thread: a thread inherits the namespace of the thread that spawns it.
 fn host_get(key: &'static str) -> netplumb::Result<String> {
-    std::thread::spawn(move || sysctl::get(key)).join().unwrap()
+    std::thread::spawn(move || Sysctls::current().get(key))
+        .join()
+        .unwrap()
 }
 
 /// A host-namespace thread, spawned from the host, that reads `key` whenever asked: lets a
@@ -30,7 +32,7 @@ impl HostReader {
         let (tell, answer) = mpsc::channel();
         std::thread::spawn(move || {
             while asked.recv().is_ok() {
-                let _ = tell.send(sysctl::get(key));
+                let _ = tell.send(Sysctls::current().get(key));
             }
         });
         HostReader { ask, answer }
@@ -76,24 +78,29 @@ fn forwarding_is_set_in_the_thread_namespace_only() {
     in_new_netns(
         "forwarding_is_set_in_the_thread_namespace_only",
         move || {
-            sysctl::set(KEY, target).unwrap();
-            assert_eq!(sysctl::get(KEY).unwrap(), target);
-            assert_eq!(sysctl::get("net/ipv4/conf/all/forwarding").unwrap(), target);
+            let sysctl = Sysctls::current();
+            sysctl.set(KEY, target).unwrap();
+            assert_eq!(sysctl.get(KEY).unwrap(), target);
+            assert_eq!(sysctl.get("net/ipv4/conf/all/forwarding").unwrap(), target);
             assert_eq!(
                 sysctl_tool(KEY),
                 target,
                 "the write landed in this thread's namespace"
             );
             assert_eq!(
-                sysctl::forwarding(Family::Ipv4, "all").unwrap(),
+                sysctl.forwarding(Family::Ipv4, "all").unwrap(),
                 target == "1"
             );
-            sysctl::set_forwarding(Family::Ipv4, "all", target == "0").unwrap();
+            sysctl
+                .set_forwarding(Family::Ipv4, "all", target == "0")
+                .unwrap();
             assert_eq!(
-                sysctl::forwarding(Family::Ipv4, "all").unwrap(),
+                sysctl.forwarding(Family::Ipv4, "all").unwrap(),
                 target == "0"
             );
-            sysctl::set_forwarding(Family::Ipv4, "all", target == "1").unwrap();
+            sysctl
+                .set_forwarding(Family::Ipv4, "all", target == "1")
+                .unwrap();
             // The host, read from another thread meanwhile, still has its own value.
             assert_eq!(reader.get(), host);
         },
@@ -108,39 +115,37 @@ fn forwarding_is_set_in_the_thread_namespace_only() {
 #[test]
 fn per_interface_knobs_on_a_veth() {
     in_new_netns("per_interface_knobs_on_a_veth", || {
+        let sysctl = Sysctls::current();
         ip_here(&[
             "link", "add", "np-v0", "type", "veth", "peer", "name", "np.v1",
         ]);
-        sysctl::set_disable_ipv6("np-v0", true).unwrap();
-        assert!(sysctl::disable_ipv6("np-v0").unwrap());
-        assert_eq!(
-            sysctl::get("net.ipv6.conf.np-v0.disable_ipv6").unwrap(),
-            "1"
-        );
+        sysctl.set_disable_ipv6("np-v0", true).unwrap();
+        assert!(sysctl.disable_ipv6("np-v0").unwrap());
+        assert_eq!(sysctl.get("net.ipv6.conf.np-v0.disable_ipv6").unwrap(), "1");
         assert_eq!(sysctl_tool("net.ipv6.conf.np-v0.disable_ipv6"), "1");
-        sysctl::set_disable_ipv6("np-v0", false).unwrap();
+        sysctl.set_disable_ipv6("np-v0", false).unwrap();
         assert_eq!(sysctl_tool("net.ipv6.conf.np-v0.disable_ipv6"), "0");
 
-        sysctl::set_arp_ignore("np-v0", 1).unwrap();
-        sysctl::set_arp_announce("np-v0", 2).unwrap();
-        assert_eq!(sysctl::arp_ignore("np-v0").unwrap(), 1);
-        assert_eq!(sysctl::arp_announce("np-v0").unwrap(), 2);
+        sysctl.set_arp_ignore("np-v0", 1).unwrap();
+        sysctl.set_arp_announce("np-v0", 2).unwrap();
+        assert_eq!(sysctl.arp_ignore("np-v0").unwrap(), 1);
+        assert_eq!(sysctl.arp_announce("np-v0").unwrap(), 2);
         assert_eq!(sysctl_tool("net.ipv4.conf.np-v0.arp_ignore"), "1");
         assert_eq!(sysctl_tool("net.ipv4.conf.np-v0.arp_announce"), "2");
-        sysctl::set_arp_ignore("all", 8).unwrap();
-        assert_eq!(sysctl::arp_ignore("all").unwrap(), 8);
+        sysctl.set_arp_ignore("all", 8).unwrap();
+        assert_eq!(sysctl.arp_ignore("all").unwrap(), 8);
 
-        sysctl::set_accept_dad("np-v0", 0).unwrap();
-        assert_eq!(sysctl::accept_dad("np-v0").unwrap(), 0);
-        sysctl::set_proxy_arp("np-v0", true).unwrap();
-        assert!(sysctl::proxy_arp("np-v0").unwrap());
-        sysctl::set_route_localnet("np-v0", true).unwrap();
-        assert!(sysctl::route_localnet("np-v0").unwrap());
+        sysctl.set_accept_dad("np-v0", 0).unwrap();
+        assert_eq!(sysctl.accept_dad("np-v0").unwrap(), 0);
+        sysctl.set_proxy_arp("np-v0", true).unwrap();
+        assert!(sysctl.proxy_arp("np-v0").unwrap());
+        sysctl.set_route_localnet("np-v0", true).unwrap();
+        assert!(sysctl.route_localnet("np-v0").unwrap());
 
         // An interface name with a dot: literal with '/', or swapped sysctl(8) style.
-        sysctl::set_forwarding(Family::Ipv6, "np.v1", true).unwrap();
-        assert_eq!(sysctl::get("net/ipv6/conf/np.v1/forwarding").unwrap(), "1");
-        assert_eq!(sysctl::get("net.ipv6.conf.np/v1.forwarding").unwrap(), "1");
+        sysctl.set_forwarding(Family::Ipv6, "np.v1", true).unwrap();
+        assert_eq!(sysctl.get("net/ipv6/conf/np.v1/forwarding").unwrap(), "1");
+        assert_eq!(sysctl.get("net.ipv6.conf.np/v1.forwarding").unwrap(), "1");
         assert_eq!(sysctl_tool("net/ipv6/conf/np.v1/forwarding"), "1");
     });
     // The veth only ever existed in the thread's namespace.
@@ -156,10 +161,11 @@ fn host_arp_knobs_are_untouched() {
     let ignore = if before.0 == "2" { 1 } else { 2 };
     let announce = if before.1 == "2" { 1 } else { 2 };
     in_new_netns("host_arp_knobs_are_untouched", move || {
-        sysctl::set_arp_ignore("all", ignore).unwrap();
-        sysctl::set_arp_announce("all", announce).unwrap();
-        assert_eq!(sysctl::arp_ignore("all").unwrap(), ignore);
-        assert_eq!(sysctl::arp_announce("all").unwrap(), announce);
+        let sysctl = Sysctls::current();
+        sysctl.set_arp_ignore("all", ignore).unwrap();
+        sysctl.set_arp_announce("all", announce).unwrap();
+        assert_eq!(sysctl.arp_ignore("all").unwrap(), ignore);
+        assert_eq!(sysctl.arp_announce("all").unwrap(), announce);
     });
     assert_eq!(
         (host_get(IGNORE).unwrap(), host_get(ANNOUNCE).unwrap()),
@@ -170,6 +176,7 @@ fn host_arp_knobs_are_untouched() {
 #[test]
 fn bad_keys_missing_keys_and_bad_values() {
     in_new_netns("bad_keys_missing_keys_and_bad_values", || {
+        let sysctl = Sysctls::current();
         for bad in [
             "kernel.hostname",
             "net",
@@ -178,29 +185,32 @@ fn bad_keys_missing_keys_and_bad_values() {
             "",
         ] {
             assert!(matches!(
-                sysctl::set(bad, "1").unwrap_err(),
+                sysctl.set(bad, "1").unwrap_err(),
                 Error::InvalidInput { .. }
             ));
             assert!(matches!(
-                sysctl::get(bad).unwrap_err(),
+                sysctl.get(bad).unwrap_err(),
                 Error::InvalidInput { .. }
             ));
         }
         for missing in ["net.ipv4.conf.np-none.forwarding", "net.ipv4.no_such_knob"] {
-            let e = sysctl::get(missing).unwrap_err();
+            let e = sysctl.get(missing).unwrap_err();
             assert!(
                 matches!(&e, Error::NotFound { what: "sysctl", name } if name == missing),
                 "{e}"
             );
-            assert!(sysctl::set(missing, "1").unwrap_err().is_not_found());
+            assert!(sysctl.set(missing, "1").unwrap_err().is_not_found());
         }
         assert!(
-            sysctl::set_disable_ipv6("np-none", true)
+            sysctl
+                .set_disable_ipv6("np-none", true)
                 .unwrap_err()
                 .is_not_found()
         );
         // The kernel refuses a non-number: Error::Io naming the path, errno EINVAL.
-        let e = sysctl::set("net.ipv4.conf.all.forwarding", "yes").unwrap_err();
+        let e = sysctl
+            .set("net.ipv4.conf.all.forwarding", "yes")
+            .unwrap_err();
         assert!(
             matches!(&e, Error::Io { op, .. } if op.contains("/proc/sys/net/ipv4/conf/all/forwarding")),
             "{e}"
@@ -209,7 +219,7 @@ fn bad_keys_missing_keys_and_bad_values() {
     });
 }
 
-// ---- the namespaced API (`sysctl::*_in`), against `ip netns exec NS sysctl -n KEY` ----
+// ---- `Sysctls::in_netns`, against `ip netns exec NS sysctl -n KEY` ----
 
 /// `ip netns exec NS sysctl -n KEY`: the namespace's value as the standard tools see it.
 fn netns_sysctl(t: &TestNs, key: &str) -> String {
@@ -235,24 +245,25 @@ fn namespaced_forwarding_and_disable_ipv6_leave_the_host_alone() {
     let host_before = host_values(&KEYS);
     let me = NetNs::current().unwrap();
     let ns = t.ns();
+    let sysctl = Sysctls::in_netns(ns).unwrap();
 
     for family in [Family::Ipv4, Family::Ipv6] {
         let key = match family {
             Family::Ipv4 => KEYS[0],
             Family::Ipv6 => KEYS[1],
         };
-        let start = sysctl::forwarding_in(ns, family, "all").unwrap();
+        let start = sysctl.forwarding(family, "all").unwrap();
         assert_eq!(netns_sysctl(&t, key), if start { "1" } else { "0" });
         for on in [!start, start, !start] {
-            sysctl::set_forwarding_in(ns, family, "all", on).unwrap();
-            assert_eq!(sysctl::forwarding_in(ns, family, "all").unwrap(), on);
+            sysctl.set_forwarding(family, "all", on).unwrap();
+            assert_eq!(sysctl.forwarding(family, "all").unwrap(), on);
             assert_eq!(netns_sysctl(&t, key), if on { "1" } else { "0" });
         }
         // The generic form, both key spellings.
-        sysctl::set_in(ns, key, "0").unwrap();
-        assert_eq!(sysctl::get_in(ns, key).unwrap(), "0");
+        sysctl.set(key, "0").unwrap();
+        assert_eq!(sysctl.get(key).unwrap(), "0");
         assert_eq!(netns_sysctl(&t, key), "0");
-        sysctl::set_in(ns, &key.replace('.', "/"), "1").unwrap();
+        sysctl.set(&key.replace('.', "/"), "1").unwrap();
         assert_eq!(netns_sysctl(&t, key), "1");
     }
 
@@ -260,16 +271,16 @@ fn namespaced_forwarding_and_disable_ipv6_leave_the_host_alone() {
         "link", "add", "npsx0", "type", "veth", "peer", "name", "npsx1",
     ]);
     for disable in [true, false, true] {
-        sysctl::set_disable_ipv6_in(ns, "npsx0", disable).unwrap();
-        assert_eq!(sysctl::disable_ipv6_in(ns, "npsx0").unwrap(), disable);
+        sysctl.set_disable_ipv6("npsx0", disable).unwrap();
+        assert_eq!(sysctl.disable_ipv6("npsx0").unwrap(), disable);
         assert_eq!(
             netns_sysctl(&t, "net.ipv6.conf.npsx0.disable_ipv6"),
             if disable { "1" } else { "0" }
         );
     }
-    sysctl::set_disable_ipv6_in(ns, "default", true).unwrap();
+    sysctl.set_disable_ipv6("default", true).unwrap();
     assert_eq!(netns_sysctl(&t, KEYS[3]), "1");
-    sysctl::set_disable_ipv6_in(ns, "all", true).unwrap();
+    sysctl.set_disable_ipv6("all", true).unwrap();
     assert_eq!(netns_sysctl(&t, KEYS[2]), "1");
 
     // The caller's thread never moved, and the host is as it was.
@@ -292,16 +303,17 @@ fn namespaced_arp_and_dad_knobs() {
     };
     let host_before = host_values(&KEYS);
     let ns = t.ns();
+    let sysctl = Sysctls::in_netns(ns).unwrap();
     t.ip(&[
         "link", "add", "npsy0", "type", "veth", "peer", "name", "npsy1",
     ]);
     for dev in ["npsy0", "all"] {
-        sysctl::set_arp_ignore_in(ns, dev, 1).unwrap();
-        sysctl::set_arp_announce_in(ns, dev, 2).unwrap();
-        sysctl::set_accept_dad_in(ns, dev, 0).unwrap();
-        assert_eq!(sysctl::arp_ignore_in(ns, dev).unwrap(), 1);
-        assert_eq!(sysctl::arp_announce_in(ns, dev).unwrap(), 2);
-        assert_eq!(sysctl::accept_dad_in(ns, dev).unwrap(), 0);
+        sysctl.set_arp_ignore(dev, 1).unwrap();
+        sysctl.set_arp_announce(dev, 2).unwrap();
+        sysctl.set_accept_dad(dev, 0).unwrap();
+        assert_eq!(sysctl.arp_ignore(dev).unwrap(), 1);
+        assert_eq!(sysctl.arp_announce(dev).unwrap(), 2);
+        assert_eq!(sysctl.accept_dad(dev).unwrap(), 0);
         assert_eq!(
             netns_sysctl(&t, &format!("net.ipv4.conf.{dev}.arp_ignore")),
             "1"
@@ -316,11 +328,12 @@ fn namespaced_arp_and_dad_knobs() {
         );
     }
     // Several knobs on one thread.
-    sysctl::in_ns(ns, || {
-        sysctl::set_arp_ignore("npsy1", 2)?;
-        sysctl::set_accept_dad("npsy1", 2)
-    })
-    .unwrap();
+    sysctl
+        .run(|s| {
+            s.set_arp_ignore("npsy1", 2)?;
+            s.set_accept_dad("npsy1", 2)
+        })
+        .unwrap();
     assert_eq!(netns_sysctl(&t, "net.ipv4.conf.npsy1.arp_ignore"), "2");
     assert_eq!(netns_sysctl(&t, "net.ipv6.conf.npsy1.accept_dad"), "2");
     assert_eq!(host_values(&KEYS), host_before, "a host sysctl changed");
@@ -332,45 +345,34 @@ fn namespaced_errors_are_typed() {
         return;
     };
     let ns = t.ns();
+    let sysctl = Sysctls::in_netns(ns).unwrap();
     let before = netns_sysctl(&t, "net.ipv4.conf.all.arp_ignore");
     // Refused before anything is written.
+    assert!(sysctl.set("kernel.hostname", "x").unwrap_err().is_invalid());
+    assert!(sysctl.get("net/../kernel/x").unwrap_err().is_invalid());
+    assert!(sysctl.set_arp_ignore("all", 4).unwrap_err().is_invalid());
     assert!(
-        sysctl::set_in(ns, "kernel.hostname", "x")
-            .unwrap_err()
-            .is_invalid()
-    );
-    assert!(
-        sysctl::get_in(ns, "net/../kernel/x")
-            .unwrap_err()
-            .is_invalid()
-    );
-    assert!(
-        sysctl::set_arp_ignore_in(ns, "all", 4)
-            .unwrap_err()
-            .is_invalid()
-    );
-    assert!(
-        sysctl::set_forwarding_in(ns, Family::Ipv4, "../x", true)
+        sysctl
+            .set_forwarding(Family::Ipv4, "../x", true)
             .unwrap_err()
             .is_invalid()
     );
     assert_eq!(netns_sysctl(&t, "net.ipv4.conf.all.arp_ignore"), before);
     // A device that exists on no side, and a value the kernel refuses.
-    let e = sysctl::get_in(ns, "net.ipv4.conf.npsz0.forwarding").unwrap_err();
+    let e = sysctl.get("net.ipv4.conf.npsz0.forwarding").unwrap_err();
     assert!(matches!(&e, Error::NotFound { what: "sysctl", .. }), "{e}");
-    assert!(
-        sysctl::disable_ipv6_in(ns, "npsz0")
-            .unwrap_err()
-            .is_not_found()
-    );
-    let e = sysctl::set_in(ns, "net.ipv4.conf.all.forwarding", "yes").unwrap_err();
+    assert!(sysctl.disable_ipv6("npsz0").unwrap_err().is_not_found());
+    let e = sysctl
+        .set("net.ipv4.conf.all.forwarding", "yes")
+        .unwrap_err();
     assert_eq!(e.errno(), Some(libc::EINVAL), "{e}");
     // The closure's own error and panics come back as errors.
-    let e = sysctl::in_ns(ns, || -> netplumb::Result<()> {
-        Err(Error::invalid("test", "refused"))
-    })
-    .unwrap_err();
+    let e = sysctl
+        .run(|_| -> netplumb::Result<()> { Err(Error::invalid("test", "refused")) })
+        .unwrap_err();
     assert!(e.is_invalid());
-    let e = sysctl::in_ns(ns, || -> netplumb::Result<()> { panic!("boom") }).unwrap_err();
+    let e = sysctl
+        .run(|_| -> netplumb::Result<()> { panic!("boom") })
+        .unwrap_err();
     assert!(matches!(&e, Error::Panicked(m) if m == "boom"), "{e}");
 }

@@ -203,6 +203,10 @@ impl<'a> LinkChange<'a> {
         if let Some(Some(m)) = &self.master {
             m.validate()?;
         }
+        // Checked here, not when built: a rename or a master by name is looked up first.
+        if let Some(ns) = &self.netns {
+            ns.to_attr()?;
+        }
         if self.netns.is_some() && self.has_port_options() {
             return Err(Error::invalid(
                 "link change",
@@ -333,6 +337,7 @@ impl Handle {
     /// h.link_set("veth0", &LinkChange::new().mtu(1400).master("br0").up())?;
     /// # Ok(()) }
     /// ```
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_set<'a>(&self, dev: impl Into<LinkRef<'a>>, change: &LinkChange<'_>) -> Result<()> {
         let dev = dev.into();
         for r in self.link_set_requests(&dev, change)? {
@@ -342,6 +347,7 @@ impl Handle {
     }
 
     /// The requests [`Handle::link_set`] sends, with names resolved through this handle.
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_set_requests<'a>(
         &self,
         dev: impl Into<LinkRef<'a>>,
@@ -351,31 +357,37 @@ impl Handle {
     }
 
     /// Sets a link up: `ip link set DEV up`.
+    #[doc(alias("RTM_NEWLINK", "IFF_UP"))]
     pub fn link_up<'a>(&self, dev: impl Into<LinkRef<'a>>) -> Result<()> {
         self.link_set(dev, &LinkChange::new().up())
     }
 
     /// Sets a link down: `ip link set DEV down`.
+    #[doc(alias("RTM_NEWLINK", "IFF_UP"))]
     pub fn link_down<'a>(&self, dev: impl Into<LinkRef<'a>>) -> Result<()> {
         self.link_set(dev, &LinkChange::new().down())
     }
 
     /// Sets the MTU: `ip link set DEV mtu MTU`.
+    #[doc(alias("RTM_NEWLINK", "IFLA_MTU"))]
     pub fn link_set_mtu<'a>(&self, dev: impl Into<LinkRef<'a>>, mtu: u32) -> Result<()> {
         self.link_set(dev, &LinkChange::new().mtu(mtu))
     }
 
     /// Renames a link: `ip link set DEV name NAME`.
+    #[doc(alias("RTM_NEWLINK", "IFLA_IFNAME"))]
     pub fn link_rename<'a>(&self, dev: impl Into<LinkRef<'a>>, name: &str) -> Result<()> {
         self.link_set(dev, &LinkChange::new().name(name))
     }
 
     /// Sets the MAC address: `ip link set DEV address MAC`.
+    #[doc(alias("RTM_NEWLINK", "IFLA_ADDRESS"))]
     pub fn link_set_address<'a>(&self, dev: impl Into<LinkRef<'a>>, mac: MacAddr) -> Result<()> {
         self.link_set(dev, &LinkChange::new().address(mac))
     }
 
     /// Makes `dev` a port of `master`: `ip link set DEV master MASTER`.
+    #[doc(alias("RTM_NEWLINK", "IFLA_MASTER"))]
     pub fn link_set_master<'a, 'b>(
         &self,
         dev: impl Into<LinkRef<'a>>,
@@ -385,11 +397,13 @@ impl Handle {
     }
 
     /// Releases `dev` from its master: `ip link set DEV nomaster`.
+    #[doc(alias("RTM_NEWLINK", "IFLA_MASTER"))]
     pub fn link_set_nomaster<'a>(&self, dev: impl Into<LinkRef<'a>>) -> Result<()> {
         self.link_set(dev, &LinkChange::new().nomaster())
     }
 
     /// Moves `dev` to another namespace: `ip link set DEV netns NS`.
+    #[doc(alias("RTM_NEWLINK", "IFLA_NET_NS_FD", "IFLA_NET_NS_PID"))]
     pub fn link_set_netns<'a, 'n>(
         &self,
         dev: impl Into<LinkRef<'a>>,

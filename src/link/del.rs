@@ -15,6 +15,7 @@ use crate::{Error, Result};
 /// assert_eq!(r.message.name(), Some("veth0"));
 /// assert!(link_del_request("bad name").is_err());
 /// ```
+#[doc(alias = "RTM_DELLINK")]
 pub fn link_del_request<'a>(dev: impl Into<LinkRef<'a>>) -> Result<LinkRequest> {
     Ok(LinkRequest {
         msg_type: RTM_DELLINK,
@@ -28,6 +29,7 @@ pub fn link_del_request<'a>(dev: impl Into<LinkRef<'a>>) -> Result<LinkRequest> 
 ///
 /// # Errors
 /// [`Error::InvalidInput`] for group 0, the default group every link starts in.
+#[doc(alias = "RTM_DELLINK")]
 pub fn link_del_group_request(group: u32) -> Result<LinkRequest> {
     if group == 0 {
         return Err(Error::invalid(
@@ -49,6 +51,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] if there is no such link (a teardown that may run twice can
     /// treat [`Error::is_not_found`] as success).
+    #[doc(alias = "RTM_DELLINK")]
     pub fn link_del<'a>(&self, dev: impl Into<LinkRef<'a>>) -> Result<()> {
         let dev = dev.into();
         link_del_request(&dev)?
@@ -63,6 +66,7 @@ impl Handle {
     ///
     /// # Errors
     /// The outer error is a transport failure (then which links are gone is not known).
+    #[doc(alias = "RTM_DELLINK")]
     pub fn link_del_many<'a, I, D>(&self, devs: I) -> Result<Vec<Result<()>>>
     where
         I: IntoIterator<Item = D>,
@@ -83,16 +87,10 @@ impl Handle {
     ///
     /// # Errors
     /// [`Error::NotFound`] when no link is in the group; [`Error::InvalidInput`] for group 0.
+    #[doc(alias = "RTM_DELLINK")]
     pub fn link_del_group(&self, group: u32) -> Result<()> {
-        link_del_group_request(group)?.send(self).map_err(|e| {
-            if e.errno() == Some(libc::ENODEV) {
-                Error::NotFound {
-                    what: "link group",
-                    name: group.to_string(),
-                }
-            } else {
-                e
-            }
-        })
+        link_del_group_request(group)?
+            .send(self)
+            .map_err(|e| e.not_found_on(libc::ENODEV, "link group", group))
     }
 }

@@ -3,12 +3,10 @@
 use super::{LinkRef, index_i32, no_such_link};
 use crate::handle::Handle;
 use crate::mac::MacAddr;
+use crate::socket::DUMP_RETRIES;
 use crate::wire::link::{IfFlags, InfoData, LinkAttr, LinkInfo, LinkMessage, OperState, Stats64};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_GETLINK};
 use crate::{Error, Result};
-
-/// How often [`Handle::link_list`] dumps again when the table changed during a dump.
-const DUMP_RETRIES: usize = 5;
 
 /// A link as the kernel reports it (`RTM_NEWLINK` in reply to `RTM_GETLINK`), with the
 /// fields containers care about typed, and the whole message kept for the rest.
@@ -225,6 +223,7 @@ impl Handle {
     ///
     /// # Errors
     /// [`Error::NotFound`] if there is no such link.
+    #[doc(alias = "RTM_GETLINK")]
     pub fn link_get<'a>(&self, dev: impl Into<LinkRef<'a>>) -> Result<Link> {
         let dev = dev.into();
         let req = match &dev {
@@ -244,6 +243,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] if the filter's master does not exist;
     /// [`Error::DumpInterrupted`] if the table kept changing.
+    #[doc(alias = "RTM_GETLINK")]
     pub fn link_list(&self, filter: &LinkFilter<'_>) -> Result<Vec<Link>> {
         let master = self.filter_master(filter)?;
         let req = filter.request(master)?;
@@ -257,6 +257,7 @@ impl Handle {
     /// Like [`Handle::link_list`], one link at a time as the dump arrives (the table is
     /// never held whole, and the dump is not repeated: an inconsistent dump ends with
     /// [`Error::DumpInterrupted`]). The handle is busy until the iterator is dropped.
+    #[doc(alias = "RTM_GETLINK")]
     pub fn link_iter<'h>(
         &'h self,
         filter: &LinkFilter<'_>,

@@ -4,6 +4,7 @@ use super::{LinkRef, LinkRequest, NetNsRef, Resolver, index_only};
 use crate::handle::Handle;
 use crate::mac::MacAddr;
 use crate::socket::{Batch, BatchMode};
+use crate::undo::Undo;
 use crate::wire::link::{
     BridgeAttr, IfFlags, LinkAttr, LinkInfo, LinkMessage, MacvlanMode, VxlanAttr,
 };
@@ -646,6 +647,10 @@ impl<'a> LinkSpec<'a> {
         if let Some(m) = &self.master {
             m.validate()?;
         }
+        // Checked here, not when built: building looks names up first.
+        if let Some(ns) = &self.netns {
+            ns.to_attr()?;
+        }
         match &self.kind {
             LinkKind::Veth(v) => v.validate(),
             LinkKind::Bridge(b) => b.attrs().map(drop),
@@ -726,12 +731,105 @@ impl Handle {
     /// h.link_add(&LinkSpec::veth("veth0", "veth1").up())?;
     /// # Ok(()) }
     /// ```
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_add(&self, spec: &LinkSpec<'_>) -> Result<()> {
         self.link_add_request(spec)?.send(self)
     }
 
+    /// Creates a link as [`Handle::link_add`] does and records in `undo` the step that
+    /// deletes it again ([`Handle::record_link_add`]), so that a failure later in a
+    /// multi-step setup removes it ([`Undo::rollback`]), as does the setup's teardown.
+    ///
+    /// ```no_run
+    /// # use netplumb::{Handle, link::LinkSpec, undo::Undo};
+    /// # fn main() -> netplumb::Result<()> {
+    /// let h = Handle::new()?;
+    /// let mut undo = Undo::new();
+    /// undo.run(|undo| {
+    ///     h.link_add_recorded(&LinkSpec::bridge("br0"), undo)?;
+    ///     h.link_add_recorded(&LinkSpec::veth("veth0", "veth1").master("br0"), undo)
+    /// })?; // if veth0 cannot be made, br0 is deleted again
+    /// assert_eq!(undo.steps().collect::<Vec<_>>(), ["RTM_DELLINK", "RTM_DELLINK"]);
+    /// undo.teardown()?; // veth0 (with veth1), then br0
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Handle::link_add`]; nothing is recorded when the link was not made.
+    pub fn link_add_recorded<'h>(&'h self, spec: &LinkSpec<'_>, undo: &mut Undo<'h>) -> Result<()> {
+        let mut step = Undo::new();
+        self.record_link_add(spec, &mut step)?;
+        self.link_add(spec)?;
+        undo.append(&mut step);
+        Ok(())
+    }
+
+    /// Records in `undo` what takes the creation of `spec` back: `RTM_DELLINK` by the spec's
+    /// name on this handle (`ip link del NAME`; a veth's peer goes with it), or, for a link
+    /// created in another namespace ([`LinkSpec::netns`]), the same sent from a handle
+    /// opened in that namespace when the step runs (the namespace is held open from now).
+    /// For a link made by another route, e.g. [`Handle::link_add_unique`] or a batch.
+    ///
+    /// The link is found by name when the step runs: a setup that renames it or moves it
+    /// records the step that takes that back too.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a bad name; [`Error::Io`] if the namespace cannot be
+    /// held open.
+    pub fn record_link_add<'h>(&'h self, spec: &LinkSpec<'_>, undo: &mut Undo<'h>) -> Result<()> {
+        let request = super::link_del_request(spec.name())?;
+        let ns = match &spec.netns {
+            None => {
+                undo.push_request(self, request);
+                return Ok(());
+            }
+            Some(NetNsRef::Fd(fd)) => crate::NetNs::from_fd(
+                fd.try_clone_to_owned()
+                    .map_err(|e| Error::io("dup namespace descriptor", e))?,
+            )?,
+            Some(NetNsRef::Pid(pid)) => crate::NetNs::from_pid(*pid)?,
+        };
+        undo.push(
+            format!("{} in namespace {}", request.name(), ns.inode()),
+            move || Handle::in_netns(&ns)?.send(&request),
+        );
+        Ok(())
+    }
+
+    /// Creates every link of `specs`, one `RTM_NEWLINK` each and in order, or none: when one
+    /// cannot be made, the links this call made are deleted again, most recent first
+    /// ([`Undo::run`]). Every spec is validated before anything is sent. (For speed without
+    /// that guarantee, [`Handle::link_add_many`] sends one batch and reports each result.)
+    ///
+    /// ```no_run
+    /// # use netplumb::{Handle, link::LinkSpec};
+    /// # fn main() -> netplumb::Result<()> {
+    /// let h = Handle::new()?;
+    /// let specs = [LinkSpec::bridge("br0"), LinkSpec::veth("veth0", "veth1").master("br0")];
+    /// h.link_add_all(&specs)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The first failure ([`Handle::link_add`]'s errors), as it is when everything made was
+    /// deleted again, else inside [`Error::RolledBack`] with the cleanup errors.
+    pub fn link_add_all(&self, specs: &[LinkSpec<'_>]) -> Result<()> {
+        for s in specs {
+            s.validate()?;
+        }
+        let mut undo = Undo::new();
+        undo.run(|undo| {
+            specs
+                .iter()
+                .try_for_each(|s| self.link_add_recorded(s, undo))
+        })?;
+        undo.commit();
+        Ok(())
+    }
+
     /// The request [`Handle::link_add`] sends, with names resolved through this handle, for
     /// a [`Batch`].
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_add_request(&self, spec: &LinkSpec<'_>) -> Result<LinkRequest> {
         spec.build(&mut self.resolver())
     }
@@ -742,6 +840,7 @@ impl Handle {
     ///
     /// # Errors
     /// The outer error is a transport failure (then which links exist is not known).
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_add_many(&self, specs: &[LinkSpec<'_>]) -> Result<Vec<Result<()>>> {
         self.link_batch(specs, |s| self.link_add_request(s), |e, _| e)
     }
@@ -794,11 +893,15 @@ impl Handle {
     ///     Ok(LinkSpec::veth(name, ifname::random("veth", 7)?))
     /// })?;
     /// println!("{} <-> {}", made.name(), made.peer_name().unwrap());
+    /// // In a multi-step setup, record what takes it back:
+    /// let mut undo = netplumb::undo::Undo::new();
+    /// h.record_link_add(&made, &mut undo)?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// The last `EEXIST` when every attempt collided; any other error at once.
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_add_unique<'s>(
         &self,
         prefix: &str,
@@ -814,6 +917,7 @@ impl Handle {
 
     /// [`Handle::link_add_unique`] with the candidate names drawn from `names` and at most
     /// `attempts` tries (a deterministic generator makes collisions testable).
+    #[doc(alias = "RTM_NEWLINK")]
     pub fn link_add_unique_with<'s>(
         &self,
         attempts: usize,

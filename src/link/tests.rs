@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::MacAddr;
+use crate::socket::Batch;
 use crate::wire::link::{BridgePortAttr, InfoAttr, SlaveData, VethAttr};
 use crate::wire::nlmsg::{RTM_DELLINK, RTM_NEWLINK};
 use crate::wire::{Emit, hex};

@@ -7,15 +7,30 @@
 //!   [`Handle::route_get`] asks the kernel which route a packet would take
 //!   ([`RouteGetOpts`]), [`Handle::route_flush`] deletes what a filter selects.
 //! - Results are [`Route`]s: typed fields and the [`RouteMessage`] they came from.
+//!
+//! # IPv6 dumps under change
+//!
+//! A dump spans several datagrams, and the kernel builds each one when the previous one has
+//! been read. IPv4 route, link and address dumps notice a table that changed in between and
+//! flag the dump (`NLM_F_DUMP_INTR`), which [`Handle::route_list`] answers by dumping again.
+//! IPv6 route dumps do not: when the table changed between two datagrams, the kernel's
+//! `fib6_dump_table` starts walking the tree again from its root and skips as many nodes as
+//! it had already sent, without flagging anything. A node added or removed before that
+//! point makes the dump repeat a route or miss one. Under steady change (containers coming
+//! and going) that happens to a few percent of IPv6 dumps, `ip -6 route` included. Callers
+//! that need an exact table use [`Handle::route_list_consistent`], which dumps until two
+//! dumps in a row agree.
 
 mod spec;
 
 pub use spec::{NextHopSpec, RouteOp, RouteSpec};
 
-use crate::addr::{DUMP_RETRIES, FLUSH_ROUNDS};
+use crate::addr::FLUSH_ROUNDS;
 use crate::handle::Handle;
 use crate::link::LinkRef;
-use crate::socket::{Batch, BatchMode};
+use crate::socket::{Batch, BatchMode, DUMP_RETRIES, Request};
+use crate::wire::USER_HZ;
+use crate::wire::family::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELROUTE, RTM_GETROUTE};
 use crate::wire::route::{
     NextHopFlags, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RouteAttr, RouteFlags, RouteHeader, RouteMessage,
@@ -26,20 +41,14 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 use std::time::Duration;
 
-const AF_UNSPEC: u8 = libc::AF_UNSPEC as u8;
-const AF_INET: u8 = libc::AF_INET as u8;
-const AF_INET6: u8 = libc::AF_INET6 as u8;
-
-/// `USER_HZ`, the unit of clock ticks in `struct rta_cacheinfo`: 100 on every Linux
-/// architecture netplumb builds for (alpha's 1024 is the exception).
-const USER_HZ: u64 = 100;
-
 /// See [`Route::expires`].
 fn expires(m: &RouteMessage) -> Option<Duration> {
     match m.cache_info() {
         Some(c) if c.expires > 0 => {
             let ticks = u64::from(c.expires.unsigned_abs());
-            Some(Duration::from_millis(ticks.saturating_mul(1000) / USER_HZ))
+            Some(Duration::from_millis(
+                ticks.saturating_mul(1000) / u64::from(USER_HZ),
+            ))
         }
         _ => m.attrs.iter().find_map(|a| match a {
             RouteAttr::Expires(s) => Some(Duration::from_secs(u64::from(*s))),
@@ -582,6 +591,25 @@ impl RouteGetOpts {
     }
 }
 
+/// A route request, built but not sent: the shared [`Request`] type for a [`RouteMessage`].
+pub type RouteRequest = Request<RouteMessage>;
+
+/// Whether two dumps hold the same routes in the same order, compared without the
+/// attributes that change between any two dumps (`RTA_CACHEINFO`, `RTA_EXPIRES`).
+fn same_routes(a: &[Route], b: &[Route]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_route(x, y))
+}
+
+fn same_route(x: &Route, y: &Route) -> bool {
+    fn lasting(r: &Route) -> impl Iterator<Item = &RouteAttr> {
+        r.message
+            .attrs
+            .iter()
+            .filter(|a| !matches!(a, RouteAttr::CacheInfo(_) | RouteAttr::Expires(_)))
+    }
+    x.message.header == y.message.header && lasting(x).eq(lasting(y))
+}
+
 /// Parses one dump record; `None` for a route of a family other than IPv4/IPv6 (multicast
 /// routing tables show up in `AF_UNSPEC` dumps).
 fn parse_route(payload: &[u8]) -> Result<Option<Route>> {
@@ -597,21 +625,17 @@ impl Handle {
         self.link_index(l.clone())
     }
 
-    /// The message type, flags and payload for `spec` sent as `op`, device names resolved
-    /// with one `RTM_GETLINK` each: for pushing into a [`Batch`]. With devices given by
-    /// index, [`RouteSpec::request`] does the same without a handle.
-    pub fn route_request(
-        &self,
-        op: RouteOp,
-        spec: &RouteSpec,
-    ) -> Result<(u16, NlmsgFlags, RouteMessage)> {
+    /// The request for `spec` sent as `op`, device names resolved with one `RTM_GETLINK`
+    /// each: for pushing into a [`Batch`] (or sending, or keeping as an undo step). With
+    /// devices given by index, [`RouteSpec::request`] does the same without a handle.
+    #[doc(alias("RTM_NEWROUTE", "RTM_DELROUTE"))]
+    pub fn route_request(&self, op: RouteOp, spec: &RouteSpec) -> Result<RouteRequest> {
         let msg = spec.build(op, &mut |l| self.resolve_link(l))?;
-        Ok((op.msg_type(), op.flags(), msg))
+        Ok(Request::new(op.msg_type(), op.flags(), msg))
     }
 
     fn route_op(&self, op: RouteOp, spec: &RouteSpec) -> Result<()> {
-        let (t, f, msg) = self.route_request(op, spec)?;
-        self.request(t, f, &msg)
+        self.route_request(op, spec)?.send(self)
     }
 
     /// Adds a route: `RTM_NEWROUTE` with `NLM_F_CREATE|NLM_F_EXCL`; like `ip route add`.
@@ -622,6 +646,7 @@ impl Handle {
     /// the kernel's message, e.g. `EEXIST` ([`Error::is_exists`]) for a route that exists,
     /// `ENETUNREACH` "Nexthop has invalid gateway" for a gateway no route reaches, `EINVAL`
     /// "Invalid prefix for given prefix length" for IPv4 host bits.
+    #[doc(alias = "RTM_NEWROUTE")]
     pub fn route_add(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Add, spec)
     }
@@ -631,6 +656,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::route_add`], without `EEXIST`.
+    #[doc(alias = "RTM_NEWROUTE")]
     pub fn route_replace(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Replace, spec)
     }
@@ -641,6 +667,7 @@ impl Handle {
     /// # Errors
     /// As [`Handle::route_add`]; a route that does not exist is a kernel error for which
     /// [`Error::is_not_found`] holds.
+    #[doc(alias = "RTM_NEWROUTE")]
     pub fn route_change(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Change, spec)
     }
@@ -651,6 +678,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::route_add`].
+    #[doc(alias = "RTM_NEWROUTE")]
     pub fn route_append(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Append, spec)
     }
@@ -660,6 +688,7 @@ impl Handle {
     ///
     /// # Errors
     /// As [`Handle::route_add`].
+    #[doc(alias = "RTM_NEWROUTE")]
     pub fn route_prepend(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Prepend, spec)
     }
@@ -671,6 +700,7 @@ impl Handle {
     /// # Errors
     /// As [`Handle::route_add`]; no matching route is a kernel error (`ESRCH` for IPv4,
     /// `ENOENT` for IPv6) for which [`Error::is_not_found`] holds.
+    #[doc(alias = "RTM_DELROUTE")]
     pub fn route_del(&self, spec: &RouteSpec) -> Result<()> {
         self.route_op(RouteOp::Del, spec)
     }
@@ -680,15 +710,25 @@ impl Handle {
     /// A dump interrupted by a concurrent change is retried a few times. A table that does
     /// not exist has no routes (where `ip` says "FIB table does not exist").
     ///
+    /// The kernel does not flag IPv6 route dumps that a concurrent change made
+    /// inconsistent (see the [module docs](self)): under churn an IPv6 result may repeat or
+    /// miss a route. [`Handle::route_list_consistent`] gives an exact table.
+    ///
     /// # Errors
     /// [`Error::NotFound`] when `filter` names a link that does not exist;
     /// [`Error::DumpInterrupted`] when every retry was interrupted.
+    #[doc(alias = "RTM_GETROUTE")]
     pub fn route_list(&self, filter: &RouteFilter) -> Result<Vec<Route>> {
         let oif = filter
             .oif
             .as_ref()
             .map(|l| self.resolve_link(l))
             .transpose()?;
+        self.route_list_at(filter, oif)
+    }
+
+    /// [`Handle::route_list`] with the filter's link already resolved to `oif`.
+    fn route_list_at(&self, filter: &RouteFilter, oif: Option<u32>) -> Result<Vec<Route>> {
         let req = filter.to_message(oif)?;
         // Filtered as the records arrive, so routes the filter drops are never kept.
         let parse = |p: &[u8]| Ok(parse_route(p)?.filter(|r| filter.matches(r, oif)));
@@ -701,7 +741,8 @@ impl Handle {
 
     /// Like [`Handle::route_list`], one route at a time as the dump arrives: the table is
     /// never held whole (for 100,000 routes, one datagram of about 32 KiB at a time), and the
-    /// dump is not repeated, so an inconsistent dump ends with [`Error::DumpInterrupted`].
+    /// dump is not repeated, so an inconsistent dump ends with [`Error::DumpInterrupted`]
+    /// (for IPv4; an IPv6 dump is never flagged, see the [module docs](self)).
     /// The handle is busy until the iterator is dropped.
     ///
     /// ```no_run
@@ -716,6 +757,7 @@ impl Handle {
     /// # Errors
     /// As [`Handle::route_list`] for the request; each item may be a decode error, or
     /// [`Error::DumpInterrupted`] last.
+    #[doc(alias = "RTM_GETROUTE")]
     pub fn route_iter<'h>(
         &'h self,
         filter: &RouteFilter,
@@ -737,6 +779,52 @@ impl Handle {
             }))
     }
 
+    /// The routes `filter` selects, as an exact table even while the table changes: dumps
+    /// (as [`Handle::route_list`], retrying interrupted dumps) until two dumps in a row give
+    /// the same routes, at most `max_dumps` times (at least 2), and returns the last one.
+    ///
+    /// This is for IPv6, whose dumps the kernel does not flag when a change made them repeat
+    /// or miss a route (see the [module docs](self)); it works for IPv4 too. Routes are
+    /// compared as the kernel sent them, without `RTA_CACHEINFO` and `RTA_EXPIRES` (use
+    /// counters and remaining lifetimes differ between any two dumps). Two agreeing dumps
+    /// cannot both be torn unless the same change tore both the same way, so under churn the
+    /// result is a table the kernel held; a table that never stays still for two dumps is an
+    /// error rather than a guess. Costs at least two dumps; the link of `filter` is looked
+    /// up once.
+    ///
+    /// ```no_run
+    /// use netplumb::Handle;
+    /// use netplumb::route::RouteFilter;
+    /// let h = Handle::new()?;
+    /// let routes = h.route_list_consistent(&RouteFilter::new().ipv6(), 10)?;
+    /// println!("{} IPv6 routes", routes.len());
+    /// # Ok::<(), netplumb::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Handle::route_list`]; [`Error::DumpInterrupted`] when no two dumps in a row
+    /// agreed within `max_dumps`.
+    pub fn route_list_consistent(
+        &self,
+        filter: &RouteFilter,
+        max_dumps: usize,
+    ) -> Result<Vec<Route>> {
+        let oif = filter
+            .oif
+            .as_ref()
+            .map(|l| self.resolve_link(l))
+            .transpose()?;
+        let mut last = self.route_list_at(filter, oif)?;
+        for _ in 1..max_dumps.max(2) {
+            let next = self.route_list_at(filter, oif)?;
+            if same_routes(&last, &next) {
+                return Ok(next);
+            }
+            last = next;
+        }
+        Err(Error::DumpInterrupted)
+    }
+
     /// Asks the kernel which route a packet to `dst` takes: `RTM_GETROUTE` (a get, not a
     /// dump; for IPv4 with `RTM_F_LOOKUP_TABLE`); like `ip route get DST [from ...] [iif ...] [oif
     /// ...] [mark ...] [fibmatch]`.
@@ -744,6 +832,7 @@ impl Handle {
     /// # Errors
     /// [`Error::NotFound`] for a link name that does not exist; [`Error::Kernel`], e.g.
     /// `ENETUNREACH` when no route matches.
+    #[doc(alias = "RTM_GETROUTE")]
     pub fn route_get(&self, dst: IpAddr, opts: &RouteGetOpts) -> Result<Route> {
         let req = opts.request(dst, &mut |l| self.resolve_link(l))?;
         let msg = self.get_map(RTM_GETROUTE, NlmsgFlags::empty(), &req, |m| {
@@ -761,6 +850,7 @@ impl Handle {
     /// # Errors
     /// As [`Handle::route_list`]; [`Error::Kernel`] for a delete the kernel refused;
     /// [`Error::Protocol`] when routes remain that the kernel does not find to delete.
+    #[doc(alias("RTM_GETROUTE", "RTM_DELROUTE"))]
     pub fn route_flush(&self, filter: &RouteFilter) -> Result<usize> {
         let mut deleted = 0;
         for _ in 0..FLUSH_ROUNDS {

@@ -433,24 +433,27 @@ impl RouteSpec {
         self.destination.family()
     }
 
-    /// The message type, flags and payload of this route sent as `op`: the batch path
-    /// (`batch.push(t, f, &msg)`). Devices must be given by index here (a name needs a
-    /// lookup: use [`crate::Handle::route_request`]); anything else invalid is refused as in
-    /// [`RouteSpec::to_message`].
+    /// The request of this route sent as `op` ([`RouteOp::msg_type`], [`RouteOp::flags`]
+    /// and [`RouteSpec::to_message`]): the batch path. Devices must be given by index here
+    /// (a name needs a lookup: use [`crate::Handle::route_request`]); anything else invalid
+    /// is refused as in [`RouteSpec::to_message`].
     ///
     /// ```
     /// use netplumb::{Batch, route::{RouteOp, RouteSpec}};
     /// let mut batch = Batch::new();
     /// for i in 0..4u8 {
     ///     let spec = RouteSpec::new(format!("198.19.{i}.0/24").parse()?).dev(2u32);
-    ///     let (t, f, msg) = spec.request(RouteOp::Add)?;
-    ///     batch.push(t, f, &msg)?;
+    ///     spec.request(RouteOp::Add)?.push_to(&mut batch)?;
     /// }
     /// assert_eq!(batch.len(), 4);
     /// # Ok::<(), netplumb::Error>(())
     /// ```
-    pub fn request(&self, op: RouteOp) -> Result<(u16, NlmsgFlags, RouteMessage)> {
-        Ok((op.msg_type(), op.flags(), self.to_message(op)?))
+    pub fn request(&self, op: RouteOp) -> Result<super::RouteRequest> {
+        Ok(crate::socket::Request::new(
+            op.msg_type(),
+            op.flags(),
+            self.to_message(op)?,
+        ))
     }
 
     /// The `RTM_NEWROUTE`/`RTM_DELROUTE` payload for `op`, after checking the spec. Devices
@@ -496,7 +499,15 @@ impl RouteSpec {
                 "a gateway or device next to multipath next hops: give them in the next hops",
             ));
         }
+        // Device names are checked here, not when they are looked up: a bad second name
+        // must not be found after the first was sent for.
+        if let Some(d) = &self.dev {
+            d.validate()?;
+        }
         for nh in &self.nexthops {
+            if let Some(d) = &nh.dev {
+                d.validate()?;
+            }
             if !(1..=256).contains(&nh.weight) {
                 return Err(Error::invalid(
                     "next-hop weight",

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::wire::Emit;
-use crate::wire::route::{RTAX_LOCK, RTAX_MTU};
+use crate::wire::route::{RTAX_LOCK, RTAX_MTU, RouteCacheInfo};
 use std::time::Duration;
 
 fn net(s: &str) -> IpNet {
@@ -243,7 +243,8 @@ fn batch_requests_are_built_without_a_handle() {
         let (t, f, m) = RouteSpec::new(dst)
             .dev(2u32)
             .request(RouteOp::Replace)
-            .unwrap();
+            .unwrap()
+            .into_parts();
         assert_eq!(m.attrs.capacity(), m.attrs.len());
         batch.push(t, f, &m).unwrap();
     }
@@ -433,4 +434,38 @@ fn expires_from_cacheinfo_or_attribute() {
         Route::from_message(m).unwrap().expires,
         Some(Duration::from_secs(60))
     );
+}
+
+/// `route_list_consistent` compares dumps without what changes between any two of them
+/// (cache info, lifetimes), and with everything else: header, order, count.
+#[test]
+fn consistent_dumps_compare_lasting_fields_only() {
+    let route = |dst: &str, used: u32, expires: i32| {
+        let mut m = add(&RouteSpec::new(net(dst)).dev(3u32));
+        m.attrs.push(RouteAttr::CacheInfo(RouteCacheInfo {
+            used,
+            expires,
+            ..RouteCacheInfo::default()
+        }));
+        Route::from_message(m).unwrap()
+    };
+    let a = [
+        route("2001:db8:1::/64", 1, 500),
+        route("2001:db8:2::/64", 0, 0),
+    ];
+    let counters_moved = [
+        route("2001:db8:1::/64", 9, 300),
+        route("2001:db8:2::/64", 4, 0),
+    ];
+    assert!(same_routes(&a, &counters_moved));
+    // A duplicate, a missing route, another order, another route: not the same table.
+    let dup = [a[0].clone(), a[0].clone(), a[1].clone()];
+    assert!(!same_routes(&a, &dup));
+    assert!(!same_routes(&a, &a[..1]));
+    assert!(!same_routes(&a, &[a[1].clone(), a[0].clone()]));
+    let other = [a[0].clone(), route("2001:db8:3::/64", 0, 0)];
+    assert!(!same_routes(&a, &other));
+    let mut metric = a.clone();
+    metric[1].message.attrs.push(RouteAttr::Priority(7));
+    assert!(!same_routes(&a, &metric));
 }

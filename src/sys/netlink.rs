@@ -1,5 +1,7 @@
-//! A `NETLINK_ROUTE` socket: open, bind, options, send and receive.
+//! Netlink sockets of any protocol: open, bind, options, send and receive.
 
+use super::{io, ret};
+use crate::socket::Protocol;
 use nix::errno::Errno;
 use nix::sys::socket::{
     self, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType, sockopt,
@@ -20,17 +22,17 @@ pub(crate) const NETLINK_EXT_ACK: libc::c_int = 11;
 /// `NETLINK_GET_STRICT_CHK`: the kernel validates GET/dump requests strictly.
 pub(crate) const NETLINK_GET_STRICT_CHK: libc::c_int = 12;
 
-fn io(e: Errno) -> io::Error {
-    io::Error::from(e)
-}
-
-/// `socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)`.
-pub(crate) fn open_route_socket() -> io::Result<OwnedFd> {
+/// `socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol)`.
+pub(crate) fn open_socket(protocol: Protocol) -> io::Result<OwnedFd> {
+    let protocol = match protocol {
+        Protocol::Route => SockProtocol::NetlinkRoute,
+        Protocol::Netfilter => SockProtocol::NetlinkNetFilter,
+    };
     socket::socket(
         AddressFamily::Netlink,
         SockType::Raw,
         SockFlag::SOCK_CLOEXEC,
-        SockProtocol::NetlinkRoute,
+        protocol,
     )
     .map_err(io)
 }
@@ -56,7 +58,7 @@ pub(crate) fn set_netlink_option(
     // SAFETY: `fd` is a live descriptor for the duration of the borrow; the option value
     // pointer refers to a local `c_int` that outlives the call, and the length passed is
     // exactly its size. The kernel only reads `optlen` bytes from it.
-    let ret = unsafe {
+    let r = unsafe {
         libc::setsockopt(
             fd.as_raw_fd(),
             SOL_NETLINK,
@@ -65,7 +67,7 @@ pub(crate) fn set_netlink_option(
             size_of::<libc::c_int>() as libc::socklen_t,
         )
     };
-    Errno::result(ret).map(drop).map_err(io)
+    ret(r).map(drop)
 }
 
 /// `SO_RCVBUF`; the kernel doubles the value and caps it at `net.core.rmem_max`.
@@ -122,6 +124,25 @@ pub(crate) fn peek_len(fd: BorrowedFd<'_>) -> io::Result<usize> {
     )
     .map_err(io)?;
     Ok(r.bytes)
+}
+
+/// Whether a datagram is queued now (`recvmsg` with `MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT`
+/// into an empty buffer): `false` on `EAGAIN`. A pending socket error (`ENOBUFS`) is
+/// returned as the error.
+pub(crate) fn has_pending(fd: BorrowedFd<'_>) -> io::Result<bool> {
+    let mut empty = [0u8; 0];
+    let mut iov = [IoSliceMut::new(&mut empty)];
+    let r = socket::recvmsg::<()>(
+        fd.as_raw_fd(),
+        &mut iov,
+        None,
+        MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC | MsgFlags::MSG_DONTWAIT,
+    );
+    match r {
+        Ok(_) => Ok(true),
+        Err(Errno::EAGAIN) => Ok(false),
+        Err(e) => Err(io(e)),
+    }
 }
 
 /// What one `recvmsg` returned.

@@ -1,15 +1,11 @@
 //! Namespaces and mounts: `setns`, `unshare`, the nsfs checks, bind mounts.
 
-use nix::errno::Errno;
+use super::{io, ret};
 use nix::mount::{MntFlags, MsFlags};
 use nix::sched::CloneFlags;
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::path::Path;
-
-fn io(e: Errno) -> io::Error {
-    io::Error::from(e)
-}
 
 /// `NSFS_MAGIC`: the filesystem type of `/proc/*/ns/*` and of bind mounts of them.
 const NSFS_MAGIC: u32 = 0x6e73_6673;
@@ -38,8 +34,7 @@ pub(crate) fn namespace_type(fd: BorrowedFd<'_>) -> io::Result<CloneFlags> {
     // SAFETY: NS_GET_NSTYPE takes no argument and only returns an int; `fd` is a live
     // descriptor for the duration of the borrow. On a non-nsfs file the kernel returns
     // ENOTTY, which is reported as an error.
-    let ret = unsafe { libc::ioctl(fd.as_raw_fd(), request) };
-    let kind = Errno::result(ret).map_err(io)?;
+    let kind = ret(unsafe { libc::ioctl(fd.as_raw_fd(), request) })?;
     Ok(CloneFlags::from_bits_retain(kind))
 }
 

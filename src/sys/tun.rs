@@ -1,6 +1,7 @@
 //! tun/tap ioctls on a `/dev/net/tun` file descriptor (`<linux/if_tun.h>`), each wrapped in a
 //! safe function over a `BorrowedFd`. Errors are the raw `io::Error`; `crate::tun` adds context.
 
+use super::ret;
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
@@ -48,12 +49,9 @@ impl TunIfreq {
     }
 }
 
-fn check(ret: libc::c_int) -> io::Result<()> {
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
+/// `ret` for the ioctls, whose value is unused.
+fn check(r: libc::c_int) -> io::Result<()> {
+    ret(r).map(drop)
 }
 
 /// An ioctl whose argument is a pointer to a `TunIfreq`, read and written back by the kernel.

@@ -14,8 +14,9 @@
 
 use super::attr::{Attr, AttrIter, UnknownAttr};
 use super::builder::{Builder, attr_size};
+use super::family::family_of;
 use super::{
-    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_u32, u32_words,
+    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field, u32_words,
     words_to_bytes,
 };
 use std::fmt;
@@ -24,8 +25,9 @@ use std::net::IpAddr;
 /// `sizeof(struct ifaddrmsg)`.
 pub const IFADDRMSG_LEN: usize = 8;
 
-/// Byte offsets inside `struct ifaddrmsg`.
+/// Byte offsets and ranges inside `struct ifaddrmsg`.
 mod field {
+    use crate::wire::Field;
     /// `ifa_family` (u8).
     pub const FAMILY: usize = 0;
     /// `ifa_prefixlen` (u8).
@@ -35,7 +37,7 @@ mod field {
     /// `ifa_scope` (u8).
     pub const SCOPE: usize = 3;
     /// `ifa_index` (u32).
-    pub const INDEX: usize = 4;
+    pub const INDEX: Field = 4..8;
 }
 
 /// `IFA_UNSPEC`: never sent.
@@ -252,7 +254,7 @@ impl<T: AsRef<[u8]>> AddressMessageBuffer<T> {
     }
     /// `ifa_index`: the interface index.
     pub fn index(&self) -> u32 {
-        ne_u32(self.buffer.as_ref(), field::INDEX)
+        read_field::<u32>(self.buffer.as_ref(), field::INDEX)
     }
     /// The fixed header as an owned value.
     pub fn header(&self) -> AddressHeader {
@@ -412,14 +414,6 @@ fn ip_len(a: &IpAddr) -> usize {
     }
 }
 
-/// `AF_INET` / `AF_INET6` as the u8 that `ifa_family` and `ndm_family` hold.
-pub(crate) fn family_of(a: &IpAddr) -> u8 {
-    match a {
-        IpAddr::V4(_) => 2,
-        IpAddr::V6(_) => 10,
-    }
-}
-
 /// An owned address message: the payload of `RTM_NEWADDR`, `RTM_DELADDR` or `RTM_GETADDR`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct AddressMessage {
@@ -451,7 +445,7 @@ impl AddressMessage {
     pub fn new(index: u32, address: IpAddr, prefix_len: u8) -> Self {
         AddressMessage {
             header: AddressHeader {
-                family: family_of(&address),
+                family: family_of(address),
                 prefix_len,
                 index,
                 ..AddressHeader::default()

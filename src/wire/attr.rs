@@ -2,11 +2,20 @@
 //! form for attributes the decoders do not know.
 
 use super::builder::{Builder, attr_size};
-use super::{DecodeError, EncodeError, align4, ne_u16};
+use super::{DecodeError, EncodeError, align4, read_field};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// `sizeof(struct nlattr)`.
 pub const NLA_HDR_LEN: usize = 4;
+
+/// Byte ranges inside `struct nlattr`.
+mod field {
+    use crate::wire::Field;
+    /// `nla_len` (u16): header and value, without padding.
+    pub const LEN: Field = 0..2;
+    /// `nla_type` (u16), flag bits included.
+    pub const TYPE: Field = 2..4;
+}
 /// `NLA_F_NESTED`: the value is a list of attributes.
 pub const NLA_F_NESTED: u16 = 0x8000;
 /// `NLA_F_NET_BYTEORDER`: the value is in network byte order.
@@ -52,9 +61,10 @@ impl<'a> Attr<'a> {
     pub fn offset(&self) -> usize {
         self.offset
     }
-    /// Offset of the value (header offset + 4).
+    /// Offset of the value (header offset + 4; `usize::MAX` when that would overflow, which
+    /// only a caller-chosen base of [`AttrIter::with_base`] can cause).
     pub fn value_offset(&self) -> usize {
-        self.offset + NLA_HDR_LEN
+        self.offset.saturating_add(NLA_HDR_LEN)
     }
     /// How many nests enclose this attribute.
     pub fn depth(&self) -> usize {
@@ -171,7 +181,7 @@ impl<'a> Attr<'a> {
     /// The value as a list of attributes, one level deeper. Fails with
     /// [`DecodeError::NestingTooDeep`] past [`MAX_NEST_DEPTH`].
     pub fn nested(&self) -> Result<AttrIter<'a>, DecodeError> {
-        let depth = self.depth + 1;
+        let depth = self.depth.saturating_add(1);
         if depth > MAX_NEST_DEPTH {
             return Err(DecodeError::NestingTooDeep {
                 offset: self.offset,
@@ -218,7 +228,8 @@ impl<'a> AttrIter<'a> {
     }
 
     /// As [`AttrIter::new`], with offsets counted from `base` (the position of `buf` in the
-    /// outer buffer).
+    /// outer buffer). Any base is accepted: offsets derived from it saturate at `usize::MAX`
+    /// rather than wrap or panic.
     pub fn with_base(buf: &'a [u8], base: usize) -> Self {
         AttrIter {
             buf,
@@ -264,8 +275,8 @@ impl<'a> Iterator for AttrIter<'a> {
                 have: rest.len(),
             }));
         }
-        let len = ne_u16(rest, 0) as usize;
-        let raw_kind = ne_u16(rest, 2);
+        let len = read_field::<u16>(rest, field::LEN) as usize;
+        let raw_kind = read_field::<u16>(rest, field::TYPE);
         if len < NLA_HDR_LEN || len > rest.len() {
             self.done = true;
             return Some(Err(DecodeError::BadAttrLen {

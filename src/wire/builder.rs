@@ -180,7 +180,7 @@ impl<'a> Builder<'a> {
 
     /// Appends zero bytes up to the next 4-byte boundary.
     pub fn pad(&mut self) -> Result<(), EncodeError> {
-        let n = align4(self.len) - self.len;
+        let n = align4(self.len).saturating_sub(self.len);
         self.grow(n).map(|_| ())
     }
 
@@ -386,9 +386,10 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The size an attribute with a `value_len`-byte value takes, padding included.
+/// The size an attribute with a `value_len`-byte value takes, padding included (saturating
+/// near `usize::MAX`; no value that long can be emitted).
 pub const fn attr_size(value_len: usize) -> usize {
-    align4(value_len + 4)
+    align4(value_len.saturating_add(4))
 }
 
 #[cfg(test)]

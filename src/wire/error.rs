@@ -1,8 +1,20 @@
 //! `NLMSG_ERROR` (acknowledgements and errors) and `NLMSG_DONE`, with extended ack.
 
 use super::attr::AttrIter;
-use super::nlmsg::{NLMSG_HDR_LEN, NlmsgFlags, NlmsgHeader};
-use super::{Builder, DecodeError, Emit, EncodeError, align4, ne_i32, ne_u32};
+use super::nlmsg::{self, NLMSG_HDR_LEN, NlmsgFlags, NlmsgHeader};
+use super::{Builder, DecodeError, Emit, EncodeError, align4, read_field};
+
+/// Byte ranges inside `struct nlmsgerr` and the status of an `NLMSG_DONE`, which both start
+/// with an `int`.
+mod field {
+    use crate::wire::Field;
+    /// `error` (s32): 0, or a negative errno.
+    pub const ERROR: Field = 0..4;
+    /// `msg`: the echoed request's `nlmsghdr` (and, uncapped, its payload).
+    pub const MSG: usize = 4;
+    /// In an `NLMSG_DONE`: the extended-ack TLVs after the status.
+    pub const TLVS: usize = 4;
+}
 
 /// `NLMSGERR_ATTR_MSG`: a human-readable message (string).
 pub const NLMSGERR_ATTR_MSG: u16 = 1;
@@ -101,24 +113,24 @@ pub struct ErrorMessage<'a> {
 impl<'a> ErrorMessage<'a> {
     /// Parses the payload of an NLMSG_ERROR whose header carried `flags`.
     pub fn parse(payload: &'a [u8], flags: NlmsgFlags) -> Result<Self, DecodeError> {
-        if payload.len() < 4 {
+        if payload.len() < field::MSG {
             return Err(DecodeError::Truncated {
                 what: "nlmsgerr.error",
                 offset: 0,
-                need: 4,
+                need: field::MSG,
                 have: payload.len(),
             });
         }
-        let error = ne_i32(payload, 0);
-        let rest = payload.get(4..).unwrap_or(&[]);
+        let error = read_field::<i32>(payload, field::ERROR);
+        let rest = payload.get(field::MSG..).unwrap_or(&[]);
         let echoed = NlmsgHeader::parse(rest).map_err(|e| match e {
             DecodeError::Truncated { need, have, .. } => DecodeError::Truncated {
                 what: "nlmsgerr echoed header",
-                offset: 4,
+                offset: field::MSG,
                 need,
                 have,
             },
-            other => other.shift(4),
+            other => other.shift(field::MSG),
         })?;
         let echo_len = if flags.contains(NlmsgFlags::CAPPED) {
             NLMSG_HDR_LEN
@@ -126,7 +138,7 @@ impl<'a> ErrorMessage<'a> {
             let l = echoed.length as usize;
             if l < NLMSG_HDR_LEN || l > rest.len() {
                 return Err(DecodeError::BadMessageLen {
-                    offset: 4,
+                    offset: field::MSG,
                     len: l,
                     reason: "echoed request length does not fit the error message",
                 });
@@ -135,7 +147,7 @@ impl<'a> ErrorMessage<'a> {
         };
         let echo = rest.get(..echo_len).unwrap_or(&[]);
         let (tlvs, ext_ack) = if flags.contains(NlmsgFlags::ACK_TLVS) {
-            let at = 4 + align4(echo_len);
+            let at = field::MSG + align4(echo_len);
             let tlvs = payload.get(at..).unwrap_or(&[]);
             (tlvs, ExtAck::parse(tlvs, at))
         } else {
@@ -166,17 +178,18 @@ impl<'a> ErrorMessage<'a> {
 
     /// The echoed request's sequence number, which pairs the error with its request.
     pub fn request_sequence(&self) -> Option<u32> {
-        (self.echo.len() >= NLMSG_HDR_LEN).then(|| ne_u32(self.echo, 8))
+        (self.echo.len() >= NLMSG_HDR_LEN).then(|| read_field::<u32>(self.echo, nlmsg::field::SEQ))
     }
 }
 
 impl Emit for ErrorMessage<'_> {
     fn buffer_len(&self) -> usize {
-        4 + if self.tlvs.is_empty() {
-            self.echo.len()
-        } else {
-            align4(self.echo.len()) + self.tlvs.len()
-        }
+        field::MSG
+            + if self.tlvs.is_empty() {
+                self.echo.len()
+            } else {
+                align4(self.echo.len()) + self.tlvs.len()
+            }
     }
     fn emit(&self, b: &mut Builder<'_>) -> Result<(), EncodeError> {
         b.put_i32(self.error)?;
@@ -214,22 +227,22 @@ impl<'a> DoneMessage<'a> {
                 has_error_field: false,
             });
         }
-        if payload.len() < 4 {
+        if payload.len() < field::TLVS {
             return Err(DecodeError::Truncated {
                 what: "NLMSG_DONE status",
                 offset: 0,
-                need: 4,
+                need: field::TLVS,
                 have: payload.len(),
             });
         }
-        let tlvs = payload.get(4..).unwrap_or(&[]);
+        let tlvs = payload.get(field::TLVS..).unwrap_or(&[]);
         let ext_ack = if flags.contains(NlmsgFlags::ACK_TLVS) {
-            ExtAck::parse(tlvs, 4)
+            ExtAck::parse(tlvs, field::TLVS)
         } else {
             ExtAck::default()
         };
         Ok(DoneMessage {
-            error: ne_i32(payload, 0),
+            error: read_field::<i32>(payload, field::ERROR),
             ext_ack,
             tlvs,
             has_error_field: true,
@@ -240,7 +253,7 @@ impl<'a> DoneMessage<'a> {
 impl Emit for DoneMessage<'_> {
     fn buffer_len(&self) -> usize {
         if self.has_error_field {
-            4 + self.tlvs.len()
+            field::TLVS + self.tlvs.len()
         } else {
             0
         }

@@ -13,6 +13,7 @@ use super::nft::NftMessage;
 use super::nlmsg::*;
 use super::nsid::NsidMessage;
 use super::route::RouteMessage;
+use super::rule::RuleMessage;
 use super::{Builder, DecodeError, DoneMessage, Emit, EncodeError, ErrorMessage, Messages};
 
 /// A decoded payload, by family.
@@ -28,14 +29,16 @@ pub enum Payload<'a> {
     Neigh(NeighMessage),
     /// RTM_NEWNSID, RTM_DELNSID, RTM_GETNSID.
     Nsid(NsidMessage),
+    /// RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE.
+    Rule(RuleMessage),
     /// nf_tables messages and the nfnetlink batch markers (in an nfnetlink datagram).
     Nft(NftMessage),
     /// NLMSG_ERROR: an acknowledgement or an error.
     Error(ErrorMessage<'a>),
     /// NLMSG_DONE: the end of a dump.
     Done(DoneMessage<'a>),
-    /// Any other type (NLMSG_NOOP, rules, qdiscs, nfnetlink subsystems other than
-    /// nf_tables, ...), kept as bytes.
+    /// Any other type (NLMSG_NOOP, qdiscs, nfnetlink subsystems other than nf_tables,
+    /// ...), kept as bytes.
     Other(&'a [u8]),
 }
 
@@ -123,6 +126,9 @@ impl<'a> Message<'a> {
             RTM_NEWNSID | RTM_DELNSID | RTM_GETNSID => {
                 Payload::Nsid(NsidMessage::parse(body).map_err(at)?)
             }
+            RTM_NEWRULE | RTM_DELRULE | RTM_GETRULE => {
+                Payload::Rule(RuleMessage::parse(body).map_err(at)?)
+            }
             NLMSG_ERROR => Payload::Error(ErrorMessage::parse(body, flags).map_err(at)?),
             NLMSG_DONE => Payload::Done(DoneMessage::parse(body, flags).map_err(at)?),
             _ => Payload::Other(body),
@@ -179,6 +185,7 @@ impl<'a> Message<'a> {
             Payload::Route(m) => m,
             Payload::Neigh(m) => m,
             Payload::Nsid(m) => m,
+            Payload::Rule(m) => m,
             Payload::Nft(m) => m,
             Payload::Error(m) => m,
             Payload::Done(m) => m,

@@ -1,4 +1,4 @@
-//! The NETLINK_ROUTE wire codec: pure byte handling, no I/O.
+//! The netlink wire codec: pure byte handling, no I/O.
 //!
 //! Reading is zero-copy: `*Buffer<T: AsRef<[u8]>>` views are validated once by
 //! `new_checked` and then every accessor is infallible. Owned values (`LinkMessage`,
@@ -7,6 +7,21 @@
 //!
 //! Nothing in this module can panic on any input: indexing, `unwrap` and `panic!` are denied
 //! by lint, and every length read from the wire is checked before it is used.
+//!
+//! # Writing a family codec
+//!
+//! What every family here (and a new one, such as nf_tables) is made of:
+//!
+//! - a header view `XxxMessageBuffer<T: AsRef<[u8]>>` whose `new_checked` measures the fixed
+//!   header once; its byte layout is a private `mod field` (one-byte fields as `usize`
+//!   offsets, wider ones as `Field` ranges, `pub const INDEX: Field = 4..8;`) read with the
+//!   crate-private `byte` and `read_field::<u32>`; the view's tests pin every field
+//!   against the C structure's bytes;
+//! - the attributes as a typed enum declared once with the crate-private `attribute_enum!`
+//!   macro (`macros.rs` has the table of codecs) and, for structured values, the
+//!   `AttrValue` trait and the nest helpers of `attr_enum.rs`; named `u8` values with
+//!   `u8_values!`;
+//! - address families from [`family`], not `libc` casts.
 #![forbid(unsafe_code)]
 // Tests may index and unwrap; the codec itself may not.
 #![cfg_attr(
@@ -19,12 +34,17 @@
     )
 )]
 
+// First, so that every family below can use the codec macros by name.
+#[macro_use]
+pub(crate) mod macros;
+
 pub mod addr;
 pub mod attr;
+pub(crate) mod attr_enum;
 pub mod builder;
 pub mod error;
+pub mod family;
 pub mod hex;
-#[macro_use]
 pub mod link;
 pub mod message;
 pub mod neigh;
@@ -32,6 +52,11 @@ pub mod nft;
 pub mod nlmsg;
 pub mod nsid;
 pub mod route;
+pub mod rule;
+
+// The path-based names (`crate::wire::attribute_enum!`), for code outside `wire`.
+#[allow(unused_imports)]
+pub(crate) use macros::{attribute_enum, u8_values};
 
 pub use attr::{Attr, AttrIter, MAX_NEST_DEPTH, UnknownAttr};
 pub use builder::{Builder, Nest};
@@ -193,6 +218,11 @@ impl<E: Emit + ?Sized> Emit for &E {
     }
 }
 
+/// `USER_HZ`: clock ticks per second, the unit of the times in `struct rta_cacheinfo` and
+/// `struct nda_cacheinfo`. 100 on every Linux architecture netplumb builds for (alpha's
+/// 1024 is the exception).
+pub const USER_HZ: u32 = 100;
+
 /// Rounds `len` up to the 4-byte netlink alignment (`NLMSG_ALIGN`, `NLA_ALIGN`).
 #[inline]
 pub const fn align4(len: usize) -> usize {
@@ -240,23 +270,51 @@ pub(crate) fn attrs_after(payload: &[u8], len: usize) -> AttrIter<'_> {
     AttrIter::with_base(payload.get(len..).unwrap_or(&[]), len)
 }
 
-/// Little helpers that read native-endian integers at fixed offsets of a slice that was
-/// already length-checked. They return 0 on a short slice instead of panicking; callers only
-/// use them after `new_checked`.
-#[inline]
-pub(crate) fn ne_u16(buf: &[u8], at: usize) -> u16 {
-    read_array::<2>(buf, at, "").map_or(0, u16::from_ne_bytes)
+/// A byte range inside a fixed C structure, as smoltcp names them. Every header view lists
+/// its layout once, in a private `mod field` next to its `*_LEN` constant:
+///
+/// ```text
+/// mod field {
+///     pub const FAMILY: usize = 0;     // a one-byte field is its offset
+///     pub const INDEX: Field = 4..8;   // wider fields are ranges
+/// }
+/// ```
+///
+/// and reads it with [`byte`] or [`read_field`]; the unit tests of each view pin every
+/// field against the C structure's bytes.
+pub(crate) type Field = core::ops::Range<usize>;
+
+/// A native-endian integer that fills a [`Field`].
+pub(crate) trait FieldInt: Sized + Default {
+    /// The value of `bytes`, or None when their length is not the integer's width.
+    fn from_ne_slice(bytes: &[u8]) -> Option<Self>;
 }
-#[inline]
-pub(crate) fn ne_u32(buf: &[u8], at: usize) -> u32 {
-    read_array::<4>(buf, at, "").map_or(0, u32::from_ne_bytes)
+
+macro_rules! field_int {
+    ($($t:ty),*) => {$(
+        impl FieldInt for $t {
+            #[inline]
+            fn from_ne_slice(bytes: &[u8]) -> Option<Self> {
+                bytes.try_into().ok().map(<$t>::from_ne_bytes)
+            }
+        }
+    )*};
 }
+field_int!(u16, u32, i32);
+
+/// Reads the native-endian integer in `field` of a buffer that `new_checked` (or an explicit
+/// length check) already measured. A short buffer, or a field whose width is not the
+/// integer's, reads as 0 rather than panicking; the header tests catch the latter.
 #[inline]
-pub(crate) fn ne_i32(buf: &[u8], at: usize) -> i32 {
-    read_array::<4>(buf, at, "").map_or(0, i32::from_ne_bytes)
+pub(crate) fn read_field<I: FieldInt>(buf: &[u8], field: Field) -> I {
+    buf.get(field)
+        .and_then(I::from_ne_slice)
+        .unwrap_or_default()
 }
+
+/// Reads the one-byte field at offset `at` (a `usize` in a view's `mod field`) of a buffer
+/// that was already length-checked; 0 on a short buffer instead of panicking.
 #[inline]
-#[allow(dead_code)] // used by the family codecs
 pub(crate) fn byte(buf: &[u8], at: usize) -> u8 {
     buf.get(at).copied().unwrap_or(0)
 }
@@ -279,7 +337,7 @@ pub(crate) fn u32_words<const N: usize>(
     }
     let mut words = [0u32; N];
     for (w, bytes) in words.iter_mut().zip(v.chunks_exact(4)) {
-        *w = ne_u32(bytes, 0);
+        *w = read_field::<u32>(bytes, 0..4);
     }
     Ok(words)
 }

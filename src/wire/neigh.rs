@@ -11,11 +11,11 @@
 //! assert_eq!(back.mac(), Some([2, 0, 0, 0, 0, 9]));
 //! ```
 
-use super::addr::family_of;
 use super::attr::{Attr, AttrIter, NLA_F_NESTED, UnknownAttr};
 use super::builder::{Builder, attr_size};
+use super::family::family_of;
 use super::{
-    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_i32, ne_u16, u32_words,
+    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field, u32_words,
     words_to_bytes,
 };
 use std::net::IpAddr;
@@ -23,16 +23,17 @@ use std::net::IpAddr;
 /// `sizeof(struct ndmsg)`.
 pub const NDMSG_LEN: usize = 12;
 
-/// Byte offsets inside `struct ndmsg`.
+/// Byte offsets and ranges inside `struct ndmsg`.
 mod field {
+    use crate::wire::Field;
     /// `ndm_family` (u8).
     pub const FAMILY: usize = 0;
     /// `ndm_pad1` (u8) and `ndm_pad2` (u16): reserved, written as zero.
-    pub const PAD: usize = 1;
+    pub const PAD: Field = 1..4;
     /// `ndm_ifindex` (s32).
-    pub const IFINDEX: usize = 4;
+    pub const IFINDEX: Field = 4..8;
     /// `ndm_state` (u16).
-    pub const STATE: usize = 8;
+    pub const STATE: Field = 8..10;
     /// `ndm_flags` (u8).
     pub const FLAGS: usize = 10;
     /// `ndm_type` (u8).
@@ -40,7 +41,7 @@ mod field {
 }
 
 /// `AF_BRIDGE`: the `ndm_family` of bridge forwarding database entries.
-pub const AF_BRIDGE: u8 = 7;
+pub use super::family::AF_BRIDGE;
 
 /// `NDA_UNSPEC`: never sent.
 pub const NDA_UNSPEC: u16 = 0;
@@ -192,11 +193,11 @@ impl<T: AsRef<[u8]>> NeighMessageBuffer<T> {
     }
     /// `ndm_ifindex`.
     pub fn ifindex(&self) -> i32 {
-        ne_i32(self.buffer.as_ref(), field::IFINDEX)
+        read_field::<i32>(self.buffer.as_ref(), field::IFINDEX)
     }
     /// `ndm_state`.
     pub fn state(&self) -> NeighState {
-        NeighState::from_bits_retain(ne_u16(self.buffer.as_ref(), field::STATE))
+        NeighState::from_bits_retain(read_field::<u16>(self.buffer.as_ref(), field::STATE))
     }
     /// `ndm_flags`.
     pub fn flags(&self) -> NeighFlags {
@@ -244,7 +245,7 @@ pub struct NeighHeader {
 impl NeighHeader {
     fn emit(&self, b: &mut Builder<'_>) -> Result<(), EncodeError> {
         b.put_u8(self.family)?;
-        b.zeros(field::IFINDEX - field::PAD)?;
+        b.zeros(field::PAD.len())?;
         b.put_i32(self.ifindex)?;
         b.put_u16(self.state.bits())?;
         b.put(&[self.flags.bits(), self.kind])
@@ -480,7 +481,7 @@ impl NeighMessage {
     pub fn new(ifindex: i32, destination: IpAddr, state: NeighState) -> Self {
         NeighMessage {
             header: NeighHeader {
-                family: family_of(&destination),
+                family: family_of(destination),
                 ifindex,
                 state,
                 ..NeighHeader::default()

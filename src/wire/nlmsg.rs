@@ -1,17 +1,25 @@
 //! The netlink message header (`struct nlmsghdr`), its flags and types, and an iterator over
 //! the messages of one datagram.
 
-use super::{DecodeError, align4, ne_u16, ne_u32};
+use super::{DecodeError, align4, read_field};
 
 /// `sizeof(struct nlmsghdr)`.
 pub const NLMSG_HDR_LEN: usize = 16;
 
-// Byte offsets inside `struct nlmsghdr`.
-const LEN: usize = 0;
-const TYPE: usize = 4;
-const FLAGS: usize = 6;
-const SEQ: usize = 8;
-const PID: usize = 12;
+/// Byte ranges inside `struct nlmsghdr` (also read in the request an NLMSG_ERROR echoes).
+pub(crate) mod field {
+    use crate::wire::Field;
+    /// `nlmsg_len` (u32).
+    pub const LEN: Field = 0..4;
+    /// `nlmsg_type` (u16).
+    pub const TYPE: Field = 4..6;
+    /// `nlmsg_flags` (u16).
+    pub const FLAGS: Field = 6..8;
+    /// `nlmsg_seq` (u32).
+    pub const SEQ: Field = 8..12;
+    /// `nlmsg_pid` (u32).
+    pub const PID: Field = 12..16;
+}
 
 /// `NLMSG_NOOP`: nothing, to be skipped.
 pub const NLMSG_NOOP: u16 = 1;
@@ -168,7 +176,7 @@ impl<T: AsRef<[u8]>> NlmsgBuffer<T> {
                 have: b.len(),
             });
         }
-        let len = ne_u32(b, LEN) as usize;
+        let len = read_field::<u32>(b, field::LEN) as usize;
         if len < NLMSG_HDR_LEN {
             return Err(DecodeError::BadMessageLen {
                 offset: 0,
@@ -188,23 +196,23 @@ impl<T: AsRef<[u8]>> NlmsgBuffer<T> {
 
     /// `nlmsg_len`: header plus payload.
     pub fn length(&self) -> u32 {
-        ne_u32(self.buffer.as_ref(), LEN)
+        read_field::<u32>(self.buffer.as_ref(), field::LEN)
     }
     /// `nlmsg_type`.
     pub fn message_type(&self) -> u16 {
-        ne_u16(self.buffer.as_ref(), TYPE)
+        read_field::<u16>(self.buffer.as_ref(), field::TYPE)
     }
     /// `nlmsg_flags`, unknown bits kept.
     pub fn flags(&self) -> NlmsgFlags {
-        NlmsgFlags::from_bits_retain(ne_u16(self.buffer.as_ref(), FLAGS))
+        NlmsgFlags::from_bits_retain(read_field::<u16>(self.buffer.as_ref(), field::FLAGS))
     }
     /// `nlmsg_seq`.
     pub fn sequence_number(&self) -> u32 {
-        ne_u32(self.buffer.as_ref(), SEQ)
+        read_field::<u32>(self.buffer.as_ref(), field::SEQ)
     }
     /// `nlmsg_pid`: the sender's port id (0 for the kernel) or, in a reply, the requester's.
     pub fn port_number(&self) -> u32 {
-        ne_u32(self.buffer.as_ref(), PID)
+        read_field::<u32>(self.buffer.as_ref(), field::PID)
     }
     /// The header as an owned value.
     pub fn header(&self) -> NlmsgHeader {
@@ -260,11 +268,11 @@ impl NlmsgHeader {
             });
         }
         Ok(NlmsgHeader {
-            length: ne_u32(b, LEN),
-            message_type: ne_u16(b, TYPE),
-            flags: NlmsgFlags::from_bits_retain(ne_u16(b, FLAGS)),
-            sequence_number: ne_u32(b, SEQ),
-            port_number: ne_u32(b, PID),
+            length: read_field::<u32>(b, field::LEN),
+            message_type: read_field::<u16>(b, field::TYPE),
+            flags: NlmsgFlags::from_bits_retain(read_field::<u16>(b, field::FLAGS)),
+            sequence_number: read_field::<u32>(b, field::SEQ),
+            port_number: read_field::<u32>(b, field::PID),
         })
     }
 
@@ -383,6 +391,25 @@ mod tests {
         let mut v = h.to_bytes().to_vec();
         v.resize(16 + extra, 0xaa);
         v
+    }
+
+    #[test]
+    fn header_offsets_match_struct_nlmsghdr() {
+        let mut v = Vec::new();
+        v.extend(20u32.to_ne_bytes()); // nlmsg_len
+        v.extend(0x1234u16.to_ne_bytes()); // nlmsg_type
+        v.extend(0x0305u16.to_ne_bytes()); // nlmsg_flags
+        v.extend(0x0a0b_0c0du32.to_ne_bytes()); // nlmsg_seq
+        v.extend(0x1112_1314u32.to_ne_bytes()); // nlmsg_pid
+        v.extend([0xaa; 4]);
+        let m = NlmsgBuffer::new_checked(&v[..]).unwrap();
+        assert_eq!(m.length(), 20);
+        assert_eq!(m.message_type(), 0x1234);
+        assert_eq!(m.flags().bits(), 0x0305);
+        assert_eq!(m.sequence_number(), 0x0a0b_0c0d);
+        assert_eq!(m.port_number(), 0x1112_1314);
+        assert_eq!(NlmsgHeader::parse(&v).unwrap(), m.header());
+        assert_eq!(m.header().to_bytes(), v[..16]);
     }
 
     #[test]

@@ -22,6 +22,12 @@ use super::{DecodeError, Emit, EncodeError, attrs_after, byte, check_header};
 /// `NLMSG_ALIGN(sizeof(struct rtgenmsg))`: the family byte and three bytes of padding.
 pub const RTGENMSG_LEN: usize = 4;
 
+/// Byte offsets inside `struct rtgenmsg` (and its alignment padding).
+mod field {
+    /// `rtgen_family` (u8); the three bytes after it are padding, zero on write.
+    pub const FAMILY: usize = 0;
+}
+
 /// `NETNSA_NONE`: never sent.
 pub const NETNSA_NONE: u16 = 0;
 /// `NETNSA_NSID`: the id (s32); -1 ([`NETNSA_NSID_NOT_ASSIGNED`]) in an answer means none.
@@ -56,7 +62,7 @@ impl<T: AsRef<[u8]>> NsidMessageBuffer<T> {
 
     /// `rtgen_family` (`AF_UNSPEC` in every message the kernel sends).
     pub fn family(&self) -> u8 {
-        byte(self.buffer.as_ref(), 0)
+        byte(self.buffer.as_ref(), field::FAMILY)
     }
 
     /// The attributes; offsets count from the start of the payload.

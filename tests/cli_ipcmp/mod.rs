@@ -58,7 +58,9 @@ pub fn prepared(test: &str) -> Option<TestNs> {
                 "net.ipv6.conf.all.accept_dad",
                 "net.ipv6.conf.default.accept_dad",
             ] {
-                netplumb::sysctl::set(k, "0").expect("set accept_dad");
+                netplumb::sysctl::Sysctls::current()
+                    .set(k, "0")
+                    .expect("set accept_dad");
             }
         })
         .expect("run in the test namespace");

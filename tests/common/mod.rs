@@ -140,8 +140,9 @@ impl TestNs {
     pub fn dad_off(&self) {
         self.ns
             .run(|| {
-                netplumb::sysctl::set("net.ipv6.conf.all.accept_dad", "0")?;
-                netplumb::sysctl::set("net.ipv6.conf.default.accept_dad", "0")
+                let sysctl = netplumb::sysctl::Sysctls::current();
+                sysctl.set("net.ipv6.conf.all.accept_dad", "0")?;
+                sysctl.set("net.ipv6.conf.default.accept_dad", "0")
             })
             .unwrap()
             .unwrap();

@@ -1,60 +1,19 @@
-//! Words to values: the error type, the cursor the command parsers walk, iproute2's keyword
-//! matching, numbers, addresses, names, and the global options in front of the object.
+//! Words to values: the cursor the command parsers walk (typed values, names from
+//! iproute2's tables, and the usage errors `ip` prints for bad words), and the global
+//! options in front of the object.
 //!
 //! Everything here mirrors what `ip` (iproute2 6.1) accepts, checked by running it in a
-//! throwaway namespace: `matches()` prefix semantics, numbers read like `strtoul(s, 0)`
-//! (`0x10`, `010`), IPv4 addresses with missing octets (`10/8`), dotted netmasks.
+//! throwaway namespace; single words (numbers, addresses, prefixes) are read by
+//! [`crate::words`].
 
-use crate::help::Topic;
-pub use crate::names::NameTable;
+use crate::error::{CliError, Res};
+use crate::help::{MAIN, Topic};
+use crate::names::NameTable;
+use crate::words::{atoi, matches, parse_ip, parse_prefix, parse_u32, parse_uint};
+use netplumb::wire::family::{AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC};
 use netplumb::{IpNet, MacAddr};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-/// A command that could not run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CliError {
-    /// The command line is wrong; nothing was done. Exit status 2.
-    Usage(String),
-    /// The command was understood but failed. Exit status 1.
-    Failed(String),
-    /// A dump the kernel ended with an error (`... Dump terminated`). Exit status 2, as
-    /// `ip`'s.
-    Dump(String),
-}
-
-impl CliError {
-    /// The process exit status for this error.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            CliError::Usage(_) | CliError::Dump(_) => 2,
-            CliError::Failed(_) => 1,
-        }
-    }
-
-    /// The message, without the kind.
-    pub fn message(&self) -> &str {
-        match self {
-            CliError::Usage(m) | CliError::Failed(m) | CliError::Dump(m) => m,
-        }
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message())
-    }
-}
-
-/// Shorthand for parser results.
-pub type Res<T> = Result<T, CliError>;
-
-/// iproute2's `matches(word, keyword)`: `word` is a non-empty prefix of `keyword`.
-/// Order of the checks is what makes `ip link add a ...` mean `address`: callers test the
-/// keywords in the same order `ip` does.
-pub fn matches(word: &str, keyword: &str) -> bool {
-    !word.is_empty() && keyword.starts_with(word)
-}
 
 /// A cursor over the words of one command, with the help topic its errors point to.
 #[derive(Debug, Clone)]
@@ -123,6 +82,14 @@ impl<'a> Cursor<'a> {
         ))
     }
 
+    /// `ip`'s "Command ... is unknown" for a verb of this topic's object.
+    pub fn unknown_command(&self, w: &str) -> CliError {
+        CliError::Usage(format!(
+            "Command \"{w}\" is unknown, try \"netplumb {} help\".",
+            self.topic.object()
+        ))
+    }
+
     /// `invarg`: a value that is not acceptable for its keyword.
     pub fn invarg(&self, arg: &str, what: &str) -> CliError {
         self.usage(format_args!("Error: argument \"{arg}\" is wrong: {what}"))
@@ -173,12 +140,13 @@ impl<'a> Cursor<'a> {
     }
 
     /// A u32 of at least `min` for a keyword that may appear once (`mtu`, `txqueuelen`):
-    /// `invarg(what)` for a bad value, `duparg(key)` for a second one.
-    pub fn u32_once(&mut self, slot: &mut Option<u32>, key: &str, min: u32, what: &str) -> Res<()> {
+    /// `invarg("Invalid \"KEY\" value")` for a bad value, `duparg(key)` for a second one.
+    pub fn u32_once(&mut self, slot: &mut Option<u32>, key: &str, min: u32) -> Res<()> {
+        let what = format!("Invalid \"{key}\" value");
         let v = self.peek().unwrap_or_default();
-        let n = self.u32(what)?;
+        let n = self.u32(&what)?;
         if n < min {
-            return Err(self.invarg(v, what));
+            return Err(self.invarg(v, &what));
         }
         self.set_once(slot, key, v, n)
     }
@@ -202,6 +170,17 @@ impl<'a> Cursor<'a> {
                 "Error: argument of \"{key}\" must be \"on\" or \"off\", not \"{w}\""
             ))),
         }
+    }
+
+    /// The next word, which must be one of `table`'s (spelt out): its value, or
+    /// `invarg(what)`.
+    pub fn one_of<T: Copy>(&mut self, table: &[(&str, T)], what: &str) -> Res<T> {
+        let w = self.value()?;
+        table
+            .iter()
+            .find(|(k, _)| *k == w)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| self.invarg(w, what))
     }
 
     /// A link-layer (MAC) address.
@@ -308,65 +287,6 @@ pub struct Prefix {
     pub default: bool,
 }
 
-/// Reads an unsigned number the way `strtoul(s, &end, 0)` does when the whole word must be
-/// consumed: `0x` hex, leading-`0` octal, otherwise decimal; an optional `+`.
-pub fn parse_uint(s: &str) -> Option<u64> {
-    let s = s.strip_prefix('+').unwrap_or(s);
-    let (digits, radix) = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        (h, 16)
-    } else if s.len() > 1 && s.starts_with('0') {
-        (&s[1..], 8)
-    } else {
-        (s, 10)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    u64::from_str_radix(digits, radix).ok()
-}
-
-/// An IP address as iproute2 reads it: IPv6 as usual, IPv4 with 1 to 4 components, each a
-/// `strtoul` base-0 number up to 255, missing ones zero on the right (`10` = `10.0.0.0`).
-pub fn parse_ip(s: &str) -> Option<IpAddr> {
-    if s.contains(':') {
-        return s.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
-    }
-    let mut octets = [0u8; 4];
-    for (n, part) in s.split('.').enumerate() {
-        let o = octets.get_mut(n)?;
-        *o = u8::try_from(parse_uint(part)?).ok()?;
-    }
-    Some(IpAddr::V4(Ipv4Addr::from(octets)))
-}
-
-/// `ADDR[/LEN]`, LEN a number (base 0) or, for IPv4, a contiguous dotted netmask.
-/// Returns the prefix and whether a length was written.
-pub fn parse_prefix(s: &str) -> Option<(IpNet, bool)> {
-    let (a, l) = match s.split_once('/') {
-        Some((a, l)) => (a, Some(l)),
-        None => (s, None),
-    };
-    let addr = parse_ip(a)?;
-    let Some(l) = l else {
-        return Some((IpNet::host(addr), false));
-    };
-    let len = match (parse_uint(l), addr) {
-        (Some(n), _) => u8::try_from(n).ok()?,
-        (None, IpAddr::V4(_)) => {
-            let IpAddr::V4(mask) = parse_ip(l)? else {
-                return None;
-            };
-            let m = u32::from(mask);
-            if m.leading_ones() + m.trailing_zeros() != 32 {
-                return None;
-            }
-            m.leading_ones() as u8
-        }
-        (None, IpAddr::V6(_)) => return None,
-    };
-    IpNet::new(addr, len).ok().map(|n| (n, true))
-}
-
 /// The address family selected by `-4`, `-6`, `-f`, `-0`, `-M`, `-B`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Family {
@@ -404,6 +324,19 @@ impl Family {
             Family::Inet => a.is_ipv4(),
             Family::Inet6 => a.is_ipv6(),
             _ => true,
+        }
+    }
+
+    /// The `AF_*` number of the family in a message header: 0 when unspecified,
+    /// `AF_PACKET` for `-0`.
+    pub fn af(self) -> u8 {
+        match self {
+            Family::Unspec => AF_UNSPEC,
+            Family::Inet => AF_INET,
+            Family::Inet6 => AF_INET6,
+            Family::Link => libc::AF_PACKET as u8,
+            Family::Mpls => libc::AF_MPLS as u8,
+            Family::Bridge => AF_BRIDGE,
         }
     }
 
@@ -494,12 +427,21 @@ pub enum Start {
     Help,
 }
 
+/// The options that select a family, spelt out.
+const FAMILY_OPTIONS: [(&str, Family); 5] = [
+    ("-4", Family::Inet),
+    ("-6", Family::Inet6),
+    ("-0", Family::Link),
+    ("-M", Family::Mpls),
+    ("-B", Family::Bridge),
+];
+
 /// Reads the options before the object, in `ip`'s order of checks (which decides prefixes:
 /// `-b` is `-batch`, `-br` is `-brief`, `-h` is `-human`, `-he` is `-help`).
 pub fn parse_globals(args: &[String]) -> Res<(Globals, Start)> {
     let mut g = Globals::default();
     let mut i = 0;
-    let hint = || Topic::Main.hint();
+    let hint = || MAIN.hint();
     while let Some(arg) = args.get(i) {
         if arg == "--" {
             i += 1;
@@ -527,11 +469,8 @@ pub fn parse_globals(args: &[String]) -> Res<(Globals, Start)> {
         let m = |k: &str| matches(opt, k);
         if m("-loops") {
             let v = value("-loops")?;
-            g.loops = Some(
-                parse_uint(&v)
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(0),
-            );
+            // ip: `max_flush_loops = atoi(..)`; a negative count never ends, like 0.
+            g.loops = Some(u32::try_from(atoi(&v).clamp(0, u32::MAX.into())).unwrap_or(0));
         } else if m("-family") {
             let v = value("-family")?;
             g.family = Family::from_name(&v).ok_or_else(|| {
@@ -540,16 +479,8 @@ pub fn parse_globals(args: &[String]) -> Res<(Globals, Start)> {
                     hint()
                 ))
             })?;
-        } else if opt == "-4" {
-            g.family = Family::Inet;
-        } else if opt == "-6" {
-            g.family = Family::Inet6;
-        } else if opt == "-0" {
-            g.family = Family::Link;
-        } else if opt == "-M" {
-            g.family = Family::Mpls;
-        } else if opt == "-B" {
-            g.family = Family::Bridge;
+        } else if let Some((_, f)) = FAMILY_OPTIONS.iter().find(|(o, _)| *o == opt) {
+            g.family = *f;
         } else if m("-stats") || m("-statistics") {
             g.stats = g.stats.saturating_add(1);
         } else if m("-details") {
@@ -570,7 +501,7 @@ pub fn parse_globals(args: &[String]) -> Res<(Globals, Start)> {
             g.batch = Some(value("-batch")?);
         } else if m("-rcvbuf") {
             let v = value("-rcvbuf")?;
-            let n = parse_uint(&v).and_then(|n| u32::try_from(n).ok());
+            let n = parse_u32(&v);
             g.rcvbuf = Some(n.ok_or_else(|| {
                 CliError::Usage(format!("Invalid rcvbuf size '{v}'\n{}", hint()))
             })?);
@@ -631,71 +562,9 @@ mod tests {
     }
 
     #[test]
-    fn matches_is_a_nonempty_prefix() {
-        assert!(matches("a", "address"));
-        assert!(matches("address", "address"));
-        assert!(!matches("addresss", "address"));
-        assert!(!matches("", "address"));
-        assert!(!matches("b", "address"));
-    }
-
-    #[test]
-    fn numbers_read_like_strtoul_base_0() {
-        assert_eq!(parse_uint("1500"), Some(1500));
-        assert_eq!(parse_uint("0x500"), Some(0x500));
-        assert_eq!(parse_uint("0X1f"), Some(31));
-        assert_eq!(parse_uint("010"), Some(8));
-        assert_eq!(parse_uint("0"), Some(0));
-        assert_eq!(parse_uint("+7"), Some(7));
-        for bad in ["", "-1", "08", "0x", "12a", " 1", "1.5", "abc"] {
-            assert_eq!(parse_uint(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn addresses_and_prefixes_like_iproute2() {
-        let v4 = |s: &str| parse_ip(s).map(|a| a.to_string());
-        assert_eq!(v4("127").as_deref(), Some("127.0.0.0"));
-        assert_eq!(v4("127.1").as_deref(), Some("127.1.0.0"));
-        assert_eq!(v4("0x7f.0.0.1").as_deref(), Some("127.0.0.1"));
-        assert_eq!(v4("2001:db8::1").as_deref(), Some("2001:db8::1"));
-        for bad in [
-            "256.0.0.0",
-            "1.2.3.4.5",
-            "1..2",
-            "",
-            "x",
-            "1.2.3.4/8",
-            "::g",
-        ] {
-            assert_eq!(parse_ip(bad), None, "{bad:?}");
-        }
-        let p = |s: &str| parse_prefix(s).map(|(n, l)| (n.to_string(), l));
-        assert_eq!(p("10/8"), Some(("10.0.0.0/8".into(), true)));
-        assert_eq!(p("198.18.0.5"), Some(("198.18.0.5/32".into(), false)));
-        assert_eq!(
-            p("198.18.0.0/255.255.0.0"),
-            Some(("198.18.0.0/16".into(), true))
-        );
-        assert_eq!(p("127.0.0.0/0x8"), Some(("127.0.0.0/8".into(), true)));
-        assert_eq!(p("2001:db8::/64"), Some(("2001:db8::/64".into(), true)));
-        for bad in [
-            "198.18.0.0/33",
-            "198.18.0.0/",
-            "198.18.0.0/08",
-            "198.18.0.0/255.0.255.0",
-            "2001:db8::/129",
-            "2001:db8::/ffff::",
-            "198.18.0.0/24/1",
-        ] {
-            assert_eq!(parse_prefix(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
     fn cursor_typed_values_and_errors() {
         let w = words("1500 abc on maybe 02:00:00:00:00:01 zz");
-        let mut c = Cursor::new(&w, Topic::Link);
+        let mut c = Cursor::new(&w, crate::cmd::link::TOPIC);
         assert_eq!(c.u32("Invalid \"mtu\" value"), Ok(1500));
         let e = c.u32("Invalid \"mtu\" value").unwrap_err();
         assert_eq!(
@@ -725,7 +594,7 @@ mod tests {
     #[test]
     fn family_checks_on_addresses_and_prefixes() {
         let w = words("x");
-        let c = Cursor::new(&w, Topic::Route);
+        let c = Cursor::new(&w, crate::cmd::route::TOPIC);
         assert!(
             c.addr_of("198.18.0.1", Family::Inet6)
                 .unwrap_err()
@@ -749,7 +618,7 @@ mod tests {
     #[test]
     fn interface_names() {
         let w = words("x");
-        let c = Cursor::new(&w, Topic::Link);
+        let c = Cursor::new(&w, crate::cmd::link::TOPIC);
         assert!(c.new_ifname("veth0", "name").is_ok());
         for bad in ["0123456789abcdef", "a/b", "a:b", "", ".."] {
             let e = c.new_ifname(bad, "name").unwrap_err();
@@ -758,18 +627,6 @@ mod tests {
         assert!(c.dev_ref("a-rather-long-alternative-name").is_ok());
         assert!(c.dev_ref(&"x".repeat(128)).is_err());
         assert!(c.dev_ref("a/b").is_err());
-    }
-
-    #[test]
-    fn name_tables() {
-        assert_eq!(NameTable::Tables.lookup("main"), Some(254));
-        assert_eq!(NameTable::Tables.lookup("100"), Some(100));
-        assert_eq!(NameTable::Protos.lookup("static"), Some(4));
-        assert_eq!(NameTable::Scopes.lookup("link"), Some(253));
-        assert_eq!(NameTable::Dsfield.lookup("10"), Some(0x10));
-        assert_eq!(NameTable::Dsfield.lookup("0x10"), Some(0x10));
-        assert_eq!(NameTable::Groups.lookup("default"), Some(0));
-        assert_eq!(NameTable::Tables.lookup("no-such-table-name"), None);
     }
 
     fn globals(s: &str) -> Res<(Globals, Start)> {

@@ -6,7 +6,7 @@
 //! skipped. A command's number is that of its last physical line, as `ip` reports it in
 //! "Command failed FILE:LINE". Unlike `ip`, a `#` inside quotes is part of the word.
 
-use crate::args::CliError;
+use crate::error::CliError;
 use std::io::BufRead;
 
 /// The commands of a batch: (line number, words) in order, or the error of a line that could

@@ -1,277 +1,147 @@
-//! The command AST and the object dispatch: words after the global options become one
-//! [`Command`], with typed fields the executor turns into library calls.
+//! What the words of a command line become, for every object and front end: a [`Command`]
+//! that [`Run`]s, made by the parser an [`Object`] names.
 //!
-//! Each object has its own module with its AST types next to its parser. Objects are matched
-//! against `ip`'s whole object table in `ip`'s order, so an abbreviation means what it means
-//! to `ip` (`t` is `tunnel`, not `tuntap`; `n` is `neighbor`), and an object netplumb does not
-//! cover is reported as such rather than misread.
+//! `ip`'s objects have their grammar and AST here, one module each (`address`, `link`,
+//! `route`, `neigh`, `tuntap`, `netns`, `monitor`, and netplumb's `decode`); the executor of
+//! each is the module of the same name in `exec/`, which implements [`Run`] for the AST. The
+//! table of objects, in `ip`'s order of checks, is in `main.rs`.
 
 pub mod addr;
+pub mod decode;
 pub mod link;
+pub mod monitor;
 pub mod neigh;
-pub mod other;
+pub mod netns;
 pub mod route;
+pub mod tuntap;
 
-use crate::args::{CliError, Cursor, Globals, Res, matches};
+use crate::args::{Cursor, Globals};
+use crate::ctx::Ctx;
+use crate::error::Res;
 use crate::help::Topic;
-
-pub use addr::AddrCmd;
-pub use link::LinkCmd;
-pub use neigh::NeighCmd;
-pub use other::{Decode, Monitor, NetnsCmd, TuntapCmd};
-pub use route::RouteCmd;
+use crate::words::matches;
+use std::any::Any;
+use std::fmt;
 
 /// One parsed command.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(clippy::large_enum_variant)] // parsed once per command line; size is irrelevant
 pub enum Command {
     /// `help`, `OBJECT help`: print the usage text to stdout.
     Help(Topic),
     /// `-V`: print the version.
     Version,
-    /// `link ...`.
-    Link(LinkCmd),
-    /// `address ...`.
-    Addr(AddrCmd),
-    /// `route ...`.
-    Route(RouteCmd),
-    /// `neigh ...`.
-    Neigh(NeighCmd),
-    /// `tuntap ...` / `tap ...`.
-    Tuntap(TuntapCmd),
-    /// `netns ...`.
-    Netns(NetnsCmd),
-    /// `monitor ...`.
-    Monitor(Monitor),
-    /// `decode [FILE]`.
-    Decode(Decode),
+    /// An object's command, ready to run.
+    Run(Box<dyn Run>),
 }
 
-/// `ip`'s object table in its order of checks, plus netplumb's `decode`. The order decides
-/// abbreviations; objects netplumb does not implement are still listed so that their
-/// abbreviations are not taken for another object.
-const OBJECTS: &[&str] = &[
-    "address",
-    "addrlabel",
-    "maddress",
-    "route",
-    "rule",
-    "neighbor",
-    "neighbour",
-    "ntable",
-    "ntbl",
-    "link",
-    "l2tp",
-    "fou",
-    "ila",
-    "macsec",
-    "tunnel",
-    "tuntap",
-    "tap",
-    "token",
-    "tcpmetrics",
-    "tcp_metrics",
-    "monitor",
-    "xfrm",
-    "mroute",
-    "mrule",
-    "netns",
-    "netconf",
-    "vrf",
-    "sr",
-    "nexthop",
-    "mptcp",
-    "ioam",
-    "help",
-    "stats",
-    "amt",
-    "decode",
-];
+/// An object's parsed command: what its executor does with it.
+pub trait Run: AnyCommand {
+    /// Runs the command in `ctx`.
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()>;
+
+    /// Whether, in `-force -batch`, the command only builds write requests that may wait in
+    /// the queue (see [`Ctx::send`]): the frequent bulk commands. A batch sends what is
+    /// queued before any other line.
+    fn queueable(&self) -> bool {
+        false
+    }
+}
+
+/// What [`Command`] needs of any command type, given to every `Debug + PartialEq` type: its
+/// name for `Debug`, and comparison for the tests that check what a line parses to.
+pub trait AnyCommand: fmt::Debug + Any {
+    /// The command as [`Any`].
+    fn as_any(&self) -> &dyn Any;
+    /// Whether `other` is the same command.
+    fn same_as(&self, other: &dyn Any) -> bool;
+    /// The type's name without its path (`LinkCmd`).
+    fn type_name(&self) -> &'static str;
+}
+
+impl<T: fmt::Debug + PartialEq + Any> AnyCommand for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn same_as(&self, other: &dyn Any) -> bool {
+        other.downcast_ref::<T>() == Some(self)
+    }
+
+    fn type_name(&self) -> &'static str {
+        let full = std::any::type_name::<T>();
+        full.rsplit("::").next().unwrap_or(full)
+    }
+}
+
+impl Command {
+    /// `c` as a command.
+    pub fn of(c: impl Run) -> Command {
+        Command::Run(Box::new(c))
+    }
+
+    /// Runs the command: prints the usage text or the version, or runs the object's command.
+    pub fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        match self {
+            Command::Help(t) => {
+                print!("{}", t.text());
+                Ok(())
+            }
+            Command::Version => {
+                println!("netplumb utility, version {}", env!("CARGO_PKG_VERSION"));
+                Ok(())
+            }
+            Command::Run(c) => c.run(ctx),
+        }
+    }
+
+    /// See [`Run::queueable`]; help and the version are not.
+    pub fn queueable(&self) -> bool {
+        matches!(self, Command::Run(c) if c.queueable())
+    }
+
+    /// The object's command, if it is a `T`.
+    #[cfg(test)]
+    pub fn downcast<T: Any>(&self) -> Option<&T> {
+        match self {
+            Command::Run(c) => (**c).as_any().downcast_ref(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Help(t) => f.debug_tuple("Help").field(t).finish(),
+            Command::Version => f.write_str("Version"),
+            // `LinkCmd(Add(...))`: the object's type names it.
+            Command::Run(c) => f.debug_tuple((**c).type_name()).field(c).finish(),
+        }
+    }
+}
+
+impl PartialEq for Command {
+    fn eq(&self, other: &Command) -> bool {
+        match (self, other) {
+            (Command::Help(a), Command::Help(b)) => a == b,
+            (Command::Version, Command::Version) => true,
+            (Command::Run(a), Command::Run(b)) => (**a).same_as((**b).as_any()),
+            _ => false,
+        }
+    }
+}
+
+/// An object of the command line: its usage and its grammar. A row of the object table in
+/// `main.rs` names it; its parser gets a [`Cursor`] over the words after the object word,
+/// whose usage errors point to [`Object::topic`].
+#[derive(Debug, Clone, Copy)]
+pub struct Object {
+    /// What `OBJECT help` prints; usage errors end with its hint.
+    pub topic: Topic,
+    /// Reads the words after the object word; every word must be consumed or refused.
+    pub parse: fn(&mut Cursor<'_>, &Globals) -> Res<Command>,
+}
 
 /// The first entry of `table` whose keyword `w` abbreviates.
 pub fn pick<T: Copy>(w: &str, table: &[(&str, T)]) -> Option<T> {
     table.iter().find(|(k, _)| matches(w, k)).map(|(_, v)| *v)
-}
-
-/// The help topic of an object keyword from [`OBJECTS`]; `None` for `help` itself and for
-/// objects netplumb does not cover.
-fn topic_of(object: &str) -> Option<Topic> {
-    Some(match object {
-        "address" => Topic::Addr,
-        "route" => Topic::Route,
-        "neighbor" | "neighbour" => Topic::Neigh,
-        "link" => Topic::Link,
-        "tuntap" | "tap" => Topic::Tuntap,
-        "monitor" => Topic::Monitor,
-        "netns" => Topic::Netns,
-        "decode" => Topic::Decode,
-        _ => return None,
-    })
-}
-
-/// The object keyword `w` abbreviates.
-fn object_of(w: &str) -> Option<&'static str> {
-    OBJECTS.iter().find(|k| matches(w, k)).copied()
-}
-
-/// Parses the words after the global options (an object and its arguments).
-pub fn parse(words: &[String], g: &Globals) -> Res<Command> {
-    let Some((obj, rest)) = words.split_first() else {
-        return Err(CliError::Usage(Topic::Main.text().trim_end().to_string()));
-    };
-    let object = object_of(obj).ok_or_else(|| {
-        CliError::Usage(format!(
-            "Object \"{obj}\" is unknown, try \"netplumb help\"."
-        ))
-    })?;
-    if object == "help" {
-        // `netplumb help link` is link's help; ip prints the main usage either way.
-        let t = rest.first().and_then(|w| object_of(w)).and_then(topic_of);
-        return Ok(Command::Help(t.unwrap_or(Topic::Main)));
-    }
-    let topic = topic_of(object).ok_or_else(|| {
-        CliError::Usage(format!(
-            "Object \"{object}\" is not supported by netplumb, try \"netplumb help\"."
-        ))
-    })?;
-    let mut c = Cursor::new(rest, topic);
-    let cmd = match topic {
-        Topic::Addr => addr::parse(&mut c, g.family)?,
-        Topic::Route => route::parse(&mut c, g.family)?,
-        Topic::Neigh => neigh::parse(&mut c, g.family)?,
-        Topic::Link => link::parse(&mut c)?,
-        Topic::Tuntap => other::parse_tuntap(&mut c)?,
-        Topic::Monitor => other::parse_monitor(&mut c)?,
-        Topic::Netns => other::parse_netns(&mut c, g.all)?,
-        Topic::Decode | Topic::Main => other::parse_decode(&mut c)?,
-    };
-    // Every parser consumes its words or fails; a leftover would be a parser bug.
-    debug_assert!(c.at_end() || matches!(cmd, Command::Help(_)));
-    Ok(cmd)
-}
-
-#[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use crate::args::{Start, parse_globals};
-
-    /// Parses a whole command line (global options included), split on white space.
-    pub fn parse_line(line: &str) -> Res<Command> {
-        let words: Vec<String> = line.split_whitespace().map(String::from).collect();
-        let (g, start) = parse_globals(&words)?;
-        match start {
-            Start::Command(i) => parse(&words[i..], &g),
-            Start::Version => Ok(Command::Version),
-            Start::Help => Ok(Command::Help(Topic::Main)),
-        }
-    }
-
-    /// The command, or a panic naming the line.
-    pub fn parse_ok(line: &str) -> Command {
-        parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}"))
-    }
-
-    /// The message of a usage error, or a panic naming the line.
-    pub fn err(line: &str) -> String {
-        match parse_line(line) {
-            Err(CliError::Usage(m)) => m,
-            other => panic!("{line}: expected a usage error, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn objects_and_their_abbreviations() {
-        for (line, kind) in [
-            ("a", "Addr"),
-            ("ad", "Addr"),
-            ("addr", "Addr"),
-            ("address", "Addr"),
-            ("r", "Route"),
-            ("ro", "Route"),
-            ("route", "Route"),
-            ("n", "Neigh"),
-            ("ne", "Neigh"),
-            ("neigh", "Neigh"),
-            ("neighbor", "Neigh"),
-            ("neighbour", "Neigh"),
-            ("l", "Link"),
-            ("li", "Link"),
-            ("link", "Link"),
-            ("tunt", "Tuntap"),
-            ("tuntap", "Tuntap"),
-            ("ta", "Tuntap"),
-            ("tap", "Tuntap"),
-            ("mo", "Monitor"),
-            ("monitor", "Monitor"),
-            ("net", "Netns"),
-            ("netns", "Netns"),
-            ("d", "Decode"),
-            ("decode", "Decode"),
-        ] {
-            let c = parse_ok(line);
-            assert!(format!("{c:?}").starts_with(kind), "{line}: {c:?}");
-        }
-        assert_eq!(parse_ok("help"), Command::Help(Topic::Main));
-        assert_eq!(parse_ok("h"), Command::Help(Topic::Main));
-        assert_eq!(parse_ok("help link"), Command::Help(Topic::Link));
-        assert_eq!(parse_ok("help bogus"), Command::Help(Topic::Main));
-        assert_eq!(parse_ok("help help"), Command::Help(Topic::Main));
-        assert_eq!(parse_ok("help r"), Command::Help(Topic::Route));
-        assert_eq!(parse_ok("-V"), Command::Version);
-    }
-
-    /// Every line `ip` was given (testdata/ip_corpus.txt) is accepted or refused here as
-    /// `ip` accepted or refused it (testdata/ip_verdicts.txt, written by ip_verdicts.py).
-    #[test]
-    fn agrees_with_ip_on_the_corpus() {
-        let mut wrong = Vec::new();
-        let mut n = 0;
-        for line in include_str!("testdata/ip_verdicts.txt").lines() {
-            if line.starts_with('#') || line.is_empty() {
-                continue;
-            }
-            let mut f = line.split('\t');
-            let (want, cmd) = (f.next().unwrap(), f.next().unwrap());
-            let note = f.next().unwrap_or("");
-            let got = match parse_line(cmd) {
-                // ip prints a usage text and fails; netplumb's help command succeeds.
-                Ok(Command::Help(_)) if note.starts_with("# Usage:") => "err",
-                Ok(_) => "ok",
-                Err(CliError::Usage(_)) => "err",
-                Err(e) => panic!("{cmd}: {e}"),
-            };
-            n += 1;
-            if got != want {
-                wrong.push(format!("{want} (netplumb: {got})\t{cmd}\t{note}"));
-            }
-        }
-        assert!(n > 500, "corpus too small: {n}");
-        assert!(
-            wrong.is_empty(),
-            "{} disagreements:\n{}",
-            wrong.len(),
-            wrong.join("\n")
-        );
-    }
-
-    #[test]
-    fn unsupported_and_unknown_objects() {
-        // `t` is tunnel for ip, so it must not become tuntap here.
-        for obj in [
-            "t", "tu", "tun", "m", "ma", "ru", "addrl", "nex", "x", "s", "v", "nt",
-        ] {
-            let e = err(&format!("{obj} show"));
-            assert!(e.contains("is not supported by netplumb"), "{obj}: {e}");
-        }
-        assert_eq!(
-            err("foo"),
-            "Object \"foo\" is unknown, try \"netplumb help\"."
-        );
-        assert_eq!(
-            err("link2"),
-            "Object \"link2\" is unknown, try \"netplumb help\"."
-        );
-        assert!(err("").starts_with("Usage: netplumb"));
-        assert!(err("-n ns1").starts_with("Usage: netplumb"));
-    }
 }

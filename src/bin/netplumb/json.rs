@@ -1,6 +1,6 @@
 //! A small ordered JSON writer that prints what `ip -j` and `ip -j -p` print.
 //!
-//! No serde: the binary depends on nothing but the crate. [`Writer`] streams (a dump can be
+//! No serde: the binary adds no dependency to the library's. [`Writer`] streams (a dump can be
 //! written record by record without holding it); [`Value`] is an ordered tree for callers
 //! that build a record first.
 //!

@@ -1,8 +1,9 @@
-//! iproute2's number/name tables, shared by the parser (`args.rs`, `cmd/`) and the printers
+//! iproute2's number/name tables, shared by the parsers (`args.rs`, `cmd/`) and the printers
 //! (`exec/render`): route tables, protocols, scopes, realms, DS field values and link groups
 //! (built in, then `/etc/iproute2/FILE` and `FILE.d/*.conf`), and the fixed names of link
-//! types, operational states, address families and flag bits.
+//! types, operational states and flag bits.
 
+use crate::words::{parse_dec, parse_hex, parse_u32};
 use netplumb::link::IfFlags;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
@@ -151,8 +152,7 @@ impl NameTable {
                 let line = line.split('#').next().unwrap_or("");
                 let mut it = line.split_whitespace();
                 if let (Some(num), Some(name)) = (it.next(), it.next())
-                    && let Some(id) =
-                        crate::args::parse_uint(num).and_then(|v| u32::try_from(v).ok())
+                    && let Some(id) = file_id(num)
                 {
                     out.push((id, name.to_string()));
                 }
@@ -177,16 +177,11 @@ impl NameTable {
             if let Some(v) = in_files() {
                 return Some(v);
             }
-            let hex = w
-                .strip_prefix("0x")
-                .or_else(|| w.strip_prefix("0X"))
-                .unwrap_or(w);
-            if !hex.is_empty()
-                && let Ok(v) = u32::from_str_radix(hex, 16)
-            {
+            // `strtoul(w, 16)`: `+0x10` is a number, `0x+10` is not.
+            if let Some(v) = parse_hex(w).and_then(|v| u32::try_from(v).ok()) {
                 return Some(v);
             }
-        } else if let Some(v) = crate::args::parse_uint(w).and_then(|v| u32::try_from(v).ok()) {
+        } else if let Some(v) = parse_u32(w) {
             return Some(v);
         }
         in_files()
@@ -446,9 +441,38 @@ pub const NEIGH_STATES: [(u16, &str); 8] = [
     (0x80, "PERMANENT"),
 ];
 
+/// The number of a line in a names file, as `fread_id_name` reads it: `0x` and hex digits
+/// (`sscanf("0x%x")`), else a decimal (`sscanf("%d")`, so `010` is ten and `-1` is
+/// 4294967295).
+fn file_id(num: &str) -> Option<u32> {
+    if let Some(h) = num.strip_prefix("0x") {
+        return Some(h)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(parse_hex)
+            .and_then(|v| u32::try_from(v).ok());
+    }
+    let v = match num.strip_prefix('-') {
+        Some(d) => -i64::try_from(parse_dec(d)?).ok()?,
+        None => i64::try_from(parse_dec(num)?).ok()?,
+    };
+    // `%d` stores an int.
+    i32::try_from(v).ok().map(|v| v as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_in_names_files_like_fread_id_name() {
+        assert_eq!(file_id("010"), Some(10));
+        assert_eq!(file_id("0x10"), Some(16));
+        assert_eq!(file_id("-1"), Some(u32::MAX));
+        assert_eq!(file_id("+5"), Some(5));
+        for bad in ["0x", "0x+1", "1a", "", "2147483648"] {
+            assert_eq!(file_id(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn names_and_numbers() {
@@ -475,6 +499,18 @@ mod tests {
         assert_eq!(route_type_name(200, false), "200");
         assert_eq!(operstate_name(6), Some("UP"));
         assert_eq!(operstate_name(7), None);
+    }
+
+    #[test]
+    fn name_tables() {
+        assert_eq!(NameTable::Tables.lookup("main"), Some(254));
+        assert_eq!(NameTable::Tables.lookup("100"), Some(100));
+        assert_eq!(NameTable::Protos.lookup("static"), Some(4));
+        assert_eq!(NameTable::Scopes.lookup("link"), Some(253));
+        assert_eq!(NameTable::Dsfield.lookup("10"), Some(0x10));
+        assert_eq!(NameTable::Dsfield.lookup("0x10"), Some(0x10));
+        assert_eq!(NameTable::Groups.lookup("default"), Some(0));
+        assert_eq!(NameTable::Tables.lookup("no-such-table-name"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Times are in hundredths of a second (`FORWARD_DELAY`, `HELLO_TIME`, `MAX_AGE`,
 //! `AGEING_TIME`, the `*_INTVL` and `*_TIMER` values), as the kernel reports them.
 
-use super::AttrValue;
+use crate::wire::attr_enum::AttrValue;
 use crate::wire::{Attr, Builder, DecodeError, EncodeError};
 
 /// `IFLA_BR_FORWARD_DELAY` (u32).

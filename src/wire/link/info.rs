@@ -2,9 +2,9 @@
 //! `VETH_INFO_PEER` (linux/veth.h).
 
 use super::{
-    AttrValue, BridgeAttr, BridgePortAttr, LinkMessage, MacvlanAttr, MacvlanMode, TunAttr,
-    VxlanAttr, emit_list, list_len, nest, parse_list,
+    BridgeAttr, BridgePortAttr, LinkMessage, MacvlanAttr, MacvlanMode, TunAttr, VxlanAttr,
 };
+use crate::wire::attr_enum::{AttrValue, emit_list, list_len, nest, parse_list};
 use crate::wire::builder::attr_size;
 use crate::wire::{Attr, Builder, DecodeError, EncodeError, UnknownAttr};
 

@@ -1,6 +1,6 @@
 //! macvlan and macvtap data: `IFLA_MACVLAN_*` (linux/if_link.h).
 
-use super::AttrValue;
+use crate::wire::attr_enum::AttrValue;
 use crate::wire::{Attr, Builder, DecodeError, EncodeError};
 
 /// `IFLA_MACVLAN_MODE` (u32, see [`MacvlanMode`]).

@@ -27,38 +27,48 @@
 //! assert_eq!(back.info().and_then(|i| i.peer()).and_then(|p| p.name()), Some("veth1"));
 //! ```
 
-#[macro_use]
-mod macros;
 mod bridge;
+mod detail;
 mod info;
 mod macvlan;
 mod stats;
 mod tun;
+mod vf;
 mod vxlan;
+mod xdp;
 
 pub use bridge::*;
+pub use detail::*;
 pub use info::*;
 pub use macvlan::*;
 pub use stats::*;
 pub use tun::*;
+pub use vf::*;
 pub use vxlan::*;
+pub use xdp::*;
 
 use super::attr::{Attr, AttrIter, MAX_NEST_DEPTH};
-use super::{
-    Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_i32, ne_u16,
-    ne_u32,
-};
+use super::attr_enum::{AttrEnum, AttrValue};
+use super::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field};
 
 /// `sizeof(struct ifinfomsg)`.
 pub const IFINFOMSG_LEN: usize = 16;
 
-// Byte offsets inside `struct ifinfomsg`.
-const FAMILY: usize = 0;
-// Offset 1 is `__ifi_pad`: ignored on read, zero on write.
-const TYPE: usize = 2;
-const INDEX: usize = 4;
-const FLAGS: usize = 8;
-const CHANGE: usize = 12;
+/// Byte offsets and ranges inside `struct ifinfomsg`.
+mod field {
+    use crate::wire::Field;
+    /// `ifi_family` (u8).
+    pub const FAMILY: usize = 0;
+    // Offset 1 is `__ifi_pad`: ignored on read, zero on write.
+    /// `ifi_type` (u16).
+    pub const TYPE: Field = 2..4;
+    /// `ifi_index` (s32).
+    pub const INDEX: Field = 4..8;
+    /// `ifi_flags` (u32).
+    pub const FLAGS: Field = 8..12;
+    /// `ifi_change` (u32).
+    pub const CHANGE: Field = 12..16;
+}
 
 /// `IFLA_UNSPEC`: unused.
 pub const IFLA_UNSPEC: u16 = 0;
@@ -308,114 +318,6 @@ impl From<OperState> for u8 {
     }
 }
 
-/// A value stored in one attribute whose layout is more than a scalar (the `custom` codec of
-/// [`attribute_enum!`]).
-pub(crate) trait AttrValue: Sized {
-    /// Reads the value of `a`; `base` is the nesting depth of the list `a` belongs to, so
-    /// nests inside can be bounded by [`MAX_NEST_DEPTH`].
-    fn parse_value(a: &Attr<'_>, name: &'static str, base: usize) -> Result<Self, DecodeError>;
-    /// Length of the value, without the attribute header and padding.
-    fn value_len(&self) -> usize;
-    /// Appends the whole attribute of type `kind`.
-    fn emit_value(&self, b: &mut Builder<'_>, kind: u16) -> Result<(), EncodeError>;
-}
-
-/// A large value (the counters) is kept boxed, so that the attribute enum stays small: every
-/// attribute of a decoded message takes the size of the largest variant.
-impl<T: AttrValue> AttrValue for Box<T> {
-    fn parse_value(a: &Attr<'_>, name: &'static str, base: usize) -> Result<Self, DecodeError> {
-        T::parse_value(a, name, base).map(Box::new)
-    }
-    fn value_len(&self) -> usize {
-        T::value_len(self)
-    }
-    fn emit_value(&self, b: &mut Builder<'_>, kind: u16) -> Result<(), EncodeError> {
-        T::emit_value(self, b, kind)
-    }
-}
-
-/// What every generated attribute enum can do, for code that handles lists of them.
-pub(crate) trait AttrEnum: Sized {
-    fn parse_in(a: &Attr<'_>, base: usize) -> Result<Self, DecodeError>;
-    fn attr_len(&self) -> usize;
-    fn emit_attr(&self, b: &mut Builder<'_>) -> Result<(), EncodeError>;
-}
-
-/// The attributes inside nest `a`, after checking that the nest is within
-/// [`MAX_NEST_DEPTH`] counting from the outermost message (`base` + the depth of `a`).
-pub(crate) fn nest<'a>(a: &Attr<'a>, base: usize) -> Result<AttrIter<'a>, DecodeError> {
-    if base.saturating_add(a.depth()) >= MAX_NEST_DEPTH {
-        return Err(DecodeError::NestingTooDeep {
-            offset: a.offset(),
-            max: MAX_NEST_DEPTH,
-        });
-    }
-    a.nested()
-}
-
-/// The attributes in nest `a`, each read with `T::parse_in`.
-pub(crate) fn parse_list<T: AttrEnum>(a: &Attr<'_>, base: usize) -> Result<Vec<T>, DecodeError> {
-    nest(a, base)?
-        .map(|r| r.and_then(|x| T::parse_in(&x, base)))
-        .collect()
-}
-
-/// Bytes a list of attributes takes.
-pub(crate) fn list_len<T: AttrEnum>(list: &[T]) -> usize {
-    list.iter().map(T::attr_len).sum()
-}
-
-/// Writes `list` as nest `kind` (without NLA_F_NESTED, as the kernel and iproute2 do here).
-pub(crate) fn emit_list<T: AttrEnum>(
-    b: &mut Builder<'_>,
-    kind: u16,
-    list: &[T],
-) -> Result<(), EncodeError> {
-    b.nested(kind, |b| list.iter().try_for_each(|a| a.emit_attr(b)))
-}
-
-/// A string attribute in the canonical form (UTF-8, one NUL, at the end), or None to keep
-/// the attribute as Unknown so it re-encodes byte for byte.
-pub(crate) fn string_value(a: &Attr<'_>) -> Option<String> {
-    match a.value().split_last() {
-        Some((0, s)) if !s.contains(&0) => std::str::from_utf8(s).ok().map(str::to_owned),
-        _ => None,
-    }
-}
-
-/// An interface name: empty, unterminated or 16+ byte names are errors; a well-sized name
-/// that is not UTF-8 (the kernel allows that), or has bytes after its NUL, is kept as Unknown.
-pub(crate) fn ifname_value(
-    a: &Attr<'_>,
-    name: &'static str,
-) -> Result<Option<String>, DecodeError> {
-    let v = a.value();
-    let name_bytes = v
-        .iter()
-        .position(|&c| c == 0)
-        .filter(|e| (1..16).contains(e));
-    if name_bytes.is_some_and(|end| std::str::from_utf8(v.get(..end).unwrap_or(&[])).is_err()) {
-        return Ok(None);
-    }
-    let s = a.ifname(name)?;
-    Ok((v.len() == s.len() + 1).then(|| s.to_owned()))
-}
-
-/// Writes an interface name, refusing what the kernel would refuse.
-pub(crate) fn emit_ifname(b: &mut Builder<'_>, kind: u16, name: &str) -> Result<(), EncodeError> {
-    let bad = |reason| EncodeError::InvalidValue {
-        what: "IFLA_IFNAME",
-        reason,
-    };
-    if name.is_empty() {
-        return Err(bad("empty interface name"));
-    }
-    if name.len() >= 16 {
-        return Err(bad("interface name of 16 bytes or more"));
-    }
-    b.attr_str(kind, name)
-}
-
 impl AttrValue for OperState {
     fn parse_value(a: &Attr<'_>, name: &'static str, _: usize) -> Result<Self, DecodeError> {
         a.u8(name).map(OperState::from)
@@ -442,23 +344,23 @@ impl<T: AsRef<[u8]>> LinkMessageBuffer<T> {
     }
     /// `ifi_family` (`AF_UNSPEC` except for AF_BRIDGE requests).
     pub fn family(&self) -> u8 {
-        byte(self.buffer.as_ref(), FAMILY)
+        byte(self.buffer.as_ref(), field::FAMILY)
     }
     /// `ifi_type`: the `ARPHRD_*` link-layer type.
     pub fn link_layer_type(&self) -> u16 {
-        ne_u16(self.buffer.as_ref(), TYPE)
+        read_field::<u16>(self.buffer.as_ref(), field::TYPE)
     }
     /// `ifi_index`.
     pub fn index(&self) -> i32 {
-        ne_i32(self.buffer.as_ref(), INDEX)
+        read_field::<i32>(self.buffer.as_ref(), field::INDEX)
     }
     /// `ifi_flags`.
     pub fn flags(&self) -> IfFlags {
-        IfFlags::from_bits_retain(ne_u32(self.buffer.as_ref(), FLAGS))
+        IfFlags::from_bits_retain(read_field::<u32>(self.buffer.as_ref(), field::FLAGS))
     }
     /// `ifi_change`: which flags a request changes.
     pub fn change_mask(&self) -> IfFlags {
-        IfFlags::from_bits_retain(ne_u32(self.buffer.as_ref(), CHANGE))
+        IfFlags::from_bits_retain(read_field::<u32>(self.buffer.as_ref(), field::CHANGE))
     }
     /// The header as an owned value.
     pub fn header(&self) -> LinkHeader {
@@ -546,6 +448,8 @@ attribute_enum! {
         IfAlias(String) = IFLA_IFALIAS: str,
         /// `IFLA_NUM_VF`.
         NumVf(u32) = IFLA_NUM_VF: u32,
+        /// `IFLA_VFINFO_LIST`: the SR-IOV virtual functions (see [`VfInfoList`]).
+        VfInfoList(VfInfoList) = IFLA_VFINFO_LIST: custom,
         /// `IFLA_STATS64`: 64-bit counters.
         Stats64(Box<Stats64>) = IFLA_STATS64: custom,
         /// `IFLA_AF_SPEC`: per-family data, the nest's value as read.
@@ -580,6 +484,8 @@ attribute_enum! {
         GsoMaxSegs(u32) = IFLA_GSO_MAX_SEGS: u32,
         /// `IFLA_GSO_MAX_SIZE`.
         GsoMaxSize(u32) = IFLA_GSO_MAX_SIZE: u32,
+        /// `IFLA_XDP`: attached XDP programs (see [`Xdp`]).
+        Xdp(Xdp) = IFLA_XDP: custom,
         /// `IFLA_EVENT` (`IFLA_EVENT_*`).
         Event(u32) = IFLA_EVENT: u32,
         /// `IFLA_NEW_NETNSID`.

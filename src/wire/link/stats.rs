@@ -6,7 +6,7 @@
 //! counters the sender did not have are `None`, and counters a newer kernel appends are kept
 //! in `extra`, so a value re-encodes to the size it was read with.
 
-use super::AttrValue;
+use crate::wire::attr_enum::AttrValue;
 use crate::wire::{Attr, Builder, DecodeError, EncodeError};
 
 macro_rules! stats_struct {

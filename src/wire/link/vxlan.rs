@@ -1,7 +1,7 @@
 //! vxlan data: `IFLA_VXLAN_*` (linux/if_link.h). Ports and the flow label are in network
 //! byte order on the wire; the typed values here are plain numbers.
 
-use super::AttrValue;
+use crate::wire::attr_enum::AttrValue;
 use crate::wire::{Attr, Builder, DecodeError, EncodeError};
 use std::net::{Ipv4Addr, Ipv6Addr};
 

@@ -10,7 +10,8 @@
 /// `NFNL_BATCH_GENID`: the generation the batch was prepared against (u32, big-endian).
 pub const NFNL_BATCH_GENID: u16 = 1;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One attribute of a batch marker.
     pub enum BatchAttr {
         /// `NFNL_BATCH_GENID`.

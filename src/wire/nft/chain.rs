@@ -65,7 +65,8 @@ pub const NF_IP_PRI_FILTER: i32 = 0;
 /// `NF_IP_PRI_NAT_SRC`: `srcnat` in ip/ip6/inet (100).
 pub const NF_IP_PRI_NAT_SRC: i32 = 100;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_CHAIN_*` attribute.
     pub enum ChainAttr {
         /// `NFTA_CHAIN_TABLE`.
@@ -93,7 +94,8 @@ nft_attrs! {
     }
 }
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_HOOK_*` attribute. `NFTA_HOOK_DEVS` is kept as an unknown attribute.
     pub enum HookAttr {
         /// `NFTA_HOOK_HOOKNUM`: `NF_INET_*`.

@@ -39,7 +39,8 @@ pub const NFT_DATA_VALUE: u32 = 0;
 /// `NFT_DATA_VERDICT` (`NFTA_SET_DATA_TYPE` of a verdict map).
 pub const NFT_DATA_VERDICT: u32 = 0xffff_ff00;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_DATA_*` attribute (the contents of `NFTA_CMP_DATA`, `NFTA_IMMEDIATE_DATA`,
     /// `NFTA_SET_ELEM_KEY`, ...).
     pub enum DataAttr {
@@ -50,7 +51,8 @@ nft_attrs! {
     }
 }
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_VERDICT_*` attribute.
     pub enum VerdictAttr {
         /// `NFTA_VERDICT_CODE`, as the u32 of its big-endian bytes (`NFT_JUMP` is

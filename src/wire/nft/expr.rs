@@ -16,8 +16,8 @@ use super::{
     Cx, Data, NFTA_LIST_ELEM, Nesting, NftAttr, Verdict, emit_list, list_len, parse_attrs,
 };
 use crate::wire::attr::{Attr, AttrIter};
+use crate::wire::attr_enum::string_value;
 use crate::wire::builder::attr_size;
-use crate::wire::link::string_value;
 use crate::wire::{Builder, DecodeError, EncodeError, UnknownAttr};
 
 /// `NFTA_EXPR_NAME`: the expression's name (string).
@@ -96,7 +96,8 @@ pub const NFT_META_CGROUP: u32 = 23;
 /// `NFT_META_PRANDOM`: a pseudo-random number.
 pub const NFT_META_PRANDOM: u32 = 24;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_META_*` attribute (`meta`: load a packet property, or set it).
     pub enum MetaAttr {
         /// `NFTA_META_DREG`.
@@ -134,7 +135,8 @@ pub const NFT_PAYLOAD_TRANSPORT_HEADER: u32 = 2;
 /// `NFT_PAYLOAD_INNER_HEADER`.
 pub const NFT_PAYLOAD_INNER_HEADER: u32 = 3;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_PAYLOAD_*` attribute (`payload`: load bytes of a packet header, or write
     /// them).
     pub enum PayloadAttr {
@@ -177,7 +179,8 @@ pub const NFT_CMP_GT: u32 = 4;
 /// `NFT_CMP_GTE`.
 pub const NFT_CMP_GTE: u32 = 5;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_CMP_*` attribute (`cmp`: compare a register with a value; the rule stops
     /// when it does not hold).
     pub enum CmpAttr {
@@ -212,7 +215,8 @@ pub const NFT_BITWISE_LSHIFT: u32 = 1;
 /// `NFT_BITWISE_RSHIFT`.
 pub const NFT_BITWISE_RSHIFT: u32 = 2;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_BITWISE_*` attribute (`bitwise`: `dreg = (sreg & mask) ^ xor`, how prefixes
     /// and flag tests are written).
     pub enum BitwiseAttr {
@@ -239,7 +243,8 @@ pub const NFTA_IMMEDIATE_DREG: u16 = 1;
 /// `NFTA_IMMEDIATE_DATA`: the value or verdict (data).
 pub const NFTA_IMMEDIATE_DATA: u16 = 2;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_IMMEDIATE_*` attribute (`immediate`: put a value in a register, or set
     /// the verdict).
     pub enum ImmediateAttr {
@@ -258,7 +263,8 @@ pub const NFTA_COUNTER_PACKETS: u16 = 2;
 /// `NFTA_COUNTER_PAD`: padding.
 pub const NFTA_COUNTER_PAD: u16 = 3;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_COUNTER_*` attribute (`counter`, and a base chain's counters).
     pub enum CounterAttr {
         /// `NFTA_COUNTER_BYTES`.
@@ -296,7 +302,8 @@ pub const NF_CT_STATE_NEW: u32 = 1 << 3;
 /// `NF_CT_STATE_UNTRACKED_BIT`.
 pub const NF_CT_STATE_UNTRACKED: u32 = 1 << 6;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_CT_*` attribute (`ct`: load a conntrack property, or set it).
     pub enum CtAttr {
         /// `NFTA_CT_DREG`.
@@ -340,7 +347,8 @@ pub const NF_NAT_RANGE_PERSISTENT: u32 = 1 << 3;
 /// `NF_NAT_RANGE_PROTO_RANDOM_FULLY`: `fully-random`.
 pub const NF_NAT_RANGE_PROTO_RANDOM_FULLY: u32 = 1 << 4;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_NAT_*` attribute (`nat`: snat or dnat to the address and port the
     /// registers hold).
     pub enum NatAttr {
@@ -368,7 +376,8 @@ pub const NFTA_MASQ_REG_PROTO_MIN: u16 = 2;
 /// `NFTA_MASQ_REG_PROTO_MAX` (u32, big-endian).
 pub const NFTA_MASQ_REG_PROTO_MAX: u16 = 3;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_MASQ_*` attribute (`masquerade`: snat to the output interface's address).
     pub enum MasqAttr {
         /// `NFTA_MASQ_FLAGS`.
@@ -387,7 +396,8 @@ pub const NFTA_REDIR_REG_PROTO_MAX: u16 = 2;
 /// `NFTA_REDIR_FLAGS`: `NF_NAT_RANGE_*` (u32, big-endian).
 pub const NFTA_REDIR_FLAGS: u16 = 3;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_REDIR_*` attribute (`redirect`: dnat to this host).
     pub enum RedirAttr {
         /// `NFTA_REDIR_REG_PROTO_MIN`.
@@ -413,7 +423,8 @@ pub const NFTA_LOOKUP_FLAGS: u16 = 5;
 /// `NFT_LOOKUP_F_INV`: match when the key is not in the set.
 pub const NFT_LOOKUP_F_INV: u32 = 1;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_LOOKUP_*` attribute (`lookup`: is the register's value in the set?).
     pub enum LookupAttr {
         /// `NFTA_LOOKUP_SET`.
@@ -456,7 +467,8 @@ pub const NFT_DYNSET_OP_UPDATE: u32 = 1;
 /// `NFT_DYNSET_OP_DELETE`.
 pub const NFT_DYNSET_OP_DELETE: u32 = 2;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_DYNSET_*` attribute (`dynset`: add or update an element from the packet
     /// path, `update @set { ip saddr }`).
     pub enum DynsetAttr {
@@ -491,7 +503,8 @@ pub const NFT_REJECT_TCP_RST: u32 = 1;
 /// `NFT_REJECT_ICMPX_UNREACH`: ICMP or ICMPv6, by family (inet).
 pub const NFT_REJECT_ICMPX_UNREACH: u32 = 2;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_REJECT_*` attribute (`reject`).
     pub enum RejectAttr {
         /// `NFTA_REJECT_TYPE`.
@@ -514,7 +527,8 @@ pub const NFTA_LOG_LEVEL: u16 = 5;
 /// `NFTA_LOG_FLAGS`: `NF_LOG_*` (u32, big-endian).
 pub const NFTA_LOG_FLAGS: u16 = 6;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_LOG_*` attribute (`log`).
     pub enum LogAttr {
         /// `NFTA_LOG_GROUP`.
@@ -542,7 +556,8 @@ pub const NFTA_RANGE_FROM_DATA: u16 = 3;
 /// `NFTA_RANGE_TO_DATA` (data).
 pub const NFTA_RANGE_TO_DATA: u16 = 4;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_RANGE_*` attribute (`range`: is the register within from..=to?).
     pub enum RangeAttr {
         /// `NFTA_RANGE_SREG`.
@@ -579,7 +594,8 @@ pub const NFTA_FIB_F_IIF: u32 = 1 << 3;
 /// `NFTA_FIB_F_OIF`: within the output interface.
 pub const NFTA_FIB_F_OIF: u32 = 1 << 4;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_FIB_*` attribute (`fib`: a routing lookup, `fib daddr type local`).
     pub enum FibAttr {
         /// `NFTA_FIB_DREG`.
@@ -602,7 +618,8 @@ pub const NFTA_LIMIT_TYPE: u16 = 4;
 /// `NFTA_LIMIT_FLAGS`: `NFT_LIMIT_F_INV` (u32, big-endian).
 pub const NFTA_LIMIT_FLAGS: u16 = 5;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_LIMIT_*` attribute (`limit rate 10/second`).
     pub enum LimitAttr {
         /// `NFTA_LIMIT_RATE`.

@@ -6,19 +6,22 @@ use super::{
     SetElemListAttr, TableAttr, emit_list, list_len, parse_attrs,
 };
 use crate::wire::attr::AttrIter;
-use crate::wire::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header};
+use crate::wire::{
+    Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field,
+};
 
 /// `sizeof(struct nfgenmsg)`.
 pub const NFGENMSG_LEN: usize = 4;
 
 /// Byte offsets inside `struct nfgenmsg`.
-mod field {
+pub(super) mod field {
+    use crate::wire::Field;
     /// `nfgen_family` (u8): `NFPROTO_*`.
     pub const FAMILY: usize = 0;
     /// `version` (u8): `NFNETLINK_V0`.
     pub const VERSION: usize = 1;
     /// `res_id` (u16, big-endian).
-    pub const RES_ID: usize = 2;
+    pub const RES_ID: Field = 2..4;
 }
 
 /// An owned `struct nfgenmsg`.
@@ -85,8 +88,7 @@ impl<T: AsRef<[u8]>> NftMessageBuffer<T> {
     }
     /// `res_id`, converted from network order.
     pub fn res_id(&self) -> u16 {
-        crate::wire::read_array::<2>(self.buffer.as_ref(), field::RES_ID, "res_id")
-            .map_or(0, u16::from_be_bytes)
+        u16::from_be(read_field::<u16>(self.buffer.as_ref(), field::RES_ID))
     }
     /// The header as an owned value.
     pub fn header(&self) -> NfGenHeader {

@@ -46,8 +46,6 @@
 //! assert_eq!(back.nesting, Nesting::Flagged);
 //! ```
 
-#[macro_use]
-mod macros;
 mod batch;
 mod chain;
 mod data;
@@ -345,17 +343,6 @@ pub(crate) fn emit_list<T: NftAttr>(
     list.iter().try_for_each(|a| a.emit_attr(b, nesting))
 }
 
-/// A big-endian u64 (handles, counters, timeouts in milliseconds).
-pub(crate) fn be64(a: &Attr<'_>, name: &'static str) -> Result<u64, DecodeError> {
-    <[u8; 8]>::try_from(a.value())
-        .map(u64::from_be_bytes)
-        .map_err(|_| DecodeError::BadAttr {
-            name,
-            offset: a.offset(),
-            reason: "expected 8 bytes",
-        })
-}
-
 /// True when `datagram` holds nfnetlink messages rather than rtnetlink ones, judged from the
 /// datagram as a whole.
 ///
@@ -400,11 +387,9 @@ fn type_says_nfnetlink(kind: u16, payload_len: usize, payload: &[u8]) -> Option<
     match kind {
         NFNL_MSG_BATCH_BEGIN | NFNL_MSG_BATCH_END if payload_len >= IFINFOMSG_LEN => Some(false),
         NFNL_MSG_BATCH_BEGIN | NFNL_MSG_BATCH_END => {
-            let res_id = super::read_array::<2>(payload, 2, "res_id").map(u16::from_be_bytes);
-            match res_id {
-                Ok(id) => Some((1..u16::from(NFNL_SUBSYS_COUNT)).contains(&id)),
-                Err(_) => None,
-            }
+            let res_id = payload.get(message::field::RES_ID)?;
+            let id = u16::from_be(super::read_field::<u16>(res_id, 0..2));
+            Some((1..u16::from(NFNL_SUBSYS_COUNT)).contains(&id))
         }
         k if k >= 16 => Some(false),
         _ => None,

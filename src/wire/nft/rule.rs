@@ -26,7 +26,8 @@ pub const NFTA_RULE_POSITION_ID: u16 = 10;
 /// `NFTA_RULE_CHAIN_ID`: the chain by its id in the same batch (u32, big-endian).
 pub const NFTA_RULE_CHAIN_ID: u16 = 11;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_RULE_*` attribute. `NFTA_RULE_COMPAT` is kept unknown.
     pub enum RuleAttr {
         /// `NFTA_RULE_TABLE`.

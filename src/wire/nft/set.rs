@@ -72,7 +72,8 @@ pub const NFTA_SET_DESC_SIZE: u16 = 1;
 /// `NFTA_SET_DESC_CONCAT`: field lengths of a concatenation (nest).
 pub const NFTA_SET_DESC_CONCAT: u16 = 2;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_SET_*` attribute.
     pub enum SetAttr {
         /// `NFTA_SET_TABLE`.
@@ -114,7 +115,8 @@ nft_attrs! {
     }
 }
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_SET_DESC_*` attribute. `NFTA_SET_DESC_CONCAT` is kept unknown.
     pub enum SetDescAttr {
         /// `NFTA_SET_DESC_SIZE`.
@@ -177,7 +179,8 @@ pub const NFT_SET_ELEM_INTERVAL_END: u32 = 0x1;
 /// `NFT_SET_ELEM_CATCHALL`: the catch-all element.
 pub const NFT_SET_ELEM_CATCHALL: u32 = 0x2;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_SET_ELEM_LIST_*` attribute.
     pub enum SetElemListAttr {
         /// `NFTA_SET_ELEM_LIST_TABLE`.
@@ -191,7 +194,8 @@ nft_attrs! {
     }
 }
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_SET_ELEM_*` attribute.
     pub enum SetElemAttr {
         /// `NFTA_SET_ELEM_KEY`.

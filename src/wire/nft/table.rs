@@ -21,7 +21,8 @@ pub const NFT_TABLE_F_DORMANT: u32 = 0x1;
 /// `NFT_TABLE_F_OWNER`: the table goes away with the socket that made it.
 pub const NFT_TABLE_F_OWNER: u32 = 0x2;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_TABLE_*` attribute.
     pub enum TableAttr {
         /// `NFTA_TABLE_NAME`.
@@ -63,7 +64,8 @@ pub const NFTA_GEN_PROC_PID: u16 = 2;
 /// `NFTA_GEN_PROC_NAME`: that process's name (string).
 pub const NFTA_GEN_PROC_NAME: u16 = 3;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_GEN_*` attribute.
     pub enum GenAttr {
         /// `NFTA_GEN_ID`.
@@ -102,7 +104,8 @@ pub const NFTA_OBJ_PAD: u16 = 7;
 /// `NFTA_OBJ_USERDATA`: opaque user data (bytes).
 pub const NFTA_OBJ_USERDATA: u16 = 8;
 
-nft_attrs! {
+attribute_enum! {
+    nf_tables;
     /// One `NFTA_OBJ_*` attribute. `NFTA_OBJ_DATA` depends on the object type and is kept
     /// as an unknown attribute (its bytes and flag bits as read).
     pub enum ObjAttr {

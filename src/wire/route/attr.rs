@@ -343,6 +343,15 @@ impl RouteCacheInfo {
     }
 }
 
+/// Byte offsets and ranges inside `struct rtvia`.
+mod via_field {
+    use crate::wire::Field;
+    /// `rtvia_family` (`__kernel_sa_family_t`, u16).
+    pub const FAMILY: Field = 0..2;
+    /// `rtvia_addr`: the address, to the end of the attribute.
+    pub const ADDR: usize = 2;
+}
+
 /// `struct rtvia`: a next hop whose family differs from the route's (an IPv4 route via an
 /// IPv6 gateway, or MPLS).
 #[non_exhaustive]
@@ -397,10 +406,10 @@ impl RouteVia {
             reason,
         };
         let v = a.value();
-        let family = read_array::<2>(v, 0, "rtvia_family")
+        let family = read_array::<2>(v, via_field::FAMILY.start, "rtvia_family")
             .map(u16::from_ne_bytes)
             .map_err(|_| bad("shorter than rtvia_family"))?;
-        let addr = v.get(2..).unwrap_or(&[]);
+        let addr = v.get(via_field::ADDR..).unwrap_or(&[]);
         match family {
             f if f == u16::from(AF_INET) => <[u8; 4]>::try_from(addr)
                 .map(|o| RouteVia::Inet(o.into()))
@@ -416,11 +425,12 @@ impl RouteVia {
     }
 
     fn value_len(&self) -> usize {
-        2 + match self {
-            RouteVia::Inet(_) => 4,
-            RouteVia::Inet6(_) => 16,
-            RouteVia::Other { address, .. } => address.len(),
-        }
+        via_field::ADDR
+            + match self {
+                RouteVia::Inet(_) => 4,
+                RouteVia::Inet6(_) => 16,
+                RouteVia::Other { address, .. } => address.len(),
+            }
     }
 
     fn emit(&self, b: &mut Builder<'_>) -> Result<(), EncodeError> {

@@ -28,15 +28,15 @@ pub use metrics::{RouteMetric, metric_name};
 pub use nexthop::{NextHop, NextHopFlags, NextHopIter, NextHopRef};
 
 use super::attr::{AttrIter, UnknownAttr};
-use super::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, ne_u32};
-use std::fmt;
+use super::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// `sizeof(struct rtmsg)`: the fixed header before the attributes.
 pub const RTMSG_LEN: usize = 12;
 
-/// Byte offsets inside `struct rtmsg`.
+/// Byte offsets and ranges inside `struct rtmsg`.
 mod field {
+    use crate::wire::Field;
     /// `rtm_family` (u8).
     pub const FAMILY: usize = 0;
     /// `rtm_dst_len` (u8).
@@ -54,11 +54,10 @@ mod field {
     /// `rtm_type` (u8).
     pub const TYPE: usize = 7;
     /// `rtm_flags` (u32, native endian).
-    pub const FLAGS: usize = 8;
+    pub const FLAGS: Field = 8..12;
 }
 
-const AF_INET: u8 = libc::AF_INET as u8;
-const AF_INET6: u8 = libc::AF_INET6 as u8;
+use super::family::{AF_INET, AF_INET6};
 
 // ---- attribute types (enum rtattr_type_t) -------------------------------------------------
 
@@ -186,49 +185,6 @@ pub const RT_TABLE_DEFAULT: u32 = 253;
 pub const RT_TABLE_MAIN: u32 = 254;
 /// `RT_TABLE_LOCAL`: the "local" table (local and broadcast addresses).
 pub const RT_TABLE_LOCAL: u32 = 255;
-
-/// Declares a u8 newtype whose named values are associated constants; any other value is
-/// kept as is.
-macro_rules! u8_values {
-    ($(#[$m:meta])* $name:ident { $($(#[$cm:meta])* $c:ident = $v:literal, $uapi:literal;)* }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-        pub struct $name(pub u8);
-
-        impl $name {
-            $($(#[$cm])* pub const $c: Self = Self($v);)*
-
-            /// The uapi name of the value, when it has one.
-            pub fn name(self) -> Option<&'static str> {
-                match self.0 {
-                    $($v => Some($uapi),)*
-                    _ => None,
-                }
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
-                    Some(n) => f.write_str(n),
-                    None => write!(f, "{}({})", stringify!($name), self.0),
-                }
-            }
-        }
-
-        impl From<u8> for $name {
-            fn from(v: u8) -> Self {
-                Self(v)
-            }
-        }
-
-        impl From<$name> for u8 {
-            fn from(v: $name) -> u8 {
-                v.0
-            }
-        }
-    };
-}
 
 u8_values! {
     /// `rtm_protocol`: who installed the route (`RTPROT_*`). Values from `RTPROT_STATIC` up
@@ -481,7 +437,7 @@ impl<T: AsRef<[u8]>> RouteMessageBuffer<T> {
     }
     /// `rtm_flags`, unknown bits kept.
     pub fn flags(&self) -> RouteFlags {
-        RouteFlags::from_bits_retain(ne_u32(self.buffer.as_ref(), field::FLAGS))
+        RouteFlags::from_bits_retain(read_field::<u32>(self.buffer.as_ref(), field::FLAGS))
     }
     /// The header as an owned value.
     pub fn header(&self) -> RouteHeader {

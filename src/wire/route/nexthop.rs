@@ -3,10 +3,23 @@
 
 use super::*;
 use crate::wire::attr::Attr;
-use crate::wire::{align4, ne_u16};
+use crate::wire::{align4, read_field};
 
 /// `sizeof(struct rtnexthop)`.
 pub const RTNEXTHOP_LEN: usize = 8;
+
+/// Byte offsets and ranges inside `struct rtnexthop`.
+mod field {
+    use crate::wire::Field;
+    /// `rtnh_len` (u16): the next hop with its attributes.
+    pub const LEN: Field = 0..2;
+    /// `rtnh_flags` (u8).
+    pub const FLAGS: usize = 2;
+    /// `rtnh_hops` (u8).
+    pub const HOPS: usize = 3;
+    /// `rtnh_ifindex` (s32, read as u32).
+    pub const IFINDEX: Field = 4..8;
+}
 
 bitflags::bitflags! {
     /// `rtnh_flags` (`RTNH_F_*`).
@@ -203,7 +216,7 @@ impl<'a> Iterator for NextHopIter<'a> {
             self.done = true;
             return bad("struct rtnexthop does not fit in what is left");
         }
-        let len = usize::from(ne_u16(rest, 0));
+        let len = usize::from(read_field::<u16>(rest, field::LEN));
         if len < RTNEXTHOP_LEN {
             self.done = true;
             return bad("rtnh_len is below 8, the size of struct rtnexthop");
@@ -214,9 +227,9 @@ impl<'a> Iterator for NextHopIter<'a> {
         }
         self.pos = self.pos.saturating_add(align4(len)).min(self.buf.len());
         Some(Ok(NextHopRef {
-            flags: NextHopFlags::from_bits_retain(byte(rest, 2)),
-            hops: byte(rest, 3),
-            ifindex: ne_u32(rest, 4),
+            flags: NextHopFlags::from_bits_retain(byte(rest, field::FLAGS)),
+            hops: byte(rest, field::HOPS),
+            ifindex: read_field::<u32>(rest, field::IFINDEX),
             attrs: rest.get(RTNEXTHOP_LEN..len).unwrap_or(&[]),
             offset,
         }))

@@ -1,10 +1,40 @@
 //! `address add | replace | change | delete | show | flush` (ip-address(8)).
 
-use super::{Command, pick};
-use crate::args::{Cursor, Family, NameTable, Res, matches};
+use crate::args::{Cursor, Family, Globals, Prefix};
+use crate::cmd::{Command, Object, pick};
+use crate::error::Res;
 use crate::help::Topic;
+use crate::names::NameTable;
+use crate::words::{matches, parse_u32};
 use netplumb::IpNet;
 use std::net::IpAddr;
+
+/// The `address` object.
+pub const OBJECT: Object = Object {
+    topic: TOPIC,
+    parse,
+};
+
+/// `netplumb address help`.
+pub const TOPIC: Topic = Topic::new("address", USAGE);
+
+const USAGE: &str = "\
+Usage: netplumb address { add | change | replace } IFADDR dev IFNAME [ LIFETIME ]
+                                                   [ CONFFLAG-LIST ]
+       netplumb address del IFADDR dev IFNAME
+       netplumb address { show | flush } [ dev IFNAME ] [ scope SCOPE-ID ]
+                                         [ to PREFIX ] [ FLAG-LIST ] [ label LABEL ] [ up ]
+IFADDR := PREFIX | [ local ] PREFIX [ peer PREFIX ] [ broadcast ADDR | + | - ]
+          [ anycast ADDR ] [ label IFNAME ] [ scope SCOPE-ID ] [ metric METRIC ]
+SCOPE-ID := [ host | link | global | site | NUMBER ]
+FLAG-LIST := [ FLAG-LIST ] FLAG
+FLAG := [ permanent | dynamic | secondary | primary | [-]tentative | [-]deprecated |
+          [-]dadfailed | temporary | CONFFLAG-LIST ]
+CONFFLAG-LIST := [ CONFFLAG-LIST ] CONFFLAG
+CONFFLAG := [ home | nodad | mngtmpaddr | noprefixroute | autojoin | optimistic ]
+LIFETIME := [ valid_lft LFT ] [ preferred_lft LFT ]
+LFT := { forever | SECONDS }
+";
 
 /// An `address` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,7 +196,8 @@ pub struct AddrFilter {
 }
 
 /// `address` words after the object.
-pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
+fn parse(c: &mut Cursor, g: &Globals) -> Res<Command> {
+    let family = g.family;
     #[derive(Clone, Copy)]
     enum Verb {
         Op(AddrOp),
@@ -175,7 +206,7 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
         Help,
     }
     let Some(w) = c.word() else {
-        return Ok(Command::Addr(AddrCmd::Show(AddrFilter::default())));
+        return Ok(Command::of(AddrCmd::Show(AddrFilter::default())));
     };
     let verb = pick(
         w,
@@ -192,9 +223,9 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
             ("help", Verb::Help),
         ],
     )
-    .ok_or_else(|| super::link::unknown_command(c, w))?;
-    Ok(Command::Addr(match verb {
-        Verb::Help => return Ok(Command::Help(Topic::Addr)),
+    .ok_or_else(|| c.unknown_command(w))?;
+    Ok(Command::of(match verb {
+        Verb::Help => return Ok(Command::Help(TOPIC)),
         Verb::Op(op) => AddrCmd::Change(parse_change(c, op, family)?),
         Verb::Show => AddrCmd::Show(parse_filter(c, family)?),
         Verb::Flush => {
@@ -219,18 +250,10 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
     let mut preferred = None;
     let mut metric = None;
     // The first address sets the family every later one must have.
-    let prefix = |c: &mut Cursor, w: &str, family: &mut Family| -> Res<crate::args::Prefix> {
+    let prefix = |c: &mut Cursor, w: &str, family: &mut Family| -> Res<Prefix> {
         let p = c.prefix_of(w, *family)?;
         *family = Family::of(p.net.addr());
         Ok(p)
-    };
-    let lifetime = |c: &mut Cursor, what: &str| -> Res<u32> {
-        match c.value()? {
-            "forever" => Ok(u32::MAX),
-            v => crate::args::parse_uint(v)
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| c.invarg(v, what)),
-        }
     };
     while let Some(w) = c.word() {
         let m = |k: &str| matches(w, k);
@@ -243,17 +266,12 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
             let b = match v {
                 "+" => Broadcast::Plus,
                 "-" => Broadcast::Minus,
-                _ => {
-                    let a = c.addr_of(v, family)?;
-                    family = Family::of(a);
-                    Broadcast::Addr(a)
-                }
+                _ => Broadcast::Addr(addr(c, v, &mut family)?),
             };
             c.set_once(&mut broadcast, "broadcast", v, b)?;
         } else if w == "anycast" {
             let v = c.value()?;
-            let a = c.addr_of(v, family)?;
-            family = Family::of(a);
+            let a = addr(c, v, &mut family)?;
             c.set_once(&mut anycast, "anycast", v, a)?;
         } else if w == "scope" {
             scope = Some(c.table_value(NameTable::Scopes, 255, "invalid scope value.")? as u8);
@@ -269,9 +287,9 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
         } else if m("metric") || m("priority") || m("preference") {
             metric = Some(c.u32("\"metric\" value is invalid")?);
         } else if m("valid_lft") {
-            valid = Some(lifetime(c, "valid_lft value")?);
+            valid = Some(lft(c, "valid_lft value")?);
         } else if m("preferred_lft") {
-            preferred = Some(lifetime(c, "preferred_lft value")?);
+            preferred = Some(lft(c, "preferred_lft value")?);
         } else if let Some((_, bit)) = FLAG_NAMES.iter().find(|(n, _)| *n == w) {
             // Read-only flags (permanent, tentative, ...) are ignored, as `ip` does.
             flags |= bit & SETTABLE;
@@ -291,19 +309,7 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
     if flags & IfaFlags::MCAUTOJOIN != 0 && !local.net.addr().is_multicast() {
         return Err(c.usage("autojoin needs multicast address"));
     }
-    let lifetime = match (valid, preferred) {
-        (None, None) => None,
-        (v, p) => {
-            let (valid, preferred) = (v.unwrap_or(u32::MAX), p.unwrap_or(u32::MAX));
-            if valid == 0 {
-                return Err(c.usage("valid_lft is zero"));
-            }
-            if preferred > valid {
-                return Err(c.usage("preferred_lft is greater than valid_lft"));
-            }
-            Some(Lifetime { valid, preferred })
-        }
-    };
+    let lifetime = lifetime(c, valid, preferred)?;
     Ok(AddrChange {
         op,
         local: local.net,
@@ -318,6 +324,37 @@ fn parse_change(c: &mut Cursor, op: AddrOp, mut family: Family) -> Res<AddrChang
         lifetime,
         metric,
     })
+}
+
+/// `w` as an address of `family`, which it then fixes (the first address sets the family
+/// every later one must have).
+fn addr(c: &Cursor, w: &str, family: &mut Family) -> Res<IpAddr> {
+    let a = c.addr_of(w, *family)?;
+    *family = Family::of(a);
+    Ok(a)
+}
+
+/// A lifetime (`valid_lft`, `preferred_lft`): seconds or `forever`.
+fn lft(c: &mut Cursor, what: &str) -> Res<u32> {
+    match c.value()? {
+        "forever" => Ok(u32::MAX),
+        v => parse_u32(v).ok_or_else(|| c.invarg(v, what)),
+    }
+}
+
+/// The lifetimes given, if any (the other one is then forever), as the kernel takes them.
+fn lifetime(c: &Cursor, valid: Option<u32>, preferred: Option<u32>) -> Res<Option<Lifetime>> {
+    if valid.is_none() && preferred.is_none() {
+        return Ok(None);
+    }
+    let (valid, preferred) = (valid.unwrap_or(u32::MAX), preferred.unwrap_or(u32::MAX));
+    if valid == 0 {
+        return Err(c.usage("valid_lft is zero"));
+    }
+    if preferred > valid {
+        return Err(c.usage("preferred_lft is greater than valid_lft"));
+    }
+    Ok(Some(Lifetime { valid, preferred }))
 }
 
 /// Reads one filter word (and its value) shared by `address show|flush` and `link show`;
@@ -396,18 +433,18 @@ fn parse_filter(c: &mut Cursor, mut family: Family) -> Res<AddrFilter> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::tests::{err, parse_ok};
+    use crate::tests::{err, parse_as, parse_ok};
 
     fn change(line: &str) -> AddrChange {
-        match parse_ok(line) {
-            Command::Addr(AddrCmd::Change(a)) => a,
+        match parse_as::<AddrCmd>(line) {
+            AddrCmd::Change(a) => a,
             other => panic!("{line}: {other:?}"),
         }
     }
 
     fn filter(line: &str) -> AddrFilter {
-        match parse_ok(line) {
-            Command::Addr(AddrCmd::Show(f) | AddrCmd::Flush(f)) => f,
+        match parse_as::<AddrCmd>(line) {
+            AddrCmd::Show(f) | AddrCmd::Flush(f) => f,
             other => panic!("{line}: {other:?}"),
         }
     }
@@ -440,11 +477,11 @@ mod tests {
         ] {
             assert_eq!(
                 parse_ok(line),
-                Command::Addr(AddrCmd::Show(AddrFilter::default())),
+                Command::of(AddrCmd::Show(AddrFilter::default())),
                 "{line}"
             );
         }
-        assert_eq!(parse_ok("addr help"), Command::Help(Topic::Addr));
+        assert_eq!(parse_ok("addr help"), Command::Help(TOPIC));
         assert!(
             err("addr shx")
                 .starts_with("Command \"shx\" is unknown, try \"netplumb address help\".")

@@ -5,11 +5,55 @@
 //! `txqueuelen`, `ty` is `type`, `n` is `nomaster`, while `mtu`, `name`, `netns`, `group` and
 //! `promisc` must be spelt out. A word that is no keyword names the device.
 
-use super::{Command, pick};
-use crate::args::{CliError, Cursor, NameTable, Res, matches};
+use crate::args::{Cursor, Family, Globals};
+use crate::cmd::{Command, Object, pick};
+use crate::error::Res;
 use crate::help::Topic;
+use crate::names::NameTable;
+use crate::words::{atoi, matches, parse_int, parse_u32, parse_uint};
 use netplumb::MacAddr;
 use std::net::IpAddr;
+
+/// The `link` object.
+pub const OBJECT: Object = Object {
+    topic: TOPIC,
+    parse,
+};
+
+/// `netplumb link help`.
+pub const TOPIC: Topic = Topic::new("link", USAGE);
+
+const USAGE: &str = "\
+Usage: netplumb link add [ link DEV ] [ name ] NAME
+                   [ txqueuelen PACKETS ] [ address LLADDR ] [ broadcast LLADDR ]
+                   [ mtu MTU ] [ numtxqueues QUEUES ] [ numrxqueues QUEUES ]
+                   [ netns { NAME | PID } ] [ group GROUP ] [ up ]
+                   type TYPE [ ARGS ]
+       netplumb link delete { DEVICE | dev DEVICE | group GROUP } [ type TYPE ]
+       netplumb link set { DEVICE | dev DEVICE | group GROUP }
+                   [ { up | down } ] [ name NEWNAME ] [ mtu MTU ]
+                   [ address LLADDR ] [ broadcast LLADDR ]
+                   [ txqueuelen PACKETS ] [ arp { on | off } ]
+                   [ multicast { on | off } ] [ allmulticast { on | off } ]
+                   [ promisc { on | off } ] [ carrier { on | off } ]
+                   [ netns { NAME | PID } ] [ alias NAME ] [ group GROUP ]
+                   [ master DEVICE ] [ nomaster ] [ addrgenmode MODE ]
+                   [ type TYPE ARGS ]
+       netplumb link show [ [ dev ] DEVICE | group GROUP ] [ up ] [ master DEVICE ]
+                   [ type TYPE ] [ nomaster ]
+       netplumb link help
+TYPE := { veth | bridge | bridge_slave | macvlan | macvtap | vxlan | ifb | ... }
+veth ARGS := [ peer [ name ] NAME [ mtu MTU ] [ address LLADDR ] [ txqueuelen N ]
+                    [ netns { NAME | PID } ] ... ]
+bridge ARGS := [ stp_state { 0 | 1 } ] [ forward_delay N ] [ hello_time N ] [ max_age N ]
+               [ ageing_time N ] [ priority N ] [ vlan_filtering { 0 | 1 } ]
+               [ mcast_snooping { 0 | 1 } ] ...
+bridge_slave ARGS := [ state N ] [ priority N ] [ cost N ] [ hairpin { on | off } ]
+               [ learning { on | off } ] [ flood { on | off } ] [ guard { on | off } ] ...
+macvlan, macvtap ARGS := [ mode { private | vepa | bridge | passthru [ nopromisc ] | source } ]
+vxlan ARGS := id VNI [ { group | remote } IPADDR ] [ local IPADDR ] [ dev PHYS_DEV ]
+              [ dstport PORT ] [ ttl TTL ] [ tos TOS ] [ [no]learning ] ...
+";
 
 /// A `link` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +144,7 @@ pub struct NetnsRef(pub String);
 impl NetnsRef {
     /// The word as a process id, if it is a number.
     pub fn pid(&self) -> Option<u32> {
-        crate::args::parse_uint(&self.0).and_then(|v| u32::try_from(v).ok())
+        parse_u32(&self.0)
     }
 }
 
@@ -401,7 +445,7 @@ pub enum VxlanTtl {
 }
 
 /// `link` words after the object.
-pub fn parse(c: &mut Cursor) -> Res<Command> {
+fn parse(c: &mut Cursor, _: &Globals) -> Res<Command> {
     #[derive(Clone, Copy)]
     enum Verb {
         Add,
@@ -412,7 +456,7 @@ pub fn parse(c: &mut Cursor) -> Res<Command> {
         Help,
     }
     let Some(w) = c.word() else {
-        return Ok(Command::Link(LinkCmd::Show(LinkShow::default())));
+        return Ok(Command::of(LinkCmd::Show(LinkShow::default())));
     };
     // `ip` checks add, change, set, replace, delete, show/list/lst, help in this order.
     let verb = pick(
@@ -429,9 +473,9 @@ pub fn parse(c: &mut Cursor) -> Res<Command> {
             ("help", Verb::Help),
         ],
     )
-    .ok_or_else(|| unknown_command(c, w))?;
+    .ok_or_else(|| c.unknown_command(w))?;
     let cmd = match verb {
-        Verb::Help => return Ok(Command::Help(Topic::Link)),
+        Verb::Help => return Ok(Command::Help(TOPIC)),
         Verb::Show => LinkCmd::Show(parse_show(c)?),
         Verb::Add | Verb::Replace => {
             let p = parse_words(c, Mode::Add)?;
@@ -474,15 +518,7 @@ pub fn parse(c: &mut Cursor) -> Res<Command> {
             })
         }
     };
-    Ok(Command::Link(cmd))
-}
-
-/// `ip`'s "Command ... is unknown" for a verb.
-pub(super) fn unknown_command(c: &Cursor, w: &str) -> CliError {
-    CliError::Usage(format!(
-        "Command \"{w}\" is unknown, try \"netplumb {} help\".",
-        c.topic.object()
-    ))
+    Ok(Command::of(cmd))
 }
 
 /// `set`/`delete` act on `dev`, or on a group when no device is named.
@@ -530,7 +566,13 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
             let name = c.new_ifname(v, "name")?;
             c.set_once(&mut p.name, "name", v, name)?;
         } else if w == "index" {
-            a.index = Some(c.u32("Invalid \"index\" value")?);
+            // ip: `index = atoi(..)`, refused unless positive.
+            let v = c.value()?;
+            let n = atoi(v);
+            if n <= 0 || n > i32::MAX.into() {
+                return Err(c.invarg(v, "Invalid \"index\" value"));
+            }
+            a.index = Some(n as u32);
         } else if m("link") {
             let v = c.value()?;
             p.link = Some(c.dev_ref(v)?);
@@ -539,15 +581,10 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
         } else if m("broadcast") || w == "brd" {
             a.broadcast = Some(c.mac()?);
         } else if m("txqueuelen") || w == "qlen" || m("txqlen") {
-            c.u32_once(
-                &mut a.txqueuelen,
-                "txqueuelen",
-                0,
-                "Invalid \"txqueuelen\" value",
-            )?;
+            c.u32_once(&mut a.txqueuelen, "txqueuelen", 0)?;
         } else if w == "mtu" {
             // mtu 0 is refused here rather than by the kernel.
-            c.u32_once(&mut a.mtu, "mtu", 1, "Invalid \"mtu\" value")?;
+            c.u32_once(&mut a.mtu, "mtu", 1)?;
         } else if matches!(
             w,
             "xdp" | "xdpgeneric" | "xdpdrv" | "xdpoffload" | "vf" | "parentdev"
@@ -556,18 +593,8 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
         } else if w == "netns" {
             let v = c.value()?;
             c.set_once(&mut a.netns, "netns", v, NetnsRef(v.to_string()))?;
-        } else if w == "multicast" {
-            a.multicast = Some(c.on_off(w)?);
-        } else if w == "allmulticast" {
-            a.allmulticast = Some(c.on_off(w)?);
-        } else if w == "promisc" {
-            a.promisc = Some(c.on_off(w)?);
-        } else if w == "trailers" {
-            a.trailers = Some(c.on_off(w)?);
-        } else if w == "arp" {
-            a.arp = Some(c.on_off(w)?);
-        } else if w == "carrier" {
-            a.carrier = Some(c.on_off(w)?);
+        } else if let Some((_, field)) = ON_OFF.iter().find(|(k, _)| *k == w) {
+            *field(a) = Some(c.on_off(w)?);
         } else if m("master") || w == "vrf" {
             let v = c.value()?;
             a.master = Some(Master::Dev(c.dev_ref(v)?));
@@ -593,78 +620,90 @@ fn parse_words(c: &mut Cursor, mode: Mode) -> Res<LinkWords> {
             let g = c.table_value(NameTable::Groups, u32::MAX, "Invalid \"group\" value")?;
             c.set_once(&mut a.group, "group", v, g)?;
         } else if w == "mode" {
-            a.linkmode = Some(match c.value()? {
-                "default" => 0,
-                "dormant" => 1,
-                v => return Err(c.invarg(v, "Invalid link mode")),
-            });
+            let modes = [("default", 0), ("dormant", 1)];
+            a.linkmode = Some(c.one_of(&modes, "Invalid link mode")?);
         } else if w == "state" {
-            let states = [
-                "unknown",
-                "notpresent",
-                "down",
-                "lowerlayerdown",
-                "testing",
-                "dormant",
-                "up",
-            ];
             let v = c.value()?;
-            let i = states.iter().position(|s| s.eq_ignore_ascii_case(v));
+            let i = OPERSTATES.iter().position(|s| s.eq_ignore_ascii_case(v));
             a.operstate = Some(i.ok_or_else(|| c.invarg(v, "Invalid operstate"))? as u8);
         } else if m("numtxqueues") {
-            c.u32_once(
-                &mut a.numtxqueues,
-                "numtxqueues",
-                0,
-                "Invalid \"numtxqueues\" value",
-            )?;
+            c.u32_once(&mut a.numtxqueues, "numtxqueues", 0)?;
         } else if m("numrxqueues") {
-            c.u32_once(
-                &mut a.numrxqueues,
-                "numrxqueues",
-                0,
-                "Invalid \"numrxqueues\" value",
-            )?;
+            c.u32_once(&mut a.numrxqueues, "numrxqueues", 0)?;
         } else if m("addrgenmode") {
-            a.addrgenmode = Some(match c.value()? {
-                "eui64" => AddrGenMode::Eui64,
-                "none" => AddrGenMode::None,
-                "stable_secret" => AddrGenMode::StableSecret,
-                "random" => AddrGenMode::Random,
-                v => return Err(c.invarg(v, "Invalid address generation mode")),
-            });
+            let modes = [
+                ("eui64", AddrGenMode::Eui64),
+                ("none", AddrGenMode::None),
+                ("stable_secret", AddrGenMode::StableSecret),
+                ("random", AddrGenMode::Random),
+            ];
+            a.addrgenmode = Some(c.one_of(&modes, "Invalid address generation mode")?);
         } else if m("link-netns") {
             a.link_netns = Some(NetnsRef(c.value()?.to_string()));
         } else if m("link-netnsid") {
             let v = c.value()?;
-            let id = v
-                .parse::<i32>()
-                .map_err(|_| c.invarg(v, "Invalid \"link-netnsid\" value"))?;
+            // ip: `get_integer(.., 0)`, so `010` is 8.
+            let id = parse_int(v)
+                .and_then(|n| i32::try_from(n).ok())
+                .ok_or_else(|| c.invarg(v, "Invalid \"link-netnsid\" value"))?;
             a.link_netnsid = Some(id);
-        } else if w == "protodown" {
-            a.protodown = Some(c.on_off(w)?);
-        } else if w == "gso_max_size" {
-            a.gso_max_size = Some(c.u32("Invalid \"gso_max_size\" value")?);
-        } else if w == "gso_max_segs" {
-            a.gso_max_segs = Some(c.u32("Invalid \"gso_max_segs\" value")?);
-        } else if w == "gro_max_size" {
-            a.gro_max_size = Some(c.u32("Invalid \"gro_max_size\" value")?);
+        } else if let Some((_, field)) = GSO_GRO.iter().find(|(k, _)| *k == w) {
+            *field(a) = Some(c.u32(&format!("Invalid \"{w}\" value"))?);
         } else {
-            if matches(w, "help") {
-                return Err(c.help());
-            }
-            let w = if w == "dev" { c.value()? } else { w };
-            if p.dev.is_some() {
-                return Err(c.garbage("dev", w));
-            }
-            p.dev = Some(if creating {
-                c.new_ifname(w, "dev")?
-            } else {
-                c.dev_ref(w)?
-            });
+            dev_word(c, w, &mut p.dev, creating)?;
         }
     }
     Ok(p)
+}
+
+/// A field of [`LinkAttrs`].
+type Field<T> = fn(&mut LinkAttrs) -> &mut Option<T>;
+
+/// `KEYWORD on|off` words (spelt out) and the attribute each sets.
+const ON_OFF: [(&str, Field<bool>); 7] = [
+    ("multicast", |a| &mut a.multicast),
+    ("allmulticast", |a| &mut a.allmulticast),
+    ("promisc", |a| &mut a.promisc),
+    ("trailers", |a| &mut a.trailers),
+    ("arp", |a| &mut a.arp),
+    ("carrier", |a| &mut a.carrier),
+    ("protodown", |a| &mut a.protodown),
+];
+
+/// The GSO and GRO limits (spelt out), each a u32.
+const GSO_GRO: [(&str, Field<u32>); 3] = [
+    ("gso_max_size", |a| &mut a.gso_max_size),
+    ("gso_max_segs", |a| &mut a.gso_max_segs),
+    ("gro_max_size", |a| &mut a.gro_max_size),
+];
+
+/// `state` values, in `IF_OPER_*` order; any case.
+const OPERSTATES: [&str; 7] = [
+    "unknown",
+    "notpresent",
+    "down",
+    "lowerlayerdown",
+    "testing",
+    "dormant",
+    "up",
+];
+
+/// The device word (`dev DEV` or the bare word): a new name when `creating`, else a link
+/// by name or alternative name; once.
+fn dev_word(c: &mut Cursor, w: &str, dev: &mut Option<String>, creating: bool) -> Res<()> {
+    if matches(w, "help") {
+        return Err(c.help());
+    }
+    let w = if w == "dev" { c.value()? } else { w };
+    if dev.is_some() {
+        return Err(c.garbage("dev", w));
+    }
+    *dev = Some(if creating {
+        c.new_ifname(w, "dev")?
+    } else {
+        c.dev_ref(w)?
+    });
+    Ok(())
 }
 
 /// The words after `type KIND`.
@@ -981,30 +1020,46 @@ fn parse_macvlan(c: &mut Cursor, kind: &str) -> Res<Macvlan> {
     Ok(mv)
 }
 
+/// A flag of [`Vxlan`].
+type VxlanFlag = fn(&mut Vxlan) -> &mut Option<bool>;
+
+/// vxlan's `[no]FLAG` pairs, checked after the valued keywords like `ip` does.
+const VXLAN_FLAGS: [(&str, VxlanFlag); 10] = [
+    ("learning", |v| &mut v.learning),
+    ("proxy", |v| &mut v.proxy),
+    ("rsc", |v| &mut v.rsc),
+    ("l2miss", |v| &mut v.l2miss),
+    ("l3miss", |v| &mut v.l3miss),
+    ("udpcsum", |v| &mut v.udpcsum),
+    ("udp6zerocsumtx", |v| &mut v.udp6zerocsumtx),
+    ("udp6zerocsumrx", |v| &mut v.udp6zerocsumrx),
+    ("remcsumtx", |v| &mut v.remcsumtx),
+    ("remcsumrx", |v| &mut v.remcsumrx),
+];
+
+/// vxlan's `ttl N|auto|inherit`.
+fn vxlan_ttl(c: &mut Cursor) -> Res<VxlanTtl> {
+    Ok(match c.value()? {
+        "inherit" => VxlanTtl::Inherit,
+        "auto" => VxlanTtl::Value(0),
+        t => {
+            let n = parse_uint(t).ok_or_else(|| c.invarg(t, "invalid TTL"))?;
+            VxlanTtl::Value(u8::try_from(n).map_err(|_| c.invarg(t, "TTL must be <= 255"))?)
+        }
+    })
+}
+
+/// `type vxlan` arguments, as `ip`'s `vxlan_parse_opt` reads them.
 fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
     let mut v = Vxlan::default();
     let mut id = None;
     // Every address must be of the family of the first one given.
-    let mut family = crate::args::Family::Unspec;
+    let mut family = Family::Unspec;
     let mut addr = |c: &mut Cursor| -> Res<IpAddr> {
         let a = c.addr(family)?;
-        family = crate::args::Family::of(a);
+        family = Family::of(a);
         Ok(a)
     };
-    // `[no]FLAG` pairs, checked after the valued keywords like `ip` does.
-    type Field = fn(&mut Vxlan) -> &mut Option<bool>;
-    let flags: [(&str, Field); 10] = [
-        ("learning", |v| &mut v.learning),
-        ("proxy", |v| &mut v.proxy),
-        ("rsc", |v| &mut v.rsc),
-        ("l2miss", |v| &mut v.l2miss),
-        ("l3miss", |v| &mut v.l3miss),
-        ("udpcsum", |v| &mut v.udpcsum),
-        ("udp6zerocsumtx", |v| &mut v.udp6zerocsumtx),
-        ("udp6zerocsumrx", |v| &mut v.udp6zerocsumrx),
-        ("remcsumtx", |v| &mut v.remcsumtx),
-        ("remcsumrx", |v| &mut v.remcsumrx),
-    ];
     while let Some(w) = c.word() {
         let m = |k: &str| matches(w, k);
         if m("id") || m("vni") {
@@ -1032,14 +1087,7 @@ fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
             let d = c.value()?;
             v.dev = Some(c.dev_ref(d)?);
         } else if m("ttl") || m("hoplimit") {
-            v.ttl = Some(match c.value()? {
-                "inherit" => VxlanTtl::Inherit,
-                "auto" => VxlanTtl::Value(0),
-                t => {
-                    let n = crate::args::parse_uint(t).ok_or_else(|| c.invarg(t, "invalid TTL"))?;
-                    VxlanTtl::Value(u8::try_from(n).map_err(|_| c.invarg(t, "TTL must be <= 255"))?)
-                }
-            });
+            v.ttl = Some(vxlan_ttl(c)?);
         } else if m("tos") || m("dsfield") {
             let t = c.value()?;
             v.tos = Some(if t == "inherit" {
@@ -1051,12 +1099,8 @@ fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
                     .ok_or_else(|| c.invarg(t, "bad TOS value"))?
             });
         } else if m("df") {
-            v.df = Some(match c.value()? {
-                "unset" => 0,
-                "set" => 1,
-                "inherit" => 2,
-                d => return Err(c.invarg(d, "DF must be 'unset', 'set' or 'inherit'")),
-            });
+            let df = [("unset", 0), ("set", 1), ("inherit", 2)];
+            v.df = Some(c.one_of(&df, "DF must be 'unset', 'set' or 'inherit'")?);
         } else if m("label") {
             v.label = Some(c.uint(0xf_ffff, "invalid flowlabel")? as u32);
         } else if m("ageing") {
@@ -1069,7 +1113,7 @@ fn parse_vxlan(c: &mut Cursor) -> Res<Vxlan> {
             v.port_range = Some((lo, hi));
         } else if m("dstport") {
             v.dstport = Some(c.u16("dst port")?);
-        } else if let Some((on, field)) = flags.iter().find_map(|(k, field)| {
+        } else if let Some((on, field)) = VXLAN_FLAGS.iter().find_map(|(k, field)| {
             // `nolearning` is checked before `learning` (so `n` is nolearning).
             let no = matches(w, &format!("no{k}"));
             (no || matches(w, k)).then_some((!no, field))
@@ -1146,13 +1190,10 @@ fn parse_show(c: &mut Cursor) -> Res<LinkShow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::tests::{err, parse_ok};
+    use crate::tests::{err, parse_as, parse_ok};
 
     fn link(line: &str) -> LinkCmd {
-        match parse_ok(line) {
-            Command::Link(l) => l,
-            other => panic!("{line}: {other:?}"),
-        }
+        parse_as(line)
     }
 
     fn add(line: &str) -> LinkAdd {
@@ -1772,7 +1813,7 @@ mod tests {
             "Error: \"v1\" may be inet prefix, but it is not allowed in this context."
         ));
         assert!(err("link show lo help").starts_with("Usage: netplumb link"));
-        assert_eq!(parse_ok("link help"), Command::Help(Topic::Link));
-        assert_eq!(parse_ok("link h"), Command::Help(Topic::Link));
+        assert_eq!(parse_ok("link help"), Command::Help(TOPIC));
+        assert_eq!(parse_ok("link h"), Command::Help(TOPIC));
     }
 }

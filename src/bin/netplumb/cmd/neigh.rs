@@ -1,10 +1,33 @@
 //! `neigh add | replace | change | delete | show | flush | get` (ip-neighbour(8)).
 
-use super::{Command, pick};
-use crate::args::{Cursor, Family, NameTable, Res, matches, parse_uint};
+use crate::args::{Cursor, Family, Globals};
+use crate::cmd::{Command, Object, pick};
+use crate::error::Res;
 use crate::help::Topic;
+use crate::names::NameTable;
+use crate::words::{matches, parse_uint};
 use netplumb::{IpNet, MacAddr};
 use std::net::IpAddr;
+
+/// The `neigh` object.
+pub const OBJECT: Object = Object {
+    topic: TOPIC,
+    parse,
+};
+
+/// `netplumb neigh help`.
+pub const TOPIC: Topic = Topic::new("neigh", USAGE);
+
+const USAGE: &str = "\
+Usage: netplumb neigh { add | del | change | replace }
+                      { ADDR [ lladdr LLADDR ] [ nud STATE ] proxy ADDR } [ dev DEV ]
+                      [ router ] [ use ] [ managed ] [ extern_learn ] [ protocol PROTO ]
+       netplumb neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ] [ nud STATE ]
+                      [ unused ]
+       netplumb neigh get { ADDR | proxy ADDR } dev DEV
+STATE := { delay | failed | incomplete | noarp | none | permanent | probe | reachable |
+           stale }
+";
 
 /// A `neigh` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +169,8 @@ pub fn nud_state(w: &str) -> Option<u16> {
 }
 
 /// `neigh` words after the object.
-pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
+fn parse(c: &mut Cursor, g: &Globals) -> Res<Command> {
+    let family = g.family;
     #[derive(Clone, Copy)]
     enum Verb {
         Op(NeighOp),
@@ -156,7 +180,7 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
         Help,
     }
     let Some(w) = c.word() else {
-        return Ok(Command::Neigh(NeighCmd::Show(NeighFilter::default())));
+        return Ok(Command::of(NeighCmd::Show(NeighFilter::default())));
     };
     let verb = pick(
         w,
@@ -174,9 +198,9 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
             ("help", Verb::Help),
         ],
     )
-    .ok_or_else(|| super::link::unknown_command(c, w))?;
-    Ok(Command::Neigh(match verb {
-        Verb::Help => return Ok(Command::Help(Topic::Neigh)),
+    .ok_or_else(|| c.unknown_command(w))?;
+    Ok(Command::of(match verb {
+        Verb::Help => return Ok(Command::Help(TOPIC)),
         Verb::Op(op) => NeighCmd::Change(parse_change(c, op, family)?),
         Verb::Show => NeighCmd::Show(parse_filter(c, family)?),
         Verb::Flush => {
@@ -337,18 +361,18 @@ fn parse_get(c: &mut Cursor, family: Family) -> Res<NeighGet> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::tests::{err, parse_ok};
+    use crate::tests::{err, parse_as, parse_ok};
 
     fn change(line: &str) -> NeighChange {
-        match parse_ok(line) {
-            Command::Neigh(NeighCmd::Change(n)) => n,
+        match parse_as::<NeighCmd>(line) {
+            NeighCmd::Change(n) => n,
             other => panic!("{line}: {other:?}"),
         }
     }
 
     fn filter(line: &str) -> NeighFilter {
-        match parse_ok(line) {
-            Command::Neigh(NeighCmd::Show(f) | NeighCmd::Flush(f)) => f,
+        match parse_as::<NeighCmd>(line) {
+            NeighCmd::Show(f) | NeighCmd::Flush(f) => f,
             other => panic!("{line}: {other:?}"),
         }
     }
@@ -499,7 +523,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse_ok(line),
-                Command::Neigh(NeighCmd::Show(NeighFilter::default())),
+                Command::of(NeighCmd::Show(NeighFilter::default())),
                 "{line}"
             );
         }
@@ -539,7 +563,7 @@ mod tests {
         );
         assert_eq!(
             parse_ok("neigh get 198.18.0.1 dev v1"),
-            Command::Neigh(NeighCmd::Get(NeighGet {
+            Command::of(NeighCmd::Get(NeighGet {
                 dst: "198.18.0.1".parse().unwrap(),
                 dev: "v1".into(),
                 proxy: false
@@ -548,6 +572,6 @@ mod tests {
         assert!(
             err("neigh get 198.18.0.1").starts_with("Device and address are required arguments.")
         );
-        assert_eq!(parse_ok("neigh help"), Command::Help(Topic::Neigh));
+        assert_eq!(parse_ok("neigh help"), Command::Help(TOPIC));
     }
 }

@@ -4,11 +4,52 @@
 //! The family of a route is settled as `ip` settles it: `-4`/`-6`, else the destination's,
 //! else the first gateway's, else IPv4; `default` then becomes `0.0.0.0/0` or `::/0`.
 
-use super::{Command, pick};
-use crate::args::{Cursor, Family, NameTable, Prefix, Res, matches, parse_uint};
+use crate::args::{Cursor, Family, Globals, Prefix};
+use crate::cmd::{Command, Object, pick};
+use crate::error::Res;
 use crate::help::Topic;
+use crate::names::NameTable;
+use crate::words::{matches, parse_u32, parse_uint};
 use netplumb::IpNet;
 use std::net::IpAddr;
+
+/// The `route` object.
+pub const OBJECT: Object = Object {
+    topic: TOPIC,
+    parse,
+};
+
+/// `netplumb route help`.
+pub const TOPIC: Topic = Topic::new("route", USAGE);
+
+const USAGE: &str = "\
+Usage: netplumb route { list | flush } SELECTOR
+       netplumb route get [ to ] ADDRESS [ from ADDRESS ] [ iif STRING ]
+                          [ oif STRING ] [ mark NUMBER ] [ tos TOS ] [ vrf NAME ]
+       netplumb route { add | del | change | append | replace | prepend } ROUTE
+SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ]
+            [ table TABLE_ID ] [ vrf NAME ] [ proto RTPROTO ]
+            [ type TYPE ] [ scope SCOPE ] [ dev STRING ] [ via ADDRESS ] [ src PREFIX ]
+ROUTE := NODE_SPEC [ INFO_SPEC ]
+NODE_SPEC := [ TYPE ] PREFIX [ tos TOS ] [ table TABLE_ID ] [ proto RTPROTO ]
+             [ scope SCOPE ] [ metric METRIC ]
+INFO_SPEC := NH OPTIONS FLAGS [ nexthop NH ]...
+NH := [ via [ FAMILY ] ADDRESS ] [ dev STRING ] [ weight NUMBER ] NHFLAGS
+FAMILY := [ inet | inet6 ]
+OPTIONS := FLAGS [ mtu NUMBER ] [ advmss NUMBER ] [ rtt TIME ] [ rttvar TIME ]
+           [ reordering NUMBER ] [ window NUMBER ] [ cwnd NUMBER ] [ initcwnd NUMBER ]
+           [ ssthresh NUMBER ] [ realms REALM ] [ src ADDRESS ] [ rto_min TIME ]
+           [ hoplimit NUMBER ] [ initrwnd NUMBER ] [ features FEATURES ]
+           [ quickack BOOL ] [ congctl NAME ] [ pref PREF ] [ expires TIME ]
+TYPE := { unicast | local | broadcast | multicast | throw | unreachable | prohibit |
+          blackhole | nat }
+TABLE_ID := [ local | main | default | all | NUMBER ]
+SCOPE := [ host | link | global | NUMBER ]
+NHFLAGS := [ onlink ]
+RTPROTO := [ kernel | boot | static | NUMBER ]
+PREF := [ low | medium | high ]
+TIME := NUMBER[s|ms]
+";
 
 /// A `route` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -328,7 +369,8 @@ pub struct RouteGet {
 }
 
 /// `route` words after the object.
-pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
+fn parse(c: &mut Cursor, g: &Globals) -> Res<Command> {
+    let family = g.family;
     #[derive(Clone, Copy)]
     enum Verb {
         Op(RouteOp),
@@ -338,7 +380,7 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
         Help,
     }
     let Some(w) = c.word() else {
-        return Ok(Command::Route(RouteCmd::Show(RouteFilter::default())));
+        return Ok(Command::of(RouteCmd::Show(RouteFilter::default())));
     };
     let verb = pick(
         w,
@@ -358,9 +400,9 @@ pub fn parse(c: &mut Cursor, family: Family) -> Res<Command> {
             ("help", Verb::Help),
         ],
     )
-    .ok_or_else(|| super::link::unknown_command(c, w))?;
-    Ok(Command::Route(match verb {
-        Verb::Help => return Ok(Command::Help(Topic::Route)),
+    .ok_or_else(|| c.unknown_command(w))?;
+    Ok(Command::of(match verb {
+        Verb::Help => return Ok(Command::Help(TOPIC)),
         Verb::Op(op) => RouteCmd::Change(parse_change(c, op, family)?),
         Verb::Show => RouteCmd::Show(parse_filter(c, family)?),
         Verb::Flush => {
@@ -416,79 +458,125 @@ fn realms(c: &mut Cursor, what: &str) -> Res<u32> {
     }
 }
 
-/// A TIME for `rtt`, `rttvar`, `rto_min`: a number with an `s`/`sec`/`secs` or
-/// `ms`/`msec`/`msecs` unit (milliseconds), or a raw number. Returns (value, raw).
+/// A TIME for `rtt`, `rttvar`, `rto_min`, read as `get_time_rtt` reads it: a number with a
+/// `.` is a decimal fraction (`1.5`, `.5`, `1.5e1`), any other is read like `strtoul(s, 0)`
+/// (`0x10`, `010`); then an optional unit, case-insensitive, `s`/`sec`/`secs` or
+/// `ms`/`msec`/`msecs` (milliseconds); the value is rounded up. Returns (value, raw), raw
+/// when no unit was given.
 fn rtt_time(w: &str) -> Option<(u32, bool)> {
-    let split = w.find(|ch: char| ch.is_ascii_alphabetic() && !w.starts_with("0x"));
-    let (num, unit) = match split {
-        Some(i) => w.split_at(i),
-        None => (w, ""),
+    let (num, unit) = w.split_at(if w.contains('.') {
+        decimal_len(w)
+    } else {
+        strtoul_len(w)
+    });
+    let t = if w.contains('.') {
+        num.parse::<f64>().ok()?
+    } else {
+        parse_uint(num)? as f64
     };
-    if unit.is_empty() {
-        return parse_uint(num)
-            .or_else(|| {
-                num.parse::<f64>()
-                    .ok()
-                    .filter(|f| *f >= 0.0)
-                    .map(|f| f as u64)
-            })
-            .and_then(|v| u32::try_from(v).ok())
-            .map(|v| (v, true));
-    }
-    let scale = match unit {
+    let scale = match unit.to_ascii_lowercase().as_str() {
+        "" | "ms" | "msec" | "msecs" => 1.0,
         "s" | "sec" | "secs" => 1000.0,
-        "ms" | "msec" | "msecs" => 1.0,
         _ => return None,
     };
-    let f: f64 = num
-        .parse()
-        .ok()
-        .filter(|f: &f64| f.is_finite() && *f >= 0.0)?;
-    let ms = f * scale;
-    (ms <= f64::from(u32::MAX)).then_some((ms as u32, false))
+    let ms = (t * scale).ceil();
+    (ms.is_finite() && (0.0..=f64::from(u32::MAX)).contains(&ms))
+        .then_some((ms as u32, unit.is_empty()))
+}
+
+/// The length of the `[+]DIGITS[.DIGITS][e[+-]DIGITS]` number at the start of `w`, 0 when
+/// there is none (what `strtod` reads, without its signs, hex floats, `inf` and `nan`).
+fn decimal_len(w: &str) -> usize {
+    let b = w.as_bytes();
+    let digits = |i: usize| i + b.iter().skip(i).take_while(|c| c.is_ascii_digit()).count();
+    let start = usize::from(b.first() == Some(&b'+'));
+    let mut i = digits(start);
+    let mut any = i > start;
+    if b.get(i) == Some(&b'.') {
+        let j = digits(i + 1);
+        any |= j > i + 1;
+        i = j;
+    }
+    if !any {
+        return 0;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let s = i + 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
+        let j = digits(s);
+        if j > s {
+            i = j;
+        }
+    }
+    i
+}
+
+/// The length of the number `strtoul(w, &end, 0)` reads at the start of `w` (without its
+/// white space and `-`): `[+]0x` and hex digits, `[+]0` and octal digits, or decimal digits.
+fn strtoul_len(w: &str) -> usize {
+    let b = w.as_bytes();
+    let start = usize::from(b.first() == Some(&b'+'));
+    let run = |i: usize, ok: fn(&u8) -> bool| i + b.iter().skip(i).take_while(|c| ok(c)).count();
+    match (b.get(start), b.get(start + 1), b.get(start + 2)) {
+        (Some(b'0'), Some(b'x' | b'X'), Some(h)) if h.is_ascii_hexdigit() => {
+            run(start + 2, u8::is_ascii_hexdigit)
+        }
+        (Some(b'0'), ..) => run(start, |c| (b'0'..=b'7').contains(c)),
+        _ => run(start, u8::is_ascii_digit),
+    }
+}
+
+/// The metrics that a keyword names, in `ip`'s order of checks: (keyword, spelt out?,
+/// metric). (`ip` checks `congctl` before `rttvar` and `ssthresh`: no word can match both.)
+const METRIC_WORDS: [(&str, bool, MetricKind); 14] = [
+    ("mtu", true, MetricKind::Mtu),
+    ("hoplimit", true, MetricKind::Hoplimit),
+    ("advmss", true, MetricKind::Advmss),
+    ("reordering", false, MetricKind::Reordering),
+    ("rtt", true, MetricKind::Rtt),
+    ("rto_min", true, MetricKind::RtoMin),
+    ("window", false, MetricKind::Window),
+    ("cwnd", false, MetricKind::Cwnd),
+    ("initcwnd", false, MetricKind::Initcwnd),
+    ("initrwnd", false, MetricKind::Initrwnd),
+    ("features", false, MetricKind::Features),
+    ("quickack", false, MetricKind::Quickack),
+    ("rttvar", false, MetricKind::Rttvar),
+    ("ssthresh", false, MetricKind::Ssthresh),
+];
+
+impl RouteChange {
+    /// A change with the verb `op` and nothing else (the destination is set last).
+    fn new(op: RouteOp) -> RouteChange {
+        RouteChange {
+            op,
+            kind: None,
+            dst: IpNet::host(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+            tos: None,
+            via: None,
+            dev: None,
+            src: None,
+            from: None,
+            metric: None,
+            table: None,
+            vrf: None,
+            protocol: None,
+            scope: None,
+            metrics: Vec::new(),
+            congctl: None,
+            onlink: false,
+            pref: None,
+            realms: None,
+            expires: None,
+            nexthops: Vec::new(),
+            nhid: None,
+            ttl_propagate: None,
+        }
+    }
 }
 
 fn parse_change(c: &mut Cursor, op: RouteOp, mut family: Family) -> Res<RouteChange> {
-    let mut r = RouteChange {
-        op,
-        kind: None,
-        dst: IpNet::host(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
-        tos: None,
-        via: None,
-        dev: None,
-        src: None,
-        from: None,
-        metric: None,
-        table: None,
-        vrf: None,
-        protocol: None,
-        scope: None,
-        metrics: Vec::new(),
-        congctl: None,
-        onlink: false,
-        pref: None,
-        realms: None,
-        expires: None,
-        nexthops: Vec::new(),
-        nhid: None,
-        ttl_propagate: None,
-    };
+    let mut r = RouteChange::new(op);
     let mut dst: Option<Prefix> = None;
-    let metric_words: &[(&str, bool, MetricKind)] = &[
-        // (keyword, exact?, kind), in ip's order of checks.
-        ("mtu", true, MetricKind::Mtu),
-        ("hoplimit", true, MetricKind::Hoplimit),
-        ("advmss", true, MetricKind::Advmss),
-        ("reordering", false, MetricKind::Reordering),
-        ("rtt", true, MetricKind::Rtt),
-        ("rto_min", true, MetricKind::RtoMin),
-        ("window", false, MetricKind::Window),
-        ("cwnd", false, MetricKind::Cwnd),
-        ("initcwnd", false, MetricKind::Initcwnd),
-        ("initrwnd", false, MetricKind::Initrwnd),
-        ("features", false, MetricKind::Features),
-        ("quickack", false, MetricKind::Quickack),
-    ];
     while let Some(w) = c.word() {
         let m = |k: &str| matches(w, k);
         if w == "src" {
@@ -511,27 +599,13 @@ fn parse_change(c: &mut Cursor, op: RouteOp, mut family: Family) -> Res<RouteCha
             r.metric = Some(c.u32("\"metric\" value is invalid")?);
         } else if w == "scope" {
             r.scope = Some(c.table_value(NameTable::Scopes, 255, "invalid \"scope\" value")? as u8);
-        } else if let Some((key, _, kind)) = metric_words
+        } else if let Some((key, _, kind)) = METRIC_WORDS
             .iter()
             .find(|(k, exact, _)| if *exact { w == *k } else { matches(w, k) })
         {
             r.metrics.push(route_metric(c, key, *kind)?);
         } else if m("congctl") {
-            let mut name = c.value()?;
-            let lock = name == "lock";
-            if lock {
-                name = c.value()?;
-            }
-            r.congctl = Some(Congctl {
-                name: name.to_string(),
-                lock,
-            });
-        } else if m("rttvar") {
-            r.metrics
-                .push(route_metric(c, "rttvar", MetricKind::Rttvar)?);
-        } else if m("ssthresh") {
-            r.metrics
-                .push(route_metric(c, "ssthresh", MetricKind::Ssthresh)?);
+            r.congctl = Some(congctl(c)?);
         } else if m("realms") {
             r.realms = Some(realms(c, "\"realm\" value is invalid")?);
         } else if w == "onlink" {
@@ -553,44 +627,26 @@ fn parse_change(c: &mut Cursor, op: RouteOp, mut family: Family) -> Res<RouteCha
             let v = c.value()?;
             r.dev = Some(c.dev_ref(v)?);
         } else if m("pref") {
-            r.pref = Some(match c.value()? {
-                "low" => 3,
-                "medium" => 0,
-                "high" => 1,
-                v => parse_uint(v)
-                    .and_then(|n| u8::try_from(n).ok())
-                    .ok_or_else(|| c.invarg(v, "\"pref\" value is invalid"))?,
-            });
+            r.pref = Some(pref(c)?);
         } else if w == "ttl-propagate" {
-            r.ttl_propagate = Some(match c.value()? {
-                "enabled" => true,
-                "disabled" => false,
-                v => return Err(c.invarg(v, "\"ttl-propagate\" value is invalid")),
-            });
+            let values = [("enabled", true), ("disabled", false)];
+            r.ttl_propagate = Some(c.one_of(&values, "\"ttl-propagate\" value is invalid")?);
         } else if m("fastopen_no_cookie") {
-            let v = c.peek().unwrap_or_default();
-            let n = c.u32("\"fastopen_no_cookie\" value is invalid")?;
-            if n > 1 {
-                return Err(c.invarg(v, "\"fastopen_no_cookie\" value should be 0 or 1"));
-            }
-            r.metrics.push(RouteMetric {
-                kind: MetricKind::FastopenNoCookie,
-                value: n,
-                lock: false,
-            });
+            r.metrics.push(fastopen_no_cookie(c)?);
         } else if w == "encap" || w == "as" {
             return Err(c.usage(format_args!("\"{w}\" is not supported by netplumb.")));
         } else {
             let w = if w == "to" { c.value()? } else { w };
             // A type word comes before the prefix (`ip route add unreachable 198.18.0.0/24`).
-            if !w.starts_with(|ch: char| ch.is_ascii_digit())
-                && let Some(t) = RouteType::from_word(w)
+            let w = match RouteType::from_word(w)
+                .filter(|_| !w.starts_with(|d: char| d.is_ascii_digit()))
             {
-                r.kind = Some(t);
-                let w = c.value()?;
-                dst_word(c, w, &mut dst, &mut family)?;
-                continue;
-            }
+                Some(t) => {
+                    r.kind = Some(t);
+                    c.value()?
+                }
+                None => w,
+            };
             dst_word(c, w, &mut dst, &mut family)?;
         }
     }
@@ -609,6 +665,45 @@ fn parse_change(c: &mut Cursor, op: RouteOp, mut family: Family) -> Res<RouteCha
         _ => dst.net,
     };
     Ok(r)
+}
+
+/// `pref low|medium|high|N` (`ICMPV6_ROUTER_PREF_*`).
+fn pref(c: &mut Cursor) -> Res<u8> {
+    Ok(match c.value()? {
+        "low" => 3,
+        "medium" => 0,
+        "high" => 1,
+        v => parse_uint(v)
+            .and_then(|n| u8::try_from(n).ok())
+            .ok_or_else(|| c.invarg(v, "\"pref\" value is invalid"))?,
+    })
+}
+
+/// `congctl [lock] NAME`.
+fn congctl(c: &mut Cursor) -> Res<Congctl> {
+    let mut name = c.value()?;
+    let lock = name == "lock";
+    if lock {
+        name = c.value()?;
+    }
+    Ok(Congctl {
+        name: name.to_string(),
+        lock,
+    })
+}
+
+/// `fastopen_no_cookie 0|1` (never locked).
+fn fastopen_no_cookie(c: &mut Cursor) -> Res<RouteMetric> {
+    let v = c.peek().unwrap_or_default();
+    let n = c.u32("\"fastopen_no_cookie\" value is invalid")?;
+    if n > 1 {
+        return Err(c.invarg(v, "\"fastopen_no_cookie\" value should be 0 or 1"));
+    }
+    Ok(RouteMetric {
+        kind: MetricKind::FastopenNoCookie,
+        value: n,
+        lock: false,
+    })
 }
 
 /// The destination prefix word of a route change.
@@ -654,9 +749,7 @@ fn route_metric(c: &mut Cursor, key: &str, kind: MetricKind) -> Res<RouteMetric>
             Some(n @ 0..=1) => n as u32,
             _ => return Err(c.invarg(v, "\"quickack\" value should be 0 or 1")),
         },
-        _ => parse_uint(v)
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| c.invarg(v, &what))?,
+        _ => parse_u32(v).ok_or_else(|| c.invarg(v, &what))?,
     };
     Ok(RouteMetric { kind, value, lock })
 }
@@ -895,25 +988,25 @@ fn parse_get(c: &mut Cursor, mut family: Family) -> Res<RouteGet> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::tests::{err, parse_ok};
+    use crate::tests::{err, parse_as, parse_ok};
 
     fn change(line: &str) -> RouteChange {
-        match parse_ok(line) {
-            Command::Route(RouteCmd::Change(r)) => r,
+        match parse_as::<RouteCmd>(line) {
+            RouteCmd::Change(r) => r,
             other => panic!("{line}: {other:?}"),
         }
     }
 
     fn filter(line: &str) -> RouteFilter {
-        match parse_ok(line) {
-            Command::Route(RouteCmd::Show(f) | RouteCmd::Flush(f)) => f,
+        match parse_as::<RouteCmd>(line) {
+            RouteCmd::Show(f) | RouteCmd::Flush(f) => f,
             other => panic!("{line}: {other:?}"),
         }
     }
 
     fn get(line: &str) -> RouteGet {
-        match parse_ok(line) {
-            Command::Route(RouteCmd::Get(g)) => g,
+        match parse_as::<RouteCmd>(line) {
+            RouteCmd::Get(g) => g,
             other => panic!("{line}: {other:?}"),
         }
     }
@@ -949,11 +1042,11 @@ mod tests {
         ] {
             assert_eq!(
                 parse_ok(line),
-                Command::Route(RouteCmd::Show(RouteFilter::default())),
+                Command::of(RouteCmd::Show(RouteFilter::default())),
                 "{line}"
             );
         }
-        assert_eq!(parse_ok("route help"), Command::Help(Topic::Route));
+        assert_eq!(parse_ok("route help"), Command::Help(TOPIC));
         assert!(
             err("route e").starts_with("Command \"e\" is unknown, try \"netplumb route help\".")
         );

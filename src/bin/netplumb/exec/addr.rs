@@ -7,16 +7,18 @@
 //! the device name, `ip`'s wildcard deletion of an IPv4 address given without a length.
 //!
 //! `address show` prints the link part of each record with [`render::link`], as
-//! `ip -j address show` does, except `linkinfo` (with `-d`), which netplumb leaves to
-//! `link show`.
+//! `ip address show` does (with `-d` its `linkinfo` too; the address generation mode, the
+//! alias without `-d` and the `-s` counters only `link show` prints).
 
-use super::ipshow::{addr_match, glob, lib_error, resolve};
 use super::links::Links;
 use super::render::link::View;
 use super::render::{self, Opts, Rec};
-use super::{Ctx, failed};
-use crate::args::{CliError, Family};
+use super::select::{addr_match, glob};
+use crate::args::Family;
+use crate::cmd::Run;
 use crate::cmd::addr::{AddrChange, AddrCmd, AddrFilter, AddrOp, Broadcast, IfaFlags};
+use crate::ctx::{Ctx, resolve};
+use crate::error::{CliError, Res, error_text, failed, lib_error};
 use netplumb::addr::{AddrFlags, AddrSpec, Scope};
 use netplumb::link::{IfFlags, Link, LinkFilter, LinkRef};
 use netplumb::wire::NlmsgFlags;
@@ -26,8 +28,18 @@ use netplumb::wire::nlmsg::{RTM_DELADDR, RTM_NEWADDR};
 use netplumb::{Batch, BatchMode, Handle, IpNet};
 use std::net::{IpAddr, Ipv4Addr};
 
+impl Run for AddrCmd {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+
+    fn queueable(&self) -> bool {
+        matches!(self, AddrCmd::Change(a) if matches!(a.op, AddrOp::Add | AddrOp::Del))
+    }
+}
+
 /// Runs `address`.
-pub fn run(cmd: &AddrCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &AddrCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         AddrCmd::Change(c) => change(c, ctx),
         AddrCmd::Show(f) => show(f, ctx),
@@ -107,12 +119,12 @@ fn change(c: &AddrChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     spec.lifetimes = c.lifetime.map(|l| (l.valid, l.preferred));
     spec.metric = c.metric;
     let (msg_type, nl_flags, mut msg) = match c.op {
-        AddrOp::Add => spec.add_request(index),
-        AddrOp::Replace => spec.replace_request(index),
+        AddrOp::Add => spec.add_request(index).map(|r| r.into_parts()),
+        AddrOp::Replace => spec.replace_request(index).map(|r| r.into_parts()),
         AddrOp::Change => spec
             .to_message(index)
             .map(|m| (RTM_NEWADDR, NlmsgFlags::REPLACE, m)),
-        AddrOp::Del => spec.del_request(index),
+        AddrOp::Del => spec.del_request(index).map(|r| r.into_parts()),
     }
     .map_err(failed)?;
     if wildcard {
@@ -128,18 +140,6 @@ fn change(c: &AddrChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     ctx.send(msg_type, nl_flags, &msg)
 }
 
-/// The family `-4`/`-6`/`-0` selects (`AF_PACKET` for `-0`), 0 for none.
-fn family_af(f: Family) -> u8 {
-    match f {
-        Family::Unspec => 0,
-        Family::Inet => libc::AF_INET as u8,
-        Family::Inet6 => libc::AF_INET6 as u8,
-        Family::Link => libc::AF_PACKET as u8,
-        Family::Mpls => libc::AF_MPLS as u8,
-        Family::Bridge => libc::AF_BRIDGE as u8,
-    }
-}
-
 /// The selectors of `address show|flush` as `ip` applies them to each address.
 struct Sel<'f> {
     f: &'f AddrFilter,
@@ -152,7 +152,7 @@ struct Sel<'f> {
 
 impl<'f> Sel<'f> {
     fn new(f: &'f AddrFilter, ctx: &Ctx<'_>) -> Sel<'f> {
-        let mut family = family_af(ctx.globals.family);
+        let mut family = ctx.globals.family.af();
         if family == 0
             && let Some(to) = f.to
         {
@@ -404,7 +404,7 @@ fn flush(f: &AddrFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
                 Err(e) => {
                     return Err(CliError::Failed(format!(
                         "Failed to send flush request: {}",
-                        super::error_text(&e)
+                        error_text(&e)
                     )));
                 }
             }

@@ -6,13 +6,21 @@
 //! one did not, with `Error: decode error at offset N: ...` on stderr, or when the input
 //! cannot be read or is hex text with an odd number of digits.
 
-use super::{Ctx, decode_core, output};
-use crate::args::CliError;
-use crate::cmd::Decode;
+use super::{decode_core, output};
+use crate::cmd::Run;
+use crate::cmd::decode::Decode;
+use crate::ctx::Ctx;
+use crate::error::{CliError, Res, error_text};
 use std::io::Read;
 
+impl Run for Decode {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+}
+
 /// Runs `decode`.
-pub fn run(cmd: &Decode, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &Decode, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let raw = match cmd.file.as_deref() {
         None | Some("-") => {
             let mut buf = Vec::new();
@@ -24,7 +32,7 @@ pub fn run(cmd: &Decode, ctx: &Ctx<'_>) -> Result<(), CliError> {
         Some(path) => std::fs::read(path).map_err(|e| {
             CliError::Failed(format!(
                 "Cannot open file \"{path}\" for reading: {}",
-                super::error_text(&netplumb::Error::io("read", e))
+                error_text(&netplumb::Error::io("read", e))
             ))
         })?,
     };

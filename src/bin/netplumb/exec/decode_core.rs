@@ -18,12 +18,63 @@
 //!
 //! When a message does not decode, everything before it has been rendered and the error is
 //! returned; its offset counts from the start of the input's bytes.
+//!
+//! What is particular to a netlink protocol (how a payload decodes, what the message types
+//! are called, what the flag bits from 0x100 up mean) is a [`Protocol`]: [`ROUTE`] for
+//! rtnetlink. Decoding another protocol (nfnetlink) is another `Protocol` value passed to
+//! [`render_with`].
 
 use super::debug_tree;
 use crate::json::{Value, Writer};
 use netplumb::wire::message::Message;
 use netplumb::wire::nlmsg::{NLMSG_DONE, NLMSG_ERROR, NlmsgFlags, message_type_name};
-use netplumb::wire::{DecodeError, hex};
+use netplumb::wire::{DecodeError, Messages, NlmsgBuffer, NlmsgHeader, hex};
+use std::fmt::Debug;
+
+/// What `decode` needs to know of a netlink protocol.
+pub struct Protocol {
+    /// Decodes one message: its header and its payload, as a value whose `Debug` text is
+    /// what is printed. Error offsets count from the start of the message.
+    pub decode: for<'a> fn(NlmsgBuffer<&'a [u8]>) -> Result<Decoded<'a>, DecodeError>,
+    /// The uapi name of a message type, when it has one (`NLMSG_*` included).
+    pub type_name: fn(u16) -> Option<&'static str>,
+    /// The names of the set flags of a message of a type (see [`flag_names`]).
+    pub flag_names: fn(u16, NlmsgFlags) -> Vec<String>,
+}
+
+/// A decoded message: its header and its payload.
+pub type Decoded<'a> = (NlmsgHeader, Box<dyn Debug + 'a>);
+
+/// rtnetlink (`NETLINK_ROUTE`), decoded by the library's [`Message`].
+pub const ROUTE: Protocol = Protocol {
+    decode: |m| {
+        let msg = Message::parse(m)?;
+        Ok((msg.header, Box::new(msg.payload)))
+    },
+    type_name: message_type_name,
+    flag_names,
+};
+
+/// The request flags of an rtnetlink message type: they come in fours from 16, NEW, DEL,
+/// GET, SET.
+fn route_request_flags(kind: u16) -> &'static [(u16, &'static str)] {
+    match kind {
+        k if k >= 16 && k % 4 == 0 => &[
+            (0x100, "REPLACE"),
+            (0x200, "EXCL"),
+            (0x400, "CREATE"),
+            (0x800, "APPEND"),
+        ],
+        k if k >= 16 && k % 4 == 1 => &[(0x100, "NONREC"), (0x200, "BULK")],
+        k if k >= 16 && k % 4 == 2 => &[
+            (0x300, "DUMP"),
+            (0x100, "ROOT"),
+            (0x200, "MATCH"),
+            (0x400, "ATOMIC"),
+        ],
+        _ => &[],
+    }
+}
 
 /// True when `raw` is annotated hex text: UTF-8 in which every character outside `#`
 /// comments is a hex digit or white space. Anything else is taken as raw bytes.
@@ -57,9 +108,16 @@ pub fn error_line(e: &DecodeError) -> String {
     format!("Error: decode error at offset {}: {e}", e.offset())
 }
 
-/// Names of the set bits of `flags` for a message of type `kind`: the bits from 0x100 up mean
-/// different things for GET, NEW and DEL requests and for errors.
+/// Names of the set bits of `flags` for an rtnetlink message of type `kind`: the bits from
+/// 0x100 up mean different things for GET, NEW and DEL requests and for errors.
 pub fn flag_names(kind: u16, flags: NlmsgFlags) -> Vec<String> {
+    names_of_flags(kind, flags, route_request_flags(kind))
+}
+
+/// Names of the set bits of `flags` for a message of type `kind`, whose bits from 0x100 up
+/// are named by `request` unless it is a control message (`NLMSG_ERROR`, `NLMSG_DONE`): the
+/// common part of every protocol's `flag_names`. Bits without a name come last, in hex.
+pub fn names_of_flags(kind: u16, flags: NlmsgFlags, request: &[(u16, &str)]) -> Vec<String> {
     let mut bits = flags.bits();
     let mut out = Vec::new();
     let mut take = |mask: u16, name: &str, bits: &mut u16| {
@@ -81,21 +139,7 @@ pub fn flag_names(kind: u16, flags: NlmsgFlags) -> Vec<String> {
     let high: &[(u16, &str)] = match kind {
         NLMSG_ERROR => &[(0x100, "CAPPED"), (0x200, "ACK_TLVS")],
         NLMSG_DONE => &[(0x200, "ACK_TLVS")],
-        // rtnetlink types come in fours from 16: NEW, DEL, GET, SET.
-        k if k >= 16 && k % 4 == 0 => &[
-            (0x100, "REPLACE"),
-            (0x200, "EXCL"),
-            (0x400, "CREATE"),
-            (0x800, "APPEND"),
-        ],
-        k if k >= 16 && k % 4 == 1 => &[(0x100, "NONREC"), (0x200, "BULK")],
-        k if k >= 16 && k % 4 == 2 => &[
-            (0x300, "DUMP"),
-            (0x100, "ROOT"),
-            (0x200, "MATCH"),
-            (0x400, "ATOMIC"),
-        ],
-        _ => &[],
+        _ => request,
     };
     for &(mask, name) in high {
         take(mask, name, &mut bits);
@@ -106,35 +150,40 @@ pub fn flag_names(kind: u16, flags: NlmsgFlags) -> Vec<String> {
     out
 }
 
-/// The type as printed: its uapi name, or `type N`.
-fn type_text(kind: u16) -> String {
-    message_type_name(kind).map_or_else(|| format!("type {kind}"), str::to_string)
+/// Renders every rtnetlink message of `bytes` as text (or JSON, compact or `pretty`).
+/// Returns the output and, when a message did not decode, the error (offset from the start
+/// of `bytes`); the output then holds the messages before it (and, for JSON, is still a
+/// whole document).
+pub fn render(bytes: &[u8], json: bool, pretty: bool) -> (String, Option<DecodeError>) {
+    render_with(&ROUTE, bytes, json, pretty)
 }
 
-/// Renders every message of `bytes` as text (or JSON, compact or `pretty`). Returns the
-/// output and, when a message did not decode, the error (offset from the start of `bytes`);
-/// the output then holds the messages before it (and, for JSON, is still a whole document).
-pub fn render(bytes: &[u8], json: bool, pretty: bool) -> (String, Option<DecodeError>) {
+/// [`render`] for the messages of protocol `p`.
+pub fn render_with(
+    p: &Protocol,
+    bytes: &[u8],
+    json: bool,
+    pretty: bool,
+) -> (String, Option<DecodeError>) {
     let mut offset = 0usize;
     let mut text = String::new();
     let mut records = Vec::new();
     let mut failure = None;
-    for r in Message::decode_datagram(bytes) {
-        let m = match r {
+    for r in Messages::new(bytes) {
+        let (h, payload) = match r.and_then(|(at, m)| (p.decode)(m).map_err(|e| e.shift(at))) {
             Ok(m) => m,
             Err(e) => {
                 failure = Some(e);
                 break;
             }
         };
-        let h = m.header;
-        let flags = flag_names(h.message_type, h.flags);
+        let flags = (p.flag_names)(h.message_type, h.flags);
         if json {
             let mut o = Value::object();
             o.push("offset", offset as u64)
                 .push("len", h.length)
                 .push("type", u32::from(h.message_type));
-            if let Some(n) = message_type_name(h.message_type) {
+            if let Some(n) = (p.type_name)(h.message_type) {
                 o.push("type_name", n);
             }
             o.push(
@@ -143,7 +192,7 @@ pub fn render(bytes: &[u8], json: bool, pretty: bool) -> (String, Option<DecodeE
             )
             .push("seq", h.sequence_number)
             .push("port", h.port_number)
-            .push("payload", debug_tree::to_value(&format!("{:?}", m.payload)));
+            .push("payload", debug_tree::to_value(&format!("{payload:?}")));
             records.push(o);
         } else {
             let flags = if flags.is_empty() {
@@ -151,14 +200,14 @@ pub fn render(bytes: &[u8], json: bool, pretty: bool) -> (String, Option<DecodeE
             } else {
                 flags.join("|")
             };
+            let kind = h.message_type;
+            let type_text =
+                (p.type_name)(kind).map_or_else(|| format!("type {kind}"), str::to_string);
             text.push_str(&format!(
-                "offset {offset}: {} len {} flags {flags} seq {} port {}\n",
-                type_text(h.message_type),
-                h.length,
-                h.sequence_number,
-                h.port_number
+                "offset {offset}: {type_text} len {} flags {flags} seq {} port {}\n",
+                h.length, h.sequence_number, h.port_number
             ));
-            for line in format!("{:#?}", m.payload).lines() {
+            for line in format!("{payload:#?}").lines() {
                 text.push_str("    ");
                 text.push_str(line);
                 text.push('\n');

@@ -1,12 +1,15 @@
-//! `link add | set | delete | show`, executed like iproute2 6.1's `ip link`.
+//! `link add | replace | set | change | delete | show`, executed like iproute2 6.1's
+//! `ip link`.
 //!
 //! A change goes to the kernel as the one request `ip` would send for the same words: one
 //! `RTM_NEWLINK` (or `RTM_DELLINK`) built from the wire [`LinkMessage`] and sent with
-//! [`Handle::request`]. The library's `LinkSpec`/`LinkChange` cover what containers need, but
-//! not every word of the `ip` grammar (flag changes such as `arp off` or `promisc on` with
-//! their change mask, `state`, `mode`, `addrgenmode`, a group as the target, the kind's own
-//! options in a `set`, ...), so the executor builds the message itself from the typed wire
-//! attributes rather than by two routes.
+//! [`Handle::request`] (an `add` that looks nothing up and a `delete` through
+//! [`Ctx::send`], which queues them in `-force -batch`). The library's
+//! `LinkSpec`/`LinkChange` cover what containers need, but not every word of the `ip`
+//! grammar (flag changes such as `arp off` or `promisc on` with their change mask, `state`,
+//! `mode`, `addrgenmode`, a group as the target, the kind's own options in a `set`, ...),
+//! so the executor builds the message itself from the typed wire attributes rather than by
+//! two routes.
 //!
 //! Devices are looked up the way `ip` looks them up: `dev` and `link` by one `RTM_GETLINK`
 //! (`Cannot find device "X"` when missing), `master` too (`Device does not exist`).
@@ -25,12 +28,16 @@
 use super::links::Links;
 use super::render::link::{self as render_link, View};
 use super::render::{Opts, Printer};
-use super::{Ctx, Lookup, failed, stream};
-use crate::args::{CliError, Family};
+use super::stream;
+use crate::args::Family;
+use crate::cmd::Run;
 use crate::cmd::link::{
     AddrGenMode, BridgeOpt, BridgeSlaveOpt, LinkAdd, LinkAttrs, LinkCmd, LinkDel, LinkKind,
     LinkSet, LinkShow, LinkTarget, Macvlan, MacvlanMode, Master, NetnsRef, Vxlan, VxlanTtl,
 };
+use crate::ctx::{Ctx, Lookup};
+use crate::error::{CliError, Res, failed};
+use netplumb::wire::family::AF_INET6;
 use netplumb::wire::link::{
     BridgeAttr, BridgePortAttr, IFLA_VXLAN_TTL_INHERIT, IfFlags, InfoAttr, InfoData, LinkAttr,
     LinkInfo, LinkMessage, MacvlanAttr, PortRange, SlaveData, VethAttr, VxlanAttr,
@@ -41,8 +48,18 @@ use netplumb::{Handle, NetNs};
 use std::net::IpAddr;
 use std::os::fd::{AsFd, AsRawFd};
 
+impl Run for LinkCmd {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+
+    fn queueable(&self) -> bool {
+        matches!(self, LinkCmd::Add(_) | LinkCmd::Del(_))
+    }
+}
+
 /// Runs `link`.
-pub fn run(cmd: &LinkCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &LinkCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         LinkCmd::Add(a) => add(a, ctx),
         LinkCmd::Set(s) => set(s, ctx),
@@ -123,7 +140,7 @@ fn set_flag(m: &mut LinkMessage, flag: IfFlags, on: Option<bool>) {
 /// `IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE mode } }` as the nest's value.
 fn af_spec_addr_gen_mode(mode: u8) -> Result<Vec<u8>, CliError> {
     let mut b = Builder::new();
-    b.nested(libc::AF_INET6 as u16, |b| {
+    b.nested(u16::from(AF_INET6), |b| {
         b.attr_u8(render_link::IFLA_INET6_ADDR_GEN_MODE, mode)
     })
     .map_err(|e| failed(e.into()))?;
@@ -146,18 +163,16 @@ fn apply_attrs(
     set_flag(m, IfFlags::NOTRAILERS, a.trailers.map(|on| !on));
     set_flag(m, IfFlags::DYNAMIC, a.dynamic);
     let at = &mut m.attrs;
-    if let Some(mac) = a.address {
-        at.push(LinkAttr::Address(mac.octets().to_vec()));
-    }
-    if let Some(mac) = a.broadcast {
-        at.push(LinkAttr::Broadcast(mac.octets().to_vec()));
-    }
-    if let Some(q) = a.txqueuelen {
-        at.push(LinkAttr::TxQueueLen(q));
-    }
-    if let Some(mtu) = a.mtu {
-        at.push(LinkAttr::Mtu(mtu));
-    }
+    at.extend(
+        a.address
+            .map(|mac| LinkAttr::Address(mac.octets().to_vec())),
+    );
+    at.extend(
+        a.broadcast
+            .map(|mac| LinkAttr::Broadcast(mac.octets().to_vec())),
+    );
+    at.extend(a.txqueuelen.map(LinkAttr::TxQueueLen));
+    at.extend(a.mtu.map(LinkAttr::Mtu));
     if let Some(r) = &a.netns {
         match resolve_netns(r)? {
             NsTarget::Fd(ns) => {
@@ -168,9 +183,7 @@ fn apply_attrs(
             NsTarget::Pid(p) => at.push(LinkAttr::NetNsPid(p)),
         }
     }
-    if let Some(c) = a.carrier {
-        at.push(LinkAttr::Carrier(u8::from(c)));
-    }
+    at.extend(a.carrier.map(|c| LinkAttr::Carrier(u8::from(c))));
     match &a.master {
         Some(Master::Dev(d)) => {
             at.push(LinkAttr::Master(arg_index(h, d, "Device does not exist")?))
@@ -178,24 +191,12 @@ fn apply_attrs(
         Some(Master::None) => at.push(LinkAttr::Master(0)),
         None => {}
     }
-    if let Some(alias) = &a.alias {
-        at.push(LinkAttr::IfAlias(alias.clone()));
-    }
-    if let Some(g) = a.group {
-        at.push(LinkAttr::Group(g));
-    }
-    if let Some(mode) = a.linkmode {
-        at.push(LinkAttr::LinkMode(mode));
-    }
-    if let Some(s) = a.operstate {
-        at.push(LinkAttr::OperState(s.into()));
-    }
-    if let Some(n) = a.numtxqueues {
-        at.push(LinkAttr::NumTxQueues(n));
-    }
-    if let Some(n) = a.numrxqueues {
-        at.push(LinkAttr::NumRxQueues(n));
-    }
+    at.extend(a.alias.clone().map(LinkAttr::IfAlias));
+    at.extend(a.group.map(LinkAttr::Group));
+    at.extend(a.linkmode.map(LinkAttr::LinkMode));
+    at.extend(a.operstate.map(|s| LinkAttr::OperState(s.into())));
+    at.extend(a.numtxqueues.map(LinkAttr::NumTxQueues));
+    at.extend(a.numrxqueues.map(LinkAttr::NumRxQueues));
     if let Some(mode) = a.addrgenmode {
         let v = match mode {
             AddrGenMode::Eui64 => 0,
@@ -209,21 +210,11 @@ fn apply_attrs(
         let id = super::netns::nsid_for(h, r)?;
         at.push(LinkAttr::LinkNetNsId(id));
     }
-    if let Some(id) = a.link_netnsid {
-        at.push(LinkAttr::LinkNetNsId(id));
-    }
-    if let Some(p) = a.protodown {
-        at.push(LinkAttr::ProtoDown(u8::from(p)));
-    }
-    if let Some(x) = a.gso_max_size {
-        at.push(LinkAttr::GsoMaxSize(x));
-    }
-    if let Some(x) = a.gso_max_segs {
-        at.push(LinkAttr::GsoMaxSegs(x));
-    }
-    if let Some(x) = a.gro_max_size {
-        at.push(LinkAttr::GroMaxSize(x));
-    }
+    at.extend(a.link_netnsid.map(LinkAttr::LinkNetNsId));
+    at.extend(a.protodown.map(|p| LinkAttr::ProtoDown(u8::from(p))));
+    at.extend(a.gso_max_size.map(LinkAttr::GsoMaxSize));
+    at.extend(a.gso_max_segs.map(LinkAttr::GsoMaxSegs));
+    at.extend(a.gro_max_size.map(LinkAttr::GroMaxSize));
     Ok(())
 }
 
@@ -376,7 +367,6 @@ fn macvlan_info(kind: &str, mv: &Macvlan, tap: bool) -> LinkInfo {
 /// address, and the destination port (4790 for `gpe` without `dstport`).
 fn vxlan_info(v: &Vxlan, h: &Handle, ctx: &Ctx<'_>, set_op: bool) -> Result<LinkInfo, CliError> {
     let mut d = Vec::new();
-    let flag = |x: bool| u8::from(x);
     if let Some(dev) = &v.dev {
         d.push(VxlanAttr::Link(dev_index(h, dev)?));
     }
@@ -389,24 +379,15 @@ fn vxlan_info(v: &Vxlan, h: &Handle, ctx: &Ctx<'_>, set_op: bool) -> Result<Link
         Some(VxlanTtl::Value(t)) => d.push(VxlanAttr::Ttl(t)),
         None => {}
     }
-    if let Some(t) = v.tos {
-        d.push(VxlanAttr::Tos(t));
-    }
-    if let Some(df) = v.df {
-        d.push(VxlanAttr::Df(df));
-    }
-    if let Some(l) = v.label {
-        d.push(VxlanAttr::Label(l));
-    }
-    if let Some(a) = v.ageing {
-        d.push(VxlanAttr::Ageing(a));
-    }
-    if let Some(m) = v.maxaddress {
-        d.push(VxlanAttr::Limit(m));
-    }
-    if let Some((low, high)) = v.port_range {
-        d.push(VxlanAttr::PortRange(PortRange { low, high }));
-    }
+    d.extend(v.tos.map(VxlanAttr::Tos));
+    d.extend(v.df.map(VxlanAttr::Df));
+    d.extend(v.label.map(VxlanAttr::Label));
+    d.extend(v.ageing.map(VxlanAttr::Ageing));
+    d.extend(v.maxaddress.map(VxlanAttr::Limit));
+    d.extend(
+        v.port_range
+            .map(|(low, high)| VxlanAttr::PortRange(PortRange { low, high })),
+    );
     type Make = fn(u8) -> VxlanAttr;
     let pairs: [(Option<bool>, Make); 9] = [
         (v.proxy, VxlanAttr::Proxy),
@@ -419,20 +400,14 @@ fn vxlan_info(v: &Vxlan, h: &Handle, ctx: &Ctx<'_>, set_op: bool) -> Result<Link
         (v.remcsumtx, VxlanAttr::RemcsumTx),
         (v.remcsumrx, VxlanAttr::RemcsumRx),
     ];
-    for (x, make) in pairs {
-        if let Some(x) = x {
-            d.push(make(flag(x)));
-        }
-    }
-    if let Some(e) = v.external {
-        d.push(VxlanAttr::CollectMetadata(flag(e)));
-    }
-    if v.gbp {
-        d.push(VxlanAttr::Gbp);
-    }
-    if v.gpe {
-        d.push(VxlanAttr::Gpe);
-    }
+    d.extend(
+        pairs
+            .iter()
+            .filter_map(|(x, make)| x.map(|x| make(u8::from(x)))),
+    );
+    d.extend(v.external.map(|e| VxlanAttr::CollectMetadata(u8::from(e))));
+    d.extend(v.gbp.then_some(VxlanAttr::Gbp));
+    d.extend(v.gpe.then_some(VxlanAttr::Gpe));
     if !set_op && v.dstport.is_none() && !v.gpe {
         eprintln!(
             "vxlan: destination port not specified\n\
@@ -441,9 +416,7 @@ fn vxlan_info(v: &Vxlan, h: &Handle, ctx: &Ctx<'_>, set_op: bool) -> Result<Link
              Use 'dstport 0' to get default and quiet this message"
         );
     }
-    if let Some(id) = v.id {
-        d.push(VxlanAttr::Id(id));
-    }
+    d.extend(v.id.map(VxlanAttr::Id));
     let mut family_given = false;
     if let Some(a) = v.local {
         family_given = true;
@@ -466,19 +439,12 @@ fn vxlan_info(v: &Vxlan, h: &Handle, ctx: &Ctx<'_>, set_op: bool) -> Result<Link
             _ => {}
         }
     }
-    let learning = match (v.learning, v.external) {
-        (Some(l), _) => Some(l),
-        (None, Some(true)) => Some(false),
-        (None, _) => Some(true),
-    };
+    // Learning is on unless turned off, or `external` without `learning`.
+    let learning = v.learning.unwrap_or(v.external != Some(true));
     if !set_op || v.learning.is_some() {
-        d.push(VxlanAttr::Learning(flag(learning.unwrap_or(true))));
+        d.push(VxlanAttr::Learning(u8::from(learning)));
     }
-    let dstport = match v.dstport {
-        Some(p) => p,
-        None if v.gpe => 4790,
-        None => 0,
-    };
+    let dstport = v.dstport.unwrap_or(if v.gpe { 4790 } else { 0 });
     if dstport != 0 {
         d.push(VxlanAttr::Port(dstport));
     }

@@ -1,6 +1,8 @@
 //! The link cache every printer looks names up in (`ll_index_to_name` and friends): names,
 //! flags and link-layer types of the links by index, filled from a dump or from link
-//! events, and completed with one `RTM_GETLINK` per index it has not seen.
+//! events, and completed with one `RTM_GETLINK` per index it has not seen; and the names
+//! under /run/netns of the namespaces by the ids this one gives them (`link-netns`,
+//! `monitor nsid`).
 
 use crate::json::Value;
 use netplumb::Handle;

@@ -5,8 +5,8 @@
 //!
 //! # Text
 //! One record per event in `ip monitor`'s layout (see [`super::render`] for the fields),
-//! `Deleted ` before a removal, `[LINK]`/`[ADDR]`/`[ROUTE]`/`[NEIGH]` before each record with
-//! `label`. A link or address takes two lines, as in ip:
+//! `Deleted ` before a removal, the object in brackets (`[LINK]`, `[ADDR]`, `[ROUTE]`,
+//! `[NEIGH]`, ...) before each record with `label`. A link or address takes two lines, as in ip:
 //!
 //! ```text
 //! [LINK]5: va@vb: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop state DOWN group default
@@ -20,8 +20,9 @@
 //!
 //! # JSON (`-j`, netplumb's own: iproute2 6.1 prints text even with `-j`)
 //! One JSON object per line (per event; `-p` spreads it over several lines): `"object"`
-//! (`"link"`, `"address"`, `"route"`, `"neigh"`, `"nsid"`, or for the objects netplumb does
-//! not decode `"rule"`, `"netconf"`, `"nexthop"`, `"prefix"`, `"stats"`, `"other"`), then, as
+//! (`"link"`, `"address"`, `"route"`, `"mroute"`, `"neigh"`, `"nsid"`, or for the objects
+//! netplumb does not decode `"rule"`, `"netconf"`, `"nexthop"`, `"prefix"`, `"stats"`,
+//! `"other"`), then, as
 //! ip prints the object in JSON, `"deleted": true` for a removal (absent otherwise) and the
 //! object's fields with `ip -j` names and value formats, e.g.
 //!
@@ -54,23 +55,32 @@
 use super::links::Links;
 use super::render::route::Hide;
 use super::render::{self, Opts, Rec};
-use super::{Ctx, decode_core, failed, output};
-use crate::args::{CliError, Family};
-use crate::cmd::Monitor;
+use super::{decode_core, output};
+use crate::args::Family;
+use crate::cmd::Run;
+use crate::cmd::monitor::Monitor;
+use crate::ctx::Ctx;
+use crate::error::{CliError, Res, error_text, failed};
 use crate::json::Value;
 use netplumb::Error;
 use netplumb::events::{Event, Group, Monitor as EventMonitor};
-use netplumb::wire::Messages;
 use netplumb::wire::nlmsg::message_type_name;
 use netplumb::wire::nsid::{NsidAttr, NsidMessage};
+use netplumb::wire::{Emit, Messages};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the kernel dropped, in the words the brief promises scripts.
 const OVERRUN: &str =
     "netplumb: events were lost (receive queue overrun); re-dump to resynchronise";
 
+impl Run for Monitor {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+}
+
 /// Runs `monitor`.
-pub fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
     if cmd.all_nsid {
         return Err(CliError::Failed(
             "Error: \"all-nsid\" is not supported by netplumb monitor.".to_string(),
@@ -112,7 +122,7 @@ pub fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
             Ok(ev) => p.event(&ev, &links)?,
             Err(e) if e.is_overrun() => {
                 eprintln!("{OVERRUN}");
-                monitor.drain().map_err(failed)?;
+                monitor.drain_all().map_err(failed)?;
                 links.refresh();
             }
             Err(Error::Decode(e)) => eprintln!("netplumb: an event did not decode: {e}"),
@@ -126,7 +136,7 @@ fn replay(file: &str, cmd: &Monitor, p: &mut Printer) -> Result<(), CliError> {
     let raw = std::fs::read(file).map_err(|e| {
         CliError::Failed(format!(
             "Cannot open file \"{file}\" for reading: {}",
-            super::error_text(&Error::io("read", e))
+            error_text(&Error::io("read", e))
         ))
     })?;
     let bytes =
@@ -191,16 +201,9 @@ impl Selection {
     }
 }
 
-/// The address family `-4`/`-6`/`-f` select, if any.
+/// The address family `-4`/`-6`/`-f` select, if any (`-0` selects none here).
 fn family_af(f: Family) -> Option<u8> {
-    let af = match f {
-        Family::Inet => libc::AF_INET,
-        Family::Inet6 => libc::AF_INET6,
-        Family::Mpls => libc::AF_MPLS,
-        Family::Bridge => libc::AF_BRIDGE,
-        Family::Unspec | Family::Link => return None,
-    };
-    u8::try_from(af).ok()
+    Some(f.af()).filter(|_| !matches!(f, Family::Unspec | Family::Link))
 }
 
 struct Printer {
@@ -334,6 +337,19 @@ impl Printer {
                     return Ok(());
                 }
                 (object, label, other_record(*msg_type, bytes.len(), deleted))
+            }
+            // The library decodes rules; the monitor still prints them as other messages
+            // (the payload re-encodes byte for byte, so its length is the one received).
+            Event::NewRule(m) | Event::DelRule(m) => {
+                let (object, label, deleted, wanted) = other_object(ev.msg_type(), &self.sel);
+                if !wanted || self.dev.is_some() {
+                    return Ok(());
+                }
+                (
+                    object,
+                    label,
+                    other_record(ev.msg_type(), m.buffer_len(), deleted),
+                )
             }
             Event::NewNsid(m) | Event::DelNsid(m) => {
                 if !self.sel.nsid || self.dev.is_some() {

@@ -5,21 +5,34 @@
 //! Where netplumb differs from `ip` 6.1 on purpose: `neigh get` with `-j` prints JSON (the
 //! entry as `ip -j neigh show` prints it); 6.1 prints text there.
 
-use super::ipshow::{addr_match, lib_error, resolve};
 use super::links::Links;
 use super::render::neigh::NTF_EXT_MANAGED;
 use super::render::{self, Opts};
-use super::{Ctx, failed};
-use crate::args::{CliError, Family};
+use super::select::addr_match;
+use crate::args::Family;
+use crate::cmd::Run;
 use crate::cmd::neigh::{NeighChange, NeighCmd, NeighFilter, NeighGet, NeighOp, nud};
+use crate::ctx::{Ctx, resolve};
+use crate::error::{CliError, Res, error_text, failed, lib_error};
 use netplumb::neigh::{NeighFamily, NeighFlags, NeighSpec, NeighState, Neighbour};
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::neigh::NeighAttr;
 use netplumb::wire::nlmsg::RTM_NEWNEIGH;
 use netplumb::{Batch, BatchMode, Handle};
 
+impl Run for NeighCmd {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+
+    fn queueable(&self) -> bool {
+        matches!(self, NeighCmd::Change(n)
+            if matches!(n.op, NeighOp::Add | NeighOp::Replace | NeighOp::Del))
+    }
+}
+
 /// Runs `neigh`.
-pub fn run(cmd: &NeighCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &NeighCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         NeighCmd::Change(c) => change(c, ctx),
         NeighCmd::Show(f) => show(f, ctx, false),
@@ -59,12 +72,12 @@ fn change(c: &NeighChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
     }
     spec.protocol = c.protocol;
     let (t, f, mut msg) = match c.op {
-        NeighOp::Add => spec.add_request(index),
-        NeighOp::Replace => spec.replace_request(index),
+        NeighOp::Add => spec.add_request(index).map(|r| r.into_parts()),
+        NeighOp::Replace => spec.replace_request(index).map(|r| r.into_parts()),
         NeighOp::Change => spec
             .to_message(index)
             .map(|m| (RTM_NEWNEIGH, NlmsgFlags::REPLACE, m)),
-        NeighOp::Del => spec.del_request(index),
+        NeighOp::Del => spec.del_request(index).map(|r| r.into_parts()),
     }
     .map_err(failed)?;
     if c.managed {
@@ -225,7 +238,11 @@ fn show(f: &NeighFilter, ctx: &Ctx<'_>, flush: bool) -> Result<(), CliError> {
         }
         let mut batch = Batch::new();
         for n in &entries {
-            let (t, fl, msg) = n.to_spec().del_request(n.index).map_err(failed)?;
+            let (t, fl, msg) = n
+                .to_spec()
+                .del_request(n.index)
+                .map_err(failed)?
+                .into_parts();
             batch.push(t, fl, &msg).map_err(failed)?;
         }
         for r in h.batch(&batch, BatchMode::Force).map_err(failed)? {
@@ -235,7 +252,7 @@ fn show(f: &NeighFilter, ctx: &Ctx<'_>, flush: bool) -> Result<(), CliError> {
                 Err(e) => {
                     return Err(CliError::Failed(format!(
                         "Failed to send flush request: {}",
-                        super::error_text(&e)
+                        error_text(&e)
                     )));
                 }
             }

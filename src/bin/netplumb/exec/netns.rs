@@ -12,10 +12,11 @@
 //! - `list` is sorted by name (`ip` prints directory order).
 //! - `attach` and `monitor` are not supported (exit status 1).
 
-use super::{Ctx, failed};
-use crate::args::CliError;
-use crate::cmd::NetnsCmd;
+use crate::cmd::Run;
 use crate::cmd::link::NetnsRef;
+use crate::cmd::netns::NetnsCmd;
+use crate::ctx::Ctx;
+use crate::error::{CliError, Res, error_text, failed};
 use crate::json::Value;
 use netplumb::wire::nlmsg::RTM_GETNSID;
 use netplumb::wire::nsid::NsidMessage;
@@ -23,8 +24,14 @@ use netplumb::{Handle, NetNs};
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 
+impl Run for NetnsCmd {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+}
+
 /// Runs `netns`.
-pub fn run(cmd: &NetnsCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &NetnsCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         NetnsCmd::List => list(ctx),
         NetnsCmd::ListId => list_id(ctx),
@@ -105,7 +112,7 @@ fn open_named(name: &str) -> Result<NetNs, CliError> {
 fn io_text(e: &netplumb::Error) -> String {
     match e {
         netplumb::Error::NotFound { .. } => "No such file or directory".into(),
-        other => super::error_text(other),
+        other => error_text(other),
     }
 }
 

@@ -2,7 +2,7 @@
 //! pipe (`netplumb monitor | head -3`) ends the program quietly with status 0 instead of a
 //! panic, which is what `print!` would do; any other write error is a failed command.
 
-use crate::args::CliError;
+use crate::error::{CliError, error_text};
 use std::io::{ErrorKind, Write};
 
 /// Writes `bytes` to standard output and flushes it.
@@ -25,6 +25,6 @@ pub fn write_failed(e: std::io::Error) -> CliError {
     }
     CliError::Failed(format!(
         "Error: cannot write to standard output: {}.",
-        super::error_text(&netplumb::Error::io("write", e))
+        error_text(&netplumb::Error::io("write", e))
     ))
 }

@@ -1,6 +1,6 @@
 //! `route add | replace | change | append | prepend | delete | show | flush | get`, through
-//! the library's route operations (`RouteSpec` and `Handle::route_request`,
-//! `Handle::route_list`, `Handle::route_get`, `Route::delete_message`).
+//! the library's route operations (`RouteSpec` and `Handle::route_request`, the dump
+//! request of `route::RouteFilter`, `Handle::route_get`, `Route::delete_message`).
 //!
 //! The listing applies `ip`'s selectors (`root`/`match`/`exact`, `via`, `src`, ...) to what
 //! the kernel's filtered dump returns, and prints each route as `print_route` does, hiding
@@ -16,19 +16,24 @@
 //!   next to `nexthop`s, congestion-control names of 16 bytes or more.
 //! - `pref` and `expires` are not sent for IPv4 routes (the kernel ignores them there).
 
-use super::ipshow::{addr_match, lib_error, resolve};
 use super::links::Links;
 use super::render::route::Hide;
 use super::render::{self, Opts, Printer};
-use super::{Ctx, failed, stream};
-use crate::args::{CliError, Family};
+use super::select::addr_match;
+use super::stream;
+use crate::args::Family;
+use crate::cmd::Run;
 use crate::cmd::route::{
     MetricKind, PrefixSel, RouteChange, RouteCmd, RouteFilter, RouteGet, RouteOp, TableFilter,
 };
+use crate::ctx::{Ctx, resolve};
+use crate::error::{CliError, Res, error_text, failed, lib_error};
 use netplumb::link::LinkRef;
 use netplumb::route::{NextHopSpec, Route, RouteGetOpts, RouteSpec};
+use netplumb::socket::DUMP_RETRIES;
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::attr::AttrIter;
+use netplumb::wire::family::{AF_INET, AF_INET6};
 use netplumb::wire::nlmsg::{RTM_DELROUTE, RTM_GETROUTE};
 use netplumb::wire::route::{
     RT_TABLE_MAIN, RTAX_CC_ALGO, RouteAttr, RouteMessage, RouteMetric, RoutePref, RouteProtocol,
@@ -37,14 +42,19 @@ use netplumb::wire::route::{
 use netplumb::{Batch, BatchMode, Handle, IpNet};
 use std::net::IpAddr;
 
-pub const AF_INET: u8 = libc::AF_INET as u8;
-pub const AF_INET6: u8 = libc::AF_INET6 as u8;
+impl Run for RouteCmd {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
 
-/// Dumps repeated while the kernel reports them interrupted, as `Handle::route_list` does.
-const DUMP_RETRIES: usize = 5;
+    fn queueable(&self) -> bool {
+        matches!(self, RouteCmd::Change(r)
+            if matches!(r.op, RouteOp::Add | RouteOp::Replace | RouteOp::Del))
+    }
+}
 
 /// Runs `route`.
-pub fn run(cmd: &RouteCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &RouteCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         RouteCmd::Change(c) => change(c, ctx),
         RouteCmd::Show(f) => show(f, ctx),
@@ -161,7 +171,7 @@ fn change(c: &RouteChange, ctx: &Ctx<'_>) -> Result<(), CliError> {
         }
         spec.nexthops.push(n);
     }
-    let (t, f, mut msg) = h.route_request(op, &spec).map_err(lib_error)?;
+    let (t, f, mut msg) = h.route_request(op, &spec).map_err(lib_error)?.into_parts();
     if let Some(r) = c.realms {
         msg.attrs.push(RouteAttr::Flow(r));
     }
@@ -335,13 +345,8 @@ impl Sel {
         s.dst = RootMatch::new(f.to, any);
         s.src = RootMatch::new(f.from, any);
         s.family = match gfam {
-            Family::Inet => AF_INET,
-            Family::Inet6 => AF_INET6,
             Family::Unspec if s.table != 0 => AF_INET,
-            Family::Unspec => 0,
-            Family::Link => libc::AF_PACKET as u8,
-            Family::Mpls => libc::AF_MPLS as u8,
-            Family::Bridge => libc::AF_BRIDGE as u8,
+            f => f.af(),
         };
         if let Some(d) = &f.iif {
             s.iif = Some(resolve(h, d)?);
@@ -589,7 +594,7 @@ fn flush(f: &RouteFilter, ctx: &Ctx<'_>) -> Result<(), CliError> {
                 Err(e) => {
                     return Err(CliError::Failed(format!(
                         "Failed to send flush request: {}",
-                        super::error_text(&e)
+                        error_text(&e)
                     )));
                 }
             }

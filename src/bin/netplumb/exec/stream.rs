@@ -8,8 +8,8 @@
 //! while it was read) is printed as it came, followed by `Dump was interrupted and may be
 //! inconsistent.` on standard error; it is not repeated, since its records are already out.
 
-use super::Ctx;
-use crate::args::CliError;
+use crate::ctx::Ctx;
+use crate::error::{CliError, error_text, failed};
 use netplumb::wire::Emit;
 use netplumb::{Error, Handle};
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -139,10 +139,10 @@ fn receive(
 pub fn dump_error(e: Error) -> CliError {
     match e {
         Error::Kernel(_) => {
-            let text = super::error_text(&e);
+            let text = error_text(&e);
             let dot = if text.ends_with('.') { "" } else { "." };
             CliError::Dump(format!("Error: {text}{dot}\nDump terminated"))
         }
-        e => super::failed(e),
+        e => failed(e),
     }
 }

@@ -10,9 +10,10 @@
 //! - `show -d` does not list the processes attached to each device.
 
 use super::link::get_link;
-use super::{Ctx, failed};
-use crate::args::CliError;
-use crate::cmd::{TuntapCmd, other::Tuntap};
+use crate::cmd::Run;
+use crate::cmd::tuntap::{Tuntap, TuntapCmd};
+use crate::ctx::Ctx;
+use crate::error::{CliError, Res, error_text, failed};
 use crate::json::Value;
 use netplumb::tun::{Mode, TunBuilder};
 use netplumb::wire::link::{InfoData, LinkMessage, TunAttr};
@@ -23,8 +24,14 @@ const IFF_TUN: u8 = 1;
 /// `IFF_TAP`.
 const IFF_TAP: u8 = 2;
 
+impl Run for TuntapCmd {
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        run(self, ctx)
+    }
+}
+
 /// Runs `tuntap`.
-pub fn run(cmd: &TuntapCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
+fn run(cmd: &TuntapCmd, ctx: &Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         TuntapCmd::Add(t) => add(t, ctx),
         TuntapCmd::Del(t) => del(t, ctx),
@@ -48,7 +55,7 @@ fn ioctl_error(e: netplumb::Error) -> CliError {
     let text = if source.raw_os_error() == Some(libc::EEXIST) {
         "Device or resource busy".to_string()
     } else {
-        super::error_text(&e)
+        error_text(&e)
     };
     CliError::Failed(format!("ioctl({ioctl}): {text}"))
 }

@@ -75,7 +75,17 @@ pub fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, o: &Opts) {
     }
     let scope = NameTable::Scopes.name(u32::from(h.scope.0), numeric);
     rec.any("scope", scope.as_str(), format!("scope {scope} "));
-    // print_ifa_flags
+    ifa_flags(rec, m, v6);
+    if let Some(l) = m.label() {
+        rec.any("label", l, l);
+    }
+    lifetimes(rec, m, oneline);
+    rec.text("\n");
+}
+
+/// `print_ifa_flags`: the `IFA_F_*` names, `dynamic` for an address that is not
+/// permanent, the bits `ip` has no name for in hex.
+fn ifa_flags(rec: &mut Rec, m: &AddressMessage, v6: bool) {
     let mut flags = m.flags().bits();
     for (bit, name) in &names::ADDR_FLAGS {
         if *bit == IfaFlags::PERMANENT {
@@ -98,9 +108,10 @@ pub fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, o: &Opts) {
             format!("flags {flags:02x} "),
         );
     }
-    if let Some(l) = m.label() {
-        rec.any("label", l, l);
-    }
+}
+
+/// The lifetimes line of `IFA_CACHEINFO` (`valid_lft ... preferred_lft ...`).
+fn lifetimes(rec: &mut Rec, m: &AddressMessage, oneline: bool) {
     if let Some(ci) = m.cacheinfo() {
         // `-o` keeps the record on one line: `\` stands for the line break.
         rec.text(if oneline { "\\" } else { "\n" });
@@ -126,7 +137,6 @@ pub fn addr_fields(rec: &mut Rec, m: &AddressMessage, brief: bool, o: &Opts) {
             );
         }
     }
-    rec.text("\n");
 }
 
 #[cfg(test)]

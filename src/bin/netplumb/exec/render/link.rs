@@ -6,10 +6,11 @@
 //!   and `M-DOWN` as ip derives them), `mtu`, `qdisc`, `master`, `operstate`, `group`,
 //!   `event`, the link-layer line (`link_type`, `address`, `broadcast` /
 //!   `link_pointtopoint`, `permaddr`), `link_netnsid`, `proto_down`, `altnames`; with `-d`,
-//!   `promiscuity`, `allmulti`, MTU limits, queue counts, GSO/TSO/GRO limits and port ids;
+//!   `promiscuity`, `allmulti`, MTU limits, `linkinfo` (see [`super::linkinfo`]), queue
+//!   counts, GSO/TSO/GRO limits, port ids and `ifalias`;
 //! - `show` (not `monitor`): `txqlen`;
-//! - `link show` (ip's `do_link`): `linkmode`, `ifalias` (else only with `-d`), with `-d`
-//!   `linkinfo` (see [`super::linkinfo`]) and `inet6_addr_gen_mode`, with `-s` `stats64`.
+//! - `link show` (ip's `do_link`): `linkmode`, `ifalias` (also without `-d`), with `-d`
+//!   `inet6_addr_gen_mode`, with `-s` `stats64`.
 //!
 //! Not printed: XDP, VF information and protodown reasons; with `-d`, the kind-specific text
 //! `ip` prints after the kind, and with `-s` the text counters are laid out more simply.
@@ -20,6 +21,7 @@ use crate::exec::links::Links;
 use crate::json::Value;
 use crate::names::{self, NameTable};
 use netplumb::wire::AttrIter;
+use netplumb::wire::family::AF_INET6;
 use netplumb::wire::link::{
     IFLA_ALT_IFNAME, IFLA_PROP_LIST, IfFlags, LinkAttr, LinkInfo, LinkMessage, Stats64,
 };
@@ -27,8 +29,6 @@ use std::fmt::Write as _;
 
 use LinkAttr as A;
 
-/// `AF_INET6` inside `IFLA_AF_SPEC`.
-const AF_INET6: u16 = 10;
 /// `IFLA_INET6_ADDR_GEN_MODE` inside `IFLA_AF_SPEC` / `AF_INET6`.
 pub const IFLA_INET6_ADDR_GEN_MODE: u16 = 8;
 
@@ -376,7 +376,7 @@ fn hex_string(b: &[u8]) -> String {
 /// `IFLA_AF_SPEC` / `AF_INET6` / `IFLA_INET6_ADDR_GEN_MODE`.
 pub fn addr_gen_mode(m: &LinkMessage) -> Option<u8> {
     let spec = get!(m, LinkAttr::AfSpec)?;
-    let inet6 = AttrIter::new(&spec).find(AF_INET6).ok()??;
+    let inet6 = AttrIter::new(&spec).find(u16::from(AF_INET6)).ok()??;
     let mode = inet6.nested().ok()?.find(IFLA_INET6_ADDR_GEN_MODE).ok()??;
     mode.u8("IFLA_INET6_ADDR_GEN_MODE").ok()
 }

@@ -2,6 +2,10 @@
 //! to print (bridge, macvlan/macvtap, vxlan, tun), their data; the port kind and, for
 //! bridge ports, its data.
 //!
+//! Bridge, bridge port and vxlan data are printed from a table per kind ([`BRIDGE`],
+//! [`BRIDGE_PORT`], [`VXLAN`]): one row per member, in `ip`'s order, naming the attribute
+//! and its format.
+//!
 //! Formats as `ip` writes them: bridge timers in seconds with two decimals (`0.00`), hex
 //! values as `0x..` strings, bridge ids as `8000.12:c6:1:15:9f:a2` (unpadded octets), tun
 //! owners by user name.
@@ -11,22 +15,17 @@ use crate::json::Value;
 use crate::names::hex_octets;
 use netplumb::wire::AttrIter;
 use netplumb::wire::link::{
-    BridgeAttr, BridgeId, BridgePortAttr, InfoData, LinkInfo, MacvlanAttr, SlaveData, TunAttr,
-    VxlanAttr,
+    BridgeAttr, BridgeId, BridgePortAttr, InfoData, LinkInfo, MacvlanAttr, PortRange, SlaveData,
+    TunAttr, VxlanAttr,
 };
 
+/// The value of the first attribute of variant `$p` in `$list`, cloned.
 macro_rules! get {
     ($list:expr, $p:path) => {
         $list.iter().find_map(|a| match a {
             $p(v) => Some(v.clone()),
             _ => None,
         })
-    };
-}
-
-macro_rules! has {
-    ($list:expr, $p:path) => {
-        $list.iter().any(|a| matches!(a, $p))
     };
 }
 
@@ -69,6 +68,75 @@ fn int(v: u32) -> Value {
     Value::I64(i64::from(v as i32))
 }
 
+/// An unsigned number, as `ip`'s `print_uint` and friends print it.
+fn num<T: Copy + Into<u64>>(v: &T) -> Value {
+    Value::U64((*v).into())
+}
+
+/// `%#llx` of an unsigned number (see [`hex0x`]).
+fn hex<T: Copy + Into<u64>>(v: &T) -> Value {
+    hex0x((*v).into())
+}
+
+/// A flag printed as `true` or `false`.
+fn flag(v: &u8) -> Value {
+    Value::Bool(*v != 0)
+}
+
+/// A flag printed only when set, as `true`.
+fn if_set(v: &u8) -> Option<Value> {
+    (*v != 0).then_some(Value::Bool(true))
+}
+
+/// A number printed only when it is not zero.
+fn nonzero<T: Copy + Into<u64>>(v: &T) -> Option<Value> {
+    let v: u64 = (*v).into();
+    (v != 0).then_some(Value::U64(v))
+}
+
+/// One member (or a few) of a kind's data, as `ip` prints it. A kind's printer is a table
+/// of these in `ip`'s order ([`members`]).
+enum Member<A: 'static> {
+    /// `key`, printed from the first attribute of its variant: `None` for an attribute of
+    /// another variant, `Some(None)` when `ip` prints nothing for this value.
+    Attr(&'static str, fn(&A, &Links<'_>) -> Option<Option<Value>>),
+    /// Members that depend on more than one attribute, or whose key depends on the value.
+    List(fn(&[A], &Links<'_>, &mut Value)),
+}
+
+/// A [`Member::Attr`]: `$key` printed by `$f` (returning a [`Value`], or an
+/// `Option<Value>` when some values print nothing) from the value of the first `$p`; for a
+/// variant without a value, `true` when there is one.
+macro_rules! attr {
+    ($key:literal, $p:path, $f:expr) => {
+        Member::Attr($key, |a, _| match a {
+            $p(x) => Some(Option::<Value>::from($f(x))),
+            _ => None,
+        })
+    };
+    ($key:literal, $p:path) => {
+        Member::Attr($key, |a, _| {
+            matches!(a, $p).then_some(Some(Value::Bool(true)))
+        })
+    };
+}
+
+/// The object `table` prints for the attribute list `l`.
+fn members<A>(l: &[A], names: &Links<'_>, table: &[Member<A>]) -> Value {
+    let mut v = Value::object();
+    for m in table {
+        match m {
+            Member::Attr(key, f) => {
+                if let Some(Some(x)) = l.iter().find_map(|a| f(a, names)) {
+                    v.push(*key, x);
+                }
+            }
+            Member::List(f) => f(l, names, &mut v),
+        }
+    }
+    v
+}
+
 /// `linkinfo`: the kind and, for kinds `ip` knows how to print, its data; the port kind and
 /// its data.
 pub fn linkinfo_json(info: &LinkInfo, names: &Links<'_>) -> Value {
@@ -77,11 +145,11 @@ pub fn linkinfo_json(info: &LinkInfo, names: &Links<'_>) -> Value {
         v.push("info_kind", kind);
         let data = info.data();
         let printed = match (kind, data) {
-            ("bridge", Some(InfoData::Bridge(l))) => Some(bridge_json(l)),
+            ("bridge", Some(InfoData::Bridge(l))) => Some(members(l, names, BRIDGE)),
             ("macvlan" | "macvtap", Some(InfoData::Macvlan(l) | InfoData::Macvtap(l))) => {
                 Some(macvlan_json(l))
             }
-            ("vxlan", Some(InfoData::Vxlan(l))) => Some(vxlan_json(l, names)),
+            ("vxlan", Some(InfoData::Vxlan(l))) => Some(members(l, names, VXLAN)),
             ("tun", Some(InfoData::Tun(l))) => Some(tun_json(l)),
             // ip prints an empty object for these kinds when there is no data.
             ("bridge" | "macvlan" | "macvtap" | "vxlan" | "tun", None) => Some(Value::object()),
@@ -95,7 +163,7 @@ pub fn linkinfo_json(info: &LinkInfo, names: &Links<'_>) -> Value {
         v.push("info_slave_kind", sk);
         if sk == "bridge" {
             let d = match info.slave_data() {
-                Some(SlaveData::Bridge(l)) => bridge_port_json(l, names),
+                Some(SlaveData::Bridge(l)) => members(l, names, BRIDGE_PORT),
                 _ => Value::object(),
             };
             v.push("info_slave_data", d);
@@ -104,287 +172,154 @@ pub fn linkinfo_json(info: &LinkInfo, names: &Links<'_>) -> Value {
     v
 }
 
-fn bridge_json(l: &[BridgeAttr]) -> Value {
-    let mut v = Value::object();
-    let u32s: [(&str, Option<u32>); 5] = [
-        ("forward_delay", get!(l, BridgeAttr::ForwardDelay)),
-        ("hello_time", get!(l, BridgeAttr::HelloTime)),
-        ("max_age", get!(l, BridgeAttr::MaxAge)),
-        ("ageing_time", get!(l, BridgeAttr::AgeingTime)),
-        ("stp_state", get!(l, BridgeAttr::StpState)),
-    ];
-    for (k, x) in u32s {
-        if let Some(x) = x {
-            v.push(k, x);
-        }
-    }
-    if let Some(p) = get!(l, BridgeAttr::Priority) {
-        v.push("priority", u32::from(p));
-    }
-    if let Some(f) = get!(l, BridgeAttr::VlanFiltering) {
-        v.push("vlan_filtering", u32::from(f));
-    }
-    if let Some(p) = get!(l, BridgeAttr::VlanProtocol) {
-        v.push(
-            "vlan_protocol",
-            match p {
-                0x8100 => "802.1Q".to_string(),
-                0x88a8 => "802.1ad".to_string(),
-                other => format!("[{other}]"),
-            },
-        );
-    }
-    let id = get!(l, BridgeAttr::BridgeId);
-    if let Some(id) = &id {
-        v.push("bridge_id", bridge_id(id));
-    }
-    // ip 6.1 prints the bridge id under root_id (when the root id is present).
-    if get!(l, BridgeAttr::RootId).is_some() {
-        v.push("root_id", id.as_ref().map(bridge_id).unwrap_or_default());
-    }
-    if let Some(p) = get!(l, BridgeAttr::RootPort) {
-        v.push("root_port", u32::from(p));
-    }
-    if let Some(c) = get!(l, BridgeAttr::RootPathCost) {
-        v.push("root_path_cost", c);
-    }
-    if let Some(t) = get!(l, BridgeAttr::TopologyChange) {
-        v.push("topology_change", u32::from(t));
-    }
-    if let Some(t) = get!(l, BridgeAttr::TopologyChangeDetected) {
-        v.push("topology_change_detected", u32::from(t));
-    }
-    let timers: [(&str, Option<u64>); 4] = [
-        ("hello_timer", get!(l, BridgeAttr::HelloTimer)),
-        ("tcn_timer", get!(l, BridgeAttr::TcnTimer)),
-        (
-            "topology_change_timer",
-            get!(l, BridgeAttr::TopologyChangeTimer),
-        ),
-        ("gc_timer", get!(l, BridgeAttr::GcTimer)),
-    ];
-    for (k, t) in timers {
-        if let Some(t) = t {
-            v.push(k, timer(t));
-        }
-    }
-    if let Some(p) = get!(l, BridgeAttr::VlanDefaultPvid) {
-        v.push("vlan_default_pvid", u32::from(p));
-    }
-    if let Some(x) = get!(l, BridgeAttr::VlanStatsEnabled) {
-        v.push("vlan_stats_enabled", u32::from(x));
-    }
-    if let Some(x) = get!(l, BridgeAttr::VlanStatsPerPort) {
-        v.push("vlan_stats_per_port", u32::from(x));
-    }
-    if let Some(m) = get!(l, BridgeAttr::GroupFwdMask) {
-        v.push("group_fwd_mask", hex0x(u64::from(m)));
-    }
-    if let Some(a) = get!(l, BridgeAttr::GroupAddr) {
-        v.push("group_addr", hex_octets(&a));
-    }
-    if let Some(x) = get!(l, BridgeAttr::McastSnooping) {
-        v.push("mcast_snooping", u32::from(x));
-    }
-    if let Some(b) = get!(l, BridgeAttr::MultiBoolopt)
-        && let (Some(val), Some(mask)) = (
-            b.get(0..4).and_then(|s| <[u8; 4]>::try_from(s).ok()),
-            b.get(4..8).and_then(|s| <[u8; 4]>::try_from(s).ok()),
-        )
-    {
-        let (val, mask) = (u32::from_ne_bytes(val), u32::from_ne_bytes(mask));
-        // BR_BOOLOPT_NO_LL_LEARN (0), BR_BOOLOPT_MCAST_VLAN_SNOOPING (1).
-        for (bit, key) in [(0, "no_linklocal_learn"), (1, "mcast_vlan_snooping")] {
-            if mask & (1 << bit) != 0 {
-                v.push(key, u32::from(val & (1 << bit) != 0));
+/// `IFLA_INFO_DATA` of a bridge (`bridge_print_opt`).
+const BRIDGE: &[Member<BridgeAttr>] = {
+    use BridgeAttr as B;
+    &[
+        attr!("forward_delay", B::ForwardDelay, num),
+        attr!("hello_time", B::HelloTime, num),
+        attr!("max_age", B::MaxAge, num),
+        attr!("ageing_time", B::AgeingTime, num),
+        attr!("stp_state", B::StpState, num),
+        attr!("priority", B::Priority, num),
+        attr!("vlan_filtering", B::VlanFiltering, num),
+        attr!("vlan_protocol", B::VlanProtocol, |p: &u16| match *p {
+            0x8100 => Value::from("802.1Q"),
+            0x88a8 => Value::from("802.1ad"),
+            other => Value::Str(format!("[{other}]")),
+        }),
+        attr!("bridge_id", B::BridgeId, |id| Value::Str(bridge_id(id))),
+        // ip 6.1 prints the bridge id under root_id (when the root id is present).
+        Member::List(|l, _, v| {
+            if get!(l, B::RootId).is_some() {
+                let id = get!(l, B::BridgeId);
+                v.push("root_id", id.as_ref().map(bridge_id).unwrap_or_default());
             }
-        }
-    }
-    let u8s: [(&str, Option<u8>); 3] = [
-        ("mcast_router", get!(l, BridgeAttr::McastRouter)),
-        (
-            "mcast_query_use_ifaddr",
-            get!(l, BridgeAttr::McastQueryUseIfaddr),
+        }),
+        attr!("root_port", B::RootPort, num),
+        attr!("root_path_cost", B::RootPathCost, num),
+        attr!("topology_change", B::TopologyChange, num),
+        attr!("topology_change_detected", B::TopologyChangeDetected, num),
+        attr!("hello_timer", B::HelloTimer, |t: &u64| timer(*t)),
+        attr!("tcn_timer", B::TcnTimer, |t: &u64| timer(*t)),
+        attr!(
+            "topology_change_timer",
+            B::TopologyChangeTimer,
+            |t: &u64| timer(*t)
         ),
-        ("mcast_querier", get!(l, BridgeAttr::McastQuerier)),
-    ];
-    for (k, x) in u8s {
-        if let Some(x) = x {
-            v.push(k, u32::from(x));
-        }
-    }
-    let u32s: [(&str, Option<u32>); 4] = [
-        (
-            "mcast_hash_elasticity",
-            get!(l, BridgeAttr::McastHashElasticity),
-        ),
-        ("mcast_hash_max", get!(l, BridgeAttr::McastHashMax)),
-        (
-            "mcast_last_member_cnt",
-            get!(l, BridgeAttr::McastLastMemberCnt),
-        ),
-        (
-            "mcast_startup_query_cnt",
-            get!(l, BridgeAttr::McastStartupQueryCnt),
-        ),
-    ];
-    for (k, x) in u32s {
-        if let Some(x) = x {
-            v.push(k, x);
-        }
-    }
-    let u64s: [(&str, Option<u64>); 6] = [
-        (
-            "mcast_last_member_intvl",
-            get!(l, BridgeAttr::McastLastMemberIntvl),
-        ),
-        (
-            "mcast_membership_intvl",
-            get!(l, BridgeAttr::McastMembershipIntvl),
-        ),
-        (
-            "mcast_querier_intvl",
-            get!(l, BridgeAttr::McastQuerierIntvl),
-        ),
-        ("mcast_query_intvl", get!(l, BridgeAttr::McastQueryIntvl)),
-        (
+        attr!("gc_timer", B::GcTimer, |t: &u64| timer(*t)),
+        attr!("vlan_default_pvid", B::VlanDefaultPvid, num),
+        attr!("vlan_stats_enabled", B::VlanStatsEnabled, num),
+        attr!("vlan_stats_per_port", B::VlanStatsPerPort, num),
+        attr!("group_fwd_mask", B::GroupFwdMask, hex),
+        attr!("group_addr", B::GroupAddr, |a: &[u8; 6]| Value::Str(
+            hex_octets(a)
+        )),
+        attr!("mcast_snooping", B::McastSnooping, num),
+        Member::List(|l, _, v| {
+            if let Some(b) = get!(l, B::MultiBoolopt)
+                && let (Some(val), Some(mask)) = (
+                    b.get(0..4).and_then(|s| <[u8; 4]>::try_from(s).ok()),
+                    b.get(4..8).and_then(|s| <[u8; 4]>::try_from(s).ok()),
+                )
+            {
+                let (val, mask) = (u32::from_ne_bytes(val), u32::from_ne_bytes(mask));
+                // BR_BOOLOPT_NO_LL_LEARN (0), BR_BOOLOPT_MCAST_VLAN_SNOOPING (1).
+                for (bit, key) in [(0, "no_linklocal_learn"), (1, "mcast_vlan_snooping")] {
+                    if mask & (1 << bit) != 0 {
+                        v.push(key, u32::from(val & (1 << bit) != 0));
+                    }
+                }
+            }
+        }),
+        attr!("mcast_router", B::McastRouter, num),
+        attr!("mcast_query_use_ifaddr", B::McastQueryUseIfaddr, num),
+        attr!("mcast_querier", B::McastQuerier, num),
+        attr!("mcast_hash_elasticity", B::McastHashElasticity, num),
+        attr!("mcast_hash_max", B::McastHashMax, num),
+        attr!("mcast_last_member_cnt", B::McastLastMemberCnt, num),
+        attr!("mcast_startup_query_cnt", B::McastStartupQueryCnt, num),
+        attr!("mcast_last_member_intvl", B::McastLastMemberIntvl, num),
+        attr!("mcast_membership_intvl", B::McastMembershipIntvl, num),
+        attr!("mcast_querier_intvl", B::McastQuerierIntvl, num),
+        attr!("mcast_query_intvl", B::McastQueryIntvl, num),
+        attr!(
             "mcast_query_response_intvl",
-            get!(l, BridgeAttr::McastQueryResponseIntvl),
+            B::McastQueryResponseIntvl,
+            num
         ),
-        (
-            "mcast_startup_query_intvl",
-            get!(l, BridgeAttr::McastStartupQueryIntvl),
-        ),
-    ];
-    for (k, x) in u64s {
-        if let Some(x) = x {
-            v.push(k, x);
-        }
-    }
-    let u8s: [(&str, Option<u8>); 6] = [
-        (
-            "mcast_stats_enabled",
-            get!(l, BridgeAttr::McastStatsEnabled),
-        ),
-        ("mcast_igmp_version", get!(l, BridgeAttr::McastIgmpVersion)),
-        ("mcast_mld_version", get!(l, BridgeAttr::McastMldVersion)),
-        ("nf_call_iptables", get!(l, BridgeAttr::NfCallIptables)),
-        ("nf_call_ip6tables", get!(l, BridgeAttr::NfCallIp6tables)),
-        ("nf_call_arptables", get!(l, BridgeAttr::NfCallArptables)),
-    ];
-    for (k, x) in u8s {
-        if let Some(x) = x {
-            v.push(k, u32::from(x));
-        }
-    }
-    v
-}
+        attr!("mcast_startup_query_intvl", B::McastStartupQueryIntvl, num),
+        attr!("mcast_stats_enabled", B::McastStatsEnabled, num),
+        attr!("mcast_igmp_version", B::McastIgmpVersion, num),
+        attr!("mcast_mld_version", B::McastMldVersion, num),
+        attr!("nf_call_iptables", B::NfCallIptables, num),
+        attr!("nf_call_ip6tables", B::NfCallIp6tables, num),
+        attr!("nf_call_arptables", B::NfCallArptables, num),
+    ]
+};
 
-fn bridge_port_json(l: &[BridgePortAttr], names: &Links<'_>) -> Value {
-    let mut v = Value::object();
-    if let Some(s) = get!(l, BridgePortAttr::State) {
-        let states = [
-            "disabled",
-            "listening",
-            "learning",
-            "forwarding",
-            "blocking",
-        ];
-        match states.get(usize::from(s)) {
-            Some(n) => v.push("state", *n),
-            None => v.push("state_index", Value::I64(i64::from(s))),
-        };
-    }
-    if let Some(p) = get!(l, BridgePortAttr::Priority) {
-        v.push("priority", Value::I64(i64::from(p)));
-    }
-    if let Some(c) = get!(l, BridgePortAttr::Cost) {
-        v.push("cost", int(c));
-    }
-    let on_off = |v: &mut Value, k: &str, x: Option<u8>| {
-        if let Some(x) = x {
-            v.push(k, x != 0);
-        }
-    };
-    on_off(&mut v, "hairpin", get!(l, BridgePortAttr::Mode));
-    on_off(&mut v, "guard", get!(l, BridgePortAttr::Guard));
-    on_off(&mut v, "root_block", get!(l, BridgePortAttr::Protect));
-    on_off(&mut v, "fastleave", get!(l, BridgePortAttr::FastLeave));
-    on_off(&mut v, "learning", get!(l, BridgePortAttr::Learning));
-    on_off(&mut v, "flood", get!(l, BridgePortAttr::UnicastFlood));
-    if let Some(x) = get!(l, BridgePortAttr::Id) {
-        v.push("id", hex0x(u64::from(x)));
-    }
-    if let Some(x) = get!(l, BridgePortAttr::No) {
-        v.push("no", hex0x(u64::from(x)));
-    }
-    if let Some(x) = get!(l, BridgePortAttr::DesignatedPort) {
-        v.push("designated_port", u32::from(x));
-    }
-    if let Some(x) = get!(l, BridgePortAttr::DesignatedCost) {
-        v.push("designated_cost", u32::from(x));
-    }
-    if let Some(id) = get!(l, BridgePortAttr::BridgeId) {
-        v.push("bridge_id", bridge_id(&id));
-    }
-    if let Some(id) = get!(l, BridgePortAttr::RootId) {
-        v.push("root_id", bridge_id(&id));
-    }
-    let timers: [(&str, Option<u64>); 3] = [
-        ("hold_timer", get!(l, BridgePortAttr::HoldTimer)),
-        (
-            "message_age_timer",
-            get!(l, BridgePortAttr::MessageAgeTimer),
-        ),
-        (
+/// `IFLA_INFO_SLAVE_DATA` of a bridge port (`bridge_slave_print_opt`).
+const BRIDGE_PORT: &[Member<BridgePortAttr>] = {
+    use BridgePortAttr as P;
+    &[
+        Member::List(|l, _, v| {
+            if let Some(s) = get!(l, P::State) {
+                let states = [
+                    "disabled",
+                    "listening",
+                    "learning",
+                    "forwarding",
+                    "blocking",
+                ];
+                match states.get(usize::from(s)) {
+                    Some(n) => v.push("state", *n),
+                    None => v.push("state_index", Value::I64(i64::from(s))),
+                };
+            }
+        }),
+        attr!("priority", P::Priority, |p: &u16| Value::I64(i64::from(*p))),
+        attr!("cost", P::Cost, |c: &u32| int(*c)),
+        attr!("hairpin", P::Mode, flag),
+        attr!("guard", P::Guard, flag),
+        attr!("root_block", P::Protect, flag),
+        attr!("fastleave", P::FastLeave, flag),
+        attr!("learning", P::Learning, flag),
+        attr!("flood", P::UnicastFlood, flag),
+        attr!("id", P::Id, hex),
+        attr!("no", P::No, hex),
+        attr!("designated_port", P::DesignatedPort, num),
+        attr!("designated_cost", P::DesignatedCost, num),
+        attr!("bridge_id", P::BridgeId, |id| Value::Str(bridge_id(id))),
+        attr!("root_id", P::RootId, |id| Value::Str(bridge_id(id))),
+        attr!("hold_timer", P::HoldTimer, |t: &u64| timer(*t)),
+        attr!("message_age_timer", P::MessageAgeTimer, |t: &u64| timer(*t)),
+        attr!(
             "forward_delay_timer",
-            get!(l, BridgePortAttr::ForwardDelayTimer),
+            P::ForwardDelayTimer,
+            |t: &u64| timer(*t)
         ),
-    ];
-    for (k, t) in timers {
-        if let Some(t) = t {
-            v.push(k, timer(t));
-        }
-    }
-    if let Some(x) = get!(l, BridgePortAttr::TopologyChangeAck) {
-        v.push("topology_change_ack", u32::from(x));
-    }
-    if let Some(x) = get!(l, BridgePortAttr::ConfigPending) {
-        v.push("config_pending", u32::from(x));
-    }
-    on_off(&mut v, "proxy_arp", get!(l, BridgePortAttr::ProxyArp));
-    on_off(
-        &mut v,
-        "proxy_arp_wifi",
-        get!(l, BridgePortAttr::ProxyArpWifi),
-    );
-    if let Some(x) = get!(l, BridgePortAttr::MulticastRouter) {
-        v.push("multicast_router", u32::from(x));
-    }
-    on_off(&mut v, "mcast_flood", get!(l, BridgePortAttr::McastFlood));
-    on_off(&mut v, "bcast_flood", get!(l, BridgePortAttr::BcastFlood));
-    on_off(
-        &mut v,
-        "mcast_to_unicast",
-        get!(l, BridgePortAttr::McastToUcast),
-    );
-    on_off(
-        &mut v,
-        "neigh_suppress",
-        get!(l, BridgePortAttr::NeighSuppress),
-    );
-    if let Some(m) = get!(l, BridgePortAttr::GroupFwdMask) {
-        v.push("group_fwd_mask", hex0x(u64::from(m)));
-        v.push("group_fwd_mask_str", fwd_mask_str(m));
-    }
-    on_off(&mut v, "vlan_tunnel", get!(l, BridgePortAttr::VlanTunnel));
-    on_off(&mut v, "isolated", get!(l, BridgePortAttr::Isolated));
-    on_off(&mut v, "locked", get!(l, BridgePortAttr::Locked));
-    if let Some(b) = get!(l, BridgePortAttr::BackupPort) {
-        v.push("backup_port", names.name(b));
-    }
-    v
-}
+        attr!("topology_change_ack", P::TopologyChangeAck, num),
+        attr!("config_pending", P::ConfigPending, num),
+        attr!("proxy_arp", P::ProxyArp, flag),
+        attr!("proxy_arp_wifi", P::ProxyArpWifi, flag),
+        attr!("multicast_router", P::MulticastRouter, num),
+        attr!("mcast_flood", P::McastFlood, flag),
+        attr!("bcast_flood", P::BcastFlood, flag),
+        attr!("mcast_to_unicast", P::McastToUcast, flag),
+        attr!("neigh_suppress", P::NeighSuppress, flag),
+        attr!("group_fwd_mask", P::GroupFwdMask, hex),
+        attr!("group_fwd_mask_str", P::GroupFwdMask, |m: &u16| Value::Str(
+            fwd_mask_str(*m)
+        )),
+        attr!("vlan_tunnel", P::VlanTunnel, flag),
+        attr!("isolated", P::Isolated, flag),
+        attr!("locked", P::Locked, flag),
+        Member::Attr("backup_port", |a, names| match a {
+            P::BackupPort(b) => Some(Some(Value::Str(names.name(*b)))),
+            _ => None,
+        }),
+    ]
+};
 
 /// A port's group forward mask as `ip` spells it: `stp`, `lacp`, `lldp` or `0x<bit>` per
 /// set bit, joined by commas; `0x0` when empty.
@@ -453,119 +388,85 @@ fn macvlan_json(l: &[MacvlanAttr]) -> Value {
     v
 }
 
-fn vxlan_json(l: &[VxlanAttr], names: &Links<'_>) -> Value {
-    let mut v = Value::object();
-    let set = |x: Option<u8>| x.is_some_and(|x| x != 0);
-    if set(get!(l, VxlanAttr::CollectMetadata)) {
-        v.push("external", true);
-    }
-    if set(get!(l, VxlanAttr::VniFilter)) {
-        v.push("vnifilter", true);
-    }
-    if let Some(id) = get!(l, VxlanAttr::Id) {
-        v.push("id", id);
-    }
-    if let Some(g) = get!(l, VxlanAttr::Group) {
-        if !g.is_unspecified() {
-            let k = if g.is_multicast() { "group" } else { "remote" };
-            v.push(k, g.to_string());
-        }
-    } else if let Some(g) = get!(l, VxlanAttr::Group6)
-        && !g.is_unspecified()
-    {
-        let k = if g.is_multicast() {
-            "group6"
-        } else {
-            "remote6"
-        };
-        v.push(k, g.to_string());
-    }
-    if let Some(a) = get!(l, VxlanAttr::Local) {
-        if !a.is_unspecified() {
-            v.push("local", a.to_string());
-        }
-    } else if let Some(a) = get!(l, VxlanAttr::Local6)
-        && !a.is_unspecified()
-    {
-        v.push("local6", a.to_string());
-    }
-    if let Some(d) = get!(l, VxlanAttr::Link).filter(|d| *d != 0) {
-        v.push("link", names.name(d));
-    }
-    if let Some(r) = get!(l, VxlanAttr::PortRange) {
-        let mut pr = Value::object();
-        pr.push("low", u32::from(r.low));
-        pr.push("high", u32::from(r.high));
-        v.push("port_range", pr);
-    }
-    if let Some(p) = get!(l, VxlanAttr::Port) {
-        v.push("port", u32::from(p));
-    }
-    if let Some(x) = get!(l, VxlanAttr::Learning) {
-        v.push("learning", x != 0);
-    }
-    for (k, x) in [
-        ("proxy", get!(l, VxlanAttr::Proxy)),
-        ("rsc", get!(l, VxlanAttr::Rsc)),
-        ("l2miss", get!(l, VxlanAttr::L2Miss)),
-        ("l3miss", get!(l, VxlanAttr::L3Miss)),
-    ] {
-        if set(x) {
-            v.push(k, true);
-        }
-    }
-    if let Some(t) = get!(l, VxlanAttr::Tos).filter(|t| *t != 0) {
-        v.push("tos", hex0x(u64::from(t)));
-    }
-    if !set(get!(l, VxlanAttr::TtlInherit))
-        && let Some(t) = get!(l, VxlanAttr::Ttl)
-    {
-        v.push("ttl", u32::from(t));
-    }
-    match get!(l, VxlanAttr::Df) {
-        Some(0) => {
-            v.push("df", "unset");
-        }
-        Some(1) => {
-            v.push("df", "set");
-        }
-        Some(2) => {
-            v.push("df", "inherit");
-        }
-        _ => {}
-    }
-    if let Some(label) = get!(l, VxlanAttr::Label).filter(|x| *x != 0) {
-        v.push("label", hex0x(u64::from(label)));
-    }
-    if let Some(a) = get!(l, VxlanAttr::Ageing) {
-        v.push("ageing", a);
-    }
-    if let Some(m) = get!(l, VxlanAttr::Limit).filter(|x| *x != 0) {
-        v.push("limit", m);
-    }
-    for (k, x) in [
-        ("udp_csum", get!(l, VxlanAttr::UdpCsum)),
-        ("udp_zero_csum6_tx", get!(l, VxlanAttr::UdpZeroCsum6Tx)),
-        ("udp_zero_csum6_rx", get!(l, VxlanAttr::UdpZeroCsum6Rx)),
-    ] {
-        if let Some(x) = x {
-            v.push(k, x != 0);
-        }
-    }
-    if set(get!(l, VxlanAttr::RemcsumTx)) {
-        v.push("remcsum_tx", true);
-    }
-    if set(get!(l, VxlanAttr::RemcsumRx)) {
-        v.push("remcsum_rx", true);
-    }
-    if has!(l, VxlanAttr::Gbp) {
-        v.push("gbp", true);
-    }
-    if has!(l, VxlanAttr::Gpe) {
-        v.push("gpe", true);
-    }
-    v
-}
+/// `IFLA_INFO_DATA` of a vxlan device (`vxlan_print_opt`).
+const VXLAN: &[Member<VxlanAttr>] = {
+    use VxlanAttr as X;
+    &[
+        attr!("external", X::CollectMetadata, if_set),
+        attr!("vnifilter", X::VniFilter, if_set),
+        attr!("id", X::Id, num),
+        // An IPv4 group or remote, else an IPv6 one; none when unspecified.
+        Member::List(|l, _, v| {
+            if let Some(g) = get!(l, X::Group) {
+                if !g.is_unspecified() {
+                    let k = if g.is_multicast() { "group" } else { "remote" };
+                    v.push(k, g.to_string());
+                }
+            } else if let Some(g) = get!(l, X::Group6)
+                && !g.is_unspecified()
+            {
+                let k = if g.is_multicast() {
+                    "group6"
+                } else {
+                    "remote6"
+                };
+                v.push(k, g.to_string());
+            }
+        }),
+        Member::List(|l, _, v| {
+            if let Some(a) = get!(l, X::Local) {
+                if !a.is_unspecified() {
+                    v.push("local", a.to_string());
+                }
+            } else if let Some(a) = get!(l, X::Local6)
+                && !a.is_unspecified()
+            {
+                v.push("local6", a.to_string());
+            }
+        }),
+        Member::Attr("link", |a, names| match a {
+            X::Link(d) => Some((*d != 0).then(|| Value::Str(names.name(*d)))),
+            _ => None,
+        }),
+        attr!("port_range", X::PortRange, |r: &PortRange| {
+            let mut pr = Value::object();
+            pr.push("low", u32::from(r.low));
+            pr.push("high", u32::from(r.high));
+            pr
+        }),
+        attr!("port", X::Port, num),
+        attr!("learning", X::Learning, flag),
+        attr!("proxy", X::Proxy, if_set),
+        attr!("rsc", X::Rsc, if_set),
+        attr!("l2miss", X::L2Miss, if_set),
+        attr!("l3miss", X::L3Miss, if_set),
+        attr!("tos", X::Tos, |t: &u8| (*t != 0).then(|| hex(t))),
+        // No TTL with `ttl inherit`.
+        Member::List(|l, _, v| {
+            if get!(l, X::TtlInherit).is_none_or(|x| x == 0)
+                && let Some(t) = get!(l, X::Ttl)
+            {
+                v.push("ttl", u32::from(t));
+            }
+        }),
+        attr!("df", X::Df, |d: &u8| match d {
+            0 => Some(Value::from("unset")),
+            1 => Some(Value::from("set")),
+            2 => Some(Value::from("inherit")),
+            _ => None,
+        }),
+        attr!("label", X::Label, |x: &u32| (*x != 0).then(|| hex(x))),
+        attr!("ageing", X::Ageing, num),
+        attr!("limit", X::Limit, nonzero),
+        attr!("udp_csum", X::UdpCsum, flag),
+        attr!("udp_zero_csum6_tx", X::UdpZeroCsum6Tx, flag),
+        attr!("udp_zero_csum6_rx", X::UdpZeroCsum6Rx, flag),
+        attr!("remcsum_tx", X::RemcsumTx, if_set),
+        attr!("remcsum_rx", X::RemcsumRx, if_set),
+        attr!("gbp", X::Gbp),
+        attr!("gpe", X::Gpe),
+    ]
+};
 
 fn tun_json(l: &[TunAttr]) -> Value {
     let mut v = Value::object();

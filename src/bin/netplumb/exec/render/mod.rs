@@ -2,7 +2,8 @@
 //! commands and `monitor`: one [`Rec`] per object holds both the JSON object (`ip -j` names
 //! and value formats) and the text, following iproute2 6.1's `print_*` functions field by
 //! field: a field printed with `PRINT_ANY` there is [`Rec::any`] here, `PRINT_JSON` is
-//! [`Rec::json`], `PRINT_FP` is [`Rec::text`]. [`Opts`] says what the context prints.
+//! [`Rec::json`], `PRINT_FP` is [`Rec::text`]. [`Opts`] says what the context prints;
+//! [`Printer`] prints records as they are made, as one JSON array (`-j`) or their text.
 
 pub mod addr;
 pub mod link;
@@ -10,12 +11,16 @@ pub mod linkinfo;
 pub mod neigh;
 pub mod route;
 
-use super::Ctx;
-use crate::args::{CliError, Globals};
+use crate::args::Globals;
+use crate::ctx::Ctx;
+use crate::error::CliError;
+use crate::exec::output::write_failed;
 use crate::json::{Value, Writer};
 use std::borrow::Cow;
 use std::fmt::{Display, Write as _};
 use std::io::{BufWriter, StdoutLock, Write};
+
+pub use netplumb::wire::USER_HZ;
 
 /// What the context prints: `-N`, `-d`, `-s`, `-o` for the `show` commands; none of them,
 /// and `Deleted` for a removal, in `monitor`.
@@ -162,7 +167,7 @@ impl Printer {
         let buf = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         let out = if ctx.globals.json {
             let mut w = Writer::new(buf, ctx.globals.pretty);
-            w.begin_array().map_err(super::output::write_failed)?;
+            w.begin_array().map_err(write_failed)?;
             Out::Json(w)
         } else {
             Out::Text(buf)
@@ -176,7 +181,7 @@ impl Printer {
             Out::Json(w) => r.write_json(w),
             Out::Text(o) => o.write_all(r.text.as_bytes()),
         }
-        .map_err(super::output::write_failed)
+        .map_err(write_failed)
     }
 
     /// Closes the JSON array and flushes everything.
@@ -185,7 +190,7 @@ impl Printer {
             Out::Json(mut w) => w.end_array().and_then(|()| w.finish().map(drop)),
             Out::Text(mut o) => o.flush(),
         }
-        .map_err(super::output::write_failed)
+        .map_err(write_failed)
     }
 }
 

@@ -1,15 +1,13 @@
 //! A neighbour as `ip neigh show` and `ip monitor neigh` print it (`print_neigh`).
 
-use super::{Opts, Rec};
-use crate::exec::ipshow::USER_HZ;
+use super::{Opts, Rec, USER_HZ};
 use crate::exec::links::Links;
 use crate::json::Value;
 use crate::names::{self, NameTable};
 use netplumb::neigh::NeighFlags;
 use netplumb::wire::neigh::{NeighAttr, NeighMessage};
 
-/// `NTF_EXT_MANAGED` in `NDA_FLAGS_EXT`.
-pub const NTF_EXT_MANAGED: u32 = 1;
+pub use netplumb::wire::neigh::NTF_EXT_MANAGED;
 
 /// One entry as `print_neigh` prints it; `dev` is left out when a `dev` selector fixed it.
 pub fn neigh(m: &NeighMessage, hide_dev: bool, links: &Links<'_>, o: &Opts) -> Rec {

@@ -1,15 +1,24 @@
 //! A route as `ip route show|get` and `ip monitor route` print it (`print_route`).
 
-use super::{Opts, Rec};
-use crate::exec::ipshow::USER_HZ;
+use super::{Opts, Rec, USER_HZ};
 use crate::exec::links::Links;
-use crate::exec::route::{AF_INET, AF_INET6};
 use crate::json::Value;
 use crate::names::{self, NameTable};
+use netplumb::wire::family::{AF_INET, AF_INET6};
 use netplumb::wire::route::{
     NextHop, RT_TABLE_MAIN, RouteAttr, RouteCacheInfo, RouteMessage, RouteMetric, RouteProtocol,
     RouteScope, RouteType, RouteVia,
 };
+
+/// The value of the first `RouteAttr::$v` attribute of route `$m`.
+macro_rules! first {
+    ($m:expr, $v:ident) => {
+        $m.attrs.iter().find_map(|a| match a {
+            RouteAttr::$v(x) => Some(*x),
+            _ => None,
+        })
+    };
+}
 
 /// What [`route`] leaves out (the fields a selector fixed).
 #[derive(Debug, Default, Clone, Copy)]
@@ -206,11 +215,144 @@ pub fn route(m: &RouteMessage, hide: &Hide, links: &Links<'_>, o: &Opts) -> Rec 
         let t = names::route_type_name(r.kind.0, numeric);
         rec.any("type", t.as_str(), format!("{t} "));
     }
-    let rta_dst = m.attrs.iter().find_map(|a| match a {
-        RouteAttr::Destination(d) => Some(*d),
-        _ => None,
-    });
-    let dst = match rta_dst {
+    prefix_fields(&mut rec, m, host_len);
+    if let Some(id) = m.nexthop_id() {
+        rec.any("nhid", id, format!("nhid {id} "));
+    }
+    if r.tos != 0 && !hide.tos {
+        named(
+            &mut rec,
+            ("tos", "tos"),
+            NameTable::Dsfield,
+            r.tos.into(),
+            numeric,
+        );
+    }
+    gateway_fields(&mut rec, &m.attrs, hide.gateway);
+    if let Some(oif) = m.oif()
+        && !hide.dev
+    {
+        let n = links.name_value(oif);
+        rec.text(format_args!("dev {} ", n.as_str().unwrap_or_default()));
+        rec.json("dev", n);
+    }
+    let table = m.table();
+    if table != 0 && (table != RT_TABLE_MAIN || details) && !hide.table {
+        named(
+            &mut rec,
+            ("table", "table"),
+            NameTable::Tables,
+            table,
+            numeric,
+        );
+    }
+    if !r.flags.contains(netplumb::wire::route::RouteFlags::CLONED) {
+        if (r.protocol != RouteProtocol::BOOT || details) && !hide.protocol {
+            let p = r.protocol.0.into();
+            named(
+                &mut rec,
+                ("protocol", "proto"),
+                NameTable::Protos,
+                p,
+                numeric,
+            );
+        }
+        if (r.scope != RouteScope::UNIVERSE || details) && !hide.scope {
+            let s = r.scope.0.into();
+            named(&mut rec, ("scope", "scope"), NameTable::Scopes, s, numeric);
+        }
+    }
+    if let Some(p) = m.prefsrc()
+        && !hide.prefsrc
+    {
+        rec.json("prefsrc", Value::addr(p, None));
+        rec.text(format_args!("src {p} "));
+    }
+    if let Some(p) = m.priority()
+        && !hide.metric
+    {
+        rec.any("metric", p, format!("metric {p} "));
+    }
+    rt_flags(&mut rec, r.flags.bits());
+    extra_fields(&mut rec, m, hide, links, o);
+    rec.text("\n");
+    rec
+}
+
+/// What follows the flags of a route: its mark, realms, uid, cache, metrics, input
+/// device, preference, TTL propagation and next hops.
+fn extra_fields(rec: &mut Rec, m: &RouteMessage, hide: &Hide, links: &Links<'_>, o: &Opts) {
+    let r = m.header;
+    if let Some(mark) = first!(m, Mark).filter(|v| *v != 0) {
+        rec.json("mark", mark);
+        rec.text(if mark >= 16 {
+            format!("mark {mark:#x} ")
+        } else {
+            format!("mark {mark} ")
+        });
+    }
+    if let Some(flow) = first!(m, Flow)
+        && !hide.realms
+    {
+        flow_fields(rec, flow, o.numeric);
+    }
+    if let Some(uid) = first!(m, Uid) {
+        rec.any("uid", uid, format!("uid {uid} "));
+    }
+    // `-o` keeps a route on one line: `\` stands for the line breaks.
+    let sl = if o.oneline { "\\" } else { "\n" };
+    if r.family == AF_INET && r.flags.contains(netplumb::wire::route::RouteFlags::CLONED) {
+        cache_flags(rec, r.flags.bits(), sl);
+    }
+    if (r.family == AF_INET || r.family == AF_INET6)
+        && let Some(ci) = m.cache_info()
+    {
+        cacheinfo_fields(rec, ci, o.stats > 0);
+    }
+    if let Some(mx) = m.metrics() {
+        metrics_fields(rec, mx);
+    }
+    if let Some(iif) = m.iif()
+        && !hide.iif
+    {
+        let n = links.name(iif);
+        rec.json("iif", n.as_str());
+        rec.text(format_args!("iif {n} "));
+    }
+    if let Some(p) = m.pref() {
+        pref_field(rec, p.0);
+    }
+    for a in &m.attrs {
+        if let RouteAttr::TtlPropagate(p) = a {
+            rec.json("ttl-propogate", *p != 0);
+            rec.text(if *p != 0 {
+                "ttl-propogate enabled"
+            } else {
+                "ttl-propogate disabled"
+            });
+        }
+    }
+    if let Some(hops) = m.multipath() {
+        nexthops_fields(rec, hops, links, o.numeric, sl);
+    }
+}
+
+/// A field whose value `table` names: `key: NAME` and the text `WORD NAME `.
+fn named(
+    rec: &mut Rec,
+    (key, word): (&'static str, &str),
+    table: NameTable,
+    id: u32,
+    numeric: bool,
+) {
+    let name = table.name(id, numeric);
+    rec.any(key, name.as_str(), format_args!("{word} {name} "));
+}
+
+/// The destination (`dst`, `default` when there is none) and the source prefix (`from`).
+fn prefix_fields(rec: &mut Rec, m: &RouteMessage, host_len: u8) {
+    let r = m.header;
+    let dst = match first!(m, Destination) {
         Some(a) if r.dst_len != host_len => Value::addr(a, Some(r.dst_len)),
         Some(a) => Value::addr(a, None),
         None if r.dst_len != 0 => Value::display(format_args!("0/{} ", r.dst_len)),
@@ -233,118 +375,16 @@ pub fn route(m: &RouteMessage, hide: &Hide, links: &Links<'_>, o: &Opts) -> Rec 
         }
         None => {}
     }
-    if let Some(id) = m.nexthop_id() {
-        rec.any("nhid", id, format!("nhid {id} "));
-    }
-    if r.tos != 0 && !hide.tos {
-        let t = NameTable::Dsfield.name(u32::from(r.tos), numeric);
-        rec.any("tos", t.as_str(), format!("tos {t} "));
-    }
-    gateway_fields(&mut rec, &m.attrs, hide.gateway);
-    if let Some(oif) = m.oif()
-        && !hide.dev
-    {
-        let n = links.name_value(oif);
-        rec.text(format_args!("dev {} ", n.as_str().unwrap_or_default()));
-        rec.json("dev", n);
-    }
-    let table = m.table();
-    if table != 0 && (table != RT_TABLE_MAIN || details) && !hide.table {
-        let t = NameTable::Tables.name(table, numeric);
-        rec.any("table", t.as_str(), format!("table {t} "));
-    }
-    if !r.flags.contains(netplumb::wire::route::RouteFlags::CLONED) {
-        if (r.protocol != RouteProtocol::BOOT || details) && !hide.protocol {
-            let p = NameTable::Protos.name(u32::from(r.protocol.0), numeric);
-            rec.any("protocol", p.as_str(), format!("proto {p} "));
-        }
-        if (r.scope != RouteScope::UNIVERSE || details) && !hide.scope {
-            let s = NameTable::Scopes.name(u32::from(r.scope.0), numeric);
-            rec.any("scope", s.as_str(), format!("scope {s} "));
-        }
-    }
-    if let Some(p) = m.prefsrc()
-        && !hide.prefsrc
-    {
-        rec.json("prefsrc", Value::addr(p, None));
-        rec.text(format_args!("src {p} "));
-    }
-    if let Some(p) = m.priority()
-        && !hide.metric
-    {
-        rec.any("metric", p, format!("metric {p} "));
-    }
-    rt_flags(&mut rec, r.flags.bits());
-    let find = |f: fn(&RouteAttr) -> Option<u32>| m.attrs.iter().find_map(f);
-    if let Some(mark) = find(|a| match a {
-        RouteAttr::Mark(v) => Some(*v),
-        _ => None,
-    })
-    .filter(|v| *v != 0)
-    {
-        rec.json("mark", mark);
-        rec.text(if mark >= 16 {
-            format!("mark {mark:#x} ")
-        } else {
-            format!("mark {mark} ")
-        });
-    }
-    if let Some(flow) = find(|a| match a {
-        RouteAttr::Flow(v) => Some(*v),
-        _ => None,
-    }) && !hide.realms
-    {
-        flow_fields(&mut rec, flow, numeric);
-    }
-    if let Some(uid) = find(|a| match a {
-        RouteAttr::Uid(v) => Some(*v),
-        _ => None,
-    }) {
-        rec.any("uid", uid, format!("uid {uid} "));
-    }
-    // `-o` keeps a route on one line: `\` stands for the line breaks.
-    let sl = if o.oneline { "\\" } else { "\n" };
-    if r.family == AF_INET && r.flags.contains(netplumb::wire::route::RouteFlags::CLONED) {
-        cache_flags(&mut rec, r.flags.bits(), sl);
-    }
-    if (r.family == AF_INET || r.family == AF_INET6)
-        && let Some(ci) = m.cache_info()
-    {
-        cacheinfo_fields(&mut rec, ci, o.stats > 0);
-    }
-    if let Some(mx) = m.metrics() {
-        metrics_fields(&mut rec, mx);
-    }
-    if let Some(iif) = m.iif()
-        && !hide.iif
-    {
-        let n = links.name(iif);
-        rec.json("iif", n.as_str());
-        rec.text(format_args!("iif {n} "));
-    }
-    if let Some(p) = m.pref() {
-        match p.0 {
-            3 => rec.any("pref", "low", "pref low"),
-            0 => rec.any("pref", "medium", "pref medium"),
-            1 => rec.any("pref", "high", "pref high"),
-            v => rec.any("pref", u32::from(v), v.to_string()),
-        };
-    }
-    for a in &m.attrs {
-        if let RouteAttr::TtlPropagate(p) = a {
-            rec.json("ttl-propogate", *p != 0);
-            rec.text(if *p != 0 {
-                "ttl-propogate enabled"
-            } else {
-                "ttl-propogate disabled"
-            });
-        }
-    }
-    if let Some(hops) = m.multipath() {
-        nexthops_fields(&mut rec, hops, links, numeric, sl);
-    }
-    rec.text("\n");
-    rec
+}
+
+/// `pref` of an IPv6 route (`ICMPV6_ROUTER_PREF_*`).
+fn pref_field(rec: &mut Rec, p: u8) {
+    match p {
+        3 => rec.any("pref", "low", "pref low"),
+        0 => rec.any("pref", "medium", "pref medium"),
+        1 => rec.any("pref", "high", "pref high"),
+        v => rec.any("pref", u32::from(v), v.to_string()),
+    };
 }
 
 /// `print_rta_cacheinfo`.

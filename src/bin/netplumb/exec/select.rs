@@ -1,45 +1,7 @@
-//! What the `address`, `route` and `neigh` executors share: ip-style output records (one
-//! description gives both the JSON member and the text), iproute2's number-to-name tables,
-//! the interface table the printers look names up in, prefix and glob matching, and the
-//! messages `ip` prints for devices that do not exist.
-//!
-//! The printers follow iproute2 6.1's `print_*` functions field by field: a field printed
-//! with `PRINT_ANY` there is [`Rec::any`] here, `PRINT_JSON` is [`Rec::json`], `PRINT_FP` is
-//! [`Rec::text`], so the JSON keys, their order and the text come from one place.
+//! What the `show` and `flush` selectors of `address`, `route` and `neigh` share: prefix
+//! matching as iproute2's `inet_addr_match` does it and shell globs as `fnmatch` reads them.
 
-use super::failed;
-use crate::args::CliError;
-use netplumb::{Error, Handle};
 use std::net::IpAddr;
-
-/// `Cannot find device "NAME"`, as `ip` says when a `dev` does not exist.
-pub fn nodev(name: &str) -> CliError {
-    CliError::Failed(format!("Cannot find device \"{name}\""))
-}
-
-/// A library error, with a missing device reported as [`nodev`].
-pub fn lib_error(e: Error) -> CliError {
-    match e {
-        Error::NotFound { what: "link", name } => nodev(&name),
-        e => failed(e),
-    }
-}
-
-/// The interface index of `dev` as `ip` finds it: an alias label (`eth0:1`) names its
-/// device, and `ifN` names index N when no device has that name. `Cannot find device`
-/// otherwise.
-pub fn resolve(h: &Handle, dev: &str) -> Result<u32, CliError> {
-    let name = dev.split(':').next().unwrap_or(dev);
-    match h.link_index(name) {
-        Ok(i) => Ok(i),
-        Err(e) if e.is_not_found() || matches!(e, Error::InvalidInput { .. }) => name
-            .strip_prefix("if")
-            .and_then(|n| n.parse::<u32>().ok())
-            .filter(|i| *i > 0 && i32::try_from(*i).is_ok())
-            .ok_or_else(|| nodev(dev)),
-        Err(e) => Err(failed(e)),
-    }
-}
 
 /// `inet_addr_match`: whether the first `bits` bits of `a` and `b` agree (addresses of
 /// different families never do).
@@ -119,9 +81,6 @@ pub fn glob(pattern: &str, s: &str) -> bool {
     let s: Vec<char> = s.chars().collect();
     go(&p, &s)
 }
-
-/// `USER_HZ`: the unit of the clock ticks in cache-info structures.
-pub const USER_HZ: u32 = 100;
 
 #[cfg(test)]
 mod tests {

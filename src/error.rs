@@ -1,7 +1,7 @@
 //! The crate's error type.
 
 use crate::socket::Protocol;
-use crate::wire::{DecodeError, EncodeError, nlmsg::message_type_name};
+use crate::wire::{DecodeError, EncodeError};
 use std::fmt;
 use std::time::Duration;
 
@@ -80,12 +80,13 @@ impl KernelError {
 
 impl fmt::Display for KernelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.protocol {
-            Protocol::Route => match message_type_name(self.request_type) {
-                Some(n) => write!(f, "{n}")?,
-                None => write!(f, "request type {}", self.request_type)?,
-            },
-            p => write!(f, "{} request type {:#06x}", p.name(), self.request_type)?,
+        match (
+            self.protocol,
+            self.protocol.message_type_name(self.request_type),
+        ) {
+            (_, Some(n)) => write!(f, "{n}")?,
+            (Protocol::Route, None) => write!(f, "request type {}", self.request_type)?,
+            (p, None) => write!(f, "{} request type {:#06x}", p.name(), self.request_type)?,
         }
         if let Some(i) = self.request_index {
             write!(f, " (batch request {i})")?;

@@ -47,7 +47,7 @@ use crate::error::{Error, KernelError, Result};
 use crate::handle::Handle;
 use crate::socket::{Protocol, Request};
 use crate::wire::Emit;
-use crate::wire::nlmsg::{NlmsgFlags, message_type_name};
+use crate::wire::nlmsg::NlmsgFlags;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -389,10 +389,10 @@ impl FaultPlan {
     /// [`FaultPlan::check`] for a request of `msg_type` on a `protocol` socket; with an
     /// errno the fault is a [`KernelError`] naming the request.
     pub(crate) fn check_request(&self, protocol: Protocol, msg_type: u16, seq: u32) -> Result<()> {
-        let what = match protocol {
-            Protocol::Route => message_type_name(msg_type)
-                .map_or_else(|| format!("request type {msg_type}"), str::to_string),
-            p => format!("{} request type {msg_type:#06x}", p.name()),
+        let what = match (protocol, protocol.message_type_name(msg_type)) {
+            (_, Some(name)) => name.to_string(),
+            (Protocol::Route, None) => format!("request type {msg_type}"),
+            (p, None) => format!("{} request type {msg_type:#06x}", p.name()),
         };
         let (step, errno) = match self.next(&what) {
             None => return Ok(()),

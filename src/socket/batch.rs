@@ -6,7 +6,7 @@ use super::request::{ack_result, parse_error, whole};
 use super::{ACK_ROOM, AckWait, Socket};
 use crate::error::Result;
 use crate::wire::nlmsg::NLMSG_ERROR;
-use crate::wire::{Builder, Emit, NlmsgFlags};
+use crate::wire::{Builder, Emit, NlmsgBuffer, NlmsgFlags};
 use std::ops::Range;
 
 /// At most this many requests go out in one `sendmsg` of a batch. The kernel queues every
@@ -169,6 +169,9 @@ pub(super) fn chunk_end(items: &[BatchItem], start: usize) -> usize {
     end
 }
 
+/// What [`Socket::send_chunk`] hands the answers that are not acknowledgements to.
+type OnReply<'f> = dyn FnMut(usize, NlmsgBuffer<&[u8]>) -> Result<()> + 'f;
+
 /// How [`Socket::send_chunk`] waits for answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Wait {
@@ -207,7 +210,8 @@ impl Socket {
         while start < batch.items.len() {
             let end = chunk_end(&batch.items, start);
             let chunk = batch.items.get(start..end).unwrap_or(&[]);
-            let answers = self.send_chunk(batch, chunk, start, Wait::ForAcks)?;
+            let answers =
+                self.send_chunk(batch, chunk, start, Wait::ForAcks, &mut |_, _| Ok(()))?;
             let mut failed = false;
             for a in answers {
                 let r = a.unwrap_or(Ok(()));
@@ -248,18 +252,36 @@ impl Socket {
     /// # Errors
     /// The outer error is a transport failure; then what took effect is not known.
     pub fn batch_whole(&mut self, batch: &Batch) -> Result<Vec<Option<Result<()>>>> {
-        self.send_chunk(batch, &batch.items, 0, Wait::Queued)
+        self.send_chunk(batch, &batch.items, 0, Wait::Queued, &mut |_, _| Ok(()))
+    }
+
+    /// [`Socket::batch_whole`], handing every other answer to `on_reply` as it is read:
+    /// the index of the message it answers (by sequence number) and the answer in the
+    /// receive buffer. A message sent with `NLM_F_ECHO` comes back this way (nf_tables
+    /// echoes a new rule with its handle when the batch commits). An error from
+    /// `on_reply` stops the reading and is returned; the socket skips what is left of
+    /// the answers at the next request.
+    ///
+    /// # Errors
+    /// As [`Socket::batch_whole`], and `on_reply`'s.
+    pub fn batch_whole_map(
+        &mut self,
+        batch: &Batch,
+        mut on_reply: impl FnMut(usize, NlmsgBuffer<&[u8]>) -> Result<()>,
+    ) -> Result<Vec<Option<Result<()>>>> {
+        self.send_chunk(batch, &batch.items, 0, Wait::Queued, &mut on_reply)
     }
 
     /// Sends `chunk` (items of `batch`, the first at index `base_index`) in one datagram
     /// with consecutive sequence numbers, and returns the kernel's answer to each (`None`:
-    /// no answer).
+    /// no answer); other messages answering them go to `on_reply` with their index.
     fn send_chunk(
         &mut self,
         batch: &Batch,
         chunk: &[BatchItem],
         base_index: usize,
         wait: Wait,
+        on_reply: &mut OnReply<'_>,
     ) -> Result<Vec<Option<Result<()>>>> {
         let count = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
         let first = self.reserve_seqs(count);
@@ -303,10 +325,11 @@ impl Socket {
                 _ => break,
             };
             let m = self.view(r.clone())?;
+            let i = m.sequence_number().wrapping_sub(first) as usize;
             if m.message_type() != NLMSG_ERROR {
+                on_reply(base_index + i, m)?;
                 continue;
             }
-            let i = m.sequence_number().wrapping_sub(first) as usize;
             let item = chunk.get(i);
             let e = parse_error(&m, r.start)?;
             let res = ack_result(

@@ -47,6 +47,9 @@ pub use multicast::{
 };
 pub use request::Request;
 
+/// The netlink protocol of a socket (defined with the codec, which decodes by it).
+pub use crate::wire::message::Protocol;
+
 use crate::error::{Error, Result};
 use crate::netns::NetNs;
 use crate::sys::netlink as sys;
@@ -68,43 +71,6 @@ const DEFAULT_SO_RCVBUF: usize = 1024 * 1024;
 /// extended-ack attributes (a message of a few dozen bytes, an offset, a policy). 4 KiB is
 /// several times the most the kernel adds.
 const ACK_ROOM: usize = 4096;
-
-/// The netlink protocol (family) of a socket: the third argument of
-/// `socket(AF_NETLINK, SOCK_RAW, protocol)`.
-///
-/// ```
-/// use netplumb::socket::Protocol;
-/// assert_eq!(Protocol::default(), Protocol::Route);
-/// assert_eq!(Protocol::Route.as_raw(), 0); // NETLINK_ROUTE
-/// assert_eq!(Protocol::Netfilter.as_raw(), 12); // NETLINK_NETFILTER
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum Protocol {
-    /// `NETLINK_ROUTE` (rtnetlink): links, addresses, routes, neighbours, rules, ...
-    #[default]
-    Route,
-    /// `NETLINK_NETFILTER` (nfnetlink): nf_tables, conntrack, ...
-    Netfilter,
-}
-
-impl Protocol {
-    /// The `NETLINK_*` number.
-    pub fn as_raw(self) -> i32 {
-        match self {
-            Protocol::Route => libc::NETLINK_ROUTE,
-            Protocol::Netfilter => libc::NETLINK_NETFILTER,
-        }
-    }
-
-    /// The uapi name (`"NETLINK_ROUTE"`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Protocol::Route => "NETLINK_ROUTE",
-            Protocol::Netfilter => "NETLINK_NETFILTER",
-        }
-    }
-}
 
 /// A blocking netlink socket (`NETLINK_ROUTE` unless opened with
 /// [`Socket::open_protocol`]).

@@ -800,8 +800,46 @@ fn kernel_errors_name_the_protocol() {
         .unwrap_err();
     assert_eq!(e.kernel().unwrap().protocol, Protocol::Netfilter);
     assert!(
-        e.to_string()
-            .starts_with("NETLINK_NETFILTER request type 0x0a00: No such file"),
+        e.to_string().starts_with("NFT_MSG_NEWTABLE: No such file"),
         "{e}"
     );
+    let e = s
+        .request(0x0b00, NlmsgFlags::empty(), &[1u8, 0, 0, 0][..])
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("NETLINK_NETFILTER request type 0x0b00: No such file"),
+        "{e}"
+    );
+}
+
+#[test]
+fn batch_whole_map_hands_over_the_echoes() {
+    let (mut s, st) = fake::socket();
+    // nf_tables echoes the message sent with NLM_F_ECHO at commit, before the acks.
+    st.lock().unwrap().responder = Some(Box::new(|d| {
+        let reqs = requests(d);
+        let mut echo = reqs[2].clone();
+        echo[6..8].copy_from_slice(&0u16.to_ne_bytes()); // flags: none
+        echo[12..16].copy_from_slice(&PORT.to_ne_bytes()); // to us
+        let mut out = vec![kernel(echo)];
+        out.extend(reqs[1..4].iter().map(|r| kernel(error_reply(r, 0, None))));
+        out
+    }));
+    let mut seen = Vec::new();
+    let r = s
+        .batch_whole_map(&transaction(), |i, m| {
+            seen.push((i, m.message_type(), m.payload().to_vec()));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen, vec![(2, 0x0a00, vec![1, 0, 0, 0])]);
+    assert!(r[1..4].iter().all(|r| matches!(r, Some(Ok(())))), "{r:?}");
+    // An error of the callback stops the reading and is returned.
+    let e = s
+        .batch_whole_map(&transaction(), |_, _| {
+            Err(Error::invalid("echo", "refused"))
+        })
+        .unwrap_err();
+    assert!(e.is_invalid(), "{e:?}");
 }

@@ -42,16 +42,45 @@ pub enum Payload<'a> {
     Other(&'a [u8]),
 }
 
-/// Which netlink protocol's message types a datagram carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A netlink protocol (family): the third argument of
+/// `socket(AF_NETLINK, SOCK_RAW, protocol)`, and which message types a datagram carries.
+/// The one type for both: [`crate::socket::Protocol`] is this.
+///
+/// ```
+/// use netplumb::socket::Protocol;
+/// assert_eq!(Protocol::default(), Protocol::Route);
+/// assert_eq!(Protocol::Route.as_raw(), 0); // NETLINK_ROUTE
+/// assert_eq!(Protocol::Netfilter.as_raw(), 12); // NETLINK_NETFILTER
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Protocol {
-    /// `NETLINK_ROUTE`: `RTM_*` types.
+    /// `NETLINK_ROUTE` (rtnetlink): links, addresses, routes, neighbours, rules, ...;
+    /// `RTM_*` types.
+    #[default]
     Route,
-    /// `NETLINK_NETFILTER`: subsystem in the high byte, batch markers at 16 and 17.
+    /// `NETLINK_NETFILTER` (nfnetlink): nf_tables, conntrack, ...; the subsystem in the
+    /// high byte of the type, batch markers at 16 and 17.
     Netfilter,
 }
 
 impl Protocol {
+    /// The `NETLINK_*` number.
+    pub fn as_raw(self) -> i32 {
+        match self {
+            Protocol::Route => libc::NETLINK_ROUTE,
+            Protocol::Netfilter => libc::NETLINK_NETFILTER,
+        }
+    }
+
+    /// The uapi name (`"NETLINK_ROUTE"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Route => "NETLINK_ROUTE",
+            Protocol::Netfilter => "NETLINK_NETFILTER",
+        }
+    }
+
     /// The protocol of `datagram`, judged from all of it (see
     /// [`super::nft::is_nfnetlink`]); rtnetlink when nothing says nfnetlink.
     pub fn detect(datagram: &[u8]) -> Protocol {

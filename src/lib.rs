@@ -71,6 +71,9 @@ pub mod rule;
 // ---- multi-step plumbing: undo logs and fault plans ----
 pub mod undo;
 
+// ---- nf_tables: tables, chains, rules, sets; ready-made NAT, ports and filters ----
+pub mod nft;
+
 // ---- container plumbing: compositions of the operations ----
 #[cfg(feature = "cni")]
 pub mod cni;

@@ -555,6 +555,10 @@ pub const NFTA_RANGE_OP: u16 = 2;
 pub const NFTA_RANGE_FROM_DATA: u16 = 3;
 /// `NFTA_RANGE_TO_DATA` (data).
 pub const NFTA_RANGE_TO_DATA: u16 = 4;
+/// `NFT_RANGE_EQ`: within the range.
+pub const NFT_RANGE_EQ: u32 = 0;
+/// `NFT_RANGE_NEQ`: outside the range.
+pub const NFT_RANGE_NEQ: u32 = 1;
 
 attribute_enum! {
     nf_tables;
@@ -854,6 +858,88 @@ impl Expr {
         } else {
             Expr::Masq(vec![MasqAttr::Flags(flags)])
         }
+    }
+    /// `masq` to the ports in registers `min` (and `max`), with `NF_NAT_RANGE_*` flags
+    /// (`masquerade to :1000-2000`; `nft` adds `NF_NAT_RANGE_PROTO_SPECIFIED`).
+    pub fn masq_ports(min: u32, max: Option<u32>, flags: u32) -> Self {
+        let mut a = vec![MasqAttr::Flags(flags), MasqAttr::RegProtoMin(min)];
+        a.extend(max.map(MasqAttr::RegProtoMax));
+        Expr::Masq(a)
+    }
+    /// `nat` of `kind` (`NFT_NAT_SNAT`, `NFT_NAT_DNAT`) for `family` (`NFPROTO_IPV4`,
+    /// `NFPROTO_IPV6`) to the address in register `addr` and, optionally, the ports in
+    /// registers `proto_min` (and `proto_max`); `flags` (`NFTA_NAT_FLAGS`) only when
+    /// nonzero, as `nft` writes it.
+    pub fn nat(
+        kind: u32,
+        family: u32,
+        addr: u32,
+        proto_min: Option<u32>,
+        proto_max: Option<u32>,
+        flags: u32,
+    ) -> Self {
+        let mut a = vec![
+            NatAttr::Type(kind),
+            NatAttr::Family(family),
+            NatAttr::RegAddrMin(addr),
+        ];
+        a.extend(proto_min.map(NatAttr::RegProtoMin));
+        a.extend(proto_max.map(NatAttr::RegProtoMax));
+        if flags != 0 {
+            a.push(NatAttr::Flags(flags));
+        }
+        Expr::Nat(a)
+    }
+    /// `redir` to the ports in registers `min` (and `max`), with `NF_NAT_RANGE_*` flags.
+    pub fn redir(min: u32, max: Option<u32>, flags: u32) -> Self {
+        let mut a = vec![RedirAttr::RegProtoMin(min)];
+        a.extend(max.map(RedirAttr::RegProtoMax));
+        a.push(RedirAttr::Flags(flags));
+        Expr::Redir(a)
+    }
+    /// `fib FLAGS RESULT => reg DREG` (`fib daddr type`: `NFTA_FIB_F_DADDR`,
+    /// `NFT_FIB_RESULT_ADDRTYPE`).
+    pub fn fib(flags: u32, result: u32, dreg: u32) -> Self {
+        Expr::Fib(vec![
+            FibAttr::Flags(flags),
+            FibAttr::Result(result),
+            FibAttr::Dreg(dreg),
+        ])
+    }
+    /// `range OP reg SREG FROM TO` (`NFT_RANGE_EQ` 0, `NFT_RANGE_NEQ` 1).
+    pub fn range(op: u32, sreg: u32, from: impl Into<Vec<u8>>, to: impl Into<Vec<u8>>) -> Self {
+        Expr::Range(vec![
+            RangeAttr::Sreg(sreg),
+            RangeAttr::Op(op),
+            RangeAttr::From(super::value(from)),
+            RangeAttr::To(super::value(to)),
+        ])
+    }
+    /// `reject` of `NFT_REJECT_*` type with an ICMP code.
+    pub fn reject(kind: u32, icmp_code: u8) -> Self {
+        Expr::Reject(vec![
+            RejectAttr::Type(kind),
+            RejectAttr::IcmpCode(icmp_code),
+        ])
+    }
+    /// `log`, with a prefix if one is given.
+    pub fn log(prefix: Option<&str>) -> Self {
+        Expr::Log(
+            prefix
+                .map(|p| LogAttr::Prefix(p.to_owned()))
+                .into_iter()
+                .collect(),
+        )
+    }
+    /// `lookup reg SREG set NAME`, with the set's id in the batch when it is made there and
+    /// `NFT_LOOKUP_F_INV` when `invert` (`ip saddr != @NAME`).
+    pub fn lookup_in(set: &str, sreg: u32, set_id: Option<u32>, invert: bool) -> Self {
+        let mut a = vec![LookupAttr::Sreg(sreg), LookupAttr::Set(set.to_owned())];
+        a.extend(set_id.map(LookupAttr::SetId));
+        if invert {
+            a.push(LookupAttr::Flags(NFT_LOOKUP_F_INV));
+        }
+        Expr::Lookup(a)
     }
 
     /// The verdict of an `immediate` to the verdict register.

@@ -1,0 +1,182 @@
+//! [`PublishedPorts`]: host ports forwarded to containers.
+
+use super::TableOp;
+use crate::error::{Error, Result};
+use crate::ipnet::IpNet;
+use crate::nft::{Chain, ChainType, Hook, PortRange, Proto, Rule, TableFamily, priority};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// One published port: what `docker run -p [HOST_ADDR:]HOST_PORTS:PORT/PROTO` or a CNI
+/// `portMappings` entry says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortMapping {
+    /// TCP or UDP.
+    pub proto: Proto,
+    /// Only connections to this host address (any local address when `None`).
+    pub host_addr: Option<IpAddr>,
+    /// The host port, or a range of host ports that all lead to `container_port`.
+    pub host_ports: PortRange,
+    /// The container's address.
+    pub container_addr: IpAddr,
+    /// The container's port.
+    pub container_port: u16,
+}
+
+impl PortMapping {
+    /// `host_port` on every local address to `container_addr:container_port`.
+    pub fn new(
+        proto: Proto,
+        host_port: u16,
+        container_addr: IpAddr,
+        container_port: u16,
+    ) -> PortMapping {
+        PortMapping {
+            proto,
+            host_addr: None,
+            host_ports: host_port.into(),
+            container_addr,
+            container_port,
+        }
+    }
+
+    /// The same, only for connections to `addr`.
+    #[must_use]
+    pub fn host_addr(mut self, addr: IpAddr) -> PortMapping {
+        self.host_addr = Some(addr);
+        self
+    }
+
+    /// The same, for every host port of `ports`.
+    #[must_use]
+    pub fn host_ports(mut self, ports: impl Into<PortRange>) -> PortMapping {
+        self.host_ports = ports.into();
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        self.host_ports.check()?;
+        PortRange::from(self.container_port).check()?;
+        if let Some(h) = self.host_addr {
+            if h.is_ipv4() != self.container_addr.is_ipv4() {
+                return Err(Error::invalid(
+                    "port mapping",
+                    format!(
+                        "host address {h} and container address {} of different families",
+                        self.container_addr
+                    ),
+                ));
+            }
+            if h.is_unspecified() {
+                return Err(Error::invalid(
+                    "port mapping",
+                    format!("host address {h}: leave it out for any address"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `ip daddr HOST` or `fib daddr type local`, then the protocol and port.
+    fn to_host(&self, rule: Rule) -> Rule {
+        let rule = match self.host_addr {
+            Some(h) => rule.daddr(IpNet::host(h)),
+            None => rule.fib_daddr_local(),
+        };
+        rule.dport(self.proto, self.host_ports)
+            .dnat(self.container_addr, Some(self.container_port.into()))
+    }
+}
+
+/// Publishes container ports on the host: a connection to a host port (on any local
+/// address, or on the given one) is sent on to the container's address and port, whether it
+/// comes from another host (`prerouting`), from the host itself (`output`), or from the
+/// container itself through the host's address (hairpin: `postrouting` masquerades it, so
+/// that the answer comes back through the host).
+///
+/// From the host itself, loopback destinations (`127.0.0.0/8`, `::1`) are left alone, as
+/// Docker does: a packet from 127.0.0.1 cannot be routed to a container.
+///
+/// ```
+/// use netplumb::nft::{PortRange, Proto};
+/// use netplumb::nft::ops::{PortMapping, PublishedPorts, TableOp};
+/// let p = PublishedPorts::new(vec![PortMapping::new(Proto::Tcp, 8080, "198.18.0.2".parse()?, 80)]);
+/// let s = p.script("np-net1-ports")?;
+/// assert!(s.contains("fib daddr type local tcp dport 8080 dnat ip to 198.18.0.2:80"));
+/// assert!(s.contains("ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat ip to 198.18.0.2:80"));
+/// assert!(s.contains("ip saddr 198.18.0.2/32 ip daddr 198.18.0.2/32 tcp dport 80 masquerade"));
+/// // Port 0 and reversed ranges are refused before anything is sent.
+/// let bad = PortMapping::new(Proto::Tcp, 9000, "198.18.0.2".parse()?, 80).host_ports(PortRange { first: 9000, last: 8000 });
+/// assert!(PublishedPorts::new(vec![bad]).transaction("t").is_err());
+/// # Ok::<(), netplumb::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedPorts {
+    /// The mappings, in order.
+    pub mappings: Vec<PortMapping>,
+}
+
+impl PublishedPorts {
+    /// Publishes `mappings`.
+    pub fn new(mappings: Vec<PortMapping>) -> PublishedPorts {
+        PublishedPorts { mappings }
+    }
+}
+
+impl TableOp for PublishedPorts {
+    const FAMILY: TableFamily = TableFamily::Inet;
+
+    /// Three nat chains: `prerouting` (priority dstnat) and `output` (priority -100) with one
+    /// `dnat` per mapping, `postrouting` (priority srcnat) with one hairpin `masquerade` per
+    /// mapping.
+    fn chains(&self) -> Result<Vec<(Chain, Vec<Rule>)>> {
+        let mut pre = Vec::new();
+        let mut out = Vec::new();
+        let mut post = Vec::new();
+        for m in &self.mappings {
+            m.check()?;
+            pre.push(m.to_host(Rule::new()));
+            let local = match (m.host_addr, m.container_addr) {
+                (Some(_), _) => Rule::new(),
+                (None, IpAddr::V4(_)) => {
+                    Rule::new().daddr_ne(IpNet::new(Ipv4Addr::new(127, 0, 0, 0).into(), 8)?)
+                }
+                (None, IpAddr::V6(_)) => {
+                    Rule::new().daddr_ne(IpNet::host(Ipv6Addr::LOCALHOST.into()))
+                }
+            };
+            out.push(m.to_host(local));
+            let c = IpNet::host(m.container_addr);
+            post.push(
+                Rule::new()
+                    .saddr(c)
+                    .daddr(c)
+                    .dport(m.proto, m.container_port)
+                    .masquerade(),
+            );
+        }
+        Ok(vec![
+            (
+                Chain::base(
+                    "prerouting",
+                    ChainType::Nat,
+                    Hook::Prerouting,
+                    priority::DSTNAT,
+                ),
+                pre,
+            ),
+            (
+                Chain::base("output", ChainType::Nat, Hook::Output, priority::DSTNAT),
+                out,
+            ),
+            (
+                Chain::base(
+                    "postrouting",
+                    ChainType::Nat,
+                    Hook::Postrouting,
+                    priority::SRCNAT,
+                ),
+                post,
+            ),
+        ])
+    }
+}

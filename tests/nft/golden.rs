@@ -367,25 +367,28 @@ fn the_ready_made_operations_make_nfts_messages() {
             .host_ports(5000..=5010),
         PortMapping::new(Proto::Tcp, 8443, ip("2001:db8::2"), 443),
     ]);
-    let cases: [(&str, &str, Box<dyn Fn(&str) -> (Transaction, String)>); 4] = [
-        ("request_op_masquerade.hex", "np-masq", {
-            let op = Masquerade::new(net("198.18.0.0/24"), "br0");
-            Box::new(move |n| (op.transaction(n).unwrap(), op.script(n).unwrap()))
-        }),
-        ("request_op_ports.hex", "np-ports", {
-            Box::new(move |n| (ports.transaction(n).unwrap(), ports.script(n).unwrap()))
-        }),
-        ("request_op_isolation.hex", "np-iso", {
-            let op = Isolation::new().between("br0", "br1").no_inter_port("br0");
-            Box::new(move |n| (op.transaction(n).unwrap(), op.script(n).unwrap()))
-        }),
-        ("request_op_dhcp.hex", "np-dhcp", {
-            let op = DhcpFilter::new("veth0", "tap0");
-            Box::new(move |n| (op.transaction(n).unwrap(), op.script(n).unwrap()))
-        }),
+    fn made<O: TableOp>(op: &O, name: &str) -> (Transaction, String) {
+        (op.transaction(name).unwrap(), op.script(name).unwrap())
+    }
+    let cases = [
+        (
+            "request_op_masquerade.hex",
+            made(&Masquerade::new(net("198.18.0.0/24"), "br0"), "np-masq"),
+        ),
+        ("request_op_ports.hex", made(&ports, "np-ports")),
+        (
+            "request_op_isolation.hex",
+            made(
+                &Isolation::new().between("br0", "br1").no_inter_port("br0"),
+                "np-iso",
+            ),
+        ),
+        (
+            "request_op_dhcp.hex",
+            made(&DhcpFilter::new("veth0", "tap0"), "np-dhcp"),
+        ),
     ];
-    for (fixture, name, make) in cases {
-        let (tx, text) = make(name);
+    for (fixture, (tx, text)) in cases {
         assert_eq!(
             text.lines().collect::<Vec<_>>(),
             script(fixture),

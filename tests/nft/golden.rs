@@ -34,7 +34,7 @@ fn batch(name: &str) -> Vec<(u16, NlmsgFlags, Vec<u8>)> {
 }
 
 /// The `script:` lines of a fixture's header: what `nft -f` was given.
-fn script(name: &str) -> Vec<String> {
+pub fn script(name: &str) -> Vec<String> {
     let path = format!("{}/tests/fixtures/nft/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(path)
         .unwrap()
@@ -155,8 +155,9 @@ fn builder_rules() -> Vec<(&'static str, Rule)> {
         .collect()
 }
 
-#[test]
-fn the_builder_makes_nfts_messages() {
+/// RULESET_BUILDER of capture_nft.py as one transaction, in nft's order (each table, its
+/// chains, its sets, its rules), and the rules written as text.
+pub fn builder() -> (Transaction, Vec<String>) {
     let inet = Table::new(TableFamily::Inet, "nb");
     let bridge = Table::new(TableFamily::Bridge, "nbr");
     let ip6 = Table::new(TableFamily::Ip6, "n6");
@@ -222,17 +223,28 @@ fn the_builder_makes_nfts_messages() {
         .dport(Proto::Tcp, 22)
         .reject(RejectWith::PortUnreachable);
     tx.add_rule(&ip6, "c", &ip6_rule).unwrap();
-    assert_same(&tx, "request_builder.hex");
-
-    // Each rule's text is the line nft was given.
-    let lines = script("request_builder.hex");
-    let written: Vec<String> = rules
+    let written = rules
         .iter()
         .map(|(_, r)| r)
         .chain(&bridge_rules)
         .chain([&ip6_rule])
         .map(ToString::to_string)
         .collect();
+    (tx, written)
+}
+
+/// The transaction of [`builder`].
+pub fn builder_transaction() -> Transaction {
+    builder().0
+}
+
+#[test]
+fn the_builder_makes_nfts_messages() {
+    let (tx, written) = builder();
+    assert_same(&tx, "request_builder.hex");
+
+    // Each rule's text is the line nft was given.
+    let lines = script("request_builder.hex");
     for w in &written {
         assert!(
             lines.iter().any(|l| l.trim() == w),

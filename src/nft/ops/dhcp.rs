@@ -32,7 +32,9 @@ impl DhcpFilter {
 }
 
 impl TableOp for DhcpFilter {
-    const FAMILY: TableFamily = TableFamily::Bridge;
+    fn family(&self) -> TableFamily {
+        TableFamily::Bridge
+    }
 
     /// `chain forward { type filter hook forward priority filter; }` with one rule per
     /// direction: `iifname A oifname B ether type ip udp dport 67-68 drop`.

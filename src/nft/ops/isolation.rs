@@ -52,7 +52,9 @@ impl Isolation {
 }
 
 impl TableOp for Isolation {
-    const FAMILY: TableFamily = TableFamily::Inet;
+    fn family(&self) -> TableFamily {
+        TableFamily::Inet
+    }
 
     /// `chain forward { type filter hook forward priority filter; }` with
     /// `iifname A oifname B drop` for each direction of each pair, then

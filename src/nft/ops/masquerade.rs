@@ -41,7 +41,9 @@ impl Masquerade {
 }
 
 impl TableOp for Masquerade {
-    const FAMILY: TableFamily = TableFamily::Inet;
+    fn family(&self) -> TableFamily {
+        TableFamily::Inet
+    }
 
     /// `chain postrouting { type nat hook postrouting priority srcnat; }` with
     /// `ip saddr SUBNET oifname != BRIDGE masquerade`.

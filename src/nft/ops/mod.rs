@@ -32,12 +32,13 @@ pub use ports::{PortMapping, PublishedPorts};
 
 use super::{Chain, Nft, Rule, Table, TableFamily, Transaction};
 use crate::error::Result;
+use crate::undo::Undo;
 use std::fmt::Write as _;
 
 /// An operation that owns a whole table: its family and what goes in it.
 pub trait TableOp {
     /// The family of the table.
-    const FAMILY: TableFamily;
+    fn family(&self) -> TableFamily;
 
     /// The chains of the table, each with its rules, in order. Refuses bad input (bad
     /// names, prefixes, ports) before anything is sent.
@@ -48,7 +49,7 @@ pub trait TableOp {
 
     /// The table named `name` of this operation's family.
     fn table(&self, name: &str) -> Table {
-        Table::new(Self::FAMILY, name)
+        Table::new(self.family(), name)
     }
 
     /// The transaction [`TableOp::apply`] commits: add the table, delete it, add it again
@@ -115,4 +116,43 @@ pub fn remove(nft: &Nft, table: &Table) -> Result<()> {
     let mut tx = Transaction::new();
     tx.add_table(table)?.delete_table(table)?;
     nft.commit(&tx).map(drop)
+}
+
+/// Applies every operation of `ops` (each with its table name), in order, as a network's
+/// setup: if one fails, the tables applied before it are removed again, newest first, and
+/// the first error is returned (with any cleanup error, see [`Undo::rollback`]). With a
+/// [`FaultPlan`](crate::undo::FaultPlan) on `nft` ([`Nft::set_fault_plan`]) every commit is
+/// a step, the removals included.
+///
+/// Each table is replaced whole, as [`TableOp::apply`] does; a rollback removes it, also
+/// when a table of that name existed before: give each network tables of its own.
+///
+/// # Errors
+/// The first operation's error; [`crate::Error::RolledBack`] when a removal failed too.
+pub fn apply_all(nft: &Nft, ops: &[(&str, &dyn TableOp)]) -> Result<()> {
+    let mut undo = Undo::new();
+    undo.run(|undo| {
+        for (name, op) in ops {
+            op.apply(nft, name)?;
+            let table = op.table(name);
+            undo.push(format!("delete table {table}"), move || remove(nft, &table));
+        }
+        Ok(())
+    })?;
+    undo.commit();
+    Ok(())
+}
+
+/// Removes the tables of `ops` (each with its table name), newest first; every removal is
+/// attempted, and a table already gone is not an error.
+///
+/// # Errors
+/// [`crate::Error::Teardown`] with every removal's error.
+pub fn remove_all(nft: &Nft, ops: &[(&str, &dyn TableOp)]) -> Result<()> {
+    let mut undo = Undo::new();
+    for (name, op) in ops {
+        let table = op.table(name);
+        undo.push(format!("delete table {table}"), move || remove(nft, &table));
+    }
+    undo.teardown()
 }

@@ -123,7 +123,9 @@ impl PublishedPorts {
 }
 
 impl TableOp for PublishedPorts {
-    const FAMILY: TableFamily = TableFamily::Inet;
+    fn family(&self) -> TableFamily {
+        TableFamily::Inet
+    }
 
     /// Three nat chains: `prerouting` (priority dstnat) and `output` (priority -100) with one
     /// `dnat` per mapping, `postrouting` (priority srcnat) with one hairpin `masquerade` per

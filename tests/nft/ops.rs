@@ -1,0 +1,1 @@
+//! The ready-made operations with real packets (filled below).

@@ -96,6 +96,12 @@ impl PortMapping {
 /// From the host itself, loopback destinations (`127.0.0.0/8`, `::1`) are left alone, as
 /// Docker does: a packet from 127.0.0.1 cannot be routed to a container.
 ///
+/// Hairpin also needs the container's bridge port in hairpin mode
+/// (`bridge link set dev PORT hairpin on`, what Docker and CNI's bridge plugin with
+/// `hairpinMode` set) while the namespace passes bridged traffic through the IP hooks
+/// (`net.bridge.bridge-nf-call-iptables` 1, the default with `br_netfilter`): the
+/// connection, sent back to the port it came from, is then bridged there.
+///
 /// ```
 /// use netplumb::nft::{PortRange, Proto};
 /// use netplumb::nft::ops::{PortMapping, PublishedPorts, TableOp};

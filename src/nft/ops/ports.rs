@@ -6,6 +6,9 @@ use crate::ipnet::IpNet;
 use crate::nft::{Chain, ChainType, Hook, PortRange, Proto, Rule, TableFamily, priority};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+/// The regular chain with one `dnat` per mapping.
+const PORTS_CHAIN: &str = "ports";
+
 /// One published port: what `docker run -p [HOST_ADDR:]HOST_PORTS:PORT/PROTO` or a CNI
 /// `portMappings` entry says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,16 +78,6 @@ impl PortMapping {
         }
         Ok(())
     }
-
-    /// `ip daddr HOST` or `fib daddr type local`, then the protocol and port.
-    fn to_host(&self, rule: Rule) -> Rule {
-        let rule = match self.host_addr {
-            Some(h) => rule.daddr(IpNet::host(h)),
-            None => rule.fib_daddr_local(),
-        };
-        rule.dport(self.proto, self.host_ports)
-            .dnat(self.container_addr, Some(self.container_port.into()))
-    }
 }
 
 /// Publishes container ports on the host: a connection to a host port (on any local
@@ -107,8 +100,9 @@ impl PortMapping {
 /// use netplumb::nft::ops::{PortMapping, PublishedPorts, TableOp};
 /// let p = PublishedPorts::new(vec![PortMapping::new(Proto::Tcp, 8080, "198.18.0.2".parse()?, 80)]);
 /// let s = p.script("np-net1-ports")?;
-/// assert!(s.contains("fib daddr type local tcp dport 8080 dnat ip to 198.18.0.2:80"));
-/// assert!(s.contains("ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 dnat ip to 198.18.0.2:80"));
+/// assert!(s.contains("fib daddr type local jump ports"));
+/// assert!(s.contains("ip daddr != 127.0.0.0/8 fib daddr type local jump ports"));
+/// assert!(s.contains("tcp dport 8080 dnat ip to 198.18.0.2:80"));
 /// assert!(s.contains("ip saddr 198.18.0.2/32 ip daddr 198.18.0.2/32 tcp dport 80 masquerade"));
 /// // Port 0 and reversed ranges are refused before anything is sent.
 /// let bad = PortMapping::new(Proto::Tcp, 9000, "198.18.0.2".parse()?, 80).host_ports(PortRange { first: 9000, last: 8000 });
@@ -133,26 +127,27 @@ impl TableOp for PublishedPorts {
         TableFamily::Inet
     }
 
-    /// Three nat chains: `prerouting` (priority dstnat) and `output` (priority -100) with one
-    /// `dnat` per mapping, `postrouting` (priority srcnat) with one hairpin `masquerade` per
-    /// mapping.
+    /// Four nat chains, as Docker lays out its `DOCKER` chain: `prerouting` (priority
+    /// dstnat) jumps to `ports` for local destinations; `output` (priority -100) too, for
+    /// local destinations that are not loopback (one rule per address family the mappings
+    /// use); `ports` has one `dnat` per mapping; `postrouting` (priority srcnat) one hairpin
+    /// `masquerade` per mapping.
     fn chains(&self) -> Result<Vec<(Chain, Vec<Rule>)>> {
-        let mut pre = Vec::new();
-        let mut out = Vec::new();
-        let mut post = Vec::new();
+        let mut ports = Vec::with_capacity(self.mappings.len());
+        let mut post = Vec::with_capacity(self.mappings.len());
+        let (mut v4, mut v6) = (false, false);
         for m in &self.mappings {
             m.check()?;
-            pre.push(m.to_host(Rule::new()));
-            let local = match (m.host_addr, m.container_addr) {
-                (Some(_), _) => Rule::new(),
-                (None, IpAddr::V4(_)) => {
-                    Rule::new().daddr_ne(IpNet::new(Ipv4Addr::new(127, 0, 0, 0).into(), 8)?)
-                }
-                (None, IpAddr::V6(_)) => {
-                    Rule::new().daddr_ne(IpNet::host(Ipv6Addr::LOCALHOST.into()))
-                }
+            v4 |= m.container_addr.is_ipv4();
+            v6 |= m.container_addr.is_ipv6();
+            let rule = match m.host_addr {
+                Some(h) => Rule::new().daddr(IpNet::host(h)),
+                None => Rule::new(),
             };
-            out.push(m.to_host(local));
+            ports.push(
+                rule.dport(m.proto, m.host_ports)
+                    .dnat(m.container_addr, Some(m.container_port.into())),
+            );
             let c = IpNet::host(m.container_addr);
             post.push(
                 Rule::new()
@@ -162,27 +157,27 @@ impl TableOp for PublishedPorts {
                     .masquerade(),
             );
         }
+        let to_ports = |r: Rule| r.fib_daddr_local().jump(PORTS_CHAIN);
+        let mut out = Vec::new();
+        if v4 {
+            let loopback = IpNet::new(Ipv4Addr::new(127, 0, 0, 0).into(), 8)?;
+            out.push(to_ports(Rule::new().daddr_ne(loopback)));
+        }
+        if v6 {
+            out.push(to_ports(
+                Rule::new().daddr_ne(IpNet::host(Ipv6Addr::LOCALHOST.into())),
+            ));
+        }
+        let nat = |name: &str, hook, prio| Chain::base(name, ChainType::Nat, hook, prio);
         Ok(vec![
             (
-                Chain::base(
-                    "prerouting",
-                    ChainType::Nat,
-                    Hook::Prerouting,
-                    priority::DSTNAT,
-                ),
-                pre,
+                nat("prerouting", Hook::Prerouting, priority::DSTNAT),
+                vec![to_ports(Rule::new())],
             ),
+            (nat("output", Hook::Output, priority::DSTNAT), out),
+            (Chain::regular(PORTS_CHAIN), ports),
             (
-                Chain::base("output", ChainType::Nat, Hook::Output, priority::DSTNAT),
-                out,
-            ),
-            (
-                Chain::base(
-                    "postrouting",
-                    ChainType::Nat,
-                    Hook::Postrouting,
-                    priority::SRCNAT,
-                ),
+                nat("postrouting", Hook::Postrouting, priority::SRCNAT),
                 post,
             ),
         ])

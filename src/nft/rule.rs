@@ -278,7 +278,7 @@ enum Item {
 /// assert_eq!(exprs.len(), 9); // fib, cmp, meta, cmp, payload, cmp, 2 immediates, nat
 /// // Port 0 is refused before anything is sent.
 /// assert!(Rule::new().dport(Proto::Tcp, 0).compile(TableFamily::Inet).is_err());
-/// # Ok::<(), netplumb::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rule {

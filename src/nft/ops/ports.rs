@@ -107,7 +107,7 @@ impl PortMapping {
 /// // Port 0 and reversed ranges are refused before anything is sent.
 /// let bad = PortMapping::new(Proto::Tcp, 9000, "198.18.0.2".parse()?, 80).host_ports(PortRange { first: 9000, last: 8000 });
 /// assert!(PublishedPorts::new(vec![bad]).transaction("t").is_err());
-/// # Ok::<(), netplumb::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedPorts {

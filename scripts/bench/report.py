@@ -105,6 +105,7 @@ BENCH_TITLES = [
     ("dump", "Dumps and peak RSS"),
     ("codec", "Codec"),
     ("netns", "Namespaces"),
+    ("nft", "nf_tables: 1,000 published ports"),
 ]
 
 

@@ -75,6 +75,14 @@ use transaction::Effect;
 /// because the ruleset changed between the checks and the commit.
 const COMMIT_RETRIES: usize = 3;
 
+/// Send buffer room beyond the batch (the kernel keeps a few bytes of each datagram's
+/// accounting to itself).
+const SEND_ROOM: usize = 4096;
+
+/// Receive buffer room per change for the kernel's answers to a refused batch (each failed
+/// message comes back whole, in an skb of its own).
+const ERROR_ROOM: usize = 1024;
+
 /// Receive buffer room per echoed rule when handles are learnt (the kernel's notification
 /// skbs are a few KiB each, whatever the rule's size).
 const ECHO_ROOM: usize = 4096;
@@ -353,13 +361,21 @@ impl Nft {
             })
             .count();
         let mut socket = self.socket();
-        if echoes > 0 {
-            let want = echoes.saturating_mul(ECHO_ROOM);
-            if socket.recv_buffer().is_ok_and(|have| have < want) {
-                // Best effort: without CAP_NET_ADMIN only rmem_max is granted, and a
-                // batch whose echoes overflow it fails with Error::Overrun.
-                let _ = socket.force_recv_buffer(want);
-            }
+        // As nft does: a send buffer the whole batch fits in (the kernel refuses a larger
+        // datagram), and room for the answers (every failed message comes back whole, and
+        // every echo).
+        let size = batch.byte_len().saturating_add(SEND_ROOM);
+        if socket.send_buffer().is_ok_and(|have| have < size) {
+            socket.force_send_buffer(size)?;
+        }
+        let want = n
+            .saturating_mul(ERROR_ROOM)
+            .max(echoes.saturating_mul(ECHO_ROOM));
+        if socket.recv_buffer().is_ok_and(|have| have < want) {
+            // Best effort: without CAP_NET_ADMIN only rmem_max is granted, and answers that
+            // overflow it end the commit with Error::Overrun (the batch is all or nothing
+            // either way).
+            let _ = socket.force_recv_buffer(want);
         }
         let results = socket.batch_whole_map(&batch, |i, m| {
             if m.message_type() == nft_type(NFT_MSG_NEWRULE)

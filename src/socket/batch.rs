@@ -132,6 +132,12 @@ impl Batch {
         self.items.len()
     }
 
+    /// The bytes of every request together: the size of the datagram
+    /// [`Socket::batch_whole`] sends.
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// True when the batch holds no request.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

@@ -135,6 +135,12 @@ impl Transport for Fake {
     fn recv_buffer(&self) -> io::Result<usize> {
         Ok(MIN_RECV_BUFFER)
     }
+    fn force_send_buffer(&mut self, _: usize) -> io::Result<()> {
+        Ok(())
+    }
+    fn send_buffer(&self) -> io::Result<usize> {
+        Ok(usize::MAX)
+    }
     fn fd(&self) -> BorrowedFd<'_> {
         self.null.as_fd()
     }

@@ -285,6 +285,22 @@ impl Socket {
             .map_err(|e| Error::io("getsockopt SO_RCVBUF", e))
     }
 
+    /// Sets `SO_SNDBUFFORCE` (past `net.core.wmem_max`; needs `CAP_NET_ADMIN`). The kernel
+    /// refuses a datagram larger than the send buffer (`EMSGSIZE`): a whole-batch send
+    /// ([`Socket::batch_whole`]) of a large batch needs it raised first, as `nft` does.
+    pub fn force_send_buffer(&mut self, bytes: usize) -> Result<()> {
+        self.transport
+            .force_send_buffer(bytes)
+            .map_err(|e| Error::io("setsockopt SO_SNDBUFFORCE", e))
+    }
+
+    /// The current `SO_SNDBUF`, as the kernel reports it (twice what was set).
+    pub fn send_buffer(&self) -> Result<usize> {
+        self.transport
+            .send_buffer()
+            .map_err(|e| Error::io("getsockopt SO_SNDBUF", e))
+    }
+
     /// Makes `plan` (or, with `None`, nothing) consulted before every request, get, dump and
     /// batch chunk this socket sends: one step each, and a step the plan fails is not sent.
     /// For tests that make step N of a multi-step operation fail against the real kernel

@@ -27,6 +27,10 @@ pub(crate) trait Transport: Send {
     fn force_recv_buffer(&mut self, bytes: usize) -> io::Result<()>;
     /// The current `SO_RCVBUF`.
     fn recv_buffer(&self) -> io::Result<usize>;
+    /// `SO_SNDBUFFORCE`.
+    fn force_send_buffer(&mut self, bytes: usize) -> io::Result<()>;
+    /// The current `SO_SNDBUF`.
+    fn send_buffer(&self) -> io::Result<usize>;
     /// The descriptor, for polling.
     fn fd(&self) -> BorrowedFd<'_>;
 }
@@ -61,6 +65,12 @@ impl Transport for FdTransport {
     }
     fn recv_buffer(&self) -> io::Result<usize> {
         sys::recv_buffer(self.0.as_fd())
+    }
+    fn force_send_buffer(&mut self, bytes: usize) -> io::Result<()> {
+        sys::set_send_buffer_force(self.0.as_fd(), bytes)
+    }
+    fn send_buffer(&self) -> io::Result<usize> {
+        sys::send_buffer(self.0.as_fd())
     }
     fn fd(&self) -> BorrowedFd<'_> {
         self.0.as_fd()

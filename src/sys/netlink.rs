@@ -80,6 +80,17 @@ pub(crate) fn set_recv_buffer_force(fd: BorrowedFd<'_>, bytes: usize) -> io::Res
     socket::setsockopt(&fd, sockopt::RcvBufForce, &bytes).map_err(io)
 }
 
+/// `SO_SNDBUFFORCE`: the send buffer, past `wmem_max`; needs `CAP_NET_ADMIN`. A netlink
+/// datagram larger than the send buffer is refused with `EMSGSIZE`.
+pub(crate) fn set_send_buffer_force(fd: BorrowedFd<'_>, bytes: usize) -> io::Result<()> {
+    socket::setsockopt(&fd, sockopt::SndBufForce, &bytes).map_err(io)
+}
+
+/// The current `SO_SNDBUF` (as the kernel reports it: twice what was asked).
+pub(crate) fn send_buffer(fd: BorrowedFd<'_>) -> io::Result<usize> {
+    socket::getsockopt(&fd, sockopt::SndBuf).map_err(io)
+}
+
 /// The current `SO_RCVBUF` (as the kernel reports it: twice what was asked).
 pub(crate) fn recv_buffer(fd: BorrowedFd<'_>) -> io::Result<usize> {
     socket::getsockopt(&fd, sockopt::RcvBuf).map_err(io)

@@ -430,3 +430,41 @@ fn a_fault_at_any_step_leaves_nothing_behind() {
     ops::remove_all(&nft, &all).unwrap();
     assert_eq!(ruleset_json(&t), before);
 }
+
+#[test]
+fn a_large_transaction_goes_in_one_batch() {
+    let Some(t) = TestNs::new("nft_large_tx") else {
+        return;
+    };
+    let nft = Nft::in_netns(t.ns()).unwrap();
+    let n = 1000;
+    let p = PublishedPorts::new(
+        (0..n)
+            .map(|i| {
+                let c = std::net::Ipv4Addr::new(198, 18, (i / 250) as u8, (i % 250 + 2) as u8);
+                PortMapping::new(Proto::Tcp, 10_000 + i as u16, c.into(), 80)
+            })
+            .collect(),
+    );
+    // Bigger than the default send buffer (the kernel would refuse it with EMSGSIZE), and
+    // with every rule echoed back: bigger than the default receive buffer too.
+    let mut tx = p.transaction("np-big").unwrap();
+    tx.learn_handles();
+    let plan = FaultPlan::never();
+    nft.set_fault_plan(Some(plan.clone()));
+    let done = nft.commit(&tx).unwrap();
+    assert_eq!(plan.log(), ["NFNL_MSG_BATCH_BEGIN"], "one batch");
+    let handles: std::collections::HashSet<u64> =
+        (0..tx.len()).filter_map(|i| done.handle(i)).collect();
+    assert_eq!(handles.len(), 2 * n + 2);
+    let table = p.table("np-big");
+    let listed: std::collections::HashSet<u64> = nft
+        .rules(&table, None)
+        .unwrap()
+        .iter()
+        .map(|r| r.handle)
+        .collect();
+    assert_eq!(listed, handles);
+    ops::remove(&nft, &table).unwrap();
+    assert!(nft.tables().unwrap().is_empty());
+}

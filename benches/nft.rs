@@ -1,0 +1,255 @@
+//! nf_tables: publishing 1,000 ports (`NETPLUMB_BENCH=full`; 100 otherwise) and deleting
+//! them again, side by side:
+//!
+//! - netplumb: `PublishedPorts::apply`, one transaction (one `sendmsg` of 2,002 rules in 4
+//!   chains, plus the table), and `ops::remove` (one batch);
+//! - `nft -f` with the same script (`TableOp::script`, which the golden tests prove makes
+//!   the same messages), and `nft delete table`;
+//! - `iptables-restore` (iptables-nft here) with the equivalent rules in Docker's layout: a
+//!   chain of one `DNAT` per port, jumped to from `PREROUTING` and `OUTPUT` for local
+//!   destinations, and one hairpin `MASQUERADE` per port in `POSTROUTING`; then a restore
+//!   of the empty nat table.
+//!
+//! Every run of every tool gets a fresh namespace (`np-bench-nft-*`, removed afterwards);
+//! `nft` and `iptables-restore` are started from a thread inside it, so they never see the
+//! host's ruleset. netplumb's cost is this process's CPU (the kernel's commit runs in its
+//! `sendmsg`, in system time), the tools' their own (`wait4`). Each workload runs
+//! `NETPLUMB_BENCH_RUNS` (3) times per tool, interleaved; the median run by wall time is
+//! reported, and every run's wall and CPU time go in a note, for a loaded machine.
+
+mod common;
+
+use common::{BenchNs, ChildCost, Cost, Report, Target, measure, median, run_child, v4};
+use netplumb::nft::ops::{self, PortMapping, PublishedPorts, TableOp};
+use netplumb::nft::{Nft, Proto, Table, TableFamily};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+const TABLE: &str = "np-ports";
+
+fn ports(n: usize) -> PublishedPorts {
+    PublishedPorts::new(
+        (0..n)
+            .map(|i| {
+                let host_port = u16::try_from(10_000 + i).expect("port");
+                PortMapping::new(Proto::Tcp, host_port, v4(i + 2).into(), 80)
+            })
+            .collect(),
+    )
+}
+
+/// The same rules for `iptables-restore`, as Docker lays them out.
+fn iptables_rules(p: &PublishedPorts) -> String {
+    let mut s = String::from(
+        "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n\
+         :POSTROUTING ACCEPT [0:0]\n:NP-PORTS - [0:0]\n\
+         -A PREROUTING -m addrtype --dst-type LOCAL -j NP-PORTS\n\
+         -A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j NP-PORTS\n",
+    );
+    for m in &p.mappings {
+        let _ = writeln!(
+            s,
+            "-A NP-PORTS -p tcp -m tcp --dport {} -j DNAT --to-destination {}:{}",
+            m.host_ports, m.container_addr, m.container_port
+        );
+    }
+    for m in &p.mappings {
+        let _ = writeln!(
+            s,
+            "-A POSTROUTING -s {0}/32 -d {0}/32 -p tcp -m tcp --dport {1} -j MASQUERADE",
+            m.container_addr, m.container_port
+        );
+    }
+    s.push_str("COMMIT\n");
+    s
+}
+
+/// An empty nat table: what `iptables-restore` of it leaves (every rule and chain gone).
+const IPTABLES_EMPTY: &str = "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n\
+    :OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n";
+
+/// Runs `program ARGS...` as a child started from a thread inside `ns`.
+fn child_in(ns: &BenchNs, program: &str, args: &[&str]) -> ChildCost {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let program = program.to_string();
+    ns.ns()
+        .run(move || run_child(Command::new(&program).args(&args)))
+        .expect("run in the namespace")
+}
+
+/// How many nat rules `iptables-save` lists in `ns` (a check, not measured).
+fn iptables_rule_count(ns: &BenchNs) -> usize {
+    ns.ns()
+        .run(|| {
+            let out = Command::new("iptables-save")
+                .args(["-t", "nat"])
+                .output()
+                .expect("iptables-save");
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter(|l| l.starts_with("-A "))
+                .count()
+        })
+        .expect("run in the namespace")
+}
+
+fn nft_rule_count(ns: &BenchNs) -> usize {
+    let nft = Nft::in_netns(ns.ns()).expect("nft socket");
+    match nft.rules(&Table::new(TableFamily::Inet, TABLE), None) {
+        Ok(r) => r.len(),
+        Err(e) if e.is_not_found() => 0,
+        Err(e) => panic!("list rules: {e}"),
+    }
+}
+
+/// One tool's add and delete costs over the runs.
+#[derive(Default)]
+struct Runs {
+    add: Vec<Cost>,
+    del: Vec<Cost>,
+}
+
+fn main() {
+    let mut r = Report::new("nft");
+    if !common::privileged() {
+        r.note("skipped: the nf_tables benchmarks need root");
+        eprintln!("SKIPPED nft: needs root");
+        return;
+    }
+    let have = |p: &str| {
+        Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let (have_nft, have_ipt) = (have("nft"), have("iptables-restore"));
+    let n = common::size(1000);
+    let p = ports(n);
+    let rules = 2 * n + 2;
+    let dir = common::out_dir();
+    std::fs::create_dir_all(&dir).expect("output directory");
+    let script = dir.join("nft-ports.nft");
+    std::fs::write(&script, p.script(TABLE).expect("script")).expect("write script");
+    let ipt = dir.join("iptables-ports.rules");
+    std::fs::write(&ipt, iptables_rules(&p)).expect("write rules");
+    let ipt_empty = dir.join("iptables-empty.rules");
+    std::fs::write(&ipt_empty, IPTABLES_EMPTY).expect("write rules");
+    let path = |p: &Path| p.to_str().expect("UTF-8 path").to_string();
+    let (script, ipt, ipt_empty) = (path(&script), path(&ipt), path(&ipt_empty));
+
+    let (mut ours, mut nft, mut iptables) = (Runs::default(), Runs::default(), Runs::default());
+    for _ in 0..common::runs() {
+        // netplumb: the transaction is built inside the measurement too.
+        let ns = BenchNs::new("nft");
+        let (res, c) = measure(|| {
+            let h = Nft::in_netns(ns.ns())?;
+            p.apply(&h, TABLE)
+        });
+        res.expect("apply");
+        ours.add.push(c);
+        assert_eq!(nft_rule_count(&ns), rules, "netplumb made the rules");
+        let (res, c) = measure(|| {
+            let h = Nft::in_netns(ns.ns())?;
+            ops::remove(&h, &p.table(TABLE))
+        });
+        res.expect("remove");
+        ours.del.push(c);
+        assert_eq!(nft_rule_count(&ns), 0);
+        drop(ns);
+
+        if have_nft {
+            let ns = BenchNs::new("nft");
+            nft.add.push(child_in(&ns, "nft", &["-f", &script]).cost);
+            assert_eq!(nft_rule_count(&ns), rules, "nft -f made the rules");
+            nft.del
+                .push(child_in(&ns, "nft", &["delete", "table", "inet", TABLE]).cost);
+            assert_eq!(nft_rule_count(&ns), 0);
+        }
+        if have_ipt {
+            let ns = BenchNs::new("nft");
+            iptables
+                .add
+                .push(child_in(&ns, "iptables-restore", &[&ipt]).cost);
+            assert_eq!(
+                iptables_rule_count(&ns),
+                2 * n + 2,
+                "iptables-restore made the rules"
+            );
+            iptables
+                .del
+                .push(child_in(&ns, "iptables-restore", &[&ipt_empty]).cost);
+            assert_eq!(iptables_rule_count(&ns), 0);
+        }
+    }
+    if !have_nft {
+        r.note("nft is not installed: its rows are skipped");
+    }
+    if !have_ipt {
+        r.note("iptables-restore is not installed: its rows are skipped");
+    }
+
+    let tools: [(&str, &Runs); 3] = [
+        ("netplumb", &ours),
+        ("nft -f", &nft),
+        ("iptables-restore", &iptables),
+    ];
+    for (workload, pick) in [
+        (
+            "publish ports",
+            (|r: &Runs| r.add.clone()) as fn(&Runs) -> Vec<Cost>,
+        ),
+        ("delete them", |r: &Runs| r.del.clone()),
+    ] {
+        let mut medians = Vec::new();
+        for (tool, runs) in tools {
+            let costs = pick(runs);
+            if costs.is_empty() {
+                continue;
+            }
+            let all: Vec<String> = costs
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} ({} CPU)",
+                        common::fmt_s(c.wall),
+                        common::fmt_s(c.user + c.sys)
+                    )
+                })
+                .collect();
+            r.note(&format!(
+                "{workload}, {tool}: every run's wall (CPU): {}",
+                all.join(", ")
+            ));
+            let m = median(costs);
+            r.measure(workload, n, tool, m);
+            medians.push((tool, m));
+        }
+        let Some(&(_, mine)) = medians.first() else {
+            continue;
+        };
+        for &(tool, theirs) in medians.iter().skip(1) {
+            let target = if tool == "nft -f" && workload == "publish ports" {
+                Target::AtLeast(2.0)
+            } else {
+                Target::None
+            };
+            r.compare(
+                workload,
+                n,
+                "wall",
+                ("netplumb", mine.wall),
+                (tool, theirs.wall),
+                target,
+            );
+            r.compare(
+                workload,
+                n,
+                "cpu",
+                ("netplumb", mine.user + mine.sys),
+                (tool, theirs.user + theirs.sys),
+                Target::None,
+            );
+        }
+    }
+}

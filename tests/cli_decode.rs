@@ -20,7 +20,7 @@ mod debug_tree;
 #[path = "../src/bin/netplumb/exec/decode_core.rs"]
 mod decode_core;
 
-use netplumb::wire::nlmsg::message_type_name;
+use netplumb::wire::message::Protocol;
 use netplumb::wire::{Messages, hex};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,9 +31,7 @@ fn fixtures() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
-            // nfnetlink fixtures: `netplumb decode` learns their type names and flags with
-            // issue 12's CLI work; the library decodes them (tests/golden_nft.rs).
-            if p.is_dir() && !p.ends_with("nft") {
+            if p.is_dir() {
                 walk(&p, out);
             } else if p.extension().is_some_and(|x| x == "hex") {
                 out.push(p);
@@ -118,6 +116,14 @@ fn every_fixture_decodes_and_names_each_message() {
         let bytes = bytes_of(&f);
         let msgs = messages(&bytes);
         assert!(!msgs.is_empty(), "{name}");
+        // rtnetlink or nfnetlink, recognised from the whole capture.
+        let protocol = Protocol::detect(&bytes);
+        assert_eq!(
+            protocol == Protocol::Netfilter,
+            name.contains("fixtures/nft/"),
+            "{name}"
+        );
+        let message_type_name = |kind| protocol.message_type_name(kind);
         let out = netplumb(&["decode", f.to_str().unwrap()], b"");
         assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
         assert!(out.stderr.is_empty(), "{name}: {}", text(&out.stderr));
@@ -142,6 +148,8 @@ fn every_fixture_decodes_and_names_each_message() {
                 || stdout.contains("    Neigh(")
                 || stdout.contains("    Nsid(")
                 || stdout.contains("    Rule(")
+                || stdout.contains("    Nft(")
+                || stdout.contains("    Error(")
                 || stdout.contains("    Done("),
             "{name}:\n{stdout}"
         );
@@ -162,6 +170,60 @@ fn every_fixture_decodes_and_names_each_message() {
             );
         }
     }
+}
+
+#[test]
+fn nfnetlink_is_decoded_down_to_expression_data_and_can_be_forced() {
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nft/request_ruleset_ip.hex");
+    let path = f.to_str().unwrap();
+    let out = netplumb(&["-j", "decode", path], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let msgs = v.as_array().unwrap();
+    assert_eq!(msgs[0]["type_name"], "NFNL_MSG_BATCH_BEGIN");
+    assert_eq!(msgs.last().unwrap()["type_name"], "NFNL_MSG_BATCH_END");
+    let chain = msgs
+        .iter()
+        .find(|m| m["type_name"] == "NFT_MSG_NEWCHAIN")
+        .unwrap();
+    assert_eq!(chain["flags"], serde_json::json!(["REQUEST", "CREATE"]));
+    let rule = msgs
+        .iter()
+        .find(|m| m["type_name"] == "NFT_MSG_NEWRULE")
+        .unwrap();
+    assert_eq!(
+        rule["flags"],
+        serde_json::json!(["REQUEST", "CREATE", "APPEND"])
+    );
+    // Set names of lookups, jump targets and NAT registers are in the tree.
+    let all = text(&out.stdout);
+    for needle in ["\"allowed\"", "\"sub\"", "RegAddrMin", "RegProtoMax"] {
+        assert!(all.contains(needle), "{needle} missing");
+    }
+    // Forced: as nfnetlink it is the same; as rtnetlink the batch begin (16) is an
+    // RTM_NEWLINK too short for an ifinfomsg.
+    let forced = netplumb(&["-j", "decode", "protocol", "netfilter", path], b"");
+    assert_eq!(forced.stdout, out.stdout);
+    let route = netplumb(&["decode", "protocol", "route", path], b"");
+    assert_eq!(route.status.code(), Some(1));
+    assert!(
+        text(&route.stderr).starts_with("Error: decode error at offset 16: truncated ifinfomsg"),
+        "{}",
+        text(&route.stderr)
+    );
+    // A route request forced to nfnetlink keeps its rtnetlink type (24) as bytes.
+    let link =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/route/request_add_encap.hex");
+    let as_nft = netplumb(
+        &["decode", "protocol", "netfilter", link.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(as_nft.status.code(), Some(0), "{}", text(&as_nft.stderr));
+    assert!(
+        text(&as_nft.stdout).contains("Other("),
+        "{}",
+        text(&as_nft.stdout)
+    );
 }
 
 #[test]

@@ -42,7 +42,7 @@ pub const MAIN: Topic = Topic::new("", MAIN_TEXT);
 const MAIN_TEXT: &str = "\
 Usage: netplumb [ OPTIONS ] OBJECT { COMMAND | help }
        netplumb [ -force ] -batch FILENAME
-       netplumb decode [ FILE ]
+       netplumb decode [ protocol { route | netfilter } ] [ FILE ]
 where  OBJECT := { link | address | route | neigh | tuntap | netns | monitor | help }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | link } | -4 | -6 | -0 |

@@ -1,5 +1,6 @@
-//! `decode [FILE]`: prints the netlink messages in FILE (or standard input), raw bytes or
-//! annotated hex, decoded by the library's codecs. The rendering is in
+//! `decode [protocol P] [FILE]`: prints the netlink messages in FILE (or standard input),
+//! raw bytes or annotated hex, decoded by the library's codecs, rtnetlink or nfnetlink as
+//! recognised from the bytes (or as `protocol` says). The rendering is in
 //! [`super::decode_core`]; this reads the input and reports.
 //!
 //! Exit status 0 when every message decoded; 1 (after printing the messages before it) when
@@ -38,7 +39,11 @@ fn run(cmd: &Decode, ctx: &Ctx<'_>) -> Result<(), CliError> {
     };
     let bytes =
         decode_core::input_bytes(&raw).map_err(|e| CliError::Failed(format!("Error: {e}.")))?;
-    let (text, failure) = decode_core::render(&bytes, ctx.globals.json, ctx.globals.pretty);
+    let (json, pretty) = (ctx.globals.json, ctx.globals.pretty);
+    let (text, failure) = match cmd.protocol {
+        Some(p) => decode_core::render_with(decode_core::decoder(p), &bytes, json, pretty),
+        None => decode_core::render(&bytes, json, pretty),
+    };
     output::write_stdout(text.as_bytes())?;
     match failure {
         None => Ok(()),

@@ -21,12 +21,14 @@
 //!
 //! What is particular to a netlink protocol (how a payload decodes, what the message types
 //! are called, what the flag bits from 0x100 up mean) is a [`Protocol`]: [`ROUTE`] for
-//! rtnetlink. Decoding another protocol (nfnetlink) is another `Protocol` value passed to
-//! [`render_with`].
+//! rtnetlink, [`NETFILTER`] for nfnetlink (nf_tables messages and the batch markers, down to
+//! the expressions of rules: set names of lookups, jump targets, NAT registers). [`render`]
+//! picks one from the bytes as a whole ([`detect`]: the batch markers, types 16 and 17,
+//! look like `RTM_NEWLINK` and `RTM_DELLINK`); [`render_with`] takes the one given.
 
 use super::debug_tree;
 use crate::json::{Value, Writer};
-use netplumb::wire::message::Message;
+use netplumb::wire::message::{Message, Protocol as Wire};
 use netplumb::wire::nlmsg::{NLMSG_DONE, NLMSG_ERROR, NlmsgFlags, message_type_name};
 use netplumb::wire::{DecodeError, Messages, NlmsgBuffer, NlmsgHeader, hex};
 use std::fmt::Debug;
@@ -48,12 +50,69 @@ pub type Decoded<'a> = (NlmsgHeader, Box<dyn Debug + 'a>);
 /// rtnetlink (`NETLINK_ROUTE`), decoded by the library's [`Message`].
 pub const ROUTE: Protocol = Protocol {
     decode: |m| {
-        let msg = Message::parse(m)?;
+        let msg = Message::parse_as(m, Wire::Route)?;
         Ok((msg.header, Box::new(msg.payload)))
     },
     type_name: message_type_name,
     flag_names,
 };
+
+/// nfnetlink (`NETLINK_NETFILTER`): nf_tables messages (`NFT_MSG_*`, the subsystem in the
+/// type's high byte) and the batch markers, decoded by the library's [`Message`].
+pub const NETFILTER: Protocol = Protocol {
+    decode: |m| {
+        let msg = Message::parse_as(m, Wire::Netfilter)?;
+        Ok((msg.header, Box::new(msg.payload)))
+    },
+    type_name: |kind| Wire::Netfilter.message_type_name(kind),
+    flag_names: netfilter_flag_names,
+};
+
+/// The decoder for `protocol`.
+pub fn decoder(protocol: Wire) -> &'static Protocol {
+    match protocol {
+        Wire::Netfilter => &NETFILTER,
+        _ => &ROUTE,
+    }
+}
+
+/// The decoder for `bytes`, judged from all of them (see
+/// `netplumb::wire::nft::is_nfnetlink`): nfnetlink when a message says so, else rtnetlink.
+pub fn detect(bytes: &[u8]) -> &'static Protocol {
+    decoder(Wire::detect(bytes))
+}
+
+/// The request flags of an nf_tables message type, by what its low byte does: new
+/// (`NFT_MSG_NEW*`), get, or delete. The batch markers have none.
+fn netfilter_request_flags(kind: u16) -> &'static [(u16, &'static str)] {
+    const NEW: &[(u16, &str)] = &[
+        (0x100, "REPLACE"),
+        (0x200, "EXCL"),
+        (0x400, "CREATE"),
+        (0x800, "APPEND"),
+    ];
+    const GET: &[(u16, &str)] = &[
+        (0x300, "DUMP"),
+        (0x100, "ROOT"),
+        (0x200, "MATCH"),
+        (0x400, "ATOMIC"),
+    ];
+    const DEL: &[(u16, &str)] = &[(0x100, "NONREC"), (0x200, "BULK")];
+    if kind >> 8 != 10 {
+        return &[];
+    }
+    match kind & 0xff {
+        0 | 3 | 6 | 9 | 12 | 15 | 18 | 22 => NEW,
+        1 | 4 | 7 | 10 | 13 | 16 | 19 | 21 | 23 => GET,
+        2 | 5 | 8 | 11 | 14 | 20 | 24 => DEL,
+        _ => &[],
+    }
+}
+
+/// Names of the set bits of `flags` for an nfnetlink message of type `kind`.
+pub fn netfilter_flag_names(kind: u16, flags: NlmsgFlags) -> Vec<String> {
+    names_of_flags(kind, flags, netfilter_request_flags(kind))
+}
 
 /// The request flags of an rtnetlink message type: they come in fours from 16, NEW, DEL,
 /// GET, SET.
@@ -150,12 +209,12 @@ pub fn names_of_flags(kind: u16, flags: NlmsgFlags, request: &[(u16, &str)]) -> 
     out
 }
 
-/// Renders every rtnetlink message of `bytes` as text (or JSON, compact or `pretty`).
-/// Returns the output and, when a message did not decode, the error (offset from the start
-/// of `bytes`); the output then holds the messages before it (and, for JSON, is still a
-/// whole document).
+/// Renders every message of `bytes` as text (or JSON, compact or `pretty`), rtnetlink or
+/// nfnetlink as [`detect`] judges them. Returns the output and, when a message did not
+/// decode, the error (offset from the start of `bytes`); the output then holds the messages
+/// before it (and, for JSON, is still a whole document).
 pub fn render(bytes: &[u8], json: bool, pretty: bool) -> (String, Option<DecodeError>) {
-    render_with(&ROUTE, bytes, json, pretty)
+    render_with(detect(bytes), bytes, json, pretty)
 }
 
 /// [`render`] for the messages of protocol `p`.

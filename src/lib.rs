@@ -20,6 +20,7 @@
 //!
 //! | Layer | Modules | What it does |
 //! |-------|---------|--------------|
+//! | nf_tables | [`nft`] over its own `NETLINK_NETFILTER` socket ([`nft::Nft`]) | tables, chains, rules and sets changed in atomic transactions, as `nft` sends them; ready-made masquerade, published ports, isolation and a bridge DHCP filter ([`nft::ops`]) |
 //! | operations | [`link`], [`addr`], [`route`], [`neigh`], [`rule`], [`nsid`] over a [`handle::Handle`] | typed requests and replies, verbs as in iproute2 (`ip link add`, `ip route replace`, ...) |
 //! | namespaces and devices | [`netns`], [`tun`], [`sysctl`], [`events`] | namespaces on pinned threads, `/dev/net/tun`, per-namespace sysctls, multicast monitors |
 //! | values | [`ipnet`], [`mac`], [`ifname`] | addresses with prefixes, MAC addresses, interface-name rules |
@@ -28,7 +29,7 @@
 //! | sys | (private) | the only module with `unsafe`: raw syscalls and ioctls |
 //!
 //! Above the operations, [`container`] composes them into container plumbing (libcontainer's
-//! strategies, virtlet's VM side). Still to come: nf_tables (`nft`) and CNI.
+//! strategies, virtlet's VM side).
 //!
 //! # Paths
 //!

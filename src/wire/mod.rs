@@ -20,7 +20,8 @@
 //! - the attributes as a typed enum declared once with the crate-private `attribute_enum!`
 //!   macro (`macros.rs` has the table of codecs) and, for structured values, the
 //!   `AttrValue` trait and the nest helpers of `attr_enum.rs`; named `u8` values with
-//!   `u8_values!`;
+//!   `u8_values!`. nf_tables tables use the same macro's `nf_tables;` dialect, whose nests
+//!   follow the marking of the message they are in (`wire::nft::Cx`);
 //! - address families from [`family`], not `libc` casts.
 #![forbid(unsafe_code)]
 // Tests may index and unwrap; the codec itself may not.

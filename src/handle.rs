@@ -71,14 +71,16 @@ use std::time::Duration;
 /// How many sockets a handle opens at most unless told otherwise
 /// ([`Handle::with_max_sockets`]).
 ///
-/// A socket costs a descriptor and, while it waits for a reply, a receive buffer of at least
-/// 32 KiB; an idle one costs nothing else. Sixteen calls in flight at once cover the
-/// parallelism the kernel offers: rtnetlink requests run one at a time under the RTNL lock,
-/// so what overlaps is the waiting around it (a device deletion's RCU grace periods and
-/// teardown, ~25 ms for a veth pair). With more threads than sockets, a thread waits for a
-/// socket to come back; BENCHMARKS.md has 32 threads creating and deleting veth pairs on one
-/// handle.
-pub const DEFAULT_MAX_SOCKETS: usize = 16;
+/// A socket costs a descriptor and a receive buffer of 32 KiB once used; an idle one costs
+/// nothing else, and a handle that one thread uses at a time never opens a second. What
+/// the bound limits is how many calls wait on the kernel at once, and slow rtnetlink calls
+/// are mostly waiting: a veth pair's deletion takes ~15-25 ms of which the CPU work is a
+/// small part (the rest is RCU grace periods and teardown that other calls overlap), so
+/// throughput grows with the sockets in use about as far as there are threads. 32 threads
+/// creating and deleting veth pairs on one handle (`benches/pool.rs`) run at about the
+/// speed of a handle per thread with 32 sockets, and 1.6× slower with 16. Threads beyond
+/// the bound wait for a socket.
+pub const DEFAULT_MAX_SOCKETS: usize = 32;
 
 /// Netlink sockets (`NETLINK_ROUTE` unless opened with [`Handle::open_in`]) bound to one
 /// network namespace, shared by any number of threads.

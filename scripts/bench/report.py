@@ -105,6 +105,7 @@ BENCH_TITLES = [
     ("dump", "Dumps and peak RSS"),
     ("codec", "Codec"),
     ("netns", "Namespaces"),
+    ("pool", "A handle shared by many threads"),
 ]
 
 

@@ -3,8 +3,9 @@
 //!
 //! - one shared `Handle` (its pool of sockets, `DEFAULT_MAX_SOCKETS`),
 //! - one `Handle` per thread (each thread opens its own with `Handle::in_netns`),
-//! - one shared `Handle` held to one socket (`with_max_sockets(1)`): every call waits for
-//!   the one before, as every shared handle did before the pool. A reference, run once.
+//! - one shared `Handle` bounded to 16 sockets (half the threads), and one held to one
+//!   socket (`with_max_sockets(1)`): every call waits for the one before, as every shared
+//!   handle did before the pool. References, run once each.
 //!
 //! Target: the shared handle within 1.5× of one handle per thread in wall time (ratio
 //! per-thread ÷ shared ≥ 0.67). Wall time and user/system CPU (`getrusage(RUSAGE_SELF)`,
@@ -90,18 +91,23 @@ fn main() {
         eprintln!("handle per thread: {c:?}");
         per_costs.push(c);
     }
-    let serial = {
-        let h = ns.handle().with_max_sockets(1);
+    // References, once each: half as many sockets as threads, and one socket.
+    let bounded = |max: usize| {
+        let h = ns.handle().with_max_sockets(max);
         let (c, _) = shared(&h, per);
-        eprintln!("shared handle, one socket: {c:?}");
+        eprintln!("shared handle, {max} sockets: {c:?}");
         c
     };
+    let half = bounded(THREADS / 2);
+    let serial = bounded(1);
     let load_after = loadavg();
 
     let shared_name = format!("shared handle (max_sockets {DEFAULT_MAX_SOCKETS})");
     let (s, p) = (median(shared_costs.clone()), median(per_costs.clone()));
     r.measure(workload, total, &shared_name, s);
     r.measure(workload, total, "handle per thread", p);
+    let half_name = format!("shared handle, {} sockets", THREADS / 2);
+    r.measure(workload, total, &half_name, half);
     r.measure(
         workload,
         total,
@@ -130,6 +136,14 @@ fn main() {
         total,
         "wall",
         (&shared_name, s.wall),
+        (&half_name, half.wall),
+        Target::None,
+    );
+    r.compare(
+        workload,
+        total,
+        "wall",
+        (&shared_name, s.wall),
         ("shared handle, 1 socket (before the pool)", serial.wall),
         Target::None,
     );
@@ -142,7 +156,7 @@ fn main() {
     r.note(&format!(
         "{THREADS} threads × {per} veth pairs created and deleted one after the other; \
          every run's wall time (s): shared {}, per thread {}; the shared handle opened at \
-         most {sockets} sockets; the 1-socket reference ran once; load average before / \
+         most {sockets} sockets; the 16- and 1-socket references ran once; load average before / \
          after: {load_before} / {load_after}",
         walls(&shared_costs),
         walls(&per_costs),

@@ -78,7 +78,7 @@ use std::time::Duration;
 /// small part (the rest is RCU grace periods and teardown that other calls overlap), so
 /// throughput grows with the sockets in use about as far as there are threads. 32 threads
 /// creating and deleting veth pairs on one handle (`benches/pool.rs`) run at about the
-/// speed of a handle per thread with 32 sockets, and 1.6× slower with 16. Threads beyond
+/// speed of a handle per thread with 32 sockets, and ~1.5× slower with 16. Threads beyond
 /// the bound wait for a socket.
 pub const DEFAULT_MAX_SOCKETS: usize = 32;
 

@@ -24,7 +24,9 @@
 //!   socket directly, any other has a throwaway thread create it inside
 //!   ([`Socket::open_in`]), as [`Handle::in_netns`] did for the first. Sockets stay open
 //!   until the handle is dropped.
-//! - **When the pool is full, the caller waits** for a socket to come back.
+//! - **When the pool is full, the caller waits** for a socket to come back (however long:
+//!   the receive timeout bounds waiting for the kernel, not for another thread's call; a
+//!   [`Dump`] kept unread holds its socket until it is dropped).
 //! - **A thread that already holds one of the handle's sockets never waits** for another
 //!   (the thread is reading a dump and asks for a link's name meanwhile, say): it takes an
 //!   idle socket, or opens one, or, when the pool is full, gets a socket of its own beyond
@@ -738,14 +740,14 @@ impl Pool {
                         return Err(would_deadlock());
                     }
                     let settings = st.settings.clone();
-                    st.overflow += 1;
                     drop(st);
-                    let guard = PooledSocket {
+                    let socket = self.open(&settings)?;
+                    self.lock().overflow += 1;
+                    return Ok(PooledSocket {
                         pool: self,
                         slot: None,
-                        held: Held::Own(Box::new(self.open(&settings)?)),
-                    };
-                    return Ok(guard);
+                        held: Held::Own(Box::new(socket)),
+                    });
                 }
                 Next::Wait => {
                     st.waiting_any += 1;

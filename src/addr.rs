@@ -20,7 +20,7 @@ use crate::handle::Handle;
 use crate::ipnet::Family;
 use crate::ipnet::IpNet;
 use crate::link::{LinkRef, no_such_link};
-use crate::socket::{Batch, BatchMode, DUMP_RETRIES, Request};
+use crate::socket::{Batch, BatchMode, Request};
 use crate::wire::Emit;
 use crate::wire::addr::{AddressAttr, AddressCacheInfo, AddressMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR};
@@ -755,7 +755,7 @@ impl Handle {
         req.header.family = filter.family.map_or(libc::AF_UNSPEC as u8, Family::af);
         req.header.index = index.unwrap_or(0);
         let all = self
-            .dump_retry(DUMP_RETRIES, RTM_GETADDR, &req, |payload| {
+            .dump_retry(self.dump_retries(), RTM_GETADDR, &req, |payload| {
                 let msg = AddressMessage::parse(payload)?;
                 if !matches!(i32::from(msg.header.family), libc::AF_INET | libc::AF_INET6) {
                     return Ok(None);

@@ -25,7 +25,7 @@ use crate::ipnet::Family;
 use crate::link::LinkRef;
 use crate::link::no_such_link;
 use crate::mac::MacAddr;
-use crate::socket::{DUMP_RETRIES, Request};
+use crate::socket::Request;
 use crate::wire::neigh::{AF_BRIDGE, NeighAttr, NeighMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::{Error, Result};
@@ -854,7 +854,7 @@ impl Handle {
         }
         req.attrs.extend(index.map(NeighAttr::IfIndex));
         req.attrs.extend(master.map(NeighAttr::Master));
-        let all = self.dump_retry(DUMP_RETRIES, RTM_GETNEIGH, &req, |payload| {
+        let all = self.dump_retry(self.dump_retries(), RTM_GETNEIGH, &req, |payload| {
             let msg = NeighMessage::parse(payload)?;
             if NeighFamily::from_af(msg.header.family).is_none() {
                 return Ok(None);

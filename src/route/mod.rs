@@ -28,7 +28,7 @@ pub use spec::{NextHopSpec, RouteOp, RouteSpec};
 use crate::addr::FLUSH_ROUNDS;
 use crate::handle::Handle;
 use crate::link::LinkRef;
-use crate::socket::{Batch, BatchMode, DUMP_RETRIES, Request};
+use crate::socket::{Batch, BatchMode, Request};
 use crate::wire::USER_HZ;
 use crate::wire::family::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELROUTE, RTM_GETROUTE};
@@ -732,7 +732,7 @@ impl Handle {
         let req = filter.to_message(oif)?;
         // Filtered as the records arrive, so routes the filter drops are never kept.
         let parse = |p: &[u8]| Ok(parse_route(p)?.filter(|r| filter.matches(r, oif)));
-        let routes = match self.dump_retry(DUMP_RETRIES, RTM_GETROUTE, &req, parse) {
+        let routes = match self.dump_retry(self.dump_retries(), RTM_GETROUTE, &req, parse) {
             Err(e) if filter.table.is_some() && e.errno() == Some(libc::ENOENT) => Vec::new(),
             r => r?,
         };
@@ -743,7 +743,8 @@ impl Handle {
     /// never held whole (for 100,000 routes, one datagram of about 32 KiB at a time), and the
     /// dump is not repeated, so an inconsistent dump ends with [`Error::DumpInterrupted`]
     /// (for IPv4; an IPv6 dump is never flagged, see the [module docs](self)).
-    /// The handle is busy until the iterator is dropped.
+    /// The iterator holds one of the handle's sockets until it is dropped (other calls
+    /// meanwhile run on other sockets).
     ///
     /// ```no_run
     /// use netplumb::Handle;

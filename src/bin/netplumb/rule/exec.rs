@@ -17,6 +17,7 @@ use netplumb::wire::NlmsgFlags;
 use netplumb::wire::attr::UnknownAttr;
 use netplumb::wire::family::{AF_INET, AF_INET6};
 use netplumb::wire::nlmsg::RTM_GETRULE;
+use netplumb::wire::route::RT_TABLE_MAIN;
 use netplumb::wire::rule::{FRA_UNUSED2, RuleAttr, RuleHeader, RuleMessage};
 use std::io::{IsTerminal, Read};
 
@@ -54,6 +55,10 @@ fn change(c: &RuleChange, op: RuleOp, ctx: &Ctx<'_>) -> Res<()> {
         }
         // `table 0` is no table (ip checks the id, not the keyword).
         spec.table = None;
+    }
+    if op == RuleOp::Add && !c.table_ok {
+        // What the library does for a rule without an action; a `nat` rule too, in ip.
+        spec.table = Some(RT_TABLE_MAIN);
     }
     let mut msg = spec.to_message(op).map_err(failed)?;
     if let Some(gw) = c.nat {

@@ -90,6 +90,9 @@ pub struct RuleChange {
     pub other_family: Option<u8>,
     /// A table id other than 0 was given (`ip` refuses it next to `l3mdev`).
     pub table_given: bool,
+    /// `table`, `l3mdev` or a type keyword was given: otherwise `ip` adds the rule with
+    /// table `main`, also after `nat`.
+    pub table_ok: bool,
 }
 
 /// `rule list|flush|save [SELECTOR]`.
@@ -288,6 +291,7 @@ fn parse_change(c: &mut Cursor, family: Family) -> Res<RuleChange> {
     spec.family = ip_family(family);
     let mut nat = None;
     let mut table_given = false;
+    let mut table_ok = false;
     // A prefix written `all`, `any` or `default` is no prefix.
     let net = |p: crate::args::Prefix| (!p.default).then_some(p.net);
     while let Some(w) = c.word() {
@@ -316,6 +320,7 @@ fn parse_change(c: &mut Cursor, family: Family) -> Res<RuleChange> {
         } else if m("table") || w == "lookup" {
             let t = c.table_value(NameTable::Tables, u32::MAX, "invalid table ID\n")?;
             table_given = t != 0;
+            table_ok = true;
             spec.table = Some(t);
         } else if m("suppress_prefixlength") || w == "sup_pl" {
             let v = c.value()?;
@@ -339,6 +344,7 @@ fn parse_change(c: &mut Cursor, family: Family) -> Res<RuleChange> {
             spec.oif = Some(rule_ifname(c, v, "\"oif\" not a valid ifname")?);
         } else if w == "l3mdev" {
             spec.l3mdev = true;
+            table_ok = true;
         } else if w == "uidrange" {
             spec.uid_range = Some(uid_range(c)?);
         } else if w == "nat" || m("map-to") {
@@ -359,6 +365,7 @@ fn parse_change(c: &mut Cursor, family: Family) -> Res<RuleChange> {
         } else {
             let t = if w == "type" { c.value()? } else { w };
             spec.action = Some(rule_type(c, t)?);
+            table_ok = true;
         }
     }
     Ok(RuleChange {
@@ -366,6 +373,7 @@ fn parse_change(c: &mut Cursor, family: Family) -> Res<RuleChange> {
         nat,
         other_family: other_family(family),
         table_given,
+        table_ok,
     })
 }
 

@@ -16,7 +16,7 @@
 //! `ip` prints after the kind, and with `-s` the text counters are laid out more simply.
 
 use super::linkinfo::linkinfo_json;
-use super::{Opts, Rec};
+use super::{Opts, Rec, vf};
 use crate::exec::links::Links;
 use crate::json::Value;
 use crate::names::{self, NameTable};
@@ -229,6 +229,7 @@ pub fn link_fields(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, o: &Opts, 
         rec.json("stats64", stats_json(s, carrier_changes, o.stats > 1));
         rec.text(stats_text(s));
     }
+    let truncated_vfs = (v.link_show || o.details) && vf::vf_list(rec, m, o.stats > 0, o.numeric);
     if let Some(alt) = alt_names(m) {
         for n in &alt {
             rec.text(format!("\n    altname {n}"));
@@ -239,6 +240,10 @@ pub fn link_fields(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, o: &Opts, 
         );
     }
     rec.text("\n");
+    if truncated_vfs {
+        // ip says so after the record, on stderr.
+        eprintln!("Truncated VF list: {}", m.name().unwrap_or_default());
+    }
 }
 
 /// `print_link_event`: an `IFLA_EVENT` other than `NONE` (link notifications only).

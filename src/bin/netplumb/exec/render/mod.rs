@@ -11,6 +11,7 @@ pub mod linkinfo;
 pub mod neigh;
 pub mod route;
 pub mod rule;
+pub mod vf;
 
 use crate::args::Globals;
 use crate::ctx::Ctx;

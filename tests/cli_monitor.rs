@@ -686,28 +686,183 @@ fn saved_events_are_replayed_from_a_file() {
         assert_eq!(v["object"], "neigh");
         assert!(v["dst"].is_string() && v["state"].is_array(), "{v}");
     }
-    // Rules, which the library decodes, are still printed as messages netplumb does not
-    // render, with the length of the payload as received.
+    // Rules print as `ip monitor rule` prints them; JSON objects carry ip's members.
     let rules = dir.join("rule/dump_inet.hex");
-    let bytes = common::golden::fixture("rule/dump_inet.hex");
-    let want: Vec<u64> = netplumb::wire::Messages::new(&bytes)
-        .map(|r| r.unwrap().1)
-        .filter(|m| m.message_type() == netplumb::wire::nlmsg::RTM_NEWRULE)
-        .map(|m| m.payload().len() as u64)
-        .collect();
-    assert_eq!(run(&["monitor", "file", rules.to_str().unwrap()]), "");
+    // Only the objects asked for; rules are among everything, as in ip.
+    assert_eq!(
+        run(&["monitor", "link", "file", rules.to_str().unwrap()]),
+        ""
+    );
+    assert_eq!(
+        run(&["monitor", "file", rules.to_str().unwrap()]),
+        run(&["monitor", "rule", "file", rules.to_str().unwrap()])
+    );
+    let out = run(&["monitor", "rule", "file", rules.to_str().unwrap()]);
+    assert!(out.starts_with("0:\tfrom all lookup local\n"), "{out}");
     let out = run(&["-j", "monitor", "rule", "file", rules.to_str().unwrap()]);
-    let got: Vec<u64> = out
-        .lines()
-        .map(|l| {
-            let v = json(l);
-            assert_eq!(
-                (&v["object"], &v["type"]),
-                (&"rule".into(), &"RTM_NEWRULE".into())
-            );
-            v["len"].as_u64().unwrap()
-        })
+    let first = json(out.lines().next().unwrap());
+    assert_eq!(
+        first,
+        serde_json::json!({"object": "rule", "priority": 0, "src": "all", "table": "local"})
+    );
+}
+
+/// Converts an annotated hex fixture to the raw bytes `ip monitor file` reads.
+fn fixture_file(name: &str) -> tempfile_path::TempPath {
+    let bytes = common::golden::fixture(name);
+    let path = std::env::temp_dir().join(format!(
+        "netplumb-monitor-{}-{}",
+        std::process::id(),
+        name.replace('/', "-")
+    ));
+    std::fs::write(&path, bytes).unwrap();
+    tempfile_path::TempPath(path)
+}
+
+mod tempfile_path {
+    /// A file removed when dropped.
+    pub struct TempPath(pub std::path::PathBuf);
+    impl Drop for TempPath {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+/// `ip ARGS` and `netplumb ARGS`, no namespace: their stdout (trailing blanks dropped, which
+/// ip leaves and netplumb's monitor does not), stderr and status must be the same.
+fn same_as_ip(args: &[&str]) {
+    let ip = Command::new("ip")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let np = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let trim = |b: &[u8]| -> String {
+        String::from_utf8_lossy(b)
+            .lines()
+            .map(|l| format!("{}\n", l.trim_end()))
+            .collect()
+    };
+    assert_eq!(np.status.code(), ip.status.code(), "{args:?}");
+    assert_eq!(trim(&np.stdout), trim(&ip.stdout), "{args:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&np.stderr),
+        String::from_utf8_lossy(&ip.stderr),
+        "{args:?}"
+    );
+}
+
+/// Saved rule and link messages (the golden fixtures) print as `ip monitor file` prints
+/// them, with and without `-d` and `-N`; among them the message of iproute2's
+/// `show_dev_wo_vf_rate.t`, a device with two VFs and no `IFLA_VF_RATE`.
+#[test]
+fn saved_rules_and_vfs_print_as_ip_prints_them() {
+    for name in [
+        "rule/dump_inet.hex",
+        "rule/dump_inet6.hex",
+        "rule/request_add_selectors.hex",
+        "rule/request_add_flow.hex",
+        "rule/request_add_goto.hex",
+        "rule/request_del_from.hex",
+        "link/show_dev_wo_vf_rate.hex",
+    ] {
+        let f = fixture_file(name);
+        let path = f.0.to_str().unwrap();
+        for opts in [&[][..], &["-d"], &["-N"], &["-d", "-s"]] {
+            let mut args = opts.to_vec();
+            // ip prints every message of a file, whatever objects are named.
+            args.extend(["monitor", "link", "rule", "file", path]);
+            same_as_ip(&args);
+        }
+    }
+    let f = fixture_file("link/show_dev_wo_vf_rate.hex");
+    let out = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(["-d", "monitor", "file", f.0.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.ends_with(
+            "    vf 0     link/ether 00:26:6c:ff:b5:c0, spoof checking on, link-state auto\n    \
+             vf 1     link/ether 00:26:6c:ff:b5:c0, spoof checking on, link-state auto\n"
+        ),
+        "{text}"
+    );
+}
+
+/// `monitor rule`: rules added and deleted, both families, print as `ip monitor label rule`
+/// prints them; `-j` objects carry `ip -j rule show`'s members.
+#[test]
+fn rule_events_print_what_ip_monitor_prints() {
+    let Some(t) = TestNs::new("rule_events_print_what_ip_monitor_prints") else {
+        return;
+    };
+    let mut args = vec!["-n", t.name()];
+    args.extend(["monitor", "label", "link", "rule"]);
+    let mut ours = Running::netplumb(&args);
+    let mut ip = Running::spawn("ip", &args);
+    let mut jargs = vec!["-n", t.name(), "-j"];
+    jargs.extend(["monitor", "link", "rule"]);
+    let mut js = Running::netplumb(&jargs);
+    sync(&t, &mut [&mut ours, &mut ip, &mut js], "probe0");
+    for line in [
+        "rule add from 198.18.1.0/24 lookup 100 pref 10",
+        "rule add not fwmark 0x5/0xff iif probe0 ipproto tcp dport 80 lookup 7 pref 11",
+        "rule add pref 12 goto 40000",
+        "rule add pref 13 prohibit protocol static",
+        "-6 rule add from 2001:db8::/32 tos 0x10 lookup 200 pref 20",
+        "rule del pref 11",
+        "-6 rule del pref 20",
+    ] {
+        t.ip(&line.split_whitespace().collect::<Vec<_>>());
+    }
+    t.ip(&["link", "set", "probe0", "mtu", "1280"]);
+    let end = |l: &str| l.contains(" probe0@") && l.contains("mtu 1280 ");
+    ours.wait_for("the last event", end);
+    ip.wait_for("the last event (ip)", end);
+    js.wait_for("the last event (JSON)", |l: &str| {
+        l.contains("\"mtu\":1280")
+    });
+    let rule_lines = |seen: &[String]| -> Vec<String> {
+        seen.iter()
+            .filter(|l| l.starts_with("[RULE]"))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    let (a, want) = (rule_lines(&ours.seen), rule_lines(&ip.seen));
+    assert_eq!(
+        a,
+        [
+            "[RULE]10:\tfrom 198.18.1.0/24 lookup 100",
+            "[RULE]11:\tnot from all fwmark 0x5/0xff iif probe0 ipproto tcp dport 80 lookup 7",
+            "[RULE]12:\tfrom all goto 40000 [unresolved]",
+            "[RULE]13:\tfrom all prohibit proto static",
+            "[RULE]20:\tfrom 2001:db8::/32 tos 0x10 lookup 200",
+            "[RULE]Deleted 11:\tnot from all fwmark 0x5/0xff iif probe0 ipproto tcp dport 80 lookup 7",
+            "[RULE]Deleted 20:\tfrom 2001:db8::/32 tos 0x10 lookup 200",
+        ]
+    );
+    assert_eq!(a, want, "netplumb (left) and ip monitor (right) differ");
+    let objects: Vec<serde_json::Value> = js
+        .seen
+        .iter()
+        .map(|l| json(l))
+        .filter(|v| v["object"] == "rule")
         .collect();
-    assert!(!want.is_empty());
-    assert_eq!(got, want, "{out}");
+    assert_eq!(
+        objects[0],
+        serde_json::json!({"object": "rule", "priority": 10, "src": "198.18.1.0",
+            "srclen": 24, "table": "100"})
+    );
+    assert_eq!(
+        objects.last().unwrap(),
+        &serde_json::json!({"object": "rule", "deleted": true, "priority": 20,
+            "src": "2001:db8::", "srclen": 32, "tos": "0x10", "table": "200"})
+    );
+    assert_eq!(objects.len(), 7);
 }

@@ -36,7 +36,7 @@
 //! bytes) only.
 //!
 //! # Objects
-//! `all`, or no object, is link, address, route and neigh. The other objects ip knows
+//! `all`, or no object, is link, address, route, neigh and rule. The other objects ip knows
 //! (`rule`, `netconf`, `nsid`, `nexthop`, `prefix`, `mroute`, `stats`) are subscribed to
 //! when named; `rule` events print as `ip rule show` prints rules, `nsid` events as `ip`'s
 //! `print_nsid` prints them (`nsid 5 (iproute2 netns name: NAME)`, the names read under
@@ -189,6 +189,7 @@ impl Selection {
                 address: true,
                 route: true,
                 neigh: true,
+                rule: true,
                 ..Selection::default()
             };
         }

@@ -866,3 +866,162 @@ fn rule_events_print_what_ip_monitor_prints() {
     );
     assert_eq!(objects.len(), 7);
 }
+
+/// A device whose VFs carry every attribute `ip` prints (VLAN lists with 802.1ad, rates,
+/// trust, RSS query, InfoBand GUIDs, broadcast addresses, counters), built with the
+/// library's codec: `netplumb -d [-s] monitor file` prints what `ip` prints for it, and
+/// warns as `ip` does when there are fewer VFs in the list than `IFLA_NUM_VF` says.
+#[test]
+fn vfs_with_every_attribute_print_as_ip_prints_them() {
+    use netplumb::link::IfFlags;
+    use netplumb::wire::Emit;
+    use netplumb::wire::link::*;
+    let vf = |i: u32, extra: Vec<VfAttr>| {
+        let mut attrs = vec![
+            VfAttr::Mac(VfMac::new(i, [2, 0, 0, 0, 0, 0x10 + i as u8])),
+            VfAttr::Vlan(VfVlan {
+                vf: i,
+                vlan: 5 * i,
+                qos: i,
+            }),
+            VfAttr::TxRate(VfTxRate {
+                vf: i,
+                rate: 100 * i,
+            }),
+            VfAttr::SpoofChk(VfSetting {
+                vf: i,
+                setting: i % 2,
+            }),
+            VfAttr::LinkState(VfSetting { vf: i, setting: i }),
+            VfAttr::Rate(VfRate {
+                vf: i,
+                min_tx_rate: 10 * i,
+                max_tx_rate: 100 * i,
+            }),
+            VfAttr::Trust(VfSetting {
+                vf: i,
+                setting: if i == 2 { u32::MAX } else { i % 2 },
+            }),
+            VfAttr::RssQueryEn(VfSetting { vf: i, setting: 1 }),
+        ];
+        attrs.extend(extra);
+        VfEntry::Info(attrs)
+    };
+    let stats = VfAttr::Stats(vec![
+        VfStat::RxPackets(1),
+        VfStat::TxPackets(2),
+        VfStat::RxBytes(3000),
+        VfStat::TxBytes(4000),
+        VfStat::Broadcast(5),
+        VfStat::Multicast(6),
+        VfStat::RxDropped(7),
+        VfStat::TxDropped(8),
+    ]);
+    let list = |n: usize| {
+        VfInfoList(
+            vec![
+                vf(0, vec![]),
+                vf(
+                    1,
+                    vec![
+                        VfAttr::VlanList(vec![VfVlanEntry::Info(VfVlanInfo {
+                            vf: 1,
+                            vlan: 7,
+                            qos: 3,
+                            protocol: 0x88a8,
+                        })]),
+                        VfAttr::Broadcast([0xff; 32]),
+                        stats.clone(),
+                    ],
+                ),
+                vf(
+                    2,
+                    vec![
+                        VfAttr::IbNodeGuid(VfGuid {
+                            vf: 2,
+                            guid: 0x0102_0304_0506_0708,
+                        }),
+                        VfAttr::IbPortGuid(VfGuid {
+                            vf: 2,
+                            guid: 0x1112_1314_1516_1718,
+                        }),
+                    ],
+                ),
+            ]
+            .into_iter()
+            .take(n)
+            .collect(),
+        )
+    };
+    let mut bytes = Vec::new();
+    for (index, name, n) in [(3, "pf0", 3), (4, "pf1", 2)] {
+        let mut m = LinkMessage::new(index)
+            .with(LinkAttr::IfName(name.into()))
+            .with(LinkAttr::Mtu(1500))
+            .with(LinkAttr::Address(vec![2, 0, 0, 0, 0, 1]))
+            .with(LinkAttr::NumVf(3))
+            .with(LinkAttr::VfInfoList(list(n)));
+        m.header.link_layer_type = 1;
+        m.header.flags = IfFlags::UP | IfFlags::BROADCAST;
+        let payload = m.to_vec().unwrap();
+        bytes.extend_from_slice(&(16 + payload.len() as u32).to_ne_bytes());
+        bytes.extend_from_slice(&16u16.to_ne_bytes());
+        bytes.extend_from_slice(&[0; 10]);
+        bytes.extend_from_slice(&payload);
+    }
+    let path = std::env::temp_dir().join(format!("netplumb-vfs-{}", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let f = tempfile_path::TempPath(path);
+    let p = f.0.to_str().unwrap();
+    for opts in [&["-d"][..], &["-d", "-s"], &["-d", "-N"]] {
+        let mut args = opts.to_vec();
+        args.extend(["monitor", "file", p]);
+        same_as_ip(&args);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(["-d", "-s", "monitor", "file", p])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "    vf 1     link/ether 02:00:00:00:00:11 brd ff:ff:ff:ff:ff:ff, vlan 7, qos 3, \
+             vlan protocol 802.1ad, tx rate 100 (Mbps), max_tx_rate 100Mbps, min_tx_rate \
+             10Mbps, spoof checking on, link-state enable, trust on, query_rss on\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "Truncated VF list: pf1\n"
+    );
+    // The JSON members of print_vfinfo.
+    let out = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(["-d", "-s", "-j", "monitor", "file", p])
+        .output()
+        .unwrap();
+    let first = json(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    );
+    assert_eq!(
+        first["vfinfo_list"][1],
+        serde_json::json!({
+            "vf": 1, "link_type": "ether", "address": "02:00:00:00:00:11",
+            "broadcast": "ff:ff:ff:ff:ff:ff",
+            "vlan_list": [{"vlan": 7, "qos": 3, "protocol": "802.1ad"}],
+            "tx_rate": 100, "rate": {"max_tx": 100, "min_tx": 10}, "spoofchk": true,
+            "link_state": "enable", "trust": true, "query_rss_en": true,
+            "stats": {"rx": {"bytes": 3000, "packets": 1, "multicast": 6, "broadcast": 5,
+                "dropped": 7}, "tx": {"tx_bytes": 4000, "tx_packets": 2, "dropped": 8}}
+        })
+    );
+    assert_eq!(
+        first["vfinfo_list"][2]["node guid"],
+        "01:02:03:04:05:06:07:08"
+    );
+    assert!(first["vfinfo_list"][2].get("trust").is_none());
+}

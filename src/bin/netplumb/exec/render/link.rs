@@ -12,10 +12,12 @@
 //! - `link show` (ip's `do_link`): `linkmode`, `ifalias` (also without `-d`), with `-d`
 //!   `inet6_addr_gen_mode`, with `-s` `stats64`.
 //!
-//! Not printed: XDP, VF information and protodown reasons; with `-d`, the kind-specific text
-//! `ip` prints after the kind, and with `-s` the text counters are laid out more simply.
+//! - with `-d` (and in `link show`), the virtual functions ([`super::vf`]).
+//!
+//! Not printed: XDP, and protodown reasons; with `-s` the text counters are laid out more
+//! simply.
 
-use super::linkinfo::linkinfo_json;
+use super::linkinfo::linkinfo;
 use super::{Opts, Rec, vf};
 use crate::exec::links::Links;
 use crate::json::Value;
@@ -310,13 +312,9 @@ fn details(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, v: View) {
     // `linkinfo` in `link show` and `address show` alike, the address generation mode
     // (`IFLA_AF_SPEC`) only in `link show`, as `print_linkinfo` does.
     if let Some(info) = m.info() {
-        if let Some(k) = info.kind() {
-            rec.text(format!("\n    {k} "));
-        }
-        if let Some(k) = info.slave_kind() {
-            rec.text(format!("\n    {k}_slave "));
-        }
-        rec.json("linkinfo", linkinfo_json(info, links));
+        let (json, text) = linkinfo(info, links);
+        rec.text(text);
+        rec.json("linkinfo", json);
     }
     if v.link_show
         && let Some(mode) = addr_gen_mode(m)

@@ -306,6 +306,10 @@ fn show_json_and_text_equal_ip() {
     ]);
     t.ip(&["link", "add", "bu", "type", "bridge"]);
     t.ip(&["link", "set", "bu", "up"]);
+    // Protocol-down links, with and without reasons (vxlan devices take them).
+    t.ip(&["link", "set", "vx0", "protodown", "on"]);
+    t.ip(&["link", "set", "vx0", "protodown_reason", "3", "on"]);
+    t.ip(&["link", "set", "vx1", "protodown_reason", "0", "on"]);
     for args in [
         &["link", "show"][..],
         &["-d", "link", "show"],

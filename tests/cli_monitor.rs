@@ -1025,3 +1025,48 @@ fn vfs_with_every_attribute_print_as_ip_prints_them() {
     );
     assert!(first["vfinfo_list"][2].get("trust").is_none());
 }
+
+/// Links moving to other namespaces (`new-netns NAME` / `new-netnsid ID`, `new-ifindex`) and
+/// their peers left behind (`link-netns` / `link-netnsid`): as `ip monitor`, the names are
+/// those of the namespaces that had an id when the monitor started.
+#[test]
+fn namespace_moves_print_what_ip_monitor_prints() {
+    let Some(t) = TestNs::new("namespace_moves_print_what_ip_monitor_prints") else {
+        return;
+    };
+    let (late, early) = (
+        TestNs::new("moves-late").unwrap(),
+        TestNs::new("moves-early").unwrap(),
+    );
+    t.ip(&["netns", "set", early.name(), "7"]);
+    t.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
+    t.ip(&["link", "add", "vc", "type", "veth", "peer", "name", "vd"]);
+    let mut args = vec!["-n", t.name()];
+    args.extend(["monitor", "label", "link"]);
+    let mut ours = Running::netplumb(&args);
+    let mut ip = Running::spawn("ip", &args);
+    sync(&t, &mut [&mut ours, &mut ip], "probe0");
+    t.ip(&["link", "set", "vb", "netns", late.name()]);
+    t.ip(&["link", "set", "vd", "netns", early.name()]);
+    t.ip(&["link", "set", "va", "mtu", "1400"]);
+    t.ip(&["link", "set", "vc", "mtu", "1400"]);
+    t.ip(&["link", "set", "probe0", "mtu", "1280"]);
+    let end = |l: &str| l.contains(" probe0@") && l.contains("mtu 1280 ");
+    ours.wait_for("the last event", end);
+    ip.wait_for("the last event (ip)", end);
+    let moves = |seen: &[String]| -> Vec<String> {
+        seen.iter()
+            .filter(|l| l.contains("netns") || l.contains("netnsid"))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    let (a, want) = (moves(&ours.seen), moves(&ip.seen));
+    assert!(
+        a.iter()
+            .any(|l| l.contains(&format!(" new-netns {} new-ifindex ", early.name()))),
+        "{a:#?}"
+    );
+    assert!(a.iter().any(|l| l.contains(" new-netnsid ")), "{a:#?}");
+    assert!(a.iter().any(|l| l.ends_with(" link-netnsid 0")), "{a:#?}");
+    assert_eq!(a, want, "netplumb (left) and ip monitor (right) differ");
+}

@@ -441,6 +441,40 @@ pub const NEIGH_STATES: [(u16, &str); 8] = [
     (0x80, "PERMANENT"),
 ];
 
+/// `protodown_reason_n2a`: the name of protodown reason bit `bit` from
+/// `/etc/iproute2/protodown_reasons.d/*.conf` (`BIT NAME` lines), else the number; the
+/// number with `-N` (`numeric`).
+pub fn protodown_reason_name(bit: u32, numeric: bool) -> String {
+    static CACHE: OnceLock<Vec<(u32, String)>> = OnceLock::new();
+    let table = CACHE.get_or_init(|| {
+        let mut files: Vec<String> = std::fs::read_dir("/etc/iproute2/protodown_reasons.d")
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path().display().to_string())
+            .filter(|p| p.ends_with(".conf"))
+            .collect();
+        files.sort();
+        let mut out = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            for line in text.lines() {
+                let mut it = line.split('#').next().unwrap_or("").split_whitespace();
+                if let (Some(num), Some(name)) = (it.next(), it.next())
+                    && let Some(id) = file_id(num).filter(|id| *id < 32)
+                {
+                    out.push((id, name.to_string()));
+                }
+            }
+        }
+        out
+    });
+    match table.iter().rev().find(|(id, _)| *id == bit) {
+        Some((_, n)) if !numeric => n.clone(),
+        _ => bit.to_string(),
+    }
+}
+
 /// The entries of `/etc/protocols` (name, number, aliases), as `getprotobyname` and
 /// `getprotobynumber` read them; read once.
 fn ip_protocols() -> &'static [(u8, Vec<String>)] {

@@ -119,9 +119,9 @@ fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let handle = ctx.handle()?;
     let links = Links::new(Some(handle));
     links.refresh();
-    if p.sel.nsid {
-        links.load_netns();
-    }
+    // ip monitor reads the names of the namespaces with an id at its start: a link in (or
+    // moving to) a namespace that gets its id later is printed with the id, not the name.
+    links.load_netns();
     if let Some(dev) = &cmd.dev {
         p.dev = Some(handle.link_index(dev.as_str()).map_err(failed)?);
     }

@@ -5,7 +5,8 @@
 //! - every context: `ifindex`, `link` / `link_index`, `ifname`, `flags` (with `NO-CARRIER`
 //!   and `M-DOWN` as ip derives them), `mtu`, `qdisc`, `master`, `operstate`, `group`,
 //!   `event`, the link-layer line (`link_type`, `address`, `broadcast` /
-//!   `link_pointtopoint`, `permaddr`), `link_netnsid`, `proto_down`, `altnames`; with `-d`,
+//!   `link_pointtopoint`, `permaddr`), `link_netnsid`, `new-netns`/`new-ifindex` (text), `proto_down` and
+//!   `proto_down_reason`, `altnames`; with `-d`,
 //!   `promiscuity`, `allmulti`, MTU limits, `linkinfo` (see [`super::linkinfo`]), queue
 //!   counts, GSO/TSO/GRO limits, port ids and `ifalias`;
 //! - `show` (not `monitor`): `txqlen`;
@@ -14,8 +15,7 @@
 //!
 //! - with `-d` (and in `link show`), the virtual functions ([`super::vf`]).
 //!
-//! Not printed: XDP, and protodown reasons; with `-s` the text counters are laid out more
-//! simply.
+//! Not printed: XDP; with `-s` the text counters are laid out more simply.
 
 use super::linkinfo::linkinfo;
 use super::{Opts, Rec, vf};
@@ -213,8 +213,18 @@ pub fn link_fields(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, o: &Opts, 
             None => rec.text(" link-netnsid unknown"),
         };
     }
-    if get!(m, LinkAttr::ProtoDown).is_some_and(|p| p != 0) {
-        rec.any("proto_down", true, " protodown on ");
+    // A link moving to another namespace (its RTM_DELLINK), text only.
+    if let Some(id) = get!(m, LinkAttr::NewNetNsId) {
+        match links.netns_name(id) {
+            Some(n) => rec.text(format!(" new-netns {n}")),
+            None => rec.text(format!(" new-netnsid {id}")),
+        };
+    }
+    if let Some(i) = get!(m, LinkAttr::NewIfIndex) {
+        rec.text(format!(" new-ifindex {i}"));
+    }
+    if let Some(down) = m.proto_down() {
+        proto_down(rec, m, down, o.numeric);
     }
     if o.details {
         details(rec, m, links, v);
@@ -270,6 +280,36 @@ fn event(rec: &mut Rec, m: &LinkMessage) {
             }
         },
     }
+}
+
+/// `print_proto_down`: `protodown on`, and the reasons' bits as `protodown_reason <1,3>`
+/// (names from `/etc/iproute2/protodown_reasons.d`). As in ip 6.1, only the low byte of
+/// the reasons is read, and only for a link with an address (ip looks for
+/// `IFLA_PROTO_DOWN_REASON_VALUE` among the link's attributes, where its number is
+/// `IFLA_ADDRESS`'s).
+fn proto_down(rec: &mut Rec, m: &LinkMessage, down: bool, numeric: bool) {
+    if down {
+        rec.any("proto_down", true, " protodown on ");
+    }
+    let Some(Ok(r)) = m.proto_down_reason() else {
+        return;
+    };
+    if m.address().is_none() {
+        return;
+    }
+    let reason = r.value.unwrap_or(0) & 0xff;
+    if reason == 0 {
+        return;
+    }
+    let names: Vec<String> = (0..8)
+        .filter(|i| reason & (1 << i) != 0)
+        .map(|i| names::protodown_reason_name(i, numeric))
+        .collect();
+    rec.text(format!("protodown_reason <{}>", names.join(",")));
+    rec.json(
+        "proto_down_reason",
+        names.into_iter().map(Value::Str).collect::<Vec<_>>(),
+    );
 }
 
 /// The second line: `link/TYPE ADDRESS brd|peer BROADCAST permaddr PERMADDR`.

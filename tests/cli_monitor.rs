@@ -1070,3 +1070,66 @@ fn namespace_moves_print_what_ip_monitor_prints() {
     assert!(a.iter().any(|l| l.ends_with(" link-netnsid 0")), "{a:#?}");
     assert_eq!(a, want, "netplumb (left) and ip monitor (right) differ");
 }
+
+/// Links with XDP programs attached in each mode print as `ip [-d] monitor file` prints
+/// them (the program ids are ones no program has, so `ip` too prints the ids alone).
+#[test]
+fn xdp_programs_print_as_ip_prints_them() {
+    use netplumb::link::IfFlags;
+    use netplumb::wire::Emit;
+    use netplumb::wire::link::*;
+    let id = 4_000_000_000u32;
+    let mut bytes = Vec::new();
+    for (index, xdp) in [
+        (3, vec![XdpAttr::Attached(1), XdpAttr::ProgId(id)]),
+        (4, vec![XdpAttr::Attached(2), XdpAttr::ProgId(id + 1)]),
+        (5, vec![XdpAttr::Attached(3), XdpAttr::ProgId(id + 2)]),
+        (
+            6,
+            vec![
+                XdpAttr::Attached(4),
+                XdpAttr::SkbProgId(id + 3),
+                XdpAttr::DrvProgId(id + 4),
+                XdpAttr::HwProgId(id + 5),
+            ],
+        ),
+        (7, vec![XdpAttr::Attached(0)]),
+    ] {
+        let mut m = LinkMessage::new(index)
+            .with(LinkAttr::IfName(format!("x{index}")))
+            .with(LinkAttr::Mtu(1500))
+            .with(LinkAttr::Xdp(Xdp(xdp)))
+            .with(LinkAttr::IfAlias("an alias".into()));
+        m.header.link_layer_type = 1;
+        m.header.flags = IfFlags::UP;
+        let payload = m.to_vec().unwrap();
+        bytes.extend_from_slice(&(16 + payload.len() as u32).to_ne_bytes());
+        bytes.extend_from_slice(&16u16.to_ne_bytes());
+        bytes.extend_from_slice(&[0; 10]);
+        bytes.extend_from_slice(&payload);
+    }
+    let path = std::env::temp_dir().join(format!("netplumb-xdp-{}", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let f = tempfile_path::TempPath(path);
+    let p = f.0.to_str().unwrap();
+    for opts in [&[][..], &["-d"]] {
+        let mut args = opts.to_vec();
+        args.extend(["monitor", "file", p]);
+        same_as_ip(&args);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(["-d", "monitor", "file", p])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // (The monitor drops the blank ip leaves at the end of a line.)
+    assert!(
+        text.contains("mtu 1500 xdpgeneric/id:4000000001\n"),
+        "{text}"
+    );
+    assert!(text.contains("mtu 1500 xdpmulti\n"), "{text}");
+    assert!(
+        text.contains("\n    prog/xdpoffload id 4000000005\n"),
+        "{text}"
+    );
+}

@@ -15,10 +15,13 @@
 //!
 //! - with `-d` (and in `link show`), the virtual functions ([`super::vf`]).
 //!
-//! Not printed: XDP; with `-s` the text counters are laid out more simply.
+//! - XDP programs ([`super::xdp`]: their ids, not what `ip` reads of them with the bpf
+//!   syscall).
+//!
+//! With `-s` the text counters are laid out more simply than `ip`'s.
 
 use super::linkinfo::linkinfo;
-use super::{Opts, Rec, vf};
+use super::{Opts, Rec, vf, xdp};
 use crate::exec::links::Links;
 use crate::json::Value;
 use crate::names::{self, NameTable};
@@ -169,6 +172,9 @@ pub fn link_fields(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, o: &Opts, 
     if let Some(mtu) = m.mtu() {
         rec.any("mtu", int(mtu), format!("mtu {mtu} "));
     }
+    if let Some(x) = m.xdp() {
+        xdp::xdp(rec, x, v.link_show, false);
+    }
     if let Some(q) = get!(m, LinkAttr::Qdisc) {
         rec.any("qdisc", q.as_str(), format!("qdisc {q} "));
     }
@@ -232,6 +238,9 @@ pub fn link_fields(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, o: &Opts, 
     if let Some(a) = m.alias().filter(|_| v.link_show || o.details) {
         rec.text("\n    ");
         rec.any("ifalias", a, format!("alias {a}"));
+    }
+    if let Some(x) = m.xdp().filter(|_| v.link_show || o.details) {
+        xdp::xdp(rec, x, true, true);
     }
     if v.link_show
         && o.stats > 0

@@ -12,6 +12,7 @@ pub mod neigh;
 pub mod route;
 pub mod rule;
 pub mod vf;
+pub mod xdp;
 
 use crate::args::Globals;
 use crate::ctx::Ctx;

@@ -361,6 +361,8 @@ fn show_json_and_text_equal_ip() {
         &["-d", "link", "show", "type", "bridge_slave"],
         &["-d", "address", "show"],
         &["-d", "-6", "link", "show", "dev", "v3"],
+        &["-s", "link", "show"],
+        &["-s", "-s", "-d", "link", "show"],
     ] {
         assert_same_reading(
             &args.join(" "),

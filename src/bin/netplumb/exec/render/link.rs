@@ -18,7 +18,7 @@
 //! - XDP programs ([`super::xdp`]: their ids, not what `ip` reads of them with the bpf
 //!   syscall).
 //!
-//! With `-s` the text counters are laid out more simply than `ip`'s.
+//! With `-h` (`-human`) the counters are not scaled as `ip` scales them.
 
 use super::linkinfo::linkinfo;
 use super::{Opts, Rec, vf, xdp};
@@ -248,7 +248,7 @@ pub fn link_fields(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, o: &Opts, 
     {
         let carrier_changes = get!(m, LinkAttr::CarrierChanges);
         rec.json("stats64", stats_json(s, carrier_changes, o.stats > 1));
-        rec.text(stats_text(s));
+        rec.text(stats_text(s, carrier_changes, o.stats > 1));
     }
     let truncated_vfs = (v.link_show || o.details) && vf::vf_list(rec, m, o.stats > 0, o.numeric);
     if let Some(alt) = alt_names(m) {
@@ -517,50 +517,214 @@ fn stats_json(s: &Stats64, carrier_changes: Option<u32>, details: bool) -> Value
     v
 }
 
-/// The `RX` and `TX` counters as text.
-fn stats_text(st: &Stats64) -> String {
-    let mut s = String::new();
-    stats_lines(
-        &mut s,
-        "RX",
-        &[
-            ("bytes", st.rx_bytes),
-            ("packets", st.rx_packets),
-            ("errors", st.rx_errors),
-            ("dropped", st.rx_dropped),
-            ("missed", st.rx_missed_errors),
-            ("mcast", st.multicast),
-        ],
-    );
-    stats_lines(
-        &mut s,
-        "TX",
-        &[
-            ("bytes", st.tx_bytes),
-            ("packets", st.tx_packets),
-            ("errors", st.tx_errors),
-            ("dropped", st.tx_dropped),
-            ("carrier", st.tx_carrier_errors),
-            ("collsns", st.collisions),
-        ],
-    );
-    s
-}
-
-/// Counters as a header line and a value line, each column as wide as its widest cell.
-fn stats_lines(out: &mut String, label: &str, cols: &[(&str, u64)]) {
-    let widths: Vec<usize> = cols
-        .iter()
-        .map(|(h, n)| h.len().max(n.to_string().len()))
-        .collect();
-    let _ = write!(out, "\n    {label}:");
-    for ((h, _), w) in cols.iter().zip(&widths) {
-        let _ = write!(out, " {h:>w$}");
+/// The counters as text, as ip 6.1's `print_stats64` lays them out (without `-h`): `RX:` and
+/// `TX:` header and value lines, with `-s -s` (`details`) the `RX errors:` and `TX errors:`
+/// lines too, every column as wide as its widest value or header.
+fn stats_text(st: &Stats64, carrier_changes: Option<u32>, details: bool) -> String {
+    let rx_nohandler = st.rx_nohandler.unwrap_or(0);
+    let rx_otherhost = st.rx_otherhost_dropped.unwrap_or(0);
+    // Initial widths: the headers `*X errors:`, `packets`, `errors`, `dropped`, `heartbt`,
+    // `overrun`, `compressed`, `otherhost`.
+    let mut cols = [10usize, 7, 6, 7, 7, 7, 10, 9];
+    let mut size = |vals: [u64; 8]| {
+        for (c, v) in cols.iter_mut().zip(vals) {
+            *c = (*c).max(v.to_string().len());
+        }
+    };
+    size([
+        st.rx_bytes,
+        st.rx_packets,
+        st.rx_errors,
+        st.rx_dropped,
+        st.rx_missed_errors,
+        st.multicast,
+        st.rx_compressed,
+        0,
+    ]);
+    if details {
+        size([
+            0,
+            st.rx_length_errors,
+            st.rx_crc_errors,
+            st.rx_frame_errors,
+            st.rx_fifo_errors,
+            st.rx_over_errors,
+            rx_nohandler,
+            rx_otherhost,
+        ]);
     }
-    out.push_str("\n       ");
-    for ((_, n), w) in cols.iter().zip(&widths) {
-        let _ = write!(out, " {n:>w$}");
+    size([
+        st.tx_bytes,
+        st.tx_packets,
+        st.tx_errors,
+        st.tx_dropped,
+        st.tx_carrier_errors,
+        st.collisions,
+        st.tx_compressed,
+        0,
+    ]);
+    if details {
+        size([
+            0,
+            0,
+            st.tx_aborted_errors,
+            st.tx_fifo_errors,
+            st.tx_window_errors,
+            st.tx_heartbeat_errors,
+            u64::from(carrier_changes.unwrap_or(0)),
+            0,
+        ]);
     }
+    let c = cols;
+    let mut o = String::from("\n");
+    let num = |o: &mut String, w: usize, v: u64| {
+        let _ = write!(o, "{v:>w$} ");
+    };
+    let _ = write!(
+        o,
+        "    RX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}\n    ",
+        "bytes",
+        "packets",
+        "errors",
+        "dropped",
+        "missed",
+        "mcast",
+        if st.rx_compressed != 0 {
+            "compressed"
+        } else {
+            ""
+        },
+        w0 = c[0] - 4,
+        w1 = c[1],
+        w2 = c[2],
+        w3 = c[3],
+        w4 = c[4],
+        w5 = c[5],
+        w6 = c[6],
+    );
+    for (w, v) in [
+        (c[0], st.rx_bytes),
+        (c[1], st.rx_packets),
+        (c[2], st.rx_errors),
+        (c[3], st.rx_dropped),
+        (c[4], st.rx_missed_errors),
+        (c[5], st.multicast),
+    ] {
+        num(&mut o, w, v);
+    }
+    if st.rx_compressed != 0 {
+        num(&mut o, c[6], st.rx_compressed);
+    }
+    if details {
+        let _ = write!(
+            o,
+            "\n    RX errors:{:w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}{:>w6$}{:>w7$}\n{:w8$}",
+            "",
+            "length",
+            "crc",
+            "frame",
+            "fifo",
+            "overrun",
+            if rx_nohandler != 0 { " nohandler" } else { "" },
+            if rx_otherhost != 0 { " otherhost" } else { "" },
+            "",
+            w0 = c[0] - 10,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w6 = if rx_nohandler != 0 { c[6] + 1 } else { 0 },
+            w7 = if rx_otherhost != 0 { c[7] + 1 } else { 0 },
+            w8 = c[0] + 5,
+        );
+        for (w, v) in [
+            (c[1], st.rx_length_errors),
+            (c[2], st.rx_crc_errors),
+            (c[3], st.rx_frame_errors),
+            (c[4], st.rx_fifo_errors),
+            (c[5], st.rx_over_errors),
+        ] {
+            num(&mut o, w, v);
+        }
+        if rx_nohandler != 0 {
+            num(&mut o, c[6], rx_nohandler);
+        }
+        if rx_otherhost != 0 {
+            num(&mut o, c[7], rx_otherhost);
+        }
+    }
+    let _ = write!(
+        o,
+        "\n    TX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}\n    ",
+        "bytes",
+        "packets",
+        "errors",
+        "dropped",
+        "carrier",
+        "collsns",
+        if st.tx_compressed != 0 {
+            "compressed"
+        } else {
+            ""
+        },
+        w0 = c[0] - 4,
+        w1 = c[1],
+        w2 = c[2],
+        w3 = c[3],
+        w4 = c[4],
+        w5 = c[5],
+        w6 = c[6],
+    );
+    for (w, v) in [
+        (c[0], st.tx_bytes),
+        (c[1], st.tx_packets),
+        (c[2], st.tx_errors),
+        (c[3], st.tx_dropped),
+        (c[4], st.tx_carrier_errors),
+        (c[5], st.collisions),
+    ] {
+        num(&mut o, w, v);
+    }
+    if st.tx_compressed != 0 {
+        num(&mut o, c[6], st.tx_compressed);
+    }
+    if details {
+        let _ = write!(
+            o,
+            "\n    TX errors:{:w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}\n{:w6$}",
+            "",
+            "aborted",
+            "fifo",
+            "window",
+            "heartbt",
+            if carrier_changes.is_some() {
+                "transns"
+            } else {
+                ""
+            },
+            "",
+            w0 = c[0] - 10,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w6 = c[0] + 5,
+        );
+        for (w, v) in [
+            (c[1], st.tx_aborted_errors),
+            (c[2], st.tx_fifo_errors),
+            (c[3], st.tx_window_errors),
+            (c[4], st.tx_heartbeat_errors),
+        ] {
+            num(&mut o, w, v);
+        }
+        if let Some(cc) = carrier_changes {
+            num(&mut o, c[5], u64::from(cc));
+        }
+    }
+    o
 }
 
 #[cfg(test)]

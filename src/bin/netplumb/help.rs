@@ -43,7 +43,8 @@ const MAIN_TEXT: &str = "\
 Usage: netplumb [ OPTIONS ] OBJECT { COMMAND | help }
        netplumb [ -force ] -batch FILENAME
        netplumb decode [ FILE ]
-where  OBJECT := { link | address | route | neigh | tuntap | netns | monitor | help }
+where  OBJECT := { link | address | route | rule | neigh | tuntap | netns | monitor |
+                   help }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | link } | -4 | -6 | -0 |
                     -o[neline] | -b[atch] FILENAME | -force | -n[etns] NAME |

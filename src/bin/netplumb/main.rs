@@ -10,6 +10,8 @@
 //! # Layout
 //! Each module uses only the ones listed after it:
 //! - `main.rs`: the object table, `-batch`.
+//! - Folders of objects and front ends added since (`rule/`, `vm/`, `cni/`): their grammar
+//!   and executor together, using what is listed below.
 //! - `exec/`: one executor per `ip` object, implementing [`Run`](cmd::Run) for the command
 //!   its parser makes, and what they share: `exec/render` (ip-style records, text and JSON,
 //!   and the printer), `exec/links` (link names), `exec/stream` (dumps printed while they
@@ -22,9 +24,10 @@
 //!   words), `error.rs` ([`CliError`]), `json.rs` (the JSON writer).
 //!
 //! # Adding an object or a front end
-//! An object of `ip` that netplumb does not cover yet (`rule`) or a front end of its own
-//! (`cni`, `vm`, `docker-plugin`) is a folder, `src/bin/netplumb/rule/`, and one row of
-//! [`OBJECTS`] (with its `mod rule;`):
+//! An object of `ip` that netplumb does not cover yet (`rule` is the first made this way)
+//! or a front end of its own (`cni`, `vm`, `docker-plugin`) is a folder,
+//! `src/bin/netplumb/rule/`, and one row of [`OBJECTS`] (with its `mod rule;`). Its
+//! renderer, when `monitor` prints the object too, goes in `exec/render` with the others.
 //! 1. The folder's `mod.rs` declares `pub const OBJECT: Object` with the object's usage,
 //!    `Topic::new("rule", USAGE)` (`USAGE` starts with `Usage: netplumb rule`), and its
 //!    parser, `fn parse(c: &mut Cursor, g: &Globals) -> Res<Command>`. The parser reads the
@@ -80,6 +83,7 @@ mod json;
 mod names;
 #[cfg(test)]
 mod number_forms;
+mod rule;
 mod vm;
 mod words;
 
@@ -99,7 +103,7 @@ const OBJECTS: &[(&str, Option<&Object>)] = &[
     ("addrlabel", None),
     ("maddress", None),
     ("route", Some(&cmd::route::OBJECT)),
-    ("rule", None),
+    ("rule", Some(&rule::OBJECT)),
     ("neighbor", Some(&cmd::neigh::OBJECT)),
     ("neighbour", Some(&cmd::neigh::OBJECT)),
     ("ntable", None),
@@ -318,6 +322,8 @@ mod tests {
             ("netns", "Netns"),
             ("d", "Decode"),
             ("decode", "Decode"),
+            ("ru", "RuleCmd"),
+            ("rule", "RuleCmd"),
         ] {
             let c = parse_ok(line);
             assert!(format!("{c:?}").starts_with(kind), "{line}: {c:?}");
@@ -369,7 +375,7 @@ mod tests {
     fn unsupported_and_unknown_objects() {
         // `t` is tunnel for ip, so it must not become tuntap here.
         for obj in [
-            "t", "tu", "tun", "m", "ma", "ru", "addrl", "nex", "x", "s", "v", "nt",
+            "t", "tu", "tun", "m", "ma", "mr", "addrl", "nex", "x", "s", "v", "nt",
         ] {
             let e = err(&format!("{obj} show"));
             assert!(e.contains("is not supported by netplumb"), "{obj}: {e}");

@@ -98,12 +98,12 @@
 //! [`Handle`]: crate::Handle
 
 mod bridge;
+mod change;
 mod error;
 mod escape;
 mod info;
 mod link;
 mod setup;
-mod undo;
 
 pub use bridge::{setup_bridge, teardown_bridge};
 pub use error::{VmError, VmStep};

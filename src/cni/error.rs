@@ -351,6 +351,13 @@ pub enum Error {
     /// attachments), in order.
     #[error("{}", join(.0))]
     Multiple(Vec<Error>),
+    /// A result that the VM side's pod information cannot represent
+    /// ([`CniResult::pod_interface_info`](super::CniResult::pod_interface_info)).
+    #[error("cannot give the CNI result to a VM: {reason}")]
+    PodInfo {
+        /// Why.
+        reason: String,
+    },
 }
 
 fn file_prefix(file: &Option<PathBuf>) -> String {

@@ -2,7 +2,7 @@
 //! VM's launcher inside a pod's network namespace, what virtlet's vmwrapper does.
 //!
 //! [`run`] sets the pod's namespace up with `netplumb::container::vm`, starts CMD there with
-//! the taps as descriptors 3, 4, ... and the VM's settings in its environment ([`env`]),
+//! the taps as descriptors 3, 4, ... and the VM's settings in its environment ([`env`](mod@env)),
 //! passes SIGINT and SIGTERM on to it ([`spawn`]), and tears everything down when CMD ends.
 //! The exit status is CMD's (128 + N if it died of signal N), or that of `env` and
 //! `nsenter` for their own failures: 125 when setup or teardown failed (or the words after

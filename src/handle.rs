@@ -491,6 +491,25 @@ impl Handle {
         self.pool.acquire()?.batch_whole(batch)
     }
 
+    /// A new socket in the handle's namespace, outside the pool and with the handle's
+    /// settings, for a call that needs one of its own beside its requests (to watch for
+    /// events while it dumps: [`Handle::route_list_consistent`]). Closed when dropped.
+    ///
+    /// # Errors
+    /// As [`Socket::open_in`]; `EOPNOTSUPP` ([`Error::is_not_supported`]) for a handle made
+    /// with [`Handle::from_socket`], which knows no namespace to open it in.
+    pub(crate) fn open_unpooled(&self) -> Result<Socket> {
+        if !self.pool.can_open() {
+            return Err(Error::io(
+                "open a second socket: the handle was made from a socket and cannot tell \
+                 which namespace to open it in",
+                std::io::Error::from_raw_os_error(libc::EOPNOTSUPP),
+            ));
+        }
+        let settings = self.pool.lock().settings.clone();
+        self.pool.open(&settings)
+    }
+
     /// A handle whose extra sockets come from `open` (the scripted transport), for unit
     /// tests of the pool.
     #[cfg(test)]

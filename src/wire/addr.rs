@@ -16,8 +16,8 @@ use super::attr::{Attr, AttrIter, UnknownAttr};
 use super::builder::{Builder, attr_size};
 use super::family::family_of;
 use super::{
-    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field, u32_words,
-    words_to_bytes,
+    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, parse_attrs, read_field,
+    u32_words, words_to_bytes,
 };
 use std::fmt;
 use std::net::IpAddr;
@@ -428,12 +428,7 @@ impl AddressMessage {
     /// start of `payload`.
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         let buf = AddressMessageBuffer::new_checked(payload)?;
-        // Sized by a first walk (the iterator is fused: it ends at a malformed header); a
-        // plain loop, not `collect::<Result<_, _>>`, which is markedly slower here.
-        let mut attrs = Vec::with_capacity(buf.attrs().count());
-        for a in buf.attrs() {
-            attrs.push(AddressAttr::parse(&a?)?);
-        }
+        let attrs = parse_attrs(buf.attrs(), AddressAttr::parse)?;
         Ok(AddressMessage {
             header: buf.header(),
             attrs,

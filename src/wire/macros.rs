@@ -41,9 +41,10 @@
 //! | `ifname`     | `String`      | an interface name (1 to 15 bytes, NUL-terminated)            |
 //! | `bytes`      | `Vec<u8>`     | raw bytes                                                    |
 //! | `ipv4` `ipv6`| `Ipv4Addr` `Ipv6Addr` | 4 or 16 bytes                                        |
+//! | `ip`         | `IpAddr`      | 4 or 16 bytes, either family                                 |
 //! | `mac`        | `[u8; 6]`     | 6 bytes                                                      |
 //! | `flag`       | (none)        | empty                                                        |
-//! | `custom`     | `T: AttrValue`| whatever `T` reads and writes (see [`super::attr_enum::AttrValue`]) |
+//! | `custom`     | `T: AttrValue`| whatever `T` reads and writes (see [`super::attr_enum::AttrValue`]); every `u8_values!` type is one (one byte) |
 //! | `nested`     | `T: AttrValue`| as `custom`, for an attribute that carries `NLA_F_NESTED` (nf_tables' nests): read only with the flag, written with it |
 //!
 //! The generated enum is `#[non_exhaustive]`, derives `Debug, Clone, PartialEq, Eq`, has
@@ -55,6 +56,10 @@
 //! the codec expects, and strings in a form that would not re-encode identically; it
 //! re-encodes byte for byte. A known attribute whose value has the wrong size is a
 //! [`DecodeError::BadAttr`](super::DecodeError::BadAttr) naming the constant.
+//!
+//! `kind()` of an `Unknown` is its type without the flag bits. A table that ends with
+//! `unknown_kind = raw;` after the enum's closing brace gets the type as read instead, flag
+//! bits included (what the families written before the macro return).
 //!
 //! # `u8_values!`
 //!
@@ -93,6 +98,7 @@ macro_rules! attr_codec {
     (parse bytes, $a:ident, $n:expr) => { Some($a.value().to_vec()) };
     (parse ipv4, $a:ident, $n:expr) => { Some($a.ipv4($n)?) };
     (parse ipv6, $a:ident, $n:expr) => { Some($a.ipv6($n)?) };
+    (parse ip, $a:ident, $n:expr) => { Some($a.ip($n)?) };
     (parse mac, $a:ident, $n:expr) => { Some($a.mac($n)?) };
     (parse flag, $a:ident, $n:expr) => { Some($a.flag($n)?) };
     (parse custom, $a:ident, $n:expr, $base:ident) => {
@@ -122,6 +128,7 @@ macro_rules! attr_codec {
     (len bytes, $v:ident) => { $v.len() };
     (len ipv4, $v:ident) => { 4 };
     (len ipv6, $v:ident) => { 16 };
+    (len ip, $v:ident) => { if $v.is_ipv4() { 4 } else { 16 } };
     (len mac, $v:ident) => { 6 };
     (len flag, $v:ident) => { 0 };
     (len custom, $v:ident) => { $crate::wire::attr_enum::AttrValue::value_len($v) };
@@ -138,11 +145,12 @@ macro_rules! attr_codec {
     (emit be64, $b:ident, $k:expr, $v:ident) => { $b.attr($k, &$v.to_be_bytes()) };
     (emit str, $b:ident, $k:expr, $v:ident) => { $b.attr_str($k, $v) };
     (emit ifname, $b:ident, $k:expr, $v:ident) => {
-        $crate::wire::attr_enum::emit_ifname($b, $k, $v)
+        $crate::wire::attr_enum::emit_ifname($b, $k, stringify!($k), $v)
     };
     (emit bytes, $b:ident, $k:expr, $v:ident) => { $b.attr($k, $v) };
     (emit ipv4, $b:ident, $k:expr, $v:ident) => { $b.attr_ipv4($k, *$v) };
     (emit ipv6, $b:ident, $k:expr, $v:ident) => { $b.attr_ipv6($k, *$v) };
+    (emit ip, $b:ident, $k:expr, $v:ident) => { $b.attr_ip($k, *$v) };
     (emit mac, $b:ident, $k:expr, $v:ident) => { $b.attr($k, $v) };
     (emit flag, $b:ident, $k:expr, $v:ident) => { $b.attr_flag($k) };
     (emit custom, $b:ident, $k:expr, $v:ident) => {
@@ -177,6 +185,18 @@ macro_rules! attr_make_variant {
 }
 pub(crate) use attr_make_variant;
 
+/// The type `kind()` reports for an `Unknown` attribute `u`: without flag bits, or (`raw`)
+/// as read.
+macro_rules! unknown_kind {
+    ($u:ident) => {
+        $u.kind & $crate::wire::attr::NLA_TYPE_MASK
+    };
+    ($u:ident, raw) => {
+        $u.kind
+    };
+}
+pub(crate) use unknown_kind;
+
 /// Defines an attribute enum from its table; see the [module docs](self).
 macro_rules! attribute_enum {
     (
@@ -184,6 +204,7 @@ macro_rules! attribute_enum {
         pub enum $Enum:ident {
             $( $(#[$vmeta:meta])* $Var:ident $(($T:ty))? = $KIND:ident : $codec:ident, )*
         }
+        $( unknown_kind = $uk:ident; )?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,11 +222,12 @@ macro_rules! attribute_enum {
                 <Self as $crate::wire::attr_enum::AttrEnum>::parse_in(a, 0)
             }
 
-            /// The attribute type without flag bits.
+            /// The attribute type: the table's constant; for `Unknown`, the type read (see
+            /// `attribute_enum!` in `wire/macros.rs` for its flag bits).
             pub fn kind(&self) -> u16 {
                 match self {
                     $( $crate::wire::macros::attr_variant!(_v, $Enum::$Var $(, $T)?) => $KIND, )*
-                    $Enum::Unknown(u) => u.kind & $crate::wire::attr::NLA_TYPE_MASK,
+                    $Enum::Unknown(u) => $crate::wire::macros::unknown_kind!(u $(, $uk)?),
                 }
             }
 
@@ -306,6 +328,27 @@ macro_rules! u8_values {
         impl From<$name> for u8 {
             fn from(v: $name) -> u8 {
                 v.0
+            }
+        }
+
+        // One byte, so that attribute tables can list the type with the `custom` codec.
+        impl $crate::wire::attr_enum::AttrValue for $name {
+            fn parse_value(
+                a: &$crate::wire::Attr<'_>,
+                name: &'static str,
+                _base: usize,
+            ) -> Result<Self, $crate::wire::DecodeError> {
+                a.u8(name).map(Self)
+            }
+            fn value_len(&self) -> usize {
+                1
+            }
+            fn emit_value(
+                &self,
+                b: &mut $crate::wire::Builder<'_>,
+                kind: u16,
+            ) -> Result<(), $crate::wire::EncodeError> {
+                b.attr_u8(kind, self.0)
             }
         }
     };

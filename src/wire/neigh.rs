@@ -15,8 +15,8 @@ use super::attr::{Attr, AttrIter, NLA_F_NESTED, UnknownAttr};
 use super::builder::{Builder, attr_size};
 use super::family::family_of;
 use super::{
-    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field, u32_words,
-    words_to_bytes,
+    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, parse_attrs, read_field,
+    u32_words, words_to_bytes,
 };
 use std::net::IpAddr;
 
@@ -463,12 +463,7 @@ impl NeighMessage {
     /// start of `payload`.
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         let buf = NeighMessageBuffer::new_checked(payload)?;
-        // Sized by a first walk (the iterator is fused: it ends at a malformed header); a
-        // plain loop, not `collect::<Result<_, _>>`, which is markedly slower here.
-        let mut attrs = Vec::with_capacity(buf.attrs().count());
-        for a in buf.attrs() {
-            attrs.push(NeighAttr::parse(&a?)?);
-        }
+        let attrs = parse_attrs(buf.attrs(), NeighAttr::parse)?;
         Ok(NeighMessage {
             header: buf.header(),
             attrs,

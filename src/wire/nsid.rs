@@ -17,7 +17,7 @@
 
 use super::attr::{Attr, AttrIter, UnknownAttr};
 use super::builder::{Builder, attr_size};
-use super::{DecodeError, Emit, EncodeError, attrs_after, byte, check_header};
+use super::{DecodeError, Emit, EncodeError, attrs_after, byte, check_header, parse_attrs};
 
 /// `NLMSG_ALIGN(sizeof(struct rtgenmsg))`: the family byte and three bytes of padding.
 pub const RTGENMSG_LEN: usize = 4;
@@ -148,10 +148,7 @@ impl NsidMessage {
     /// Reads a payload (the bytes after `nlmsghdr`). Offsets in errors count from its start.
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         let buf = NsidMessageBuffer::new_checked(payload)?;
-        let mut attrs = Vec::with_capacity(buf.attrs().count());
-        for a in buf.attrs() {
-            attrs.push(NsidAttr::parse(&a?)?);
-        }
+        let attrs = parse_attrs(buf.attrs(), NsidAttr::parse)?;
         Ok(NsidMessage {
             family: buf.family(),
             attrs,

@@ -785,6 +785,7 @@ mod tests {
     use crate::wire::link::{IFINFOMSG_LEN, IFLA_NUM_VF, IFLA_VFINFO_LIST};
     use crate::wire::message::{Message, Payload};
     use crate::wire::nlmsg::RTM_NEWLINK;
+    use crate::wire::testing::{assert_bad_attr, attr};
     use crate::wire::{Emit, hex};
     use proptest::prelude::*;
 
@@ -869,12 +870,6 @@ mod tests {
         b.into_vec()
     }
 
-    fn attr(kind: u16, value: &[u8]) -> Vec<u8> {
-        let mut b = Builder::new();
-        b.attr(kind, value).unwrap();
-        b.into_vec()
-    }
-
     #[test]
     fn wrong_sizes_name_the_member() {
         let cases: &[(u16, usize, &str)] = &[
@@ -892,15 +887,9 @@ mod tests {
         ];
         for &(kind, len, name) in cases {
             let p = with_list(&attr(IFLA_VF_INFO, &attr(kind, &vec![0; len])));
-            match LinkMessage::parse(&p) {
-                // ifinfomsg 16, IFLA_NUM_VF 8, list header 4, VF_INFO header 4.
-                Err(DecodeError::BadAttr {
-                    name: n, offset, ..
-                }) => {
-                    assert_eq!((n, offset), (name, 32), "{name} of {len} bytes")
-                }
-                other => panic!("{name} of {len} bytes: {other:?}"),
-            }
+            // ifinfomsg 16, IFLA_NUM_VF 8, list header 4, VF_INFO header 4.
+            let what = format!("{name} of {len} bytes");
+            assert_bad_attr(LinkMessage::parse(&p), name, 32, &what);
         }
         // Inside the nests too.
         let p = with_list(&attr(

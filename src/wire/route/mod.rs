@@ -28,7 +28,10 @@ pub use metrics::{RouteMetric, metric_name};
 pub use nexthop::{NextHop, NextHopFlags, NextHopIter, NextHopRef};
 
 use super::attr::{AttrIter, UnknownAttr};
-use super::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field};
+use super::{
+    Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, parse_attrs,
+    read_field,
+};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// `sizeof(struct rtmsg)`: the fixed header before the attributes.
@@ -503,12 +506,7 @@ impl RouteMessage {
     /// Reads a payload (the bytes after `nlmsghdr`). Offsets in errors count from its start.
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         let buf = RouteMessageBuffer::new_checked(payload)?;
-        // Sized by a first walk (the iterator is fused: it ends at a malformed header); a
-        // plain loop, not `collect::<Result<_, _>>`, which is markedly slower here.
-        let mut attrs = Vec::with_capacity(buf.attrs().count());
-        for a in buf.attrs() {
-            attrs.push(RouteAttr::parse(&a?)?);
-        }
+        let attrs = parse_attrs(buf.attrs(), RouteAttr::parse)?;
         Ok(RouteMessage {
             header: buf.header(),
             attrs,

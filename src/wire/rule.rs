@@ -842,6 +842,15 @@ mod tests {
                 "{name:?}"
             );
         }
+        // The error names the attribute.
+        let m = RuleMessage::default().with(RuleAttr::OifName(String::new()));
+        assert!(matches!(
+            m.to_vec(),
+            Err(EncodeError::InvalidValue {
+                what: "FRA_OIFNAME",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -20,18 +20,14 @@ use crate::handle::Handle;
 use crate::ipnet::Family;
 use crate::ipnet::IpNet;
 use crate::link::{LinkRef, no_such_link};
-use crate::socket::{Batch, BatchMode, DUMP_RETRIES, Request};
-use crate::wire::Emit;
+use crate::ops::{FlushPolicy, is_ip_family};
+use crate::socket::Request;
 use crate::wire::addr::{AddressAttr, AddressCacheInfo, AddressMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR};
 use crate::{Error, Result};
 use std::net::{IpAddr, Ipv4Addr};
 
 pub use crate::wire::addr::{AddrFlags, INFINITY_LIFE_TIME, Scope};
-
-/// How many list-and-delete rounds a flush makes before giving up, like iproute2's
-/// `MAX_ROUNDS`.
-pub(crate) const FLUSH_ROUNDS: usize = 10;
 
 /// `IFNAMSIZ - 1`: the longest interface name, and so the longest address label.
 const LABEL_MAX: usize = 15;
@@ -754,20 +750,18 @@ impl Handle {
         let mut req = AddressMessage::default();
         req.header.family = filter.family.map_or(libc::AF_UNSPEC as u8, Family::af);
         req.header.index = index.unwrap_or(0);
-        let all = self
-            .dump_retry(DUMP_RETRIES, RTM_GETADDR, &req, |payload| {
-                let msg = AddressMessage::parse(payload)?;
-                if !matches!(i32::from(msg.header.family), libc::AF_INET | libc::AF_INET6) {
-                    return Ok(None);
-                }
-                let a = Address::from_message(msg)?;
-                Ok(filter.matches(&a, index).then_some(a))
-            })
-            .map_err(|e| match &filter.dev {
-                Some(d) => no_such_link(e, d),
-                None => e,
-            })?;
-        Ok(all.into_iter().flatten().collect())
+        self.dump_selected(RTM_GETADDR, &req, |payload| {
+            let msg = AddressMessage::parse(payload)?;
+            if !is_ip_family(msg.header.family) {
+                return Ok(None);
+            }
+            let a = Address::from_message(msg)?;
+            Ok(filter.matches(&a, index).then_some(a))
+        })
+        .map_err(|e| match &filter.dev {
+            Some(d) => no_such_link(e, d),
+            None => e,
+        })
     }
 
     /// Deletes every address of `dev` (of `family`, or of both); like `ip addr flush dev
@@ -789,55 +783,16 @@ impl Handle {
         let index = self.link_index(dev.clone())?;
         let mut filter = AddrFilter::new().dev(index);
         filter.family = family;
-        self.flush_dev(
-            &dev,
-            "addresses",
-            libc::EADDRNOTAVAIL,
+        let policy = FlushPolicy::OnDev {
+            dev: &dev,
+            what: "addresses",
+            vanished: libc::EADDRNOTAVAIL,
+        };
+        self.flush_rounds(
+            policy,
             |_| self.addr_list(&filter),
-            |a: &Address| a.to_spec().del_request(a.index),
+            |a: &Address, b| a.to_spec().del_request(a.index)?.push_to(b),
         )
-    }
-
-    /// The loop of [`Handle::addr_flush`] and [`Handle::neigh_flush`], as `ip` runs it: up to
-    /// [`FLUSH_ROUNDS`] rounds, each listing what is left to delete on `dev` (`list(round)`,
-    /// round 0 first) and deleting all of it in one batch (`ip -force`) with the requests
-    /// `delete` makes. A delete that fails with errno `vanished` (the entry went away
-    /// meanwhile) is not an error; another failure ends the flush. Returns how many deletes
-    /// succeeded.
-    ///
-    /// # Errors
-    /// What `list` or `delete` return; the first other failure of a delete (mapped to
-    /// [`Error::NotFound`] for a missing `dev`); [`Error::Protocol`] naming `what` if entries
-    /// remain after the last round.
-    pub(crate) fn flush_dev<T, M: Emit>(
-        &self,
-        dev: &LinkRef<'_>,
-        what: &str,
-        vanished: i32,
-        mut list: impl FnMut(usize) -> Result<Vec<T>>,
-        delete: impl Fn(&T) -> Result<Request<M>>,
-    ) -> Result<usize> {
-        let mut deleted = 0;
-        for round in 0..FLUSH_ROUNDS {
-            let left = list(round)?;
-            if left.is_empty() {
-                return Ok(deleted);
-            }
-            let mut batch = Batch::new();
-            for entry in &left {
-                delete(entry)?.push_to(&mut batch)?;
-            }
-            for r in self.batch(&batch, BatchMode::Force)? {
-                match r {
-                    Ok(()) => deleted += 1,
-                    Err(e) if e.errno() == Some(vanished) => {}
-                    Err(e) => return Err(no_such_link(e, dev)),
-                }
-            }
-        }
-        Err(Error::Protocol(format!(
-            "{what} remain on {dev} after {FLUSH_ROUNDS} flush rounds"
-        )))
     }
 }
 

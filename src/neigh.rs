@@ -25,7 +25,8 @@ use crate::ipnet::Family;
 use crate::link::LinkRef;
 use crate::link::no_such_link;
 use crate::mac::MacAddr;
-use crate::socket::{DUMP_RETRIES, Request};
+use crate::ops::FlushPolicy;
+use crate::socket::Request;
 use crate::wire::neigh::{AF_BRIDGE, NeighAttr, NeighMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::{Error, Result};
@@ -854,15 +855,14 @@ impl Handle {
         }
         req.attrs.extend(index.map(NeighAttr::IfIndex));
         req.attrs.extend(master.map(NeighAttr::Master));
-        let all = self.dump_retry(DUMP_RETRIES, RTM_GETNEIGH, &req, |payload| {
+        self.dump_selected(RTM_GETNEIGH, &req, |payload| {
             let msg = NeighMessage::parse(payload)?;
             if NeighFamily::from_af(msg.header.family).is_none() {
                 return Ok(None);
             }
             let n = Neighbour::from_message(msg)?;
             Ok(filter.matches(&n, index, master).then_some(n))
-        })?;
-        Ok(all.into_iter().flatten().collect())
+        })
     }
 
     /// Deletes the ARP/NDP entries of `dev` (of `family`, or both) the way `ip neigh flush
@@ -886,15 +886,18 @@ impl Handle {
         let index = self.link_index(dev.clone())?;
         let mut filter = NeighFilter::new().dev(index);
         filter.family = family.map(NeighFamily::from);
-        self.flush_dev(
-            &dev,
-            "neighbour entries",
-            libc::ENOENT,
+        let policy = FlushPolicy::OnDev {
+            dev: &dev,
+            what: "neighbour entries",
+            vanished: libc::ENOENT,
+        };
+        self.flush_rounds(
+            policy,
             |round| {
                 let all = self.neigh_list(&filter)?.into_iter();
                 Ok(all.filter(|n| flush_matches(n, round == 0)).collect())
             },
-            |n: &Neighbour| n.to_spec().del_request(n.index),
+            |n: &Neighbour, b| n.to_spec().del_request(n.index)?.push_to(b),
         )
     }
 }

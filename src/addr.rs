@@ -383,7 +383,7 @@ impl AddrSpec {
     }
 
     /// `RTM_NEWADDR` with `CREATE|EXCL`: [`Handle::addr_add`] as a request to push into a
-    /// [`Batch`] (or to send, or to keep).
+    /// [`Batch`](crate::Batch) (or to send, or to keep).
     pub fn add_request(&self, index: u32) -> Result<AddrRequest> {
         Ok(Request::new(
             RTM_NEWADDR,
@@ -392,7 +392,8 @@ impl AddrSpec {
         ))
     }
 
-    /// `RTM_NEWADDR` with `CREATE|REPLACE`: [`Handle::addr_replace`] for a [`Batch`].
+    /// `RTM_NEWADDR` with `CREATE|REPLACE`: [`Handle::addr_replace`] for a
+    /// [`Batch`](crate::Batch).
     pub fn replace_request(&self, index: u32) -> Result<AddrRequest> {
         Ok(Request::new(
             RTM_NEWADDR,
@@ -401,8 +402,8 @@ impl AddrSpec {
         ))
     }
 
-    /// `RTM_DELADDR` (no flags): [`Handle::addr_del`] for a [`Batch`]; also what undoes
-    /// [`AddrSpec::add_request`].
+    /// `RTM_DELADDR` (no flags): [`Handle::addr_del`] for a [`Batch`](crate::Batch); also
+    /// what undoes [`AddrSpec::add_request`].
     pub fn del_request(&self, index: u32) -> Result<AddrRequest> {
         Ok(Request::new(
             RTM_DELADDR,

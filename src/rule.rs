@@ -480,7 +480,7 @@ impl RuleSpec {
     }
 
     /// The request for sending the spec as `op` (message type, flags besides
-    /// `NLM_F_REQUEST|NLM_F_ACK`, and payload), e.g. into a [`Batch`].
+    /// `NLM_F_REQUEST|NLM_F_ACK`, and payload), e.g. into a [`Batch`](crate::Batch).
     ///
     /// # Errors
     /// As [`RuleSpec::to_message`].

@@ -613,8 +613,9 @@ impl Handle {
     }
 
     /// The request for `spec` sent as `op`, device names resolved with one `RTM_GETLINK`
-    /// each: for pushing into a [`Batch`] (or sending, or keeping as an undo step). With
-    /// devices given by index, [`RouteSpec::request`] does the same without a handle.
+    /// each: for pushing into a [`Batch`](crate::Batch) (or sending, or keeping as an undo
+    /// step). With devices given by index, [`RouteSpec::request`] does the same without a
+    /// handle.
     #[doc(alias("RTM_NEWROUTE", "RTM_DELROUTE"))]
     pub fn route_request(&self, op: RouteOp, spec: &RouteSpec) -> Result<RouteRequest> {
         let msg = spec.build(op, &mut |l| self.resolve_link(l))?;

@@ -1,7 +1,8 @@
 //! The codec macros every family uses: [`attribute_enum!`] turns a table of uapi attributes
-//! into a typed enum, [`u8_values!`] a table of named `u8` values into a newtype.
+//! into a typed enum, [`message_buffer!`] declares the zero-copy view of a payload, and
+//! [`u8_values!`] turns a table of named `u8` values into a newtype.
 //!
-//! Both are usable anywhere in the crate, two ways:
+//! All three are usable anywhere in the crate, two ways:
 //!
 //! - inside `wire` (every family, `wire/nft` included) by bare name, `attribute_enum! { .. }`:
 //!   `wire/mod.rs` declares this module first, with `#[macro_use]`;
@@ -60,6 +61,19 @@
 //! `kind()` of an `Unknown` is its type without the flag bits. A table that ends with
 //! `unknown_kind = raw;` after the enum's closing brace gets the type as read instead, flag
 //! bits included (what the families written before the macro return).
+//!
+//! # `message_buffer!`
+//!
+//! ```text
+//! message_buffer! {
+//!     /// A zero-copy view of a rule message payload (`struct fib_rule_hdr` and its attributes).
+//!     RuleMessageBuffer, FIB_RULE_HDR_LEN, "fib_rule_hdr"
+//! }
+//! ```
+//!
+//! declares the view `RuleMessageBuffer<T: AsRef<[u8]>>` with `new_checked` (a payload
+//! shorter than `FIB_RULE_HDR_LEN` is `DecodeError::Truncated` of "fib_rule_hdr"), `attrs()`
+//! and `into_inner()`; the family writes the accessors of its fields beside it.
 //!
 //! # `u8_values!`
 //!
@@ -289,6 +303,45 @@ macro_rules! attribute_enum {
     };
 }
 pub(crate) use attribute_enum;
+
+/// Declares the zero-copy view of a family's payload, `pub struct $Name<T: AsRef<[u8]>>`,
+/// with what every view has: `new_checked` (the payload must hold the whole fixed header of
+/// `$LEN` bytes, called `$c` in errors: "fib_rule_hdr"), `attrs()` (the attributes after the
+/// header, offsets counted from the start of the payload) and `into_inner()`. The family
+/// adds the accessors of its header's fields in an `impl` block of its own, reading
+/// `self.buffer` with `byte` and `read_field`. See the [module docs](self).
+macro_rules! message_buffer {
+    ($(#[$meta:meta])* $Name:ident, $LEN:expr, $c:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $Name<T: AsRef<[u8]>> {
+            buffer: T,
+        }
+
+        impl<T: AsRef<[u8]>> $Name<T> {
+            #[doc = concat!(
+                "Checks that `payload` holds at least a whole `struct ", $c, "`; after that no ",
+                "accessor can fail. Attributes are validated as [`", stringify!($Name),
+                "::attrs`] walks them."
+            )]
+            pub fn new_checked(payload: T) -> Result<Self, $crate::wire::DecodeError> {
+                $crate::wire::check_header(payload.as_ref(), $LEN, $c)?;
+                Ok($Name { buffer: payload })
+            }
+
+            /// The attributes; offsets count from the start of the payload.
+            pub fn attrs(&self) -> $crate::wire::AttrIter<'_> {
+                $crate::wire::attrs_after(self.buffer.as_ref(), $LEN)
+            }
+
+            /// The underlying buffer.
+            pub fn into_inner(self) -> T {
+                self.buffer
+            }
+        }
+    };
+}
+pub(crate) use message_buffer;
 
 /// Declares a `u8` newtype whose named values are associated constants; any other value is
 /// kept as is. See the [module docs](self).

@@ -12,15 +12,16 @@
 //!
 //! What every family here (and a new one, such as nf_tables) is made of:
 //!
-//! - a header view `XxxMessageBuffer<T: AsRef<[u8]>>` whose `new_checked` measures the fixed
-//!   header once; its byte layout is a private `mod field` (one-byte fields as `usize`
-//!   offsets, wider ones as `Field` ranges, `pub const INDEX: Field = 4..8;`) read with the
-//!   crate-private `byte` and `read_field::<u32>`; the view's tests pin every field
-//!   against the C structure's bytes;
+//! - a header view `XxxMessageBuffer<T: AsRef<[u8]>>` declared with the crate-private
+//!   `message_buffer!` macro (its `new_checked` measures the fixed header once), and the
+//!   accessors of the header's fields beside it: the byte layout is a private `mod field`
+//!   (one-byte fields as `usize` offsets, wider ones as `Field` ranges, `pub const INDEX:
+//!   Field = 4..8;`) read with the crate-private `byte` and `read_field::<u32>`; the view's
+//!   tests pin every field against the C structure's bytes;
 //! - the attributes as a typed enum declared once with the crate-private `attribute_enum!`
 //!   macro (`macros.rs` has the table of codecs) and, for structured values, the
-//!   `AttrValue` trait and the nest helpers of `attr_enum.rs`; named `u8` values with
-//!   `u8_values!`;
+//!   `AttrValue` trait and the nest helpers of `attr_enum.rs`, read after the header with
+//!   `parse_attrs`; named `u8` values with `u8_values!`;
 //! - address families from [`family`], not `libc` casts.
 #![forbid(unsafe_code)]
 // Tests may index and unwrap; the codec itself may not.
@@ -57,7 +58,7 @@ pub(crate) mod testing;
 
 // The path-based names (`crate::wire::attribute_enum!`), for code outside `wire`.
 #[allow(unused_imports)]
-pub(crate) use macros::{attribute_enum, u8_values};
+pub(crate) use macros::{attribute_enum, message_buffer, u8_values};
 
 pub use attr::{Attr, AttrIter, MAX_NEST_DEPTH, UnknownAttr};
 pub use builder::{Builder, Nest};

@@ -31,12 +31,12 @@
 //! assert_eq!(back.table(), 100);
 //! ```
 
-use super::attr::{Attr, AttrIter, NLA_TYPE_MASK};
+use super::attr::{Attr, NLA_TYPE_MASK};
 use super::attr_enum::AttrValue;
 use super::route::RouteProtocol;
 use super::{
-    Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, parse_attrs,
-    read_field, u32_words, words_to_bytes,
+    Builder, DecodeError, Emit, EncodeError, byte, parse_attrs, read_field, u32_words,
+    words_to_bytes,
 };
 use std::net::IpAddr;
 
@@ -283,47 +283,35 @@ impl RuleHeader {
     }
 }
 
-/// A zero-copy view of a rule message payload (`struct fib_rule_hdr` and its attributes).
-#[derive(Debug, Clone, Copy)]
-pub struct RuleMessageBuffer<T: AsRef<[u8]>> {
-    buffer: T,
+message_buffer! {
+    /// A zero-copy view of a rule message payload (`struct fib_rule_hdr` and its attributes).
+    RuleMessageBuffer, FIB_RULE_HDR_LEN, "fib_rule_hdr"
 }
 
 impl<T: AsRef<[u8]>> RuleMessageBuffer<T> {
-    /// Checks that `payload` holds at least a `struct fib_rule_hdr`; after that no accessor
-    /// can fail. Attributes are validated as [`RuleMessageBuffer::attrs`] walks them.
-    pub fn new_checked(payload: T) -> Result<Self, DecodeError> {
-        check_header(payload.as_ref(), FIB_RULE_HDR_LEN, "fib_rule_hdr")?;
-        Ok(RuleMessageBuffer { buffer: payload })
-    }
-
-    fn u8_at(&self, at: usize) -> u8 {
-        byte(self.buffer.as_ref(), at)
-    }
-
     /// `family`.
     pub fn family(&self) -> u8 {
-        self.u8_at(field::FAMILY)
+        byte(self.buffer.as_ref(), field::FAMILY)
     }
     /// `dst_len`.
     pub fn dst_len(&self) -> u8 {
-        self.u8_at(field::DST_LEN)
+        byte(self.buffer.as_ref(), field::DST_LEN)
     }
     /// `src_len`.
     pub fn src_len(&self) -> u8 {
-        self.u8_at(field::SRC_LEN)
+        byte(self.buffer.as_ref(), field::SRC_LEN)
     }
     /// `tos`.
     pub fn tos(&self) -> u8 {
-        self.u8_at(field::TOS)
+        byte(self.buffer.as_ref(), field::TOS)
     }
     /// `table` (8 bits; `FRA_TABLE` holds the full id).
     pub fn table(&self) -> u8 {
-        self.u8_at(field::TABLE)
+        byte(self.buffer.as_ref(), field::TABLE)
     }
     /// `action`.
     pub fn action(&self) -> RuleAction {
-        RuleAction(self.u8_at(field::ACTION))
+        RuleAction(byte(self.buffer.as_ref(), field::ACTION))
     }
     /// `flags`, unknown bits kept.
     pub fn flags(&self) -> RuleFlags {
@@ -340,14 +328,6 @@ impl<T: AsRef<[u8]>> RuleMessageBuffer<T> {
             action: self.action(),
             flags: self.flags(),
         }
-    }
-    /// The attributes; offsets count from the start of the payload.
-    pub fn attrs(&self) -> AttrIter<'_> {
-        attrs_after(self.buffer.as_ref(), FIB_RULE_HDR_LEN)
-    }
-    /// The underlying buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 }
 
@@ -699,8 +679,8 @@ impl Emit for RuleMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::UnknownAttr;
     use crate::wire::attr::{NLA_F_NESTED, NLA_F_NET_BYTEORDER};
+    use crate::wire::{AttrIter, UnknownAttr};
     use proptest::prelude::*;
 
     use crate::wire::family::{AF_INET, AF_INET6};

@@ -23,6 +23,7 @@ use crate::link::{LinkRef, no_such_link};
 use crate::ops::{FlushPolicy, is_ip_family};
 use crate::socket::Request;
 use crate::wire::addr::{AddressAttr, AddressCacheInfo, AddressMessage};
+use crate::wire::family::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR};
 use crate::{Error, Result};
 use std::net::{IpAddr, Ipv4Addr};
@@ -585,9 +586,9 @@ impl Address {
     /// or a prefix length too long for the family.
     pub fn from_message(message: AddressMessage) -> Result<Address> {
         let h = message.header;
-        let family = match i32::from(h.family) {
-            libc::AF_INET => Family::Ipv4,
-            libc::AF_INET6 => Family::Ipv6,
+        let family = match h.family {
+            AF_INET => Family::Ipv4,
+            AF_INET6 => Family::Ipv6,
             f => return Err(Error::Protocol(format!("address of family {f}"))),
         };
         let net = |a: IpAddr| {
@@ -744,12 +745,9 @@ impl Handle {
     /// table kept changing.
     #[doc(alias = "RTM_GETADDR")]
     pub fn addr_list(&self, filter: &AddrFilter<'_>) -> Result<Vec<Address>> {
-        let index = match &filter.dev {
-            Some(d) => Some(self.link_index(d.clone())?),
-            None => None,
-        };
+        let index = self.filter_link_index(filter.dev.as_ref())?;
         let mut req = AddressMessage::default();
-        req.header.family = filter.family.map_or(libc::AF_UNSPEC as u8, Family::af);
+        req.header.family = filter.family.map_or(AF_UNSPEC, Family::af);
         req.header.index = index.unwrap_or(0);
         self.dump_selected(RTM_GETADDR, &req, |payload| {
             let msg = AddressMessage::parse(payload)?;

@@ -27,7 +27,8 @@ use crate::link::no_such_link;
 use crate::mac::MacAddr;
 use crate::ops::FlushPolicy;
 use crate::socket::Request;
-use crate::wire::neigh::{AF_BRIDGE, NeighAttr, NeighMessage};
+use crate::wire::family::{AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC};
+use crate::wire::neigh::{NeighAttr, NeighMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::{Error, Result};
 use std::net::IpAddr;
@@ -83,10 +84,10 @@ impl NeighFamily {
 
     /// The family of an `ndm_family` value, if it is one of the three.
     pub fn from_af(af: u8) -> Option<NeighFamily> {
-        match i32::from(af) {
-            libc::AF_INET => Some(NeighFamily::Ipv4),
-            libc::AF_INET6 => Some(NeighFamily::Ipv6),
-            libc::AF_BRIDGE => Some(NeighFamily::Bridge),
+        match af {
+            AF_INET => Some(NeighFamily::Ipv4),
+            AF_INET6 => Some(NeighFamily::Ipv6),
+            AF_BRIDGE => Some(NeighFamily::Bridge),
             _ => None,
         }
     }
@@ -840,16 +841,10 @@ impl Handle {
                 "bridge FDB entries have no proxy variant",
             ));
         }
-        let index = match &filter.dev {
-            Some(d) => Some(self.link_index(d.clone())?),
-            None => None,
-        };
-        let master = match &filter.master {
-            Some(d) => Some(self.link_index(d.clone())?),
-            None => None,
-        };
+        let index = self.filter_link_index(filter.dev.as_ref())?;
+        let master = self.filter_link_index(filter.master.as_ref())?;
         let mut req = NeighMessage::default();
-        req.header.family = filter.family.map_or(libc::AF_UNSPEC as u8, NeighFamily::af);
+        req.header.family = filter.family.map_or(AF_UNSPEC, NeighFamily::af);
         if filter.proxy {
             req.header.flags = NeighFlags::PROXY;
         }

@@ -707,11 +707,7 @@ impl Handle {
     /// [`Error::DumpInterrupted`] when every retry was interrupted.
     #[doc(alias = "RTM_GETROUTE")]
     pub fn route_list(&self, filter: &RouteFilter) -> Result<Vec<Route>> {
-        let oif = filter
-            .oif
-            .as_ref()
-            .map(|l| self.resolve_link(l))
-            .transpose()?;
+        let oif = self.filter_link_index(filter.oif.as_ref())?;
         self.route_list_at(filter, oif)
     }
 
@@ -749,11 +745,7 @@ impl Handle {
         &'h self,
         filter: &RouteFilter,
     ) -> Result<impl Iterator<Item = Result<Route>> + use<'h>> {
-        let oif = filter
-            .oif
-            .as_ref()
-            .map(|l| self.resolve_link(l))
-            .transpose()?;
+        let oif = self.filter_link_index(filter.oif.as_ref())?;
         let req = filter.to_message(oif)?;
         let filter = filter.clone();
         Ok(self
@@ -796,11 +788,7 @@ impl Handle {
         filter: &RouteFilter,
         max_dumps: usize,
     ) -> Result<Vec<Route>> {
-        let oif = filter
-            .oif
-            .as_ref()
-            .map(|l| self.resolve_link(l))
-            .transpose()?;
+        let oif = self.filter_link_index(filter.oif.as_ref())?;
         let mut last = self.route_list_at(filter, oif)?;
         for _ in 1..max_dumps.max(2) {
             let next = self.route_list_at(filter, oif)?;

@@ -26,7 +26,7 @@
 
 use super::{LinkAttr, LinkMessage};
 use crate::wire::attr::{Attr, UnknownAttr};
-use crate::wire::attr_enum::{AttrValue, nest};
+use crate::wire::attr_enum::{AttrValue, emit_list, list_len, nest, parse_list};
 use crate::wire::builder::attr_size;
 use crate::wire::{Builder, DecodeError, EncodeError, read_array, read_field};
 
@@ -305,49 +305,31 @@ impl VfGuid {
     }
 }
 
-/// One member of `IFLA_VF_STATS`.
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VfStat {
-    /// `IFLA_VF_STATS_RX_PACKETS`.
-    RxPackets(u64),
-    /// `IFLA_VF_STATS_TX_PACKETS`.
-    TxPackets(u64),
-    /// `IFLA_VF_STATS_RX_BYTES`.
-    RxBytes(u64),
-    /// `IFLA_VF_STATS_TX_BYTES`.
-    TxBytes(u64),
-    /// `IFLA_VF_STATS_BROADCAST`.
-    Broadcast(u64),
-    /// `IFLA_VF_STATS_MULTICAST`.
-    Multicast(u64),
-    /// `IFLA_VF_STATS_RX_DROPPED`.
-    RxDropped(u64),
-    /// `IFLA_VF_STATS_TX_DROPPED`.
-    TxDropped(u64),
-    /// `IFLA_VF_STATS_PAD`, other types, or flagged ones, as read.
-    Unknown(UnknownAttr),
+attribute_enum! {
+    /// One member of `IFLA_VF_STATS`; `Unknown` keeps `IFLA_VF_STATS_PAD`, other types and
+    /// flagged ones as read.
+    pub enum VfStat {
+        /// `IFLA_VF_STATS_RX_PACKETS`.
+        RxPackets(u64) = IFLA_VF_STATS_RX_PACKETS: u64,
+        /// `IFLA_VF_STATS_TX_PACKETS`.
+        TxPackets(u64) = IFLA_VF_STATS_TX_PACKETS: u64,
+        /// `IFLA_VF_STATS_RX_BYTES`.
+        RxBytes(u64) = IFLA_VF_STATS_RX_BYTES: u64,
+        /// `IFLA_VF_STATS_TX_BYTES`.
+        TxBytes(u64) = IFLA_VF_STATS_TX_BYTES: u64,
+        /// `IFLA_VF_STATS_BROADCAST`.
+        Broadcast(u64) = IFLA_VF_STATS_BROADCAST: u64,
+        /// `IFLA_VF_STATS_MULTICAST`.
+        Multicast(u64) = IFLA_VF_STATS_MULTICAST: u64,
+        /// `IFLA_VF_STATS_RX_DROPPED`.
+        RxDropped(u64) = IFLA_VF_STATS_RX_DROPPED: u64,
+        /// `IFLA_VF_STATS_TX_DROPPED`.
+        TxDropped(u64) = IFLA_VF_STATS_TX_DROPPED: u64,
+    }
+    unknown_kind = raw;
 }
 
 impl VfStat {
-    fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        if a.raw_kind() != a.kind() {
-            return Ok(VfStat::Unknown(a.to_unknown()));
-        }
-        let make: fn(u64) -> VfStat = match a.kind() {
-            IFLA_VF_STATS_RX_PACKETS => VfStat::RxPackets,
-            IFLA_VF_STATS_TX_PACKETS => VfStat::TxPackets,
-            IFLA_VF_STATS_RX_BYTES => VfStat::RxBytes,
-            IFLA_VF_STATS_TX_BYTES => VfStat::TxBytes,
-            IFLA_VF_STATS_BROADCAST => VfStat::Broadcast,
-            IFLA_VF_STATS_MULTICAST => VfStat::Multicast,
-            IFLA_VF_STATS_RX_DROPPED => VfStat::RxDropped,
-            IFLA_VF_STATS_TX_DROPPED => VfStat::TxDropped,
-            _ => return Ok(VfStat::Unknown(a.to_unknown())),
-        };
-        Ok(make(a.u64(stat_name(a.kind()))?))
-    }
-
     /// The counter's type and value, `None` for [`VfStat::Unknown`].
     pub fn counter(&self) -> Option<(u16, u64)> {
         Some(match *self {
@@ -361,34 +343,6 @@ impl VfStat {
             VfStat::TxDropped(v) => (IFLA_VF_STATS_TX_DROPPED, v),
             VfStat::Unknown(_) => return None,
         })
-    }
-
-    fn buffer_len(&self) -> usize {
-        match self {
-            VfStat::Unknown(u) => u.buffer_len(),
-            _ => attr_size(8),
-        }
-    }
-
-    fn emit(&self, b: &mut Builder<'_>) -> Result<(), EncodeError> {
-        match (self, self.counter()) {
-            (VfStat::Unknown(u), _) => u.emit(b),
-            (_, Some((kind, v))) => b.attr_u64(kind, v),
-            (_, None) => Ok(()),
-        }
-    }
-}
-
-fn stat_name(kind: u16) -> &'static str {
-    match kind {
-        IFLA_VF_STATS_RX_PACKETS => "IFLA_VF_STATS_RX_PACKETS",
-        IFLA_VF_STATS_TX_PACKETS => "IFLA_VF_STATS_TX_PACKETS",
-        IFLA_VF_STATS_RX_BYTES => "IFLA_VF_STATS_RX_BYTES",
-        IFLA_VF_STATS_TX_BYTES => "IFLA_VF_STATS_TX_BYTES",
-        IFLA_VF_STATS_BROADCAST => "IFLA_VF_STATS_BROADCAST",
-        IFLA_VF_STATS_MULTICAST => "IFLA_VF_STATS_MULTICAST",
-        IFLA_VF_STATS_RX_DROPPED => "IFLA_VF_STATS_RX_DROPPED",
-        _ => "IFLA_VF_STATS_TX_DROPPED",
     }
 }
 
@@ -462,11 +416,7 @@ impl VfAttr {
                 })
             }
             IFLA_VF_RSS_QUERY_EN => VfAttr::RssQueryEn(setting("IFLA_VF_RSS_QUERY_EN")?),
-            IFLA_VF_STATS => VfAttr::Stats(
-                nest(a, base)?
-                    .map(|s| s.and_then(|s| VfStat::parse(&s)))
-                    .collect::<Result<_, _>>()?,
-            ),
+            IFLA_VF_STATS => VfAttr::Stats(parse_list(a, base)?),
             IFLA_VF_TRUST => VfAttr::Trust(setting("IFLA_VF_TRUST")?),
             IFLA_VF_IB_NODE_GUID => VfAttr::IbNodeGuid(VfGuid::parse(a, "IFLA_VF_IB_NODE_GUID")?),
             IFLA_VF_IB_PORT_GUID => VfAttr::IbPortGuid(VfGuid::parse(a, "IFLA_VF_IB_PORT_GUID")?),
@@ -525,7 +475,7 @@ impl VfAttr {
             | VfAttr::Trust(_) => 8,
             VfAttr::IbNodeGuid(_) | VfAttr::IbPortGuid(_) => VF_GUID_LEN,
             VfAttr::Broadcast(_) => VF_ADDR_LEN,
-            VfAttr::Stats(s) => s.iter().map(VfStat::buffer_len).sum(),
+            VfAttr::Stats(s) => list_len(s),
             VfAttr::VlanList(l) => l
                 .iter()
                 .map(|e| match e {
@@ -551,7 +501,7 @@ impl VfAttr {
             VfAttr::Rate(r) => b.attr(k, &word_bytes(&[r.vf, r.min_tx_rate, r.max_tx_rate])),
             VfAttr::IbNodeGuid(g) | VfAttr::IbPortGuid(g) => b.attr(k, &g.bytes()),
             VfAttr::Broadcast(a) => b.attr(k, a),
-            VfAttr::Stats(s) => b.nested(k, |b| s.iter().try_for_each(|x| x.emit(b))),
+            VfAttr::Stats(s) => emit_list(b, k, s),
             VfAttr::VlanList(l) => b.nested(k, |b| {
                 l.iter().try_for_each(|e| match e {
                     VfVlanEntry::Info(i) => b.attr(IFLA_VF_VLAN_INFO, &i.bytes()),

@@ -347,11 +347,7 @@ pub(crate) fn u32_words<const N: usize>(
 ) -> Result<[u32; N], DecodeError> {
     let v = a.value();
     if v.len() != N.saturating_mul(4) {
-        return Err(DecodeError::BadAttr {
-            name,
-            offset: a.offset(),
-            reason,
-        });
+        return Err(a.bad(name, reason));
     }
     let mut words = [0u32; N];
     for (w, bytes) in words.iter_mut().zip(v.chunks_exact(4)) {

@@ -441,11 +441,7 @@ impl AttrValue for UidRange {
 /// `struct fib_rule_port_range`: two native-endian u16.
 impl AttrValue for PortRange {
     fn parse_value(a: &Attr<'_>, name: &'static str, _: usize) -> Result<Self, DecodeError> {
-        let v = <[u8; 4]>::try_from(a.value()).map_err(|_| DecodeError::BadAttr {
-            name,
-            offset: a.offset(),
-            reason: "expected 4 bytes (struct fib_rule_port_range)",
-        })?;
+        let v: [u8; 4] = a.struct_bytes(name, "expected 4 bytes (struct fib_rule_port_range)")?;
         Ok(PortRange {
             start: read_field::<u16>(&v, port_field::START),
             end: read_field::<u16>(&v, port_field::END),

@@ -124,14 +124,6 @@ mod field {
     pub const GUID: usize = super::VF_GUID_LEN - 8;
 }
 
-fn bad(a: &Attr<'_>, name: &'static str, reason: &'static str) -> DecodeError {
-    DecodeError::BadAttr {
-        name,
-        offset: a.offset(),
-        reason,
-    }
-}
-
 /// The value of `a` as `N` native-endian u32 words, or `BadAttr` naming it.
 fn words<const N: usize>(a: &Attr<'_>, name: &'static str) -> Result<[u32; N], DecodeError> {
     crate::wire::u32_words::<N>(a, name, "wrong size for its struct")
@@ -167,17 +159,11 @@ impl VfMac {
     }
 
     fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        let v = a.value();
-        if v.len() != 4 + VF_ADDR_LEN {
-            return Err(bad(
-                a,
-                "IFLA_VF_MAC",
-                "expected 36 bytes (struct ifla_vf_mac)",
-            ));
-        }
+        let v: [u8; 4 + VF_ADDR_LEN] =
+            a.struct_bytes("IFLA_VF_MAC", "expected 36 bytes (struct ifla_vf_mac)")?;
         Ok(VfMac {
-            vf: read_field::<u32>(v, field::VF),
-            mac: read_array(v, field::MAC, "IFLA_VF_MAC")?,
+            vf: read_field::<u32>(&v, field::VF),
+            mac: read_array(&v, field::MAC, "IFLA_VF_MAC")?,
         })
     }
 
@@ -215,13 +201,10 @@ pub struct VfVlanInfo {
 
 impl VfVlanInfo {
     fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        let v = <[u8; VF_VLAN_INFO_LEN]>::try_from(a.value()).map_err(|_| {
-            bad(
-                a,
-                "IFLA_VF_VLAN_INFO",
-                "expected 16 bytes (struct ifla_vf_vlan_info)",
-            )
-        })?;
+        let v: [u8; VF_VLAN_INFO_LEN] = a.struct_bytes(
+            "IFLA_VF_VLAN_INFO",
+            "expected 16 bytes (struct ifla_vf_vlan_info)",
+        )?;
         Ok(VfVlanInfo {
             vf: read_field::<u32>(&v, field::VF),
             vlan: read_field::<u32>(&v, field::VLAN),
@@ -287,13 +270,10 @@ pub struct VfGuid {
 
 impl VfGuid {
     fn parse(a: &Attr<'_>, name: &'static str) -> Result<Self, DecodeError> {
-        let v = a.value();
-        if v.len() != VF_GUID_LEN {
-            return Err(bad(a, name, "wrong size for struct ifla_vf_guid"));
-        }
+        let v: [u8; VF_GUID_LEN] = a.struct_bytes(name, "wrong size for struct ifla_vf_guid")?;
         Ok(VfGuid {
-            vf: read_field::<u32>(v, field::VF),
-            guid: u64::from_ne_bytes(read_array(v, field::GUID, name)?),
+            vf: read_field::<u32>(&v, field::VF),
+            guid: u64::from_ne_bytes(read_array(&v, field::GUID, name)?),
         })
     }
 
@@ -430,15 +410,10 @@ impl VfAttr {
                     })
                     .collect::<Result<_, _>>()?,
             ),
-            IFLA_VF_BROADCAST => {
-                VfAttr::Broadcast(<[u8; VF_ADDR_LEN]>::try_from(a.value()).map_err(|_| {
-                    bad(
-                        a,
-                        "IFLA_VF_BROADCAST",
-                        "expected 32 bytes (struct ifla_vf_broadcast)",
-                    )
-                })?)
-            }
+            IFLA_VF_BROADCAST => VfAttr::Broadcast(a.struct_bytes(
+                "IFLA_VF_BROADCAST",
+                "expected 32 bytes (struct ifla_vf_broadcast)",
+            )?),
             _ => VfAttr::Unknown(a.to_unknown()),
         })
     }

@@ -41,12 +41,12 @@ mod spec;
 
 pub use spec::{NextHopSpec, RouteOp, RouteSpec};
 
-use crate::addr::FLUSH_ROUNDS;
 use crate::handle::Handle;
 use crate::link::LinkRef;
+use crate::ops::{FlushPolicy, check_ip_family, is_ip_family, reported_prefix};
 use crate::socket::{
-    Batch, BatchMode, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR,
-    RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK, RTNLGRP_NEXTHOP, Request, Socket,
+    RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK,
+    RTNLGRP_NEXTHOP, Request, Socket,
 };
 use crate::wire::USER_HZ;
 use crate::wire::family::{AF_INET, AF_INET6, AF_UNSPEC};
@@ -170,21 +170,8 @@ impl Route {
     /// accepted; others are [`Error::Protocol`].
     pub fn from_message(message: RouteMessage) -> Result<Route> {
         let h = message.header;
-        if h.family != AF_INET && h.family != AF_INET6 {
-            return Err(Error::Protocol(format!(
-                "route of family {} is not an IP route",
-                h.family
-            )));
-        }
-        let net = |(addr, len): (IpAddr, u8), what: &str| {
-            if (addr.is_ipv4()) != (h.family == AF_INET) {
-                return Err(Error::Protocol(format!(
-                    "{what} {addr} does not match the route's family {}",
-                    h.family
-                )));
-            }
-            IpNet::new(addr, len).map_err(|e| Error::Protocol(format!("{what}: {e}")))
-        };
+        check_ip_family("route", h.family)?;
+        let net = |prefix, what| reported_prefix("route", h.family, what, prefix);
         let destination = net(
             message
                 .destination()
@@ -695,7 +682,7 @@ impl TableWatch {
 /// routing tables show up in `AF_UNSPEC` dumps).
 fn parse_route(payload: &[u8]) -> Result<Option<Route>> {
     let m = RouteMessage::parse(payload)?;
-    if m.header.family != AF_INET && m.header.family != AF_INET6 {
+    if !is_ip_family(m.header.family) {
         return Ok(None);
     }
     Route::from_message(m).map(Some)
@@ -707,8 +694,9 @@ impl Handle {
     }
 
     /// The request for `spec` sent as `op`, device names resolved with one `RTM_GETLINK`
-    /// each: for pushing into a [`Batch`] (or sending, or keeping as an undo step). With
-    /// devices given by index, [`RouteSpec::request`] does the same without a handle.
+    /// each: for pushing into a [`Batch`](crate::Batch) (or sending, or keeping as an undo
+    /// step). With devices given by index, [`RouteSpec::request`] does the same without a
+    /// handle.
     #[doc(alias("RTM_NEWROUTE", "RTM_DELROUTE"))]
     pub fn route_request(&self, op: RouteOp, spec: &RouteSpec) -> Result<RouteRequest> {
         let msg = spec.build(op, &mut |l| self.resolve_link(l))?;
@@ -802,11 +790,7 @@ impl Handle {
     /// [`Error::DumpInterrupted`] when every retry was interrupted.
     #[doc(alias = "RTM_GETROUTE")]
     pub fn route_list(&self, filter: &RouteFilter) -> Result<Vec<Route>> {
-        let oif = filter
-            .oif
-            .as_ref()
-            .map(|l| self.resolve_link(l))
-            .transpose()?;
+        let oif = self.filter_link_index(filter.oif.as_ref())?;
         self.route_list_at(filter, oif, self.dump_retries())
     }
 
@@ -821,11 +805,10 @@ impl Handle {
         let req = filter.to_message(oif)?;
         // Filtered as the records arrive, so routes the filter drops are never kept.
         let parse = |p: &[u8]| Ok(parse_route(p)?.filter(|r| filter.matches(r, oif)));
-        let routes = match self.dump_retry(retries, RTM_GETROUTE, &req, parse) {
-            Err(e) if filter.table.is_some() && e.errno() == Some(libc::ENOENT) => Vec::new(),
-            r => r?,
-        };
-        Ok(routes.into_iter().flatten().collect())
+        match self.dump_retry(retries, RTM_GETROUTE, &req, parse) {
+            Err(e) if filter.table.is_some() && e.errno() == Some(libc::ENOENT) => Ok(Vec::new()),
+            r => Ok(r?.into_iter().flatten().collect()),
+        }
     }
 
     /// Like [`Handle::route_list`], one route at a time as the dump arrives: the table is
@@ -852,11 +835,7 @@ impl Handle {
         &'h self,
         filter: &RouteFilter,
     ) -> Result<impl Iterator<Item = Result<Route>> + use<'h>> {
-        let oif = filter
-            .oif
-            .as_ref()
-            .map(|l| self.resolve_link(l))
-            .transpose()?;
+        let oif = self.filter_link_index(filter.oif.as_ref())?;
         let req = filter.to_message(oif)?;
         let filter = filter.clone();
         Ok(self
@@ -956,11 +935,7 @@ impl Handle {
         filter: &RouteFilter,
         max_dumps: usize,
     ) -> Result<Vec<Route>> {
-        let oif = filter
-            .oif
-            .as_ref()
-            .map(|l| self.resolve_link(l))
-            .transpose()?;
+        let oif = self.filter_link_index(filter.oif.as_ref())?;
         let mut watch = TableWatch::open(self, filter.family)?;
         let mut last_quiet: Option<Vec<Route>> = None;
         for _ in 0..max_dumps.max(2) {
@@ -1013,41 +988,14 @@ impl Handle {
     /// [`Error::Protocol`] when routes remain that the kernel does not find to delete.
     #[doc(alias("RTM_GETROUTE", "RTM_DELROUTE"))]
     pub fn route_flush(&self, filter: &RouteFilter) -> Result<usize> {
-        let mut deleted = 0;
-        for _ in 0..FLUSH_ROUNDS {
-            let routes: Vec<Route> = self
-                .route_list(filter)?
-                .into_iter()
-                .filter(|r| !r.is_ipv6_null_entry())
-                .collect();
-            if routes.is_empty() {
-                return Ok(deleted);
-            }
-            let mut batch = Batch::new();
-            for r in &routes {
-                batch.push(RTM_DELROUTE, NlmsgFlags::empty(), &r.delete_message())?;
-            }
-            let mut progress = false;
-            for res in self.batch(&batch, BatchMode::Force)? {
-                match res {
-                    Ok(()) => {
-                        deleted += 1;
-                        progress = true;
-                    }
-                    Err(e) if e.is_not_found() => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            if !progress {
-                return Err(Error::Protocol(format!(
-                    "route flush: {} route(s) remain that the kernel does not find to delete",
-                    routes.len()
-                )));
-            }
-        }
-        Err(Error::Protocol(format!(
-            "route flush: routes keep appearing after {FLUSH_ROUNDS} rounds"
-        )))
+        self.flush_rounds(
+            FlushPolicy::Selected { noun: "route" },
+            |_| {
+                let routes = self.route_list(filter)?.into_iter();
+                Ok(routes.filter(|r| !r.is_ipv6_null_entry()).collect())
+            },
+            |r: &Route, b| b.push(RTM_DELROUTE, NlmsgFlags::empty(), &r.delete_message()),
+        )
     }
 }
 

@@ -1,6 +1,7 @@
 //! Pure tests of request building: no kernel.
 
 use super::*;
+use crate::socket::Batch;
 use crate::wire::Emit;
 use crate::wire::route::{RTAX_LOCK, RTAX_MTU, RouteCacheInfo};
 use std::time::Duration;

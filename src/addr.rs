@@ -20,18 +20,15 @@ use crate::handle::Handle;
 use crate::ipnet::Family;
 use crate::ipnet::IpNet;
 use crate::link::{LinkRef, no_such_link};
-use crate::socket::{Batch, BatchMode, DUMP_RETRIES, Request};
-use crate::wire::Emit;
+use crate::ops::{FlushPolicy, is_ip_family};
+use crate::socket::Request;
 use crate::wire::addr::{AddressAttr, AddressCacheInfo, AddressMessage};
+use crate::wire::family::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR};
 use crate::{Error, Result};
 use std::net::{IpAddr, Ipv4Addr};
 
 pub use crate::wire::addr::{AddrFlags, INFINITY_LIFE_TIME, Scope};
-
-/// How many list-and-delete rounds a flush makes before giving up, like iproute2's
-/// `MAX_ROUNDS`.
-pub(crate) const FLUSH_ROUNDS: usize = 10;
 
 /// `IFNAMSIZ - 1`: the longest interface name, and so the longest address label.
 const LABEL_MAX: usize = 15;
@@ -387,7 +384,7 @@ impl AddrSpec {
     }
 
     /// `RTM_NEWADDR` with `CREATE|EXCL`: [`Handle::addr_add`] as a request to push into a
-    /// [`Batch`] (or to send, or to keep).
+    /// [`Batch`](crate::Batch) (or to send, or to keep).
     pub fn add_request(&self, index: u32) -> Result<AddrRequest> {
         Ok(Request::new(
             RTM_NEWADDR,
@@ -396,7 +393,8 @@ impl AddrSpec {
         ))
     }
 
-    /// `RTM_NEWADDR` with `CREATE|REPLACE`: [`Handle::addr_replace`] for a [`Batch`].
+    /// `RTM_NEWADDR` with `CREATE|REPLACE`: [`Handle::addr_replace`] for a
+    /// [`Batch`](crate::Batch).
     pub fn replace_request(&self, index: u32) -> Result<AddrRequest> {
         Ok(Request::new(
             RTM_NEWADDR,
@@ -405,8 +403,8 @@ impl AddrSpec {
         ))
     }
 
-    /// `RTM_DELADDR` (no flags): [`Handle::addr_del`] for a [`Batch`]; also what undoes
-    /// [`AddrSpec::add_request`].
+    /// `RTM_DELADDR` (no flags): [`Handle::addr_del`] for a [`Batch`](crate::Batch); also
+    /// what undoes [`AddrSpec::add_request`].
     pub fn del_request(&self, index: u32) -> Result<AddrRequest> {
         Ok(Request::new(
             RTM_DELADDR,
@@ -588,9 +586,9 @@ impl Address {
     /// or a prefix length too long for the family.
     pub fn from_message(message: AddressMessage) -> Result<Address> {
         let h = message.header;
-        let family = match i32::from(h.family) {
-            libc::AF_INET => Family::Ipv4,
-            libc::AF_INET6 => Family::Ipv6,
+        let family = match h.family {
+            AF_INET => Family::Ipv4,
+            AF_INET6 => Family::Ipv6,
             f => return Err(Error::Protocol(format!("address of family {f}"))),
         };
         let net = |a: IpAddr| {
@@ -747,27 +745,22 @@ impl Handle {
     /// table kept changing.
     #[doc(alias = "RTM_GETADDR")]
     pub fn addr_list(&self, filter: &AddrFilter<'_>) -> Result<Vec<Address>> {
-        let index = match &filter.dev {
-            Some(d) => Some(self.link_index(d.clone())?),
-            None => None,
-        };
+        let index = self.filter_link_index(filter.dev.as_ref())?;
         let mut req = AddressMessage::default();
-        req.header.family = filter.family.map_or(libc::AF_UNSPEC as u8, Family::af);
+        req.header.family = filter.family.map_or(AF_UNSPEC, Family::af);
         req.header.index = index.unwrap_or(0);
-        let all = self
-            .dump_retry(DUMP_RETRIES, RTM_GETADDR, &req, |payload| {
-                let msg = AddressMessage::parse(payload)?;
-                if !matches!(i32::from(msg.header.family), libc::AF_INET | libc::AF_INET6) {
-                    return Ok(None);
-                }
-                let a = Address::from_message(msg)?;
-                Ok(filter.matches(&a, index).then_some(a))
-            })
-            .map_err(|e| match &filter.dev {
-                Some(d) => no_such_link(e, d),
-                None => e,
-            })?;
-        Ok(all.into_iter().flatten().collect())
+        self.dump_selected(RTM_GETADDR, &req, |payload| {
+            let msg = AddressMessage::parse(payload)?;
+            if !is_ip_family(msg.header.family) {
+                return Ok(None);
+            }
+            let a = Address::from_message(msg)?;
+            Ok(filter.matches(&a, index).then_some(a))
+        })
+        .map_err(|e| match &filter.dev {
+            Some(d) => no_such_link(e, d),
+            None => e,
+        })
     }
 
     /// Deletes every address of `dev` (of `family`, or of both); like `ip addr flush dev
@@ -789,55 +782,16 @@ impl Handle {
         let index = self.link_index(dev.clone())?;
         let mut filter = AddrFilter::new().dev(index);
         filter.family = family;
-        self.flush_dev(
-            &dev,
-            "addresses",
-            libc::EADDRNOTAVAIL,
+        let policy = FlushPolicy::OnDev {
+            dev: &dev,
+            what: "addresses",
+            vanished: libc::EADDRNOTAVAIL,
+        };
+        self.flush_rounds(
+            policy,
             |_| self.addr_list(&filter),
-            |a: &Address| a.to_spec().del_request(a.index),
+            |a: &Address, b| a.to_spec().del_request(a.index)?.push_to(b),
         )
-    }
-
-    /// The loop of [`Handle::addr_flush`] and [`Handle::neigh_flush`], as `ip` runs it: up to
-    /// [`FLUSH_ROUNDS`] rounds, each listing what is left to delete on `dev` (`list(round)`,
-    /// round 0 first) and deleting all of it in one batch (`ip -force`) with the requests
-    /// `delete` makes. A delete that fails with errno `vanished` (the entry went away
-    /// meanwhile) is not an error; another failure ends the flush. Returns how many deletes
-    /// succeeded.
-    ///
-    /// # Errors
-    /// What `list` or `delete` return; the first other failure of a delete (mapped to
-    /// [`Error::NotFound`] for a missing `dev`); [`Error::Protocol`] naming `what` if entries
-    /// remain after the last round.
-    pub(crate) fn flush_dev<T, M: Emit>(
-        &self,
-        dev: &LinkRef<'_>,
-        what: &str,
-        vanished: i32,
-        mut list: impl FnMut(usize) -> Result<Vec<T>>,
-        delete: impl Fn(&T) -> Result<Request<M>>,
-    ) -> Result<usize> {
-        let mut deleted = 0;
-        for round in 0..FLUSH_ROUNDS {
-            let left = list(round)?;
-            if left.is_empty() {
-                return Ok(deleted);
-            }
-            let mut batch = Batch::new();
-            for entry in &left {
-                delete(entry)?.push_to(&mut batch)?;
-            }
-            for r in self.batch(&batch, BatchMode::Force)? {
-                match r {
-                    Ok(()) => deleted += 1,
-                    Err(e) if e.errno() == Some(vanished) => {}
-                    Err(e) => return Err(no_such_link(e, dev)),
-                }
-            }
-        }
-        Err(Error::Protocol(format!(
-            "{what} remain on {dev} after {FLUSH_ROUNDS} flush rounds"
-        )))
     }
 }
 

@@ -66,6 +66,7 @@ pub mod handle;
 pub mod link;
 pub mod neigh;
 pub mod nsid;
+mod ops;
 pub mod route;
 pub mod rule;
 

@@ -274,6 +274,12 @@ impl Handle {
         }
     }
 
+    /// [`Handle::link_index`] of the link a filter names (`dev DEV`), `None` when it names
+    /// none: how the listings resolve their filters before dumping.
+    pub(crate) fn filter_link_index(&self, link: Option<&LinkRef<'_>>) -> Result<Option<u32>> {
+        link.map(|l| self.link_index(l.clone())).transpose()
+    }
+
     /// A resolver that looks names up through this handle.
     pub(crate) fn resolver(&self) -> impl FnMut(&LinkRef<'_>) -> Result<u32> + '_ {
         move |r| self.link_index(r.clone())

@@ -25,8 +25,10 @@ use crate::ipnet::Family;
 use crate::link::LinkRef;
 use crate::link::no_such_link;
 use crate::mac::MacAddr;
-use crate::socket::{DUMP_RETRIES, Request};
-use crate::wire::neigh::{AF_BRIDGE, NeighAttr, NeighMessage};
+use crate::ops::FlushPolicy;
+use crate::socket::Request;
+use crate::wire::family::{AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC};
+use crate::wire::neigh::{NeighAttr, NeighMessage};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::{Error, Result};
 use std::net::IpAddr;
@@ -82,10 +84,10 @@ impl NeighFamily {
 
     /// The family of an `ndm_family` value, if it is one of the three.
     pub fn from_af(af: u8) -> Option<NeighFamily> {
-        match i32::from(af) {
-            libc::AF_INET => Some(NeighFamily::Ipv4),
-            libc::AF_INET6 => Some(NeighFamily::Ipv6),
-            libc::AF_BRIDGE => Some(NeighFamily::Bridge),
+        match af {
+            AF_INET => Some(NeighFamily::Ipv4),
+            AF_INET6 => Some(NeighFamily::Ipv6),
+            AF_BRIDGE => Some(NeighFamily::Bridge),
             _ => None,
         }
     }
@@ -839,30 +841,23 @@ impl Handle {
                 "bridge FDB entries have no proxy variant",
             ));
         }
-        let index = match &filter.dev {
-            Some(d) => Some(self.link_index(d.clone())?),
-            None => None,
-        };
-        let master = match &filter.master {
-            Some(d) => Some(self.link_index(d.clone())?),
-            None => None,
-        };
+        let index = self.filter_link_index(filter.dev.as_ref())?;
+        let master = self.filter_link_index(filter.master.as_ref())?;
         let mut req = NeighMessage::default();
-        req.header.family = filter.family.map_or(libc::AF_UNSPEC as u8, NeighFamily::af);
+        req.header.family = filter.family.map_or(AF_UNSPEC, NeighFamily::af);
         if filter.proxy {
             req.header.flags = NeighFlags::PROXY;
         }
         req.attrs.extend(index.map(NeighAttr::IfIndex));
         req.attrs.extend(master.map(NeighAttr::Master));
-        let all = self.dump_retry(DUMP_RETRIES, RTM_GETNEIGH, &req, |payload| {
+        self.dump_selected(RTM_GETNEIGH, &req, |payload| {
             let msg = NeighMessage::parse(payload)?;
             if NeighFamily::from_af(msg.header.family).is_none() {
                 return Ok(None);
             }
             let n = Neighbour::from_message(msg)?;
             Ok(filter.matches(&n, index, master).then_some(n))
-        })?;
-        Ok(all.into_iter().flatten().collect())
+        })
     }
 
     /// Deletes the ARP/NDP entries of `dev` (of `family`, or both) the way `ip neigh flush
@@ -886,15 +881,18 @@ impl Handle {
         let index = self.link_index(dev.clone())?;
         let mut filter = NeighFilter::new().dev(index);
         filter.family = family.map(NeighFamily::from);
-        self.flush_dev(
-            &dev,
-            "neighbour entries",
-            libc::ENOENT,
+        let policy = FlushPolicy::OnDev {
+            dev: &dev,
+            what: "neighbour entries",
+            vanished: libc::ENOENT,
+        };
+        self.flush_rounds(
+            policy,
             |round| {
                 let all = self.neigh_list(&filter)?.into_iter();
                 Ok(all.filter(|n| flush_matches(n, round == 0)).collect())
             },
-            |n: &Neighbour| n.to_spec().del_request(n.index),
+            |n: &Neighbour, b| n.to_spec().del_request(n.index)?.push_to(b),
         )
     }
 }

@@ -16,7 +16,7 @@
 //! # Ok::<(), netplumb::Error>(())
 //! ```
 
-use crate::socket::{DUMP_RETRIES, Request};
+use crate::socket::Request;
 use crate::wire::NlmsgFlags;
 use crate::wire::nlmsg::{RTM_GETNSID, RTM_NEWNSID};
 use crate::wire::nsid::{NETNSA_NSID_NOT_ASSIGNED, NsidAttr, NsidMessage};
@@ -99,7 +99,7 @@ impl Handle {
     /// The errors of [`Handle::dump_retry`].
     #[doc(alias = "RTM_GETNSID")]
     pub fn nsid_list(&self) -> Result<Vec<i32>> {
-        let ids = self.dump_retry(DUMP_RETRIES, RTM_GETNSID, &NsidMessage::new(), |p| {
+        let ids = self.dump_retry(self.dump_retries(), RTM_GETNSID, &NsidMessage::new(), |p| {
             Ok(NsidMessage::parse(p)?.nsid())
         })?;
         Ok(ids.into_iter().flatten().collect())

@@ -19,18 +19,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::addr::FLUSH_ROUNDS;
 use crate::handle::Handle;
-use crate::socket::{Batch, BatchMode, DUMP_RETRIES, Request};
+use crate::ops::{FlushPolicy, check_ip_family, is_ip_family, reported_prefix};
+use crate::socket::Request;
 use crate::wire::NlmsgFlags;
-use crate::wire::family::{AF_INET, AF_INET6, AF_UNSPEC};
+use crate::wire::family::{AF_INET, AF_UNSPEC};
 use crate::wire::nlmsg::{RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
 use crate::wire::route::{RT_TABLE_MAIN, RouteProtocol};
 use crate::wire::rule::{
     PortRange, RuleAction, RuleAttr, RuleFlags, RuleHeader, RuleMessage, UidRange,
 };
 use crate::{Error, Family, IpNet, Result};
-use std::net::IpAddr;
 
 /// Which `ip rule` verb a [`RuleSpec`] is sent as: the message type and the `NLM_F_*` flags,
 /// as iproute2's `ip/iprule.c` sets them.
@@ -481,7 +480,7 @@ impl RuleSpec {
     }
 
     /// The request for sending the spec as `op` (message type, flags besides
-    /// `NLM_F_REQUEST|NLM_F_ACK`, and payload), e.g. into a [`Batch`].
+    /// `NLM_F_REQUEST|NLM_F_ACK`, and payload), e.g. into a [`Batch`](crate::Batch).
     ///
     /// # Errors
     /// As [`RuleSpec::to_message`].
@@ -559,21 +558,8 @@ impl Rule {
     /// accepted; others are [`Error::Protocol`].
     pub fn from_message(message: RuleMessage) -> Result<Rule> {
         let h = message.header;
-        if h.family != AF_INET && h.family != AF_INET6 {
-            return Err(Error::Protocol(format!(
-                "rule of family {} is not an IP rule",
-                h.family
-            )));
-        }
-        let net = |(addr, len): (IpAddr, u8), what: &str| {
-            if addr.is_ipv4() != (h.family == AF_INET) {
-                return Err(Error::Protocol(format!(
-                    "{what} {addr} does not match the rule's family {}",
-                    h.family
-                )));
-            }
-            IpNet::new(addr, len).map_err(|e| Error::Protocol(format!("{what}: {e}")))
-        };
+        check_ip_family("rule", h.family)?;
+        let net = |prefix, what| reported_prefix("rule", h.family, what, prefix);
         Ok(Rule {
             family: h.family,
             priority: message.priority().unwrap_or(0),
@@ -762,7 +748,7 @@ impl RuleFilter {
 /// `AF_UNSPEC` dump also lists multicast routing rules).
 fn parse_rule(payload: &[u8]) -> Result<Option<Rule>> {
     let m = RuleMessage::parse(payload)?;
-    if m.header.family != AF_INET && m.header.family != AF_INET6 {
+    if !is_ip_family(m.header.family) {
         return Ok(None);
     }
     Rule::from_message(m).map(Some)
@@ -804,9 +790,9 @@ impl Handle {
     #[doc(alias = "RTM_GETRULE")]
     pub fn rule_list(&self, filter: &RuleFilter) -> Result<Vec<Rule>> {
         let req = filter.to_message();
-        let parse = |p: &[u8]| Ok(parse_rule(p)?.filter(|r| filter.matches(r)));
-        let rules = self.dump_retry(DUMP_RETRIES, RTM_GETRULE, &req, parse)?;
-        Ok(rules.into_iter().flatten().collect())
+        self.dump_selected(RTM_GETRULE, &req, |p| {
+            Ok(parse_rule(p)?.filter(|r| filter.matches(r)))
+        })
     }
 
     /// Deletes every rule `filter` selects, except the one of priority 0 (the kernel
@@ -820,41 +806,14 @@ impl Handle {
     /// As [`Handle::rule_list`]; [`Error::Kernel`] for a delete the kernel refused;
     /// [`Error::Protocol`] when rules remain that the kernel does not find to delete.
     pub fn rule_flush(&self, filter: &RuleFilter) -> Result<usize> {
-        let mut deleted = 0;
-        for _ in 0..FLUSH_ROUNDS {
-            let rules: Vec<Rule> = self
-                .rule_list(filter)?
-                .into_iter()
-                .filter(|r| r.message.priority().is_some())
-                .collect();
-            if rules.is_empty() {
-                return Ok(deleted);
-            }
-            let mut batch = Batch::new();
-            for r in &rules {
-                batch.push(RTM_DELRULE, NlmsgFlags::empty(), r.delete_message())?;
-            }
-            let mut progress = false;
-            for res in self.batch(&batch, BatchMode::Force)? {
-                match res {
-                    Ok(()) => {
-                        deleted += 1;
-                        progress = true;
-                    }
-                    Err(e) if e.is_not_found() => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            if !progress {
-                return Err(Error::Protocol(format!(
-                    "rule flush: {} rule(s) remain that the kernel does not find to delete",
-                    rules.len()
-                )));
-            }
-        }
-        Err(Error::Protocol(format!(
-            "rule flush: rules keep appearing after {FLUSH_ROUNDS} rounds"
-        )))
+        self.flush_rounds(
+            FlushPolicy::Selected { noun: "rule" },
+            |_| {
+                let rules = self.rule_list(filter)?.into_iter();
+                Ok(rules.filter(|r| r.message.priority().is_some()).collect())
+            },
+            |r: &Rule, b| b.push(RTM_DELRULE, NlmsgFlags::empty(), r.delete_message()),
+        )
     }
 }
 
@@ -862,6 +821,7 @@ impl Handle {
 mod tests {
     use super::*;
     use crate::wire::Emit;
+    use crate::wire::family::AF_INET6;
 
     fn net(s: &str) -> IpNet {
         s.parse().unwrap()

@@ -1,24 +1,39 @@
 //! Undo logs for multi-step plumbing, and fault plans that make step N fail in tests.
 //!
 //! A setup that makes several changes (create a veth, move its peer, add an address, add a
-//! route, add an nftables table, ...) records, as it makes each change, the step that takes
-//! it back: an [`Undo`] log. If a later step fails, [`Undo::rollback`] runs the recorded
-//! steps in reverse order and returns the first error together with every cleanup error;
-//! [`Undo::run`] does this around a closure. The same log, kept after a success, is the
-//! complete teardown ([`Undo::teardown`]): every step is attempted, every error collected,
-//! and a step whose object is already gone counts as done, so a teardown can run twice
-//! (CNI DEL semantics).
+//! route, add an nftables table, run a CNI plugin, ...) records, as it makes each change,
+//! the step that takes it back: an [`Undo`] log. If a later step fails, [`Undo::rollback`]
+//! runs the recorded steps in reverse order and returns the first error together with every
+//! cleanup error; [`Undo::run`] does this around a closure. The same log, kept after a
+//! success, is the complete teardown ([`Undo::teardown`]): every step is attempted, every
+//! error collected, and a step whose object is already gone counts as done, so a teardown
+//! can run twice (CNI DEL semantics). A step that fails in a teardown stays in the log, so
+//! the next teardown retries exactly the steps that failed (and one after a clean teardown
+//! does nothing).
 //!
 //! A step is either a kernel request sent on a [`Handle`] (a [`Request`], e.g. the
 //! `RTM_DELLINK` that deletes a link just created) or any closure (close a descriptor,
-//! delete an nftables table, run a CNI DEL).
+//! delete an nftables table, run a CNI DEL). Closures are `FnMut` because a step that
+//! failed runs again in the next teardown.
+//!
+//! **Logs that outlive the call that made them.** `Undo<'a>` holds steps that borrow for
+//! `'a`. A log that ends with its operation (the rollback of a failed setup) borrows the
+//! handles and values of that call. A log kept in a value for a later teardown (a VM's
+//! container side, an attachment) is an `Undo<'static>`: its closures own what they use,
+//! and its requests go to a handle it shares ([`StepHandle::Shared`], an `Arc<Handle>`).
+//!
+//! **Errors of other layers.** A log's steps fail with the crate's [`Error`] unless the
+//! layer has its own error type: `Undo<'a, E>` for any `E` that implements [`UndoError`]
+//! (the CNI runtime's logs run plugins' DELs and fail with its error type). Request steps
+//! and injected faults are converted with `E::from`.
 //!
 //! A [`FaultPlan`] makes step N fail, against the real kernel as well as the fake transport
 //! of the unit tests: given to a handle ([`Handle::set_fault_plan`]) it is consulted before
-//! every request the handle sends, and given to a log ([`Undo::with_faults`]) before every
-//! closure step; an operation consults it before its other steps with [`Undo::check`] or
-//! [`FaultPlan::check`]. A dry run with [`FaultPlan::never`] counts the steps; then each
-//! step is failed in turn to show that nothing is left behind.
+//! every request the handle sends, and given to a log ([`Undo::with_faults`],
+//! [`Undo::set_faults`]) before every closure step; an operation consults it before its
+//! other steps with [`Undo::check`] or [`FaultPlan::check`]. A dry run with
+//! [`FaultPlan::never`] counts the steps; then each step is failed in turn to show that
+//! nothing is left behind.
 //!
 //! ```no_run
 //! use netplumb::link::{LinkChange, LinkSpec};
@@ -42,6 +57,32 @@
 //! undo.teardown()?;
 //! # Ok(()) }
 //! ```
+//!
+//! A log kept for later, owning what its steps need:
+//!
+//! ```no_run
+//! use netplumb::link::{LinkSpec, link_del_request};
+//! use netplumb::undo::Undo;
+//! use netplumb::Handle;
+//! use std::sync::Arc;
+//! struct Attachment {
+//!     undo: Undo<'static>,
+//! }
+//! fn attach(h: Arc<Handle>) -> netplumb::Result<Attachment> {
+//!     let mut undo = Undo::new();
+//!     undo.run(|undo| {
+//!         h.link_add(&LinkSpec::bridge("br7"))?;
+//!         undo.push_request(Arc::clone(&h), link_del_request("br7")?);
+//!         Ok(())
+//!     })?;
+//!     Ok(Attachment { undo })
+//! }
+//! # fn main() -> netplumb::Result<()> {
+//! let mut a = attach(Arc::new(Handle::new()?))?;
+//! // Failed steps stay in the log: calling teardown again retries only them.
+//! a.undo.teardown()?;
+//! # Ok(()) }
+//! ```
 
 use crate::error::{Error, KernelError, Result};
 use crate::handle::Handle;
@@ -51,10 +92,87 @@ use crate::wire::nlmsg::NlmsgFlags;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
+/// What an undo log needs of the error type its steps fail with: whether a failure means
+/// "already undone", and how to report a failed rollback and a failed teardown.
+///
+/// `From<Error>` brings request steps' and injected faults' errors in.
+pub trait UndoError: From<Error> {
+    /// Whether a step that failed with this error found its object already gone: such a
+    /// step counts as done (it is neither reported nor retried).
+    fn is_gone(&self) -> bool;
+
+    /// `error`, the failure that caused a rollback, with `cleanup`, the errors of the undo
+    /// steps that failed (never empty), in the order they ran.
+    fn rolled_back(error: Self, cleanup: Vec<Self>) -> Self;
+
+    /// The errors of a teardown's failed steps (never empty), in the order they ran.
+    fn teardown_failed(errors: Vec<Self>) -> Self;
+}
+
+impl UndoError for Error {
+    /// [`Error::is_not_found`].
+    fn is_gone(&self) -> bool {
+        self.is_not_found()
+    }
+
+    /// [`Error::RolledBack`].
+    fn rolled_back(error: Self, cleanup: Vec<Self>) -> Self {
+        Error::RolledBack {
+            error: Box::new(error),
+            cleanup,
+        }
+    }
+
+    /// [`Error::Teardown`].
+    fn teardown_failed(errors: Vec<Self>) -> Self {
+        Error::Teardown { errors }
+    }
+}
+
+/// The handle a request step is sent on.
+///
+/// [`Undo::push_request`] takes anything that converts into one: a `&Handle` for a log that
+/// ends with the call that made it, an `Arc<Handle>` for a log kept for later. It derefs to
+/// the handle, so an operation can send its own requests through the same value.
+#[derive(Debug, Clone)]
+pub enum StepHandle<'a> {
+    /// A handle the log borrows.
+    Borrowed(&'a Handle),
+    /// A handle the log shares (for an `Undo<'static>`).
+    Shared(Arc<Handle>),
+}
+
+impl<'a> From<&'a Handle> for StepHandle<'a> {
+    fn from(h: &'a Handle) -> Self {
+        StepHandle::Borrowed(h)
+    }
+}
+
+impl From<Arc<Handle>> for StepHandle<'_> {
+    fn from(h: Arc<Handle>) -> Self {
+        StepHandle::Shared(h)
+    }
+}
+
+impl std::ops::Deref for StepHandle<'_> {
+    type Target = Handle;
+
+    fn deref(&self) -> &Handle {
+        match self {
+            StepHandle::Borrowed(h) => h,
+            StepHandle::Shared(h) => h,
+        }
+    }
+}
+
 /// A log of undo steps, recorded as changes are made and run in reverse order.
 ///
 /// `'a` is what the steps borrow: the handles their requests go to, what their closures
-/// capture. Dropping a log runs nothing (the changes stay, as after [`Undo::commit`]); use
+/// capture (`'static` for a log kept in a value, see the module docs). `E` is the error
+/// type the steps fail with (the crate's [`Error`] unless a layer has its own, see
+/// [`UndoError`]).
+///
+/// Dropping a log runs nothing (the changes stay, as after [`Undo::commit`]); use
 /// [`Undo::run`] so that an early return cannot skip the rollback.
 ///
 /// ```
@@ -73,31 +191,34 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// assert!(undo.is_empty());
 /// ```
 #[must_use = "an undo log does nothing unless it is rolled back or torn down"]
-#[derive(Default)]
-pub struct Undo<'a> {
-    steps: Vec<Step<'a>>,
+pub struct Undo<'a, E = Error> {
+    steps: Vec<Step<'a, E>>,
     faults: Option<FaultPlan>,
 }
 
 /// One recorded step: what it is, and how to run it.
-struct Step<'a> {
+struct Step<'a, E> {
     what: String,
-    action: Action<'a>,
+    /// In a mutex only so that a log, and a value that keeps one, can be shared between
+    /// threads (`Sync`); the log's methods take `&mut self` and never lock it.
+    action: Mutex<Action<'a, E>>,
 }
 
-enum Action<'a> {
+type Closure<'a, E> = Box<dyn FnMut() -> std::result::Result<(), E> + Send + 'a>;
+
+enum Action<'a, E> {
     /// A kernel request on a handle.
     Request {
-        handle: &'a Handle,
+        handle: StepHandle<'a>,
         msg_type: u16,
         flags: NlmsgFlags,
         message: Box<dyn Emit + Send + 'a>,
     },
     /// Anything else.
-    Closure(Box<dyn FnOnce() -> Result<()> + Send + 'a>),
+    Closure(Closure<'a, E>),
 }
 
-impl fmt::Debug for Undo<'_> {
+impl<E> fmt::Debug for Undo<'_, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Undo")
             .field("steps", &self.steps().collect::<Vec<_>>())
@@ -106,8 +227,19 @@ impl fmt::Debug for Undo<'_> {
     }
 }
 
+impl<E> Default for Undo<'_, E> {
+    /// An empty log, without a fault plan.
+    fn default() -> Self {
+        Undo {
+            steps: Vec::new(),
+            faults: None,
+        }
+    }
+}
+
 impl<'a> Undo<'a> {
-    /// An empty log.
+    /// An empty log whose steps fail with the crate's [`Error`] (for another error type,
+    /// [`Undo::default`]).
     pub fn new() -> Self {
         Self::default()
     }
@@ -116,10 +248,17 @@ impl<'a> Undo<'a> {
     /// run (give the same plan to the handles the requests go to, with
     /// [`Handle::set_fault_plan`], to count every step in one sequence).
     pub fn with_faults(faults: FaultPlan) -> Self {
-        Undo {
-            steps: Vec::new(),
-            faults: Some(faults),
-        }
+        let mut undo = Self::new();
+        undo.set_faults(Some(faults));
+        undo
+    }
+}
+
+impl<'a, E> Undo<'a, E> {
+    /// Makes the log's closure steps, and [`Undo::check`], consult `faults` (see
+    /// [`Undo::with_faults`]); `None` removes the plan.
+    pub fn set_faults(&mut self, faults: Option<FaultPlan>) {
+        self.faults = faults;
     }
 
     /// The log's fault plan, if any.
@@ -138,8 +277,13 @@ impl<'a> Undo<'a> {
     }
 
     /// Records a kernel request that undoes a change: sent on `handle` (as
-    /// [`Handle::send`]) when the log is rolled back or torn down.
-    pub fn push_request<M: Emit + Send + 'a>(&mut self, handle: &'a Handle, request: Request<M>) {
+    /// [`Handle::send`]) when the log is rolled back or torn down. `handle` is a `&Handle`,
+    /// or an `Arc<Handle>` for a log kept for later ([`StepHandle`]).
+    pub fn push_request<M: Emit + Send + 'a>(
+        &mut self,
+        handle: impl Into<StepHandle<'a>>,
+        request: Request<M>,
+    ) {
         let what = request.name();
         self.push_request_as(what, handle, request);
     }
@@ -149,33 +293,42 @@ impl<'a> Undo<'a> {
     pub fn push_request_as<M: Emit + Send + 'a>(
         &mut self,
         what: impl Into<String>,
-        handle: &'a Handle,
+        handle: impl Into<StepHandle<'a>>,
         request: Request<M>,
     ) {
-        let what = what.into();
         let (msg_type, flags, message) = request.into_parts();
-        self.steps.push(Step {
-            what,
-            action: Action::Request {
-                handle,
+        self.push_action(
+            what.into(),
+            Action::Request {
+                handle: handle.into(),
                 msg_type,
                 flags,
                 message: Box::new(message),
             },
-        });
+        );
     }
 
     /// Records a closure that undoes a change, described by `what` (in errors and
-    /// [`Undo::steps`]).
-    pub fn push(&mut self, what: impl Into<String>, undo: impl FnOnce() -> Result<()> + Send + 'a) {
+    /// [`Undo::steps`]). It runs once in a rollback or a successful teardown, and again in
+    /// each later teardown as long as it fails (an error that [`UndoError::is_gone`] counts
+    /// as success).
+    pub fn push(
+        &mut self,
+        what: impl Into<String>,
+        undo: impl FnMut() -> std::result::Result<(), E> + Send + 'a,
+    ) {
+        self.push_action(what.into(), Action::Closure(Box::new(undo)));
+    }
+
+    fn push_action(&mut self, what: String, action: Action<'a, E>) {
         self.steps.push(Step {
-            what: what.into(),
-            action: Action::Closure(Box::new(undo)),
+            what,
+            action: Mutex::new(action),
         });
     }
 
     /// Appends every step of `other` (after this log's own), e.g. the log of a sub-operation.
-    pub fn append(&mut self, other: &mut Undo<'a>) {
+    pub fn append(&mut self, other: &mut Undo<'a, E>) {
         self.steps.append(&mut other.steps);
     }
 
@@ -198,73 +351,95 @@ impl<'a> Undo<'a> {
     pub fn commit(&mut self) {
         self.steps.clear();
     }
+}
 
+impl<E: UndoError> Undo<'_, E> {
     /// Runs `f`, which makes changes and records their undo steps in this log. If `f`
     /// fails, every step of the log is rolled back ([`Undo::rollback`]) and the error is
     /// returned; if it succeeds, the steps stay recorded, for [`Undo::commit`] or a later
     /// [`Undo::teardown`].
     ///
     /// # Errors
-    /// `f`'s error, or [`Error::RolledBack`] with it if the rollback failed too.
-    pub fn run<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+    /// `f`'s error, or [`UndoError::rolled_back`] of it ([`Error::RolledBack`]) if the
+    /// rollback failed too.
+    pub fn run<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         f(self).map_err(|e| self.rollback(e))
     }
 
     /// Undoes every recorded step, most recent first, after the failure `error`; the log is
-    /// then empty. Every step is attempted even when one fails; a step whose object is
-    /// already gone ([`Error::is_not_found`]) counts as done.
+    /// then empty (a rollback reports what it could not undo, in the error, and keeps no
+    /// step for a retry: the operation that failed returns no value to retry on). Every
+    /// step is attempted even when one fails; a step whose object is already gone
+    /// ([`UndoError::is_gone`], e.g. [`Error::is_not_found`]) counts as done.
     ///
-    /// Returns `error` as it is when every step succeeded, else [`Error::RolledBack`] with
-    /// `error` and every cleanup error (whose predicates, such as [`Error::is_exists`], answer
-    /// for `error`).
-    pub fn rollback(&mut self, error: Error) -> Error {
+    /// Returns `error` as it is when every step succeeded, else
+    /// [`UndoError::rolled_back`] of `error` and every cleanup error ([`Error::RolledBack`],
+    /// whose predicates, such as [`Error::is_exists`], answer for `error`).
+    pub fn rollback(&mut self, error: E) -> E {
         let cleanup = self.run_all();
+        self.steps.clear();
         if cleanup.is_empty() {
             error
         } else {
-            Error::RolledBack {
-                error: Box::new(error),
-                cleanup,
-            }
+            E::rolled_back(error, cleanup)
         }
     }
 
     /// Runs every recorded step, most recent first: the complete teardown of what the log
-    /// recorded; the log is then empty. Every step is attempted even when one fails; a step
-    /// whose object is already gone ([`Error::is_not_found`]) counts as done, so a teardown
-    /// of what no longer exists succeeds.
+    /// recorded. Every step is attempted even when one fails; a step whose object is
+    /// already gone ([`UndoError::is_gone`]) counts as done, so a teardown of what no
+    /// longer exists succeeds.
+    ///
+    /// The steps that failed stay in the log, in their order, and nothing else: calling
+    /// `teardown` again retries exactly those, and after a clean teardown the log is empty
+    /// and another does nothing.
     ///
     /// # Errors
-    /// [`Error::Teardown`] with every step's error, in the order the steps ran.
-    pub fn teardown(&mut self) -> Result<()> {
+    /// [`UndoError::teardown_failed`] ([`Error::Teardown`]) with every failed step's error,
+    /// in the order the steps ran.
+    pub fn teardown(&mut self) -> std::result::Result<(), E> {
         let errors = self.run_all();
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(Error::Teardown { errors })
+            Err(E::teardown_failed(errors))
         }
     }
 
-    /// Runs and removes every step, most recent first; returns the errors.
-    fn run_all(&mut self) -> Vec<Error> {
+    /// Runs every step, most recent first; keeps those that failed (in recorded order) and
+    /// returns their errors.
+    fn run_all(&mut self) -> Vec<E> {
         let mut errors = Vec::new();
-        while let Some(step) = self.steps.pop() {
-            match self.run_step(step) {
-                Err(e) if !e.is_not_found() => errors.push(e),
+        let mut failed = Vec::new();
+        while let Some(mut step) = self.steps.pop() {
+            match self.run_step(&mut step) {
+                Err(e) if !e.is_gone() => {
+                    errors.push(e);
+                    failed.push(step);
+                }
                 _ => {}
             }
         }
+        failed.reverse();
+        self.steps = failed;
         errors
     }
 
-    fn run_step(&self, step: Step<'a>) -> Result<()> {
-        match step.action {
+    fn run_step(&self, step: &mut Step<'_, E>) -> std::result::Result<(), E> {
+        let action = step
+            .action
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        match action {
             Action::Request {
                 handle,
                 msg_type,
                 flags,
                 message,
-            } => handle.request(msg_type, flags, &*message),
+            } => Ok(handle.request(*msg_type, *flags, &**message)?),
             Action::Closure(f) => {
                 self.check(&step.what)?;
                 f()
@@ -447,7 +622,7 @@ mod tests {
         log: &'a Mutex<Vec<&'static str>>,
         name: &'static str,
         result: fn() -> Result<()>,
-    ) -> impl FnOnce() -> Result<()> + Send + 'a {
+    ) -> impl FnMut() -> Result<()> + Send + 'a {
         move || {
             log.lock().unwrap().push(name);
             result()
@@ -561,6 +736,160 @@ mod tests {
         let mut again = Undo::new();
         again.push("b", step(&log, "b", gone));
         assert!(again.teardown().is_ok());
+    }
+
+    #[test]
+    fn a_teardown_keeps_the_failed_steps_and_the_next_one_retries_only_them() {
+        let log = Mutex::new(Vec::new());
+        let flaky = std::sync::atomic::AtomicBool::new(true);
+        let mut undo = Undo::new();
+        undo.push("a", step(&log, "a", busy));
+        undo.push("b", step(&log, "b", ok));
+        undo.push("c", || {
+            log.lock().unwrap().push("c");
+            if flaky.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                busy()
+            } else {
+                Ok(())
+            }
+        });
+        undo.push("d", step(&log, "d", gone));
+        let e = undo.teardown().unwrap_err();
+        assert!(
+            matches!(&e, Error::Teardown { errors } if errors.len() == 2),
+            "{e}"
+        );
+        assert_eq!(*log.lock().unwrap(), ["d", "c", "b", "a"]);
+        // a and c failed: they stay, in recorded order; b and d (gone) are done.
+        assert_eq!(undo.steps().collect::<Vec<_>>(), ["a", "c"]);
+        log.lock().unwrap().clear();
+        // The retry runs only those: c succeeds now, a still fails.
+        let e = undo.teardown().unwrap_err();
+        assert!(
+            matches!(&e, Error::Teardown { errors } if errors.len() == 1),
+            "{e}"
+        );
+        assert_eq!(*log.lock().unwrap(), ["c", "a"]);
+        assert_eq!(undo.steps().collect::<Vec<_>>(), ["a"]);
+        // A clean teardown empties the log; the next one does nothing.
+        let mut clean = Undo::new();
+        clean.push("b", step(&log, "b", ok));
+        clean.teardown().unwrap();
+        assert!(clean.is_empty());
+        log.lock().unwrap().clear();
+        clean.teardown().unwrap();
+        assert!(log.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_injected_fault_in_a_teardown_is_retried() {
+        let log = Mutex::new(Vec::new());
+        let plan = FaultPlan::fail_at(0);
+        let mut undo = Undo::with_faults(plan.clone());
+        undo.push("a", step(&log, "a", ok));
+        undo.push("b", step(&log, "b", ok));
+        let e = undo.teardown().unwrap_err();
+        assert!(
+            matches!(&e, Error::Teardown { errors } if errors[0].is_injected()),
+            "{e}"
+        );
+        // "b" was refused before it ran, "a" ran; the retry runs "b".
+        assert_eq!(*log.lock().unwrap(), ["a"]);
+        undo.teardown().unwrap();
+        assert_eq!(*log.lock().unwrap(), ["a", "b"]);
+        assert_eq!(plan.log(), ["b", "a", "b"]);
+    }
+
+    /// An error type of another layer, as the CNI runtime has.
+    #[derive(Debug, PartialEq)]
+    enum LayerError {
+        Gone,
+        Failed(&'static str),
+        Netlink(String),
+        Cleanup(Box<LayerError>, Vec<LayerError>),
+        Several(Vec<LayerError>),
+    }
+
+    impl From<Error> for LayerError {
+        fn from(e: Error) -> Self {
+            LayerError::Netlink(e.to_string())
+        }
+    }
+
+    impl UndoError for LayerError {
+        fn is_gone(&self) -> bool {
+            *self == LayerError::Gone
+        }
+        fn rolled_back(error: Self, cleanup: Vec<Self>) -> Self {
+            LayerError::Cleanup(Box::new(error), cleanup)
+        }
+        fn teardown_failed(errors: Vec<Self>) -> Self {
+            LayerError::Several(errors)
+        }
+    }
+
+    #[test]
+    fn a_log_can_fail_with_another_layers_error_type() {
+        let plan = FaultPlan::fail_at(1);
+        let mut undo: Undo<'_, LayerError> = Undo::default();
+        undo.set_faults(Some(plan.clone()));
+        undo.push("a", || Err(LayerError::Failed("a")));
+        undo.push("b", || Ok(())); // step 1: injected
+        undo.push("c", || Err(LayerError::Gone));
+        let r: std::result::Result<(), LayerError> = undo.run(|u| {
+            u.check("forward")?; // step 0
+            Err(LayerError::Failed("forward"))
+        });
+        let LayerError::Cleanup(first, cleanup) = r.unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(*first, LayerError::Failed("forward"));
+        assert_eq!(cleanup.len(), 2);
+        assert!(matches!(&cleanup[0], LayerError::Netlink(m) if m.contains("injected")));
+        assert_eq!(cleanup[1], LayerError::Failed("a"));
+        assert!(undo.is_empty());
+        // A teardown's errors, and a clean rollback's error as it was.
+        undo.push("d", || Err(LayerError::Failed("d")));
+        assert_eq!(
+            undo.teardown(),
+            Err(LayerError::Several(vec![LayerError::Failed("d")]))
+        );
+        assert_eq!(undo.len(), 1);
+        undo.commit();
+        assert_eq!(undo.rollback(LayerError::Gone), LayerError::Gone);
+    }
+
+    #[test]
+    fn a_durable_log_owns_its_handle_and_is_shared_between_threads() {
+        fn shareable<T: Send + Sync>(_: &T) {}
+        let (h, st) = fake_handle(vec![(0, libc::EBUSY)]);
+        let h = Arc::new(h);
+        // Made in one call, kept, torn down later from another thread.
+        let mut undo: Undo<'static> = {
+            let mut undo = Undo::new();
+            undo.push_request(Arc::clone(&h), crate::link::link_del_request("a").unwrap());
+            let h2 = Arc::clone(&h);
+            undo.push("delete b", move || {
+                h2.send(&crate::link::link_del_request("b").unwrap())
+            });
+            undo
+        };
+        shareable(&undo);
+        let e = std::thread::spawn(move || {
+            let e = undo.teardown().unwrap_err();
+            (e, undo)
+        })
+        .join()
+        .unwrap();
+        let (e, mut undo) = e;
+        // "delete b" (first to run) was refused; the request for a was acknowledged.
+        assert!(
+            matches!(&e, Error::Teardown { errors } if errors[0].is_busy()),
+            "{e}"
+        );
+        assert_eq!(undo.steps().collect::<Vec<_>>(), ["delete b"]);
+        undo.teardown().unwrap();
+        assert_eq!(sent_types(&st), [RTM_DELLINK; 3]);
     }
 
     #[test]

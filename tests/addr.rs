@@ -3,6 +3,7 @@
 mod common;
 use common::TestNs;
 use common::golden::first_message;
+use common::net;
 use netplumb::addr::{AddrFilter, AddrFlags, AddrSpec, Address, INFINITY_LIFE_TIME, Scope};
 use netplumb::sysctl::Family;
 use netplumb::wire::Emit;
@@ -10,17 +11,13 @@ use netplumb::wire::nlmsg::{NlmsgFlags, RTM_DELADDR, RTM_NEWADDR};
 use netplumb::{Error, Handle, IpNet};
 use serde_json::Value;
 
-fn net(s: &str) -> IpNet {
-    s.parse().unwrap()
-}
-
 /// A namespace with DAD off (set before the links exist, so they inherit it) and two veth
 /// pairs, up, without link-local addresses: `veth0`/`veth1` and `veth2`/`veth3`.
 fn setup(test: &str) -> Option<(TestNs, Handle)> {
     let t = TestNs::new(test)?;
     t.dad_off();
     for (a, b) in [("veth0", "veth1"), ("veth2", "veth3")] {
-        t.ip(&["link", "add", a, "type", "veth", "peer", "name", b]);
+        t.add_veth(a, b);
         for d in [a, b] {
             t.ip(&["link", "set", d, "addrgenmode", "none"]);
             t.ip(&["link", "set", d, "up"]);

@@ -501,3 +501,46 @@ fn flag_names_depend_on_the_message_type() {
     assert_eq!(f(1, 0x8100), ["0x8100"]);
     assert!(f(RTM_NEWLINK, 0).is_empty());
 }
+
+/// Rule messages decode to their header and attributes, in text and JSON, as the other
+/// families do: `ip rule add pref 1003 goto 1006` and a dump record with selectors.
+#[test]
+fn rule_messages_decode_to_their_fields() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rule");
+    let goto = dir.join("request_add_goto.hex");
+    let out = netplumb(&["decode", goto.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(
+        t.starts_with("offset 0: RTM_NEWRULE len 44 flags REQUEST|ACK|EXCL|CREATE seq "),
+        "{t}"
+    );
+    for want in [
+        "    Rule(\n        RuleMessage {\n            header: RuleHeader {\n",
+        "                action: FR_ACT_GOTO,\n",
+        "                Goto(\n                    1006,\n                ),\n",
+        "                Priority(\n                    1003,\n                ),\n",
+    ] {
+        assert!(t.contains(want), "{want:?} not in\n{t}");
+    }
+    let out = netplumb(&["-j", "decode", goto.to_str().unwrap()], b"");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rule = &v[0]["payload"]["Rule"];
+    assert_eq!(rule["header"]["action"], "FR_ACT_GOTO");
+    assert_eq!(
+        rule["attrs"],
+        serde_json::json!([{"Goto": 1006}, {"Priority": 1003}])
+    );
+    let dump = dir.join("dump_inet.hex");
+    let out = netplumb(&["-j", "decode", dump.to_str().unwrap()], b"");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let attrs = &v[1]["payload"]["Rule"]["attrs"];
+    assert!(
+        attrs
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a.get("IifName") == Some(&"veth0".into())),
+        "{attrs}"
+    );
+}

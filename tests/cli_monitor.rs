@@ -686,28 +686,450 @@ fn saved_events_are_replayed_from_a_file() {
         assert_eq!(v["object"], "neigh");
         assert!(v["dst"].is_string() && v["state"].is_array(), "{v}");
     }
-    // Rules, which the library decodes, are still printed as messages netplumb does not
-    // render, with the length of the payload as received.
+    // Rules print as `ip monitor rule` prints them; JSON objects carry ip's members.
     let rules = dir.join("rule/dump_inet.hex");
-    let bytes = common::golden::fixture("rule/dump_inet.hex");
-    let want: Vec<u64> = netplumb::wire::Messages::new(&bytes)
-        .map(|r| r.unwrap().1)
-        .filter(|m| m.message_type() == netplumb::wire::nlmsg::RTM_NEWRULE)
-        .map(|m| m.payload().len() as u64)
-        .collect();
-    assert_eq!(run(&["monitor", "file", rules.to_str().unwrap()]), "");
+    // Only the objects asked for; rules are among everything, as in ip.
+    assert_eq!(
+        run(&["monitor", "link", "file", rules.to_str().unwrap()]),
+        ""
+    );
+    assert_eq!(
+        run(&["monitor", "file", rules.to_str().unwrap()]),
+        run(&["monitor", "rule", "file", rules.to_str().unwrap()])
+    );
+    let out = run(&["monitor", "rule", "file", rules.to_str().unwrap()]);
+    assert!(out.starts_with("0:\tfrom all lookup local\n"), "{out}");
     let out = run(&["-j", "monitor", "rule", "file", rules.to_str().unwrap()]);
-    let got: Vec<u64> = out
-        .lines()
-        .map(|l| {
-            let v = json(l);
-            assert_eq!(
-                (&v["object"], &v["type"]),
-                (&"rule".into(), &"RTM_NEWRULE".into())
-            );
-            v["len"].as_u64().unwrap()
-        })
+    let first = json(out.lines().next().unwrap());
+    assert_eq!(
+        first,
+        serde_json::json!({"object": "rule", "priority": 0, "src": "all", "table": "local"})
+    );
+}
+
+/// Converts an annotated hex fixture to the raw bytes `ip monitor file` reads.
+fn fixture_file(name: &str) -> tempfile_path::TempPath {
+    let bytes = common::golden::fixture(name);
+    let path = std::env::temp_dir().join(format!(
+        "netplumb-monitor-{}-{}",
+        std::process::id(),
+        name.replace('/', "-")
+    ));
+    std::fs::write(&path, bytes).unwrap();
+    tempfile_path::TempPath(path)
+}
+
+mod tempfile_path {
+    /// A file removed when dropped.
+    pub struct TempPath(pub std::path::PathBuf);
+    impl Drop for TempPath {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+/// `ip ARGS` and `netplumb ARGS`, no namespace: their stdout (trailing blanks dropped, which
+/// ip leaves and netplumb's monitor does not), stderr and status must be the same.
+fn same_as_ip(args: &[&str]) {
+    let ip = Command::new("ip")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let np = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let trim = |b: &[u8]| -> String {
+        String::from_utf8_lossy(b)
+            .lines()
+            .map(|l| format!("{}\n", l.trim_end()))
+            .collect()
+    };
+    assert_eq!(np.status.code(), ip.status.code(), "{args:?}");
+    assert_eq!(trim(&np.stdout), trim(&ip.stdout), "{args:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&np.stderr),
+        String::from_utf8_lossy(&ip.stderr),
+        "{args:?}"
+    );
+}
+
+/// Saved rule and link messages (the golden fixtures) print as `ip monitor file` prints
+/// them, with and without `-d` and `-N`; among them the message of iproute2's
+/// `show_dev_wo_vf_rate.t`, a device with two VFs and no `IFLA_VF_RATE`.
+#[test]
+fn saved_rules_and_vfs_print_as_ip_prints_them() {
+    for name in [
+        "rule/dump_inet.hex",
+        "rule/dump_inet6.hex",
+        "rule/request_add_selectors.hex",
+        "rule/request_add_flow.hex",
+        "rule/request_add_goto.hex",
+        "rule/request_del_from.hex",
+        "link/show_dev_wo_vf_rate.hex",
+    ] {
+        let f = fixture_file(name);
+        let path = f.0.to_str().unwrap();
+        for opts in [&[][..], &["-d"], &["-N"], &["-d", "-s"]] {
+            let mut args = opts.to_vec();
+            // ip prints every message of a file, whatever objects are named.
+            args.extend(["monitor", "link", "rule", "file", path]);
+            same_as_ip(&args);
+        }
+    }
+    let f = fixture_file("link/show_dev_wo_vf_rate.hex");
+    let out = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(["-d", "monitor", "file", f.0.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.ends_with(
+            "    vf 0     link/ether 00:26:6c:ff:b5:c0, spoof checking on, link-state auto\n    \
+             vf 1     link/ether 00:26:6c:ff:b5:c0, spoof checking on, link-state auto\n"
+        ),
+        "{text}"
+    );
+}
+
+/// `monitor rule`: rules added and deleted, both families, print as `ip monitor label rule`
+/// prints them; `-j` objects carry `ip -j rule show`'s members.
+#[test]
+fn rule_events_print_what_ip_monitor_prints() {
+    let Some(t) = TestNs::new("rule_events_print_what_ip_monitor_prints") else {
+        return;
+    };
+    let mut args = vec!["-n", t.name()];
+    args.extend(["monitor", "label", "link", "rule"]);
+    let mut ours = Running::netplumb(&args);
+    let mut ip = Running::spawn("ip", &args);
+    let mut jargs = vec!["-n", t.name(), "-j"];
+    jargs.extend(["monitor", "link", "rule"]);
+    let mut js = Running::netplumb(&jargs);
+    sync(&t, &mut [&mut ours, &mut ip, &mut js], "probe0");
+    for line in [
+        "rule add from 198.18.1.0/24 lookup 100 pref 10",
+        "rule add not fwmark 0x5/0xff iif probe0 ipproto tcp dport 80 lookup 7 pref 11",
+        "rule add pref 12 goto 40000",
+        "rule add pref 13 prohibit protocol static",
+        "-6 rule add from 2001:db8::/32 tos 0x10 lookup 200 pref 20",
+        "rule del pref 11",
+        "-6 rule del pref 20",
+    ] {
+        t.ip(&line.split_whitespace().collect::<Vec<_>>());
+    }
+    t.ip(&["link", "set", "probe0", "mtu", "1280"]);
+    let end = |l: &str| l.contains(" probe0@") && l.contains("mtu 1280 ");
+    ours.wait_for("the last event", end);
+    ip.wait_for("the last event (ip)", end);
+    js.wait_for("the last event (JSON)", |l: &str| {
+        l.contains("\"mtu\":1280")
+    });
+    let rule_lines = |seen: &[String]| -> Vec<String> {
+        seen.iter()
+            .filter(|l| l.starts_with("[RULE]"))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    let (a, want) = (rule_lines(&ours.seen), rule_lines(&ip.seen));
+    assert_eq!(
+        a,
+        [
+            "[RULE]10:\tfrom 198.18.1.0/24 lookup 100",
+            "[RULE]11:\tnot from all fwmark 0x5/0xff iif probe0 ipproto tcp dport 80 lookup 7",
+            "[RULE]12:\tfrom all goto 40000 [unresolved]",
+            "[RULE]13:\tfrom all prohibit proto static",
+            "[RULE]20:\tfrom 2001:db8::/32 tos 0x10 lookup 200",
+            "[RULE]Deleted 11:\tnot from all fwmark 0x5/0xff iif probe0 ipproto tcp dport 80 lookup 7",
+            "[RULE]Deleted 20:\tfrom 2001:db8::/32 tos 0x10 lookup 200",
+        ]
+    );
+    assert_eq!(a, want, "netplumb (left) and ip monitor (right) differ");
+    let objects: Vec<serde_json::Value> = js
+        .seen
+        .iter()
+        .map(|l| json(l))
+        .filter(|v| v["object"] == "rule")
         .collect();
-    assert!(!want.is_empty());
-    assert_eq!(got, want, "{out}");
+    assert_eq!(
+        objects[0],
+        serde_json::json!({"object": "rule", "priority": 10, "src": "198.18.1.0",
+            "srclen": 24, "table": "100"})
+    );
+    assert_eq!(
+        objects.last().unwrap(),
+        &serde_json::json!({"object": "rule", "deleted": true, "priority": 20,
+            "src": "2001:db8::", "srclen": 32, "tos": "0x10", "table": "200"})
+    );
+    assert_eq!(objects.len(), 7);
+}
+
+/// A device whose VFs carry every attribute `ip` prints (VLAN lists with 802.1ad, rates,
+/// trust, RSS query, InfoBand GUIDs, broadcast addresses, counters), built with the
+/// library's codec: `netplumb -d [-s] monitor file` prints what `ip` prints for it, and
+/// warns as `ip` does when there are fewer VFs in the list than `IFLA_NUM_VF` says.
+#[test]
+fn vfs_with_every_attribute_print_as_ip_prints_them() {
+    use netplumb::link::IfFlags;
+    use netplumb::wire::Emit;
+    use netplumb::wire::link::*;
+    let vf = |i: u32, extra: Vec<VfAttr>| {
+        let mut attrs = vec![
+            VfAttr::Mac(VfMac::new(i, [2, 0, 0, 0, 0, 0x10 + i as u8])),
+            VfAttr::Vlan(VfVlan {
+                vf: i,
+                vlan: 5 * i,
+                qos: i,
+            }),
+            VfAttr::TxRate(VfTxRate {
+                vf: i,
+                rate: 100 * i,
+            }),
+            VfAttr::SpoofChk(VfSetting {
+                vf: i,
+                setting: i % 2,
+            }),
+            VfAttr::LinkState(VfSetting { vf: i, setting: i }),
+            VfAttr::Rate(VfRate {
+                vf: i,
+                min_tx_rate: 10 * i,
+                max_tx_rate: 100 * i,
+            }),
+            VfAttr::Trust(VfSetting {
+                vf: i,
+                setting: if i == 2 { u32::MAX } else { i % 2 },
+            }),
+            VfAttr::RssQueryEn(VfSetting { vf: i, setting: 1 }),
+        ];
+        attrs.extend(extra);
+        VfEntry::Info(attrs)
+    };
+    let stats = VfAttr::Stats(vec![
+        VfStat::RxPackets(1),
+        VfStat::TxPackets(2),
+        VfStat::RxBytes(3000),
+        VfStat::TxBytes(4000),
+        VfStat::Broadcast(5),
+        VfStat::Multicast(6),
+        VfStat::RxDropped(7),
+        VfStat::TxDropped(8),
+    ]);
+    let list = |n: usize| {
+        VfInfoList(
+            vec![
+                vf(0, vec![]),
+                vf(
+                    1,
+                    vec![
+                        VfAttr::VlanList(vec![VfVlanEntry::Info(VfVlanInfo {
+                            vf: 1,
+                            vlan: 7,
+                            qos: 3,
+                            protocol: 0x88a8,
+                        })]),
+                        VfAttr::Broadcast([0xff; 32]),
+                        stats.clone(),
+                    ],
+                ),
+                vf(
+                    2,
+                    vec![
+                        VfAttr::IbNodeGuid(VfGuid {
+                            vf: 2,
+                            guid: 0x0102_0304_0506_0708,
+                        }),
+                        VfAttr::IbPortGuid(VfGuid {
+                            vf: 2,
+                            guid: 0x1112_1314_1516_1718,
+                        }),
+                    ],
+                ),
+            ]
+            .into_iter()
+            .take(n)
+            .collect(),
+        )
+    };
+    let mut bytes = Vec::new();
+    for (index, name, n) in [(3, "pf0", 3), (4, "pf1", 2)] {
+        let mut m = LinkMessage::new(index)
+            .with(LinkAttr::IfName(name.into()))
+            .with(LinkAttr::Mtu(1500))
+            .with(LinkAttr::Address(vec![2, 0, 0, 0, 0, 1]))
+            .with(LinkAttr::NumVf(3))
+            .with(LinkAttr::VfInfoList(list(n)));
+        m.header.link_layer_type = 1;
+        m.header.flags = IfFlags::UP | IfFlags::BROADCAST;
+        let payload = m.to_vec().unwrap();
+        bytes.extend_from_slice(&(16 + payload.len() as u32).to_ne_bytes());
+        bytes.extend_from_slice(&16u16.to_ne_bytes());
+        bytes.extend_from_slice(&[0; 10]);
+        bytes.extend_from_slice(&payload);
+    }
+    let path = std::env::temp_dir().join(format!("netplumb-vfs-{}", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let f = tempfile_path::TempPath(path);
+    let p = f.0.to_str().unwrap();
+    for opts in [&["-d"][..], &["-d", "-s"], &["-d", "-N"]] {
+        let mut args = opts.to_vec();
+        args.extend(["monitor", "file", p]);
+        same_as_ip(&args);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(["-d", "-s", "monitor", "file", p])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "    vf 1     link/ether 02:00:00:00:00:11 brd ff:ff:ff:ff:ff:ff, vlan 7, qos 3, \
+             vlan protocol 802.1ad, tx rate 100 (Mbps), max_tx_rate 100Mbps, min_tx_rate \
+             10Mbps, spoof checking on, link-state enable, trust on, query_rss on\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "Truncated VF list: pf1\n"
+    );
+    // The JSON members of print_vfinfo.
+    let out = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(["-d", "-s", "-j", "monitor", "file", p])
+        .output()
+        .unwrap();
+    let first = json(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    );
+    assert_eq!(
+        first["vfinfo_list"][1],
+        serde_json::json!({
+            "vf": 1, "link_type": "ether", "address": "02:00:00:00:00:11",
+            "broadcast": "ff:ff:ff:ff:ff:ff",
+            "vlan_list": [{"vlan": 7, "qos": 3, "protocol": "802.1ad"}],
+            "tx_rate": 100, "rate": {"max_tx": 100, "min_tx": 10}, "spoofchk": true,
+            "link_state": "enable", "trust": true, "query_rss_en": true,
+            "stats": {"rx": {"bytes": 3000, "packets": 1, "multicast": 6, "broadcast": 5,
+                "dropped": 7}, "tx": {"tx_bytes": 4000, "tx_packets": 2, "dropped": 8}}
+        })
+    );
+    assert_eq!(
+        first["vfinfo_list"][2]["node guid"],
+        "01:02:03:04:05:06:07:08"
+    );
+    assert!(first["vfinfo_list"][2].get("trust").is_none());
+}
+
+/// Links moving to other namespaces (`new-netns NAME` / `new-netnsid ID`, `new-ifindex`) and
+/// their peers left behind (`link-netns` / `link-netnsid`): as `ip monitor`, the names are
+/// those of the namespaces that had an id when the monitor started.
+#[test]
+fn namespace_moves_print_what_ip_monitor_prints() {
+    let Some(t) = TestNs::new("namespace_moves_print_what_ip_monitor_prints") else {
+        return;
+    };
+    let (late, early) = (
+        TestNs::new("moves-late").unwrap(),
+        TestNs::new("moves-early").unwrap(),
+    );
+    t.ip(&["netns", "set", early.name(), "7"]);
+    t.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
+    t.ip(&["link", "add", "vc", "type", "veth", "peer", "name", "vd"]);
+    let mut args = vec!["-n", t.name()];
+    args.extend(["monitor", "label", "link"]);
+    let mut ours = Running::netplumb(&args);
+    let mut ip = Running::spawn("ip", &args);
+    sync(&t, &mut [&mut ours, &mut ip], "probe0");
+    t.ip(&["link", "set", "vb", "netns", late.name()]);
+    t.ip(&["link", "set", "vd", "netns", early.name()]);
+    t.ip(&["link", "set", "va", "mtu", "1400"]);
+    t.ip(&["link", "set", "vc", "mtu", "1400"]);
+    t.ip(&["link", "set", "probe0", "mtu", "1280"]);
+    let end = |l: &str| l.contains(" probe0@") && l.contains("mtu 1280 ");
+    ours.wait_for("the last event", end);
+    ip.wait_for("the last event (ip)", end);
+    let moves = |seen: &[String]| -> Vec<String> {
+        seen.iter()
+            .filter(|l| l.contains("netns") || l.contains("netnsid"))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    let (a, want) = (moves(&ours.seen), moves(&ip.seen));
+    assert!(
+        a.iter()
+            .any(|l| l.contains(&format!(" new-netns {} new-ifindex ", early.name()))),
+        "{a:#?}"
+    );
+    assert!(a.iter().any(|l| l.contains(" new-netnsid ")), "{a:#?}");
+    assert!(a.iter().any(|l| l.ends_with(" link-netnsid 0")), "{a:#?}");
+    assert_eq!(a, want, "netplumb (left) and ip monitor (right) differ");
+}
+
+/// Links with XDP programs attached in each mode print as `ip [-d] monitor file` prints
+/// them (the program ids are ones no program has, so `ip` too prints the ids alone).
+#[test]
+fn xdp_programs_print_as_ip_prints_them() {
+    use netplumb::link::IfFlags;
+    use netplumb::wire::Emit;
+    use netplumb::wire::link::*;
+    let id = 4_000_000_000u32;
+    let mut bytes = Vec::new();
+    for (index, xdp) in [
+        (3, vec![XdpAttr::Attached(1), XdpAttr::ProgId(id)]),
+        (4, vec![XdpAttr::Attached(2), XdpAttr::ProgId(id + 1)]),
+        (5, vec![XdpAttr::Attached(3), XdpAttr::ProgId(id + 2)]),
+        (
+            6,
+            vec![
+                XdpAttr::Attached(4),
+                XdpAttr::SkbProgId(id + 3),
+                XdpAttr::DrvProgId(id + 4),
+                XdpAttr::HwProgId(id + 5),
+            ],
+        ),
+        (7, vec![XdpAttr::Attached(0)]),
+    ] {
+        let mut m = LinkMessage::new(index)
+            .with(LinkAttr::IfName(format!("x{index}")))
+            .with(LinkAttr::Mtu(1500))
+            .with(LinkAttr::Xdp(Xdp(xdp)))
+            .with(LinkAttr::IfAlias("an alias".into()));
+        m.header.link_layer_type = 1;
+        m.header.flags = IfFlags::UP;
+        let payload = m.to_vec().unwrap();
+        bytes.extend_from_slice(&(16 + payload.len() as u32).to_ne_bytes());
+        bytes.extend_from_slice(&16u16.to_ne_bytes());
+        bytes.extend_from_slice(&[0; 10]);
+        bytes.extend_from_slice(&payload);
+    }
+    let path = std::env::temp_dir().join(format!("netplumb-xdp-{}", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let f = tempfile_path::TempPath(path);
+    let p = f.0.to_str().unwrap();
+    for opts in [&[][..], &["-d"]] {
+        let mut args = opts.to_vec();
+        args.extend(["monitor", "file", p]);
+        same_as_ip(&args);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_netplumb"))
+        .args(["-d", "monitor", "file", p])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // (The monitor drops the blank ip leaves at the end of a line.)
+    assert!(
+        text.contains("mtu 1500 xdpgeneric/id:4000000001\n"),
+        "{text}"
+    );
+    assert!(text.contains("mtu 1500 xdpmulti\n"), "{text}");
+    assert!(
+        text.contains("\n    prog/xdpoffload id 4000000005\n"),
+        "{text}"
+    );
 }

@@ -1,6 +1,7 @@
 //! Kernel tests for `netplumb::events`: every test watches its own TestNs, makes changes with
 //! `ip -n NS ...` (or a batch on a handle) and checks the events against what `ip -j` reports.
 mod common;
+use common::ip;
 use common::{TestNs, dump_link_names, veth};
 use netplumb::Error;
 use netplumb::events::{Event, Group, Monitor};
@@ -42,10 +43,6 @@ fn wait_for<T>(m: &mut Monitor, what: &str, mut pick: impl FnMut(&Event) -> Opti
 fn ifindex(t: &TestNs, dev: &str) -> i32 {
     let j = t.ip_json(&["link", "show", "dev", dev]);
     j[0]["ifindex"].as_i64().expect("ifindex") as i32
-}
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
 }
 
 fn veth_pair(t: &TestNs, a: &str, b: &str) {

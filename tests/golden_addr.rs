@@ -6,6 +6,7 @@ use common::golden::{
     any_ip, assert_every_prefix_fails, assert_wrong_sizes_named, check_emit_parse,
     check_in_datagram, check_reparse, decode_reply, encode,
 };
+use common::ip;
 use netplumb::wire::addr::*;
 use netplumb::wire::message::{Message, Payload};
 use netplumb::wire::nlmsg::{NLMSG_DONE, RTM_NEWADDR};
@@ -14,14 +15,9 @@ use netplumb::wire::{
     attr::{NLA_F_NESTED, NLA_F_NET_BYTEORDER},
 };
 use proptest::prelude::*;
-use std::net::IpAddr;
 
 fn fixture(name: &str) -> Vec<u8> {
     common::golden::fixture(&format!("addr/{name}"))
-}
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
 }
 
 fn addresses<'m>(msgs: &'m [Message<'_>]) -> Vec<&'m AddressMessage> {

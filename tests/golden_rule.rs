@@ -8,13 +8,13 @@ use common::golden::{
     assert_every_prefix_fails, assert_wrong_sizes_named, check_emit_parse, check_in_datagram,
     check_reparse, decode_reply, encode,
 };
+use common::ip;
 use netplumb::wire::message::Payload;
 use netplumb::wire::nlmsg::{NLMSG_DONE, NLMSG_HDR_LEN, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
 use netplumb::wire::route::RouteProtocol;
 use netplumb::wire::rule::*;
 use netplumb::wire::{Emit, NlmsgFlags, NlmsgHeader, UnknownAttr};
 use proptest::prelude::*;
-use std::net::IpAddr;
 
 const AF_INET: u8 = libc::AF_INET as u8;
 const AF_INET6: u8 = libc::AF_INET6 as u8;
@@ -38,10 +38,6 @@ const FIXTURES: &[&str] = &[
 
 fn fixture(name: &str) -> Vec<u8> {
     common::golden::fixture(&format!("rule/{name}.hex"))
-}
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
 }
 
 fn rules(name: &str) -> Vec<(NlmsgHeader, RuleMessage)> {

@@ -3,6 +3,7 @@
 mod common;
 use common::TestNs;
 use common::golden::first_message;
+use common::ip;
 use netplumb::neigh::{
     FdbState, NeighFamily, NeighFilter, NeighFlags, NeighSpec, NeighState, Neighbour,
 };
@@ -14,10 +15,6 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::process::Command;
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
 
 fn mac(last: u8) -> MacAddr {
     MacAddr([2, 0, 0, 0, 0, last])
@@ -32,7 +29,7 @@ fn setup(test: &str) -> Option<(TestNs, Handle)> {
     t.dad_off();
     t.ip(&["link", "add", "br0", "type", "bridge"]);
     for (a, b) in [("veth0", "veth1"), ("veth2", "veth3")] {
-        t.ip(&["link", "add", a, "type", "veth", "peer", "name", b]);
+        t.add_veth(a, b);
         t.ip(&["link", "set", b, "master", "br0"]);
         t.ip(&["link", "set", b, "type", "bridge_slave", "learning", "off"]);
         for d in [a, b] {

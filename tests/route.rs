@@ -2,6 +2,7 @@
 //! what `ip -j -d route show` reports there; and requests checked byte for byte against
 //! the ones `ip` sent (tests/fixtures/route/request_*.hex).
 mod common;
+use common::{ip, kernel_text, net};
 
 use common::TestNs;
 use common::golden::first_message;
@@ -18,23 +19,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::time::Duration;
 
-fn net(s: &str) -> IpNet {
-    s.parse().unwrap()
-}
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
-
 // ---- fixture ------------------------------------------------------------------------------
 
 /// A namespace with `veth0` (198.18.0.1/24, 2001:db8::1/64) and its peer `veth1`
 /// (198.18.1.1/24, 2001:db8:1::1/64), all up, DAD off.
 fn setup(test: &str) -> Option<(TestNs, Handle)> {
     let t = TestNs::new(test)?;
-    t.ip(&["link", "set", "lo", "up"]);
-    t.ip(&[
-        "link", "add", "veth0", "type", "veth", "peer", "name", "veth1",
-    ]);
+    t.lo_up();
+    t.add_veth("veth0", "veth1");
     for (dev, v4, v6) in [
         ("veth0", "198.18.0.1/24", "2001:db8::1/64"),
         ("veth1", "198.18.1.1/24", "2001:db8:1::1/64"),
@@ -404,12 +396,6 @@ fn listed(t: &TestNs, h: &Handle, dst: &str, table: u32) -> Route {
         "ip does not report the route as we read it:\n ours {mine:?}\n ip   {theirs:#?}"
     );
     r
-}
-
-fn kernel_text(e: &Error) -> String {
-    e.kernel()
-        .unwrap_or_else(|| panic!("not a kernel error: {e:?}"))
-        .text()
 }
 
 // ---- requests equal ip's (no kernel needed) ----------------------------------------------

@@ -2,6 +2,7 @@
 //! what `ip -d -j rule show` reports there; requests checked byte for byte against the ones
 //! `ip rule` sent (tests/fixtures/rule/request_*.hex); and packets steered by a rule.
 mod common;
+use common::{kernel_text, net};
 
 use common::TestNs;
 use common::golden::first_message;
@@ -10,31 +11,19 @@ use netplumb::rule::{Action, Rule, RuleFilter, RuleOp, RuleSpec};
 use netplumb::wire::route::RouteProtocol;
 use netplumb::wire::rule::{PortRange, RuleAction, RuleFlags};
 use netplumb::wire::{Emit, NlmsgFlags};
-use netplumb::{Error, Family, Handle, IpNet};
+use netplumb::{Error, Family, Handle};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::Duration;
 
-fn net(s: &str) -> IpNet {
-    s.parse().unwrap()
-}
-
 /// A namespace with `lo` up and a veth pair `veth0`/`veth1` (names for `iif`/`oif`).
 fn setup(test: &str) -> Option<(TestNs, Handle)> {
     let t = TestNs::new(test)?;
-    t.ip(&["link", "set", "lo", "up"]);
-    t.ip(&[
-        "link", "add", "veth0", "type", "veth", "peer", "name", "veth1",
-    ]);
+    t.lo_up();
+    t.add_veth("veth0", "veth1");
     let h = t.handle();
     Some((t, h))
-}
-
-fn kernel_text(e: &Error) -> String {
-    e.kernel()
-        .unwrap_or_else(|| panic!("not a kernel error: {e:?}"))
-        .text()
 }
 
 // ---- one normal form for ip's JSON and for a Rule -----------------------------------------

@@ -11,15 +11,22 @@ use netplumb::wire::nlmsg::NLMSG_ERROR;
 use netplumb::wire::{ErrorMessage, NlmsgBuffer};
 use netplumb::{Batch, BatchMode, Handle, IpNet};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
-/// Routes that stay put during the test: enough that an IPv6 dump of them spans several
-/// datagrams (the kernel only goes wrong between two datagrams).
-const STABLE: usize = 1500;
+/// Prefixes that stay put during the test, each with two routes (metrics 1024 and 2048,
+/// so that a datagram can end in the middle of a tree node): enough that an IPv6 dump of
+/// them spans several datagrams (the kernel only goes wrong between two datagrams).
+const STABLE: usize = 750;
+const METRICS: [u32; 2] = [1024, 2048];
 
 fn stable_route(i: usize) -> IpNet {
     format!("2001:db8:1:{i:x}::/64").parse().unwrap()
+}
+
+/// A route as the test compares it: prefix and metric.
+fn route_key(dst: IpNet, metric: Option<u32>) -> String {
+    format!("{dst} metric {}", metric.unwrap_or(0))
 }
 
 /// Brings `dev` up and waits until its carrier is (so no route flag flips later).
@@ -40,16 +47,16 @@ fn up_with_carrier(h: &Handle, devs: &[&str]) {
 }
 
 /// What `got` has beyond `want` and lacks of it (both sorted), briefly.
-fn diff(want: &[IpNet], got: &[IpNet]) -> String {
+fn diff(want: &[String], got: &[String]) -> String {
     let mut extra: Vec<String> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < want.len() || j < got.len() {
         match (want.get(i), got.get(j)) {
             (Some(w), Some(g)) if w == g => (i, j) = (i + 1, j + 1),
-            (Some(w), Some(g)) if w < g => (missing.push(w.to_string()), i += 1).1,
-            (Some(_), Some(g)) | (None, Some(g)) => (extra.push(g.to_string()), j += 1).1,
-            (Some(w), None) => (missing.push(w.to_string()), i += 1).1,
+            (Some(w), Some(g)) if w < g => (missing.push(w.clone()), i += 1).1,
+            (Some(_), Some(g)) | (None, Some(g)) => (extra.push(g.clone()), j += 1).1,
+            (Some(w), None) => (missing.push(w.clone()), i += 1).1,
             (None, None) => break,
         }
     }
@@ -62,24 +69,85 @@ fn diff(want: &[IpNet], got: &[IpNet]) -> String {
     )
 }
 
-/// Sets the flag when dropped, so a churn thread stops also when the dumping side panics
-/// (a scope waits for its threads before passing the panic on).
-struct StopOnDrop<'a>(&'a AtomicBool);
+/// Rounds of [`ipv6_route_dumps_under_churn_are_exact_when_consistent`].
+const ROUNDS: usize = 40;
 
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
+/// Steps per burst of churn; each step replaces a route [`REPLACES`] times in one
+/// `sendmsg` (changes packed close together, so that most gaps between two datagrams of a
+/// dump see one), every [`ADD_DEL_EVERY`] steps a route comes or goes, and at the end of
+/// every [`LINK_EVERY`] steps a veth pair comes and goes.
+const BURST: usize = 64;
+const REPLACES: usize = 128;
+const ADD_DEL_EVERY: usize = 4;
+const LINK_EVERY: usize = 64;
+
+/// The churn of one thread, in prefixes the tree walks before the stable ones (`s1` is its
+/// own link). Mostly a route replaced in place (`ip route replace`): the tree keeps its
+/// shape but its serial number changes, so a dump restarts its walk and sends the node it
+/// was in again, the same way every time (a periodic change is what tears two dumps in a
+/// row alike); now and then a route comes or goes, which shifts where a restarted walk
+/// resumes; and now and then a veth pair comes and goes (link events, and the kernel's own
+/// work when a link comes and goes).
+struct Churn<'h> {
+    c: &'h Handle,
+    replaces: Batch,
+    flap: RouteSpec,
+}
+
+impl<'h> Churn<'h> {
+    fn new(c: &'h Handle, s1: u32) -> Self {
+        let mut replaces = Batch::new();
+        let replaced = RouteSpec::new("2001:db8:0:1::/64".parse().unwrap()).dev(s1);
+        for _ in 0..REPLACES {
+            replaced
+                .request(RouteOp::Replace)
+                .unwrap()
+                .push_to(&mut replaces)
+                .unwrap();
+        }
+        let flap = RouteSpec::new("2001:db8:0:2::/64".parse().unwrap()).dev(s1);
+        Churn { c, replaces, flap }
+    }
+
+    /// Step `k`.
+    fn step(&self, k: usize) {
+        for r in self
+            .c
+            .batch(&self.replaces, BatchMode::StopOnError)
+            .unwrap()
+        {
+            r.unwrap();
+        }
+        match k % (2 * ADD_DEL_EVERY) {
+            0 => self.c.route_add(&self.flap).unwrap(),
+            n if n == ADD_DEL_EVERY => self.c.route_del(&self.flap).unwrap(),
+            _ => {}
+        }
+        if k % LINK_EVERY == LINK_EVERY - 1 {
+            self.c
+                .link_add(&LinkSpec::new("cx", Veth::new("cy")).up())
+                .unwrap();
+            self.c.link_del("cx").unwrap();
+        }
     }
 }
 
 /// IPv6 route dumps under churn: the kernel restarts its tree walk without flagging the
-/// dump (`fib6_dump_table`), so a plain dump may repeat or miss a route; two agreeing dumps
-/// in a row (`route_list_consistent`) give the exact table every time.
+/// dump (`fib6_dump_table`), so a plain dump may repeat or miss a route, and a periodic
+/// change can tear two dumps in a row the same way. `route_list_consistent` must never
+/// return such a table: what it returns is exact, or it says `DumpInterrupted`.
 ///
-/// A churn thread adds and deletes IPv6 routes (through another link, in prefixes the tree
-/// walks before the stable ones) and veth pairs with link-local addresses (whose routes go
-/// into the same table), while this thread dumps the stable routes. Nothing here measures
-/// time: the churn runs until the dumps are done.
+/// Each round, a churn thread makes a burst of changes (routes through another link, in
+/// prefixes the tree walks before the stable ones, and veth pairs) while this thread asks
+/// for the stable routes: a plain dump, then `route_list_consistent`, which may see the
+/// burst end and the table go quiet, or not (either is fine, but an `Ok` must be exact).
+/// Then this thread waits for the burst to end and asks again: with nothing changing, the
+/// answer must be `Ok` and exact, so at least one `Ok` per round is certain, by the order
+/// of the rounds rather than by timing. Nothing here measures time.
+///
+/// The churn tears most plain dumps, and often two in a row alike: the earlier
+/// `route_list_consistent`, which believed any two dumps in a row that agreed, returned a
+/// table with a route repeated or missing within the first few rounds of every run.
 #[test]
 fn ipv6_route_dumps_under_churn_are_exact_when_consistent() {
     let Some(t) = TestNs::new("ipv6_route_dumps_under_churn_are_exact_when_consistent") else {
@@ -95,87 +163,99 @@ fn ipv6_route_dumps_under_churn_are_exact_when_consistent() {
     up_with_carrier(&h, &["s0", "s1"]);
     let s0 = h.link_index("s0").unwrap();
     let mut batch = Batch::new();
+    let mut expected = Vec::new();
     for i in 0..STABLE {
-        RouteSpec::new(stable_route(i))
-            .dev(s0)
-            .request(RouteOp::Add)
-            .unwrap()
-            .push_to(&mut batch)
-            .unwrap();
+        for m in METRICS {
+            RouteSpec::new(stable_route(i))
+                .dev(s0)
+                .metric(m)
+                .request(RouteOp::Add)
+                .unwrap()
+                .push_to(&mut batch)
+                .unwrap();
+            expected.push(route_key(stable_route(i), Some(m)));
+        }
     }
     for r in h.batch(&batch, BatchMode::StopOnError).unwrap() {
         r.unwrap();
     }
-    let mut expected: Vec<IpNet> = (0..STABLE).map(stable_route).collect();
     expected.sort();
 
     let filter = RouteFilter::new().ipv6().dev("s0");
     let dests = |routes: Vec<netplumb::route::Route>| {
-        let mut d: Vec<IpNet> = routes.into_iter().map(|r| r.destination).collect();
+        let mut d: Vec<String> = routes
+            .into_iter()
+            .map(|r| route_key(r.destination, r.metric))
+            .collect();
         d.sort();
         d
     };
-    let done = AtomicBool::new(false);
-    let churned = AtomicUsize::new(0);
-    let (plain_wrong, rounds) = std::thread::scope(|s| {
-        let churn = s.spawn(|| {
+    // One message per burst each way. A thread that panics drops its end, which ends the
+    // other thread's wait instead of leaving it blocked.
+    let (go, bursts) = mpsc::channel::<()>();
+    let (burst_done, done) = mpsc::channel::<()>();
+    let (mut plain_wrong, mut under_churn_ok, mut under_churn_err, mut quiet_ok) = (0, 0, 0, 0);
+    let t = &t;
+    std::thread::scope(|s| {
+        // Owned here, so that a panic below drops it before the scope waits for the churn.
+        let go = go;
+        let churn = s.spawn(move || {
             let c = t.handle();
-            let s1 = c.link_index("s1").unwrap();
+            let churn = Churn::new(&c, c.link_index("s1").unwrap());
             let mut k = 0usize;
-            while !done.load(Ordering::SeqCst) {
-                // One change per step, and the table different after each: 64 routes come,
-                // then go, so a change between two datagrams of a dump shifts the walk.
-                let spec = RouteSpec::new(format!("2001:db8:0:{:x}::/64", k % 64).parse().unwrap())
-                    .dev(s1);
-                if k % 128 < 64 {
-                    c.route_add(&spec).unwrap();
-                } else {
-                    c.route_del(&spec).unwrap();
+            while bursts.recv().is_ok() {
+                for _ in 0..BURST {
+                    churn.step(k);
+                    k += 1;
                 }
-                if k.is_multiple_of(32) {
-                    c.link_add(&LinkSpec::new("cx", Veth::new("cy")).up())
-                        .unwrap();
-                    c.link_del("cx").unwrap();
+                if burst_done.send(()).is_err() {
+                    break;
                 }
-                k += 1;
-                churned.store(k, Ordering::SeqCst);
             }
         });
-        let stop = StopOnDrop(&done);
-        let mut plain_wrong = 0;
-        let mut rounds = 0;
-        // Dump until the churn has really run alongside, and for a fixed number of rounds.
-        while (rounds < 100 || churned.load(Ordering::SeqCst) < 200) && !churn.is_finished() {
-            rounds += 1;
+        for round in 1..=ROUNDS {
+            go.send(()).unwrap();
+            // During the burst.
             if dests(h.route_list(&filter).unwrap()) != expected {
                 plain_wrong += 1;
             }
-            let consistent = dests(h.route_list_consistent(&filter, 50).unwrap());
-            assert!(
-                consistent == expected,
-                "round {rounds}: {}",
-                diff(&expected, &consistent)
-            );
-            if rounds > 10_000 {
-                break;
+            match h.route_list_consistent(&filter, 20) {
+                Ok(routes) => {
+                    let got = dests(routes);
+                    assert!(
+                        got == expected,
+                        "round {round}, under churn: {}",
+                        diff(&expected, &got)
+                    );
+                    under_churn_ok += 1;
+                }
+                Err(e) => {
+                    assert!(e.is_dump_interrupted(), "round {round}, under churn: {e}");
+                    under_churn_err += 1;
+                }
             }
+            // After the burst: the table stays still, so the answer is certain.
+            done.recv().expect("the churn thread ended early");
+            let got = dests(h.route_list_consistent(&filter, 20).unwrap_or_else(|e| {
+                panic!("round {round}, quiet: {e}");
+            }));
+            assert!(
+                got == expected,
+                "round {round}, quiet: {}",
+                diff(&expected, &got)
+            );
+            quiet_ok += 1;
         }
-        drop(stop);
+        drop(go);
         churn.join().unwrap();
-        (plain_wrong, rounds)
     });
     eprintln!(
-        "ipv6 route dumps under churn: {rounds} rounds, {} churn steps; plain route_list \
-         wrong {plain_wrong} times, route_list_consistent exact every time",
-        churned.load(Ordering::SeqCst)
+        "ipv6 route dumps under churn: {ROUNDS} rounds of {BURST} steps; plain route_list \
+         wrong {plain_wrong} times; route_list_consistent under churn exact {under_churn_ok} \
+         times and DumpInterrupted {under_churn_err} times, after the churn exact \
+         {quiet_ok} times"
     );
-    // The table is still exactly the stable routes once the churn stopped.
-    let last = dests(h.route_list(&filter).unwrap());
-    assert!(
-        last == expected,
-        "after the churn: {}",
-        diff(&expected, &last)
-    );
+    assert_eq!(quiet_ok, ROUNDS);
 }
 
 /// The link names `h` dumps, by index.

@@ -105,6 +105,7 @@ BENCH_TITLES = [
     ("dump", "Dumps and peak RSS"),
     ("codec", "Codec"),
     ("netns", "Namespaces"),
+    ("pool", "A handle shared by many threads"),
     ("nft", "nf_tables: 1,000 published ports"),
 ]
 
@@ -152,7 +153,7 @@ def main():
             f"| {r['workload']} (n = {r['size']}), {METRIC_NAMES.get(r['metric'], r['metric'])} "
             f"| {r['netplumb']}: {fmt_value(r['metric'], r['netplumb_value'])} "
             f"| {r['peer']}: {fmt_value(r['metric'], r['peer_value'])} "
-            f"| {fmt_ratio(r['ratio'])} | ≥ {r['target']:g}× | {fmt_met(r['met'])} |"
+            f"| {fmt_ratio(r['ratio'])} | ≥ {r['target']:.3g}× | {fmt_met(r['met'])} |"
         )
 
     targets = [r for r in recs if r["kind"] == "compare" and r.get("target") is not None]
@@ -199,7 +200,7 @@ def main():
             out.append("| workload | n | metric | netplumb | peer | ratio | target |")
             out.append("|---|---|---|---|---|---|---|")
             for r in comps:
-                target = "" if r.get("target") is None else f"≥ {r['target']:g}× {fmt_met(r['met'])}"
+                target = "" if r.get("target") is None else f"≥ {r['target']:.3g}× {fmt_met(r['met'])}"
                 out.append(
                     f"| {r['workload']} | {r['size']} | {METRIC_NAMES.get(r['metric'], r['metric'])} "
                     f"| {r['netplumb']}: {fmt_value(r['metric'], r['netplumb_value'])} "

@@ -7,6 +7,10 @@
 //!   reverse order, with the last good result as `prevResult`), as the spec asks of
 //!   runtimes, so a failed ADD leaves nothing behind; the cleanup has its own time budget
 //!   ([`Cni::cleanup_timeout`]) because the caller's deadline may be what failed the ADD.
+//!   Each plugin that may have changed something records its DEL in the crate's undo log
+//!   ([`crate::undo::Undo`]) as soon as it has run, and a failure rolls the log back; a
+//!   [`FaultPlan`] given with [`Cni::with_fault_plan`] fails the ADD after any plugin (and
+//!   any DEL of the rollback), for tests.
 //! - **DEL** runs the plugins in reverse with the cached result (lists of 0.4.0 and later);
 //!   a damaged cache entry is ignored rather than blocking the DEL; the entry is removed
 //!   after the DEL succeeded.
@@ -29,9 +33,11 @@ use super::error::{Error, Result, Verb};
 use super::exec::{ExecOptions, Invocation, excerpt, exec_plugin, find_plugin};
 use super::result::CniResult;
 use super::version::{PluginInfo, SpecVersion};
+use crate::undo::{FaultPlan, Undo};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The plugins' view of one attachment (libcni's `RuntimeConf`).
@@ -73,6 +79,7 @@ pub struct Cni {
     cache: Cache,
     exec: ExecOptions,
     cleanup_timeout: Duration,
+    faults: Option<FaultPlan>,
 }
 
 /// CNI's rule for container ids and network names: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
@@ -154,6 +161,7 @@ impl Cni {
             cache: Cache::new(cache_dir),
             exec: ExecOptions::default(),
             cleanup_timeout: DEFAULT_CLEANUP_TIMEOUT,
+            faults: None,
         }
     }
 
@@ -167,6 +175,21 @@ impl Cni {
     pub fn with_cleanup_timeout(mut self, t: Duration) -> Cni {
         self.cleanup_timeout = t;
         self
+    }
+
+    /// Fault injection for tests: `plan` is consulted after each plugin of an ADD
+    /// (`"after ADD TYPE"`; the step it fails makes the ADD roll back as if that plugin had
+    /// failed after doing its work), before each DEL of that rollback (`"DEL TYPE"`), and
+    /// by [`CniRuntime`](super::CniRuntime) after each network of a pod and before each DEL
+    /// of its rollback. [`FaultPlan::never`] counts the steps.
+    pub fn with_fault_plan(mut self, plan: FaultPlan) -> Cni {
+        self.faults = Some(plan);
+        self
+    }
+
+    /// The fault plan, if any ([`Cni::with_fault_plan`]).
+    pub fn fault_plan(&self) -> Option<&FaultPlan> {
+        self.faults.as_ref()
     }
 
     /// The bin directories.
@@ -304,83 +327,80 @@ impl Cni {
                 ifname: rt.if_name.clone(),
             });
         }
-        let mut result: Option<CniResult> = None;
-        for (i, plugin) in list.plugins.iter().enumerate() {
-            let step = || -> Result<CniResult> {
-                let prev = result
-                    .as_ref()
-                    .map(|r| Self::prev_value(list, r))
-                    .transpose()?;
-                let stdin = Self::plugin_stdin(list, plugin, prev.as_ref(), Some(rt));
-                let out = self.run(plugin, Verb::Add, rt, &stdin, deadline)?;
-                Self::parse_result(list, plugin, &out)
-            };
-            match step() {
-                Ok(r) => result = Some(r),
-                Err(e) => {
-                    // A plugin that never started has nothing to undo.
-                    let ran = !matches!(
-                        e,
-                        Error::PluginNotFound { .. }
-                            | Error::InvalidInput { .. }
-                            | Error::DeadlineExceeded { .. }
-                    );
-                    let upto = if ran { i + 1 } else { i };
-                    return Err(self.undo_add(list, rt, upto, result.as_ref(), e));
+        // What the DELs of a rollback are given: the last good result as `prevResult`, and
+        // a deadline of their own, which starts when the first DEL does.
+        let last: Mutex<Option<CniResult>> = Mutex::new(None);
+        let cleanup_deadline = OnceLock::new();
+        let mut undo: Undo<'_, Error> = Undo::default();
+        undo.set_faults(self.faults.clone());
+        let result = undo.run(|undo| {
+            let mut result: Option<CniResult> = None;
+            for plugin in &list.plugins {
+                let added = self.add_one(list, plugin, rt, result.as_ref(), deadline);
+                // A plugin that never started has nothing to undo; one that ran may have
+                // done part of its work before failing.
+                let ran = !matches!(
+                    added,
+                    Err(Error::PluginNotFound { .. }
+                        | Error::InvalidInput { .. }
+                        | Error::DeadlineExceeded { .. })
+                );
+                if ran {
+                    let (last, cleanup_deadline) = (&last, &cleanup_deadline);
+                    undo.push(format!("DEL {}", plugin.plugin_type), move || {
+                        let deadline =
+                            *cleanup_deadline.get_or_init(|| Instant::now() + self.cleanup_timeout);
+                        let prev = (last.lock().unwrap_or_else(PoisonError::into_inner))
+                            .as_ref()
+                            .and_then(|r| Self::prev_value(list, r).ok());
+                        let stdin = Self::plugin_stdin(list, plugin, prev.as_ref(), Some(rt));
+                        self.run(plugin, Verb::Del, rt, &stdin, Some(deadline))
+                            .map(drop)
+                    });
                 }
+                let added = added?;
+                *last.lock().unwrap_or_else(PoisonError::into_inner) = Some(added.clone());
+                result = Some(added);
+                undo.check(&format!("after ADD {}", plugin.plugin_type))?;
             }
-        }
-        let Some(result) = result else {
-            return Err(Error::config(list.file.as_deref(), "no plugins in list"));
-        };
-        let entry = CacheEntry {
-            kind: CACHE_KIND_V1.into(),
-            container_id: rt.container_id.clone(),
-            config: list.bytes.clone(),
-            if_name: rt.if_name.clone(),
-            network_name: list.name.clone(),
-            netns: rt.netns.clone(),
-            cni_args: rt.args.clone(),
-            capability_args: rt.capability_args.clone(),
-            result: Some(result.to_value()),
-        };
-        if let Err(e) = self.cache.write(&entry) {
-            let e = Error::Cache {
+            let Some(result) = result else {
+                return Err(Error::config(list.file.as_deref(), "no plugins in list"));
+            };
+            let entry = CacheEntry {
+                kind: CACHE_KIND_V1.into(),
+                container_id: rt.container_id.clone(),
+                config: list.bytes.clone(),
+                if_name: rt.if_name.clone(),
+                network_name: list.name.clone(),
+                netns: rt.netns.clone(),
+                cni_args: rt.args.clone(),
+                capability_args: rt.capability_args.clone(),
+                result: Some(result.to_value()),
+            };
+            self.cache.write(&entry).map_err(|e| Error::Cache {
                 path: self.cache.results_dir(),
                 reason: format!("failed to set network {:?} cached result: {e}", list.name),
-            };
-            return Err(self.undo_add(list, rt, list.plugins.len(), Some(&result), e));
-        }
+            })?;
+            Ok(result)
+        })?;
+        // The attachment stays: its cache entry is what a DEL works from.
+        undo.commit();
         Ok(result)
     }
 
-    /// DELs plugins `0..upto` in reverse after a failed ADD; returns `error`, wrapped with
-    /// the cleanup's failures if there are any.
-    fn undo_add(
+    /// One plugin's ADD, with `prev` as its `prevResult`.
+    fn add_one(
         &self,
         list: &NetworkConfigList,
+        plugin: &PluginConfig,
         rt: &RuntimeConf,
-        upto: usize,
-        last: Option<&CniResult>,
-        error: Error,
-    ) -> Error {
-        let deadline = Some(Instant::now() + self.cleanup_timeout);
-        let prev = last.and_then(|r| Self::prev_value(list, r).ok());
-        let mut cleanup = Vec::new();
-        for plugin in list.plugins.iter().take(upto).rev() {
-            let stdin = Self::plugin_stdin(list, plugin, prev.as_ref(), Some(rt));
-            if let Err(e) = self.run(plugin, Verb::Del, rt, &stdin, deadline) {
-                cleanup.push(e);
-            }
-        }
-        if cleanup.is_empty() {
-            error
-        } else {
-            Error::CleanupFailed {
-                error: Box::new(error),
-                cleanup,
-            }
-        }
+        prev: Option<&CniResult>,
+        deadline: Option<Instant>,
+    ) -> Result<CniResult> {
+        let prev = prev.map(|r| Self::prev_value(list, r)).transpose()?;
+        let stdin = Self::plugin_stdin(list, plugin, prev.as_ref(), Some(rt));
+        let out = self.run(plugin, Verb::Add, rt, &stdin, deadline)?;
+        Self::parse_result(list, plugin, &out)
     }
 
     /// The cached result of `list` for `rt`'s attachment, converted to the list's version

@@ -351,6 +351,13 @@ pub enum Error {
     /// attachments), in order.
     #[error("{}", join(.0))]
     Multiple(Vec<Error>),
+    /// A result that the VM side's pod information cannot represent
+    /// ([`CniResult::pod_interface_info`](super::CniResult::pod_interface_info)).
+    #[error("cannot give the CNI result to a VM: {reason}")]
+    PodInfo {
+        /// Why.
+        reason: String,
+    },
 }
 
 fn file_prefix(file: &Option<PathBuf>) -> String {
@@ -479,6 +486,33 @@ impl Error {
             Error::Pod { source, .. } => source.is_timeout(),
             Error::CleanupFailed { error, .. } => error.is_timeout(),
             _ => false,
+        }
+    }
+}
+
+/// The CNI runtime's undo logs (the DELs that undo a failed ADD, the networks that undo a
+/// failed pod setup) fail with its own errors.
+impl crate::undo::UndoError for Error {
+    /// A netlink step whose object is gone. A plugin's DEL reports success for what is
+    /// gone (the spec makes DEL idempotent), so its failures always count.
+    fn is_gone(&self) -> bool {
+        matches!(self, Error::Netlink(e) if e.is_not_found())
+    }
+
+    /// [`Error::CleanupFailed`].
+    fn rolled_back(error: Self, cleanup: Vec<Self>) -> Self {
+        Error::CleanupFailed {
+            error: Box::new(error),
+            cleanup,
+        }
+    }
+
+    /// The one error, or [`Error::Multiple`].
+    fn teardown_failed(mut errors: Vec<Self>) -> Self {
+        if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            Error::Multiple(errors)
         }
     }
 }

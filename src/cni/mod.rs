@@ -15,6 +15,7 @@
 //! | [`cache`] | the attachment cache | `libcni` `cachedInfo` |
 //! | [`client`] | the verbs over a list ([`Cni`]) | `libcni.CNIConfig` |
 //! | [`pod`], [`runtime`] | pods ([`CniRuntime`]) | `ocicni` |
+//! | `vm` | a result as the VM side's pod information ([`CniResult::pod_interface_info`]) | virtlet's use of `types.Result` |
 //!
 //! # ocicni's names in netplumb
 //!
@@ -110,8 +111,6 @@
 //!
 //! # Not done
 //!
-//! - A conversion from a [`CniResult`] to the VM-side module's pod information (issue 14,
-//!   item 8): that module does not exist yet.
 //! - containerd's go-cni API (`New`/`Setup`/`Remove`/...) is not mirrored; the seed is ocicni.
 //! - The watcher does not watch the `DIR/NAME/` subdirectories of aggregated plugin files.
 //!
@@ -130,6 +129,7 @@ pub mod result;
 pub mod runtime;
 pub mod sandbox;
 pub mod version;
+mod vm;
 mod watch;
 
 pub use cache::{Cache, CacheEntry};

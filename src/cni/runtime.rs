@@ -20,10 +20,11 @@ use super::pod::{self, NetAttachment, NetResult, PodNetwork};
 use super::sandbox;
 use super::version::PluginInfo;
 use super::watch::Watcher;
+use crate::undo::{FaultPlan, Undo};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Where ocicni looks for network configurations.
@@ -63,6 +64,7 @@ pub struct RuntimeBuilder {
     exec: ExecOptions,
     cleanup_timeout: Duration,
     cni_args: Vec<(String, String)>,
+    faults: Option<FaultPlan>,
 }
 
 impl Default for RuntimeBuilder {
@@ -77,6 +79,7 @@ impl Default for RuntimeBuilder {
             exec: ExecOptions::default(),
             cleanup_timeout: super::client::DEFAULT_CLEANUP_TIMEOUT,
             cni_args: Vec::new(),
+            faults: None,
         }
     }
 }
@@ -144,6 +147,14 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Fault injection for tests ([`Cni::with_fault_plan`]): `plan` is consulted after each
+    /// plugin of an ADD, after each network of [`CniRuntime::set_up_pod`]
+    /// (`"after network NAME"`) and before each DEL of their rollbacks.
+    pub fn fault_plan(mut self, plan: FaultPlan) -> Self {
+        self.faults = Some(plan);
+        self
+    }
+
     /// Loads the configuration and starts the watcher.
     ///
     /// Unlike ocicni, netplumb does not need `nsenter`. A configuration directory that
@@ -158,9 +169,12 @@ impl RuntimeBuilder {
         } else {
             self.bin_dirs
         };
-        let cni = Cni::new(bin_dirs.clone(), self.cache_dir)
+        let mut cni = Cni::new(bin_dirs.clone(), self.cache_dir)
             .with_exec_options(self.exec)
             .with_cleanup_timeout(self.cleanup_timeout);
+        if let Some(plan) = self.faults {
+            cni = cni.with_fault_plan(plan);
+        }
         let inner = Arc::new(Inner {
             cni,
             conf_dir: self.conf_dir,
@@ -480,7 +494,8 @@ impl CniRuntime {
     /// Sets a pod up (`SetUpPod`): brings `lo` up in the pod's namespace, then ADDs every
     /// requested network (the default one if none), with interface names as ocicni assigns
     /// them. If a network fails, the ones already added are DELeted again (ocicni leaves
-    /// them), so a failed setup leaves nothing behind.
+    /// them), so a failed setup leaves nothing behind: each network added records its DEL
+    /// in the crate's undo log ([`crate::undo::Undo`]), rolled back on a failure.
     ///
     /// # Errors
     /// [`Error::NoDefaultNetwork`]; [`Error::InvalidInput`] (duplicate interface names, a
@@ -512,53 +527,49 @@ impl CniRuntime {
             plan.push((att, net, rt));
         }
         sandbox::bring_up_loopback(&pod.netns)?;
-        let mut done: Vec<(&Network, &RuntimeConf)> = Vec::new();
-        let mut results = Vec::new();
-        for (att, net, rt) in &plan {
-            match inner.cni.add_list(&net.config, rt, deadline) {
-                Ok(result) => {
-                    results.push(NetResult {
-                        result,
-                        attachment: att.clone(),
-                    });
-                    done.push((net, rt));
-                }
-                Err(e) => {
-                    let error = Error::Pod {
-                        pod: pod.full_name(),
-                        network: net.name.clone(),
-                        verb: Verb::Add,
-                        source: Box::new(e),
-                    };
-                    return Err(self.undo(pod, done, error));
-                }
-            }
-        }
-        Ok(results)
-    }
-
-    /// DELs `done` in reverse after a failed setup.
-    fn undo(&self, pod: &PodNetwork, done: Vec<(&Network, &RuntimeConf)>, error: Error) -> Error {
-        let deadline = Some(Instant::now() + self.inner.cni.cleanup_timeout());
-        let mut cleanup = Vec::new();
-        for (net, rt) in done.into_iter().rev() {
-            if let Err(e) = self.inner.cni.del_list(&net.config, rt, deadline) {
-                cleanup.push(Error::Pod {
-                    pod: pod.full_name(),
-                    network: net.name.clone(),
-                    verb: Verb::Del,
-                    source: Box::new(e),
+        let pod_name = pod.full_name();
+        // The DELs of a rollback get a deadline of their own, which starts with the first.
+        let cleanup_deadline = OnceLock::new();
+        let mut undo: Undo<'_, Error> = Undo::default();
+        undo.set_faults(inner.cni.fault_plan().cloned());
+        let results = undo.run(|undo| {
+            let mut results = Vec::new();
+            for (att, net, rt) in &plan {
+                let result =
+                    inner
+                        .cni
+                        .add_list(&net.config, rt, deadline)
+                        .map_err(|e| Error::Pod {
+                            pod: pod_name.clone(),
+                            network: net.name.clone(),
+                            verb: Verb::Add,
+                            source: Box::new(e),
+                        })?;
+                let (pod_name, cleanup_deadline) = (&pod_name, &cleanup_deadline);
+                undo.push(format!("DEL network {}", net.name), move || {
+                    let deadline = *cleanup_deadline
+                        .get_or_init(|| Instant::now() + inner.cni.cleanup_timeout());
+                    inner
+                        .cni
+                        .del_list(&net.config, rt, Some(deadline))
+                        .map_err(|e| Error::Pod {
+                            pod: pod_name.clone(),
+                            network: net.name.clone(),
+                            verb: Verb::Del,
+                            source: Box::new(e),
+                        })
                 });
+                results.push(NetResult {
+                    result,
+                    attachment: att.clone(),
+                });
+                undo.check(&format!("after network {}", net.name))?;
             }
-        }
-        if cleanup.is_empty() {
-            error
-        } else {
-            Error::CleanupFailed {
-                error: Box::new(error),
-                cleanup,
-            }
-        }
+            Ok(results)
+        })?;
+        // The attachments stay: their cache entries are what a teardown works from.
+        undo.commit();
+        Ok(results)
     }
 
     /// Tears a pod down (`TearDownPod`): DELs every requested network, or, when the pod

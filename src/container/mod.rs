@@ -10,8 +10,10 @@
 //! order, rollback) on top of the operations; they never talk to the kernel another way.
 //! Every multi-step operation records each change in the crate's undo log
 //! ([`crate::undo`]) as it makes it: a failing step undoes the recorded changes in reverse
-//! order, and a teardown attempts every step and reports every error. A
-//! [`FaultPlan`](crate::undo::FaultPlan) makes any step fail, which the tests do for each.
+//! order, and a teardown attempts every step, reports every error and keeps what failed for
+//! the next teardown. A value torn down later (a VM's container side) keeps its log, an
+//! `Undo<'static>` that owns what its steps need. A [`FaultPlan`](crate::undo::FaultPlan)
+//! makes any step fail, which the tests do for each.
 
 pub mod strategy;
 pub mod vm;

@@ -3,7 +3,6 @@
 use super::{LinkRef, index_i32, no_such_link};
 use crate::handle::Handle;
 use crate::mac::MacAddr;
-use crate::socket::DUMP_RETRIES;
 use crate::wire::link::{IfFlags, InfoData, LinkAttr, LinkInfo, LinkMessage, OperState, Stats64};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_GETLINK};
 use crate::{Error, Result};
@@ -247,7 +246,7 @@ impl Handle {
     pub fn link_list(&self, filter: &LinkFilter<'_>) -> Result<Vec<Link>> {
         let master = self.filter_master(filter)?;
         let req = filter.request(master)?;
-        let all = self.dump_retry(DUMP_RETRIES, RTM_GETLINK, &req, |p| {
+        let all = self.dump_retry(self.dump_retries(), RTM_GETLINK, &req, |p| {
             let l = Link::parse(p)?;
             Ok(filter.matches(&l, master).then_some(l))
         })?;
@@ -256,7 +255,8 @@ impl Handle {
 
     /// Like [`Handle::link_list`], one link at a time as the dump arrives (the table is
     /// never held whole, and the dump is not repeated: an inconsistent dump ends with
-    /// [`Error::DumpInterrupted`]). The handle is busy until the iterator is dropped.
+    /// [`Error::DumpInterrupted`]). The iterator holds one of the handle's sockets until it is
+    /// dropped (other calls meanwhile run on other sockets).
     #[doc(alias = "RTM_GETLINK")]
     pub fn link_iter<'h>(
         &'h self,

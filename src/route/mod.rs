@@ -8,27 +8,46 @@
 //!   ([`RouteGetOpts`]), [`Handle::route_flush`] deletes what a filter selects.
 //! - Results are [`Route`]s: typed fields and the [`RouteMessage`] they came from.
 //!
-//! # IPv6 dumps under change
+//! # Route dumps under change
 //!
 //! A dump spans several datagrams, and the kernel builds each one when the previous one has
-//! been read. IPv4 route, link and address dumps notice a table that changed in between and
-//! flag the dump (`NLM_F_DUMP_INTR`), which [`Handle::route_list`] answers by dumping again.
-//! IPv6 route dumps do not: when the table changed between two datagrams, the kernel's
-//! `fib6_dump_table` starts walking the tree again from its root and skips as many nodes as
-//! it had already sent, without flagging anything. A node added or removed before that
-//! point makes the dump repeat a route or miss one. Under steady change (containers coming
-//! and going) that happens to a few percent of IPv6 dumps, `ip -6 route` included. Callers
-//! that need an exact table use [`Handle::route_list_consistent`], which dumps until two
-//! dumps in a row agree.
+//! been read; between two datagrams nothing holds the table still, and other callers go on
+//! changing it. Link and address dumps notice a change in
+//! between and flag the dump (`NLM_F_DUMP_INTR`), which the list operations answer by
+//! dumping again. Route dumps are not flagged (neither `inet_dump_fib` nor
+//! `inet6_dump_fib` sets the sequence number that `nl_dump_check_consistent` compares), and
+//! they resume differently:
+//!
+//! - **IPv4** (`fib_table_dump`) resumes at the first prefix after the last one it sent, so
+//!   a route that stays in the table is sent once; only within one prefix
+//!   (`fn_trie_dump_leaf` resumes by position among the routes of that prefix: other tos,
+//!   metric or table) can a route added or removed meanwhile make it repeat or miss one.
+//! - **IPv6** (`fib6_dump_table`) resumes its walker where it stopped, unless the tree's
+//!   serial number changed (every added route changes it): then it walks again from the
+//!   root and skips as many nodes as it had sent (`w->skip = w->count`). A node added before
+//!   that point makes it repeat a route; nodes removed before it earlier in the dump (a
+//!   removal moves the walker, `fib6_repair_tree`, but not its count) make it miss as many;
+//!   and the node it had sent part of is sent again from its first route. Nothing is
+//!   flagged: under steady change (containers coming and going) a few percent of IPv6 dumps
+//!   are wrong, `ip -6 route` included, and a periodic change can tear two dumps in a row
+//!   the same way.
+//!
+//! [`Handle::route_list`] returns what one dump gave. Callers that need an exact table use
+//! [`Handle::route_list_consistent`], which watches the kernel's events while it dumps and
+//! accepts a dump only when nothing could have changed the table meanwhile (see its docs for
+//! why that is enough).
 
 mod spec;
 
 pub use spec::{NextHopSpec, RouteOp, RouteSpec};
 
-use crate::addr::FLUSH_ROUNDS;
 use crate::handle::Handle;
 use crate::link::LinkRef;
-use crate::socket::{Batch, BatchMode, DUMP_RETRIES, Request};
+use crate::ops::{FlushPolicy, check_ip_family, is_ip_family, reported_prefix};
+use crate::socket::{
+    RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK,
+    RTNLGRP_NEXTHOP, Request, Socket,
+};
 use crate::wire::USER_HZ;
 use crate::wire::family::{AF_INET, AF_INET6, AF_UNSPEC};
 use crate::wire::nlmsg::{NlmsgFlags, RTM_DELROUTE, RTM_GETROUTE};
@@ -151,21 +170,8 @@ impl Route {
     /// accepted; others are [`Error::Protocol`].
     pub fn from_message(message: RouteMessage) -> Result<Route> {
         let h = message.header;
-        if h.family != AF_INET && h.family != AF_INET6 {
-            return Err(Error::Protocol(format!(
-                "route of family {} is not an IP route",
-                h.family
-            )));
-        }
-        let net = |(addr, len): (IpAddr, u8), what: &str| {
-            if (addr.is_ipv4()) != (h.family == AF_INET) {
-                return Err(Error::Protocol(format!(
-                    "{what} {addr} does not match the route's family {}",
-                    h.family
-                )));
-            }
-            IpNet::new(addr, len).map_err(|e| Error::Protocol(format!("{what}: {e}")))
-        };
+        check_ip_family("route", h.family)?;
+        let net = |prefix, what| reported_prefix("route", h.family, what, prefix);
         let destination = net(
             message
                 .destination()
@@ -610,11 +616,73 @@ fn same_route(x: &Route, y: &Route) -> bool {
     x.message.header == y.message.header && lasting(x).eq(lasting(y))
 }
 
+/// Whether `routes` holds the same route twice: two routes of one table and prefixes that
+/// [`same_route`] cannot tell apart. A real table has no such pair (the kernel refuses the
+/// second with `EEXIST`); a restarted IPv6 walk sends the node it was in again.
+fn has_repeats(routes: &[Route]) -> bool {
+    let key = |r: &Route| (r.table, r.destination, r.source);
+    let mut sorted: Vec<&Route> = routes.iter().collect();
+    sorted.sort_by_key(|r| key(r));
+    sorted.chunk_by(|a, b| key(a) == key(b)).any(|group| {
+        group
+            .iter()
+            .enumerate()
+            .any(|(i, x)| group.iter().skip(i + 1).any(|y| same_route(x, y)))
+    })
+}
+
+/// How many datagrams [`TableWatch`] reads at most around one dump; past that the dump
+/// counts as not quiet (and the rest is read before the next one).
+const WATCH_DRAIN_MAX: usize = 4096;
+
+/// A socket subscribed to every event that can announce a change of the routes of a family,
+/// for [`Handle::route_list_consistent`] (which says why these groups).
+struct TableWatch {
+    socket: Socket,
+}
+
+impl TableWatch {
+    /// The groups to watch for routes of `family` (`None`: both).
+    fn groups(family: Option<u8>) -> Vec<u32> {
+        let mut groups = vec![RTNLGRP_LINK];
+        if family != Some(AF_INET6) {
+            groups.extend([RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_IFADDR]);
+        }
+        if family != Some(AF_INET) {
+            groups.extend([RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_IFADDR]);
+        }
+        groups.push(RTNLGRP_NEXTHOP);
+        groups
+    }
+
+    /// Opens the socket in `h`'s namespace, subscribes it, and empties its queue.
+    fn open(h: &Handle, family: Option<u8>) -> Result<TableWatch> {
+        let mut socket = h.open_unpooled()?;
+        for group in TableWatch::groups(family) {
+            match socket.subscribe(group) {
+                // A kernel without nexthop objects (before 5.3) has no such group, and no
+                // routes that use one.
+                Err(e) if group == RTNLGRP_NEXTHOP && e.errno() == Some(libc::EINVAL) => {}
+                r => r?,
+            }
+        }
+        let mut watch = TableWatch { socket };
+        watch.nothing_since_last()?;
+        Ok(watch)
+    }
+
+    /// Whether nothing arrived since the last call (no event, no overrun), reading and
+    /// discarding what did, without waiting.
+    fn nothing_since_last(&mut self) -> Result<bool> {
+        Ok(self.socket.discard_queued(WATCH_DRAIN_MAX)?.nothing())
+    }
+}
+
 /// Parses one dump record; `None` for a route of a family other than IPv4/IPv6 (multicast
 /// routing tables show up in `AF_UNSPEC` dumps).
 fn parse_route(payload: &[u8]) -> Result<Option<Route>> {
     let m = RouteMessage::parse(payload)?;
-    if m.header.family != AF_INET && m.header.family != AF_INET6 {
+    if !is_ip_family(m.header.family) {
         return Ok(None);
     }
     Route::from_message(m).map(Some)
@@ -626,8 +694,9 @@ impl Handle {
     }
 
     /// The request for `spec` sent as `op`, device names resolved with one `RTM_GETLINK`
-    /// each: for pushing into a [`Batch`] (or sending, or keeping as an undo step). With
-    /// devices given by index, [`RouteSpec::request`] does the same without a handle.
+    /// each: for pushing into a [`Batch`](crate::Batch) (or sending, or keeping as an undo
+    /// step). With devices given by index, [`RouteSpec::request`] does the same without a
+    /// handle.
     #[doc(alias("RTM_NEWROUTE", "RTM_DELROUTE"))]
     pub fn route_request(&self, op: RouteOp, spec: &RouteSpec) -> Result<RouteRequest> {
         let msg = spec.build(op, &mut |l| self.resolve_link(l))?;
@@ -707,43 +776,47 @@ impl Handle {
 
     /// Lists routes: an `RTM_GETROUTE` dump with the kernel-side filters of `filter`; like
     /// `ip route show` (`ip -6 route show`, `ip route show table all`, `... dev DEV`).
-    /// A dump interrupted by a concurrent change is retried a few times. A table that does
-    /// not exist has no routes (where `ip` says "FIB table does not exist").
+    /// A dump the kernel flags as interrupted (`NLM_F_DUMP_INTR`) is retried
+    /// [`Handle::dump_retries`] times. A table that does not exist has no routes (where `ip`
+    /// says "FIB table does not exist").
     ///
-    /// The kernel does not flag IPv6 route dumps that a concurrent change made
-    /// inconsistent (see the [module docs](self)): under churn an IPv6 result may repeat or
-    /// miss a route. [`Handle::route_list_consistent`] gives an exact table.
+    /// The kernel does not flag route dumps that a concurrent change made inconsistent
+    /// (see the [module docs](self)): under churn an IPv6 result may repeat or miss a route
+    /// (an IPv4 one only among routes of the same prefix). [`Handle::route_list_consistent`]
+    /// gives an exact table.
     ///
     /// # Errors
     /// [`Error::NotFound`] when `filter` names a link that does not exist;
     /// [`Error::DumpInterrupted`] when every retry was interrupted.
     #[doc(alias = "RTM_GETROUTE")]
     pub fn route_list(&self, filter: &RouteFilter) -> Result<Vec<Route>> {
-        let oif = filter
-            .oif
-            .as_ref()
-            .map(|l| self.resolve_link(l))
-            .transpose()?;
-        self.route_list_at(filter, oif)
+        let oif = self.filter_link_index(filter.oif.as_ref())?;
+        self.route_list_at(filter, oif, self.dump_retries())
     }
 
-    /// [`Handle::route_list`] with the filter's link already resolved to `oif`.
-    fn route_list_at(&self, filter: &RouteFilter, oif: Option<u32>) -> Result<Vec<Route>> {
+    /// [`Handle::route_list`] with the filter's link already resolved to `oif`, dumping
+    /// again at most `retries` times after an interrupted dump.
+    fn route_list_at(
+        &self,
+        filter: &RouteFilter,
+        oif: Option<u32>,
+        retries: usize,
+    ) -> Result<Vec<Route>> {
         let req = filter.to_message(oif)?;
         // Filtered as the records arrive, so routes the filter drops are never kept.
         let parse = |p: &[u8]| Ok(parse_route(p)?.filter(|r| filter.matches(r, oif)));
-        let routes = match self.dump_retry(DUMP_RETRIES, RTM_GETROUTE, &req, parse) {
-            Err(e) if filter.table.is_some() && e.errno() == Some(libc::ENOENT) => Vec::new(),
-            r => r?,
-        };
-        Ok(routes.into_iter().flatten().collect())
+        match self.dump_retry(retries, RTM_GETROUTE, &req, parse) {
+            Err(e) if filter.table.is_some() && e.errno() == Some(libc::ENOENT) => Ok(Vec::new()),
+            r => Ok(r?.into_iter().flatten().collect()),
+        }
     }
 
     /// Like [`Handle::route_list`], one route at a time as the dump arrives: the table is
     /// never held whole (for 100,000 routes, one datagram of about 32 KiB at a time), and the
-    /// dump is not repeated, so an inconsistent dump ends with [`Error::DumpInterrupted`]
-    /// (for IPv4; an IPv6 dump is never flagged, see the [module docs](self)).
-    /// The handle is busy until the iterator is dropped.
+    /// dump is not repeated, so a dump the kernel flags ends with [`Error::DumpInterrupted`]
+    /// (route dumps are not flagged when a change tears them, see the [module docs](self)).
+    /// The iterator holds one of the handle's sockets until it is dropped (other calls
+    /// meanwhile run on other sockets).
     ///
     /// ```no_run
     /// use netplumb::Handle;
@@ -762,11 +835,7 @@ impl Handle {
         &'h self,
         filter: &RouteFilter,
     ) -> Result<impl Iterator<Item = Result<Route>> + use<'h>> {
-        let oif = filter
-            .oif
-            .as_ref()
-            .map(|l| self.resolve_link(l))
-            .transpose()?;
+        let oif = self.filter_link_index(filter.oif.as_ref())?;
         let req = filter.to_message(oif)?;
         let filter = filter.clone();
         Ok(self
@@ -780,17 +849,71 @@ impl Handle {
     }
 
     /// The routes `filter` selects, as an exact table even while the table changes: dumps
-    /// (as [`Handle::route_list`], retrying interrupted dumps) until two dumps in a row give
-    /// the same routes, at most `max_dumps` times (at least 2), and returns the last one.
+    /// (as [`Handle::route_list`]) until two dumps in a row ran while nothing announced a
+    /// change and give the same routes, at most `max_dumps` dumps (at least 2), and returns
+    /// the last one.
     ///
-    /// This is for IPv6, whose dumps the kernel does not flag when a change made them repeat
-    /// or miss a route (see the [module docs](self)); it works for IPv4 too. Routes are
-    /// compared as the kernel sent them, without `RTA_CACHEINFO` and `RTA_EXPIRES` (use
-    /// counters and remaining lifetimes differ between any two dumps). Two agreeing dumps
-    /// cannot both be torn unless the same change tore both the same way, so under churn the
-    /// result is a table the kernel held; a table that never stays still for two dumps is an
-    /// error rather than a guess. Costs at least two dumps; the link of `filter` is looked
-    /// up once.
+    /// This is for IPv6, whose dumps a concurrent change tears without a flag (see the
+    /// [module docs](self)); it works for IPv4 too. How it knows that nothing changed:
+    ///
+    /// 1. **Before the first dump** it opens a socket of its own in the handle's namespace
+    ///    and subscribes it to the groups that announce a change of the routes: the route
+    ///    group of the filter's family (`RTNLGRP_IPV4_ROUTE`, `RTNLGRP_IPV6_ROUTE`, both
+    ///    without a family), `RTNLGRP_LINK`, the address group of the family
+    ///    (`RTNLGRP_IPV4_IFADDR`, `RTNLGRP_IPV6_IFADDR`) and `RTNLGRP_NEXTHOP` (where the
+    ///    kernel has it). Routes that come and go through the route API are announced on
+    ///    the route group; for IPv6 the announcement is queued inside the same
+    ///    `tb6_lock` section as the change (`fib6_add_rt2node`, `fib6_del_route` call
+    ///    `inet6_rt_notify`), so it is on the socket before the dump can see the change.
+    ///    Other changes are silent and announced only by what caused them: IPv4 routes
+    ///    flushed when their link goes down or away or loses its address (`fib_disable_ip`,
+    ///    `fib_sync_down_addr` and `fib_flush` send no `RTM_DELROUTE`), IPv6 routes removed
+    ///    when a link goes down with `net.ipv6.route.skip_notify_on_dev_down` set
+    ///    (`rt6_sync_down_dev` uses `fib6_clean_all_skip_notify`), routes of a nexthop
+    ///    object removed while `net.ipv4.nexthop_compat_mode` is off (`__remove_nexthop_fib`
+    ///    passes `skip_notify` to `ip6_del_rt`), and IPv6 preferred sources dropped with an
+    ///    address (`rt6_remove_prefsrc`). Their causes are announced first: `dev_close_many`
+    ///    sends the link's `RTM_NEWLINK` before the `NETDEV_DOWN` notifiers run,
+    ///    `__inet_del_ifa` sends `RTM_DELADDR` before its `NETDEV_DOWN`, `remove_nexthop`
+    ///    sends `RTM_DELNEXTHOP` before removing the routes, and `__ipv6_ifa_notify` the
+    ///    address event before the preferred sources go. Hence the link, address and
+    ///    nexthop groups (a link going away is the exception: see 3).
+    /// 2. **Around every dump** it reads that socket without waiting (`MSG_PEEK |
+    ///    MSG_DONTWAIT`), discarding what it finds. A dump is *quiet* when, once its
+    ///    `NLMSG_DONE` has been read, nothing was queued: no event and no overrun. An
+    ///    overrun (`ENOBUFS`) means events were lost, so the dump is not quiet; and reading
+    ///    the queue empty before the next dump matters, because until then the kernel keeps
+    ///    the socket "congested" and drops new events without a report (`netlink_overrun`,
+    ///    `netlink_rcv_wake`). A dump the kernel flags (`NLM_F_DUMP_INTR`) is not quiet
+    ///    either.
+    /// 3. **Two quiet dumps in a row that agree** are needed, not one: a few changes are
+    ///    announced only after the change is visible, so a dump can be torn and still
+    ///    quiet. When a link is deleted its routes go in the `NETDEV_UNREGISTER` notifiers
+    ///    and its `RTM_DELLINK` is sent after them (`unregister_netdevice_many_notify`);
+    ///    `RTM_DELADDR` follows the routes in `addrconf_ifdown`; a multipath IPv6 route is
+    ///    announced once, after all its next hops went in or out (`ip6_route_multipath_add`,
+    ///    `__ip6_del_rt_siblings`); an added IPv4 route is announced after readers can see
+    ///    it (`fib_table_insert`). Each such announcement comes a moment after its change,
+    ///    on the same thread. The second dump is sent after the first was judged, and
+    ///    anything arriving from then on makes it not quiet; so if it is quiet, a late
+    ///    announcement of a change that tore the first was held back for the whole of the
+    ///    second, which ran after that change and shows the table as it then was, and the
+    ///    first, to agree with it, shows the same. Both are wrong only if two such late
+    ///    announcements were each held back for a whole dump and tore the two the same way.
+    /// 4. **No route twice.** The IPv6 walk also restarts when the serial number changes
+    ///    without any route changing (`fib6_update_sernum` on the node of the default
+    ///    route, which is the tree's root, when `rt6_insert_exception` caches a path MTU
+    ///    for it), with no event at all. With nothing added or removed, the only damage is
+    ///    the node that was being sent when the datagram filled: it is sent again from its
+    ///    first route. A dump
+    ///    holding the same route twice (same table, prefixes and every lasting field) is
+    ///    therefore never accepted; the kernel refuses such duplicates in a real table.
+    ///
+    /// Routes are compared as the kernel sent them, without `RTA_CACHEINFO` and
+    /// `RTA_EXPIRES` (use counters and remaining lifetimes differ between any two dumps). A
+    /// table that never stays still for two dumps is an error rather than a guess. Costs at
+    /// least two dumps and a socket (plus, from a thread outside the handle's namespace, a
+    /// short-lived thread to open it there); the link of `filter` is looked up once.
     ///
     /// ```no_run
     /// use netplumb::Handle;
@@ -802,25 +925,38 @@ impl Handle {
     /// ```
     ///
     /// # Errors
-    /// As [`Handle::route_list`]; [`Error::DumpInterrupted`] when no two dumps in a row
-    /// agreed within `max_dumps`.
+    /// As [`Handle::route_list`]; [`Error::DumpInterrupted`] when no two quiet dumps in a
+    /// row agreed within `max_dumps`; for a handle made with [`Handle::from_socket`], an
+    /// [`Error::Io`] with `EOPNOTSUPP` ([`Error::is_not_supported`]): it cannot open the
+    /// watching socket in the right namespace.
+    #[doc(alias("RTM_GETROUTE", "RTNLGRP_IPV6_ROUTE"))]
     pub fn route_list_consistent(
         &self,
         filter: &RouteFilter,
         max_dumps: usize,
     ) -> Result<Vec<Route>> {
-        let oif = filter
-            .oif
-            .as_ref()
-            .map(|l| self.resolve_link(l))
-            .transpose()?;
-        let mut last = self.route_list_at(filter, oif)?;
-        for _ in 1..max_dumps.max(2) {
-            let next = self.route_list_at(filter, oif)?;
-            if same_routes(&last, &next) {
-                return Ok(next);
+        let oif = self.filter_link_index(filter.oif.as_ref())?;
+        let mut watch = TableWatch::open(self, filter.family)?;
+        let mut last_quiet: Option<Vec<Route>> = None;
+        for _ in 0..max_dumps.max(2) {
+            let dumped = match self.route_list_at(filter, oif, 0) {
+                Err(Error::DumpInterrupted) => None,
+                r => Some(r?),
+            };
+            // Read after NLMSG_DONE, and always: it also empties the queue for the next dump.
+            let quiet = watch.nothing_since_last()?;
+            match dumped.filter(|routes| quiet && !has_repeats(routes)) {
+                Some(routes) => {
+                    if last_quiet
+                        .as_ref()
+                        .is_some_and(|prev| same_routes(prev, &routes))
+                    {
+                        return Ok(routes);
+                    }
+                    last_quiet = Some(routes);
+                }
+                None => last_quiet = None,
             }
-            last = next;
         }
         Err(Error::DumpInterrupted)
     }
@@ -852,41 +988,14 @@ impl Handle {
     /// [`Error::Protocol`] when routes remain that the kernel does not find to delete.
     #[doc(alias("RTM_GETROUTE", "RTM_DELROUTE"))]
     pub fn route_flush(&self, filter: &RouteFilter) -> Result<usize> {
-        let mut deleted = 0;
-        for _ in 0..FLUSH_ROUNDS {
-            let routes: Vec<Route> = self
-                .route_list(filter)?
-                .into_iter()
-                .filter(|r| !r.is_ipv6_null_entry())
-                .collect();
-            if routes.is_empty() {
-                return Ok(deleted);
-            }
-            let mut batch = Batch::new();
-            for r in &routes {
-                batch.push(RTM_DELROUTE, NlmsgFlags::empty(), &r.delete_message())?;
-            }
-            let mut progress = false;
-            for res in self.batch(&batch, BatchMode::Force)? {
-                match res {
-                    Ok(()) => {
-                        deleted += 1;
-                        progress = true;
-                    }
-                    Err(e) if e.is_not_found() => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            if !progress {
-                return Err(Error::Protocol(format!(
-                    "route flush: {} route(s) remain that the kernel does not find to delete",
-                    routes.len()
-                )));
-            }
-        }
-        Err(Error::Protocol(format!(
-            "route flush: routes keep appearing after {FLUSH_ROUNDS} rounds"
-        )))
+        self.flush_rounds(
+            FlushPolicy::Selected { noun: "route" },
+            |_| {
+                let routes = self.route_list(filter)?.into_iter();
+                Ok(routes.filter(|r| !r.is_ipv6_null_entry()).collect())
+            },
+            |r: &Route, b| b.push(RTM_DELROUTE, NlmsgFlags::empty(), &r.delete_message()),
+        )
     }
 }
 

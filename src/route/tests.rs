@@ -1,6 +1,7 @@
 //! Pure tests of request building: no kernel.
 
 use super::*;
+use crate::socket::Batch;
 use crate::wire::Emit;
 use crate::wire::route::{RTAX_LOCK, RTAX_MTU, RouteCacheInfo};
 use std::time::Duration;
@@ -468,4 +469,243 @@ fn consistent_dumps_compare_lasting_fields_only() {
     let mut metric = a.clone();
     metric[1].message.attrs.push(RouteAttr::Priority(7));
     assert!(!same_routes(&a, &metric));
+}
+
+// ---- route_list_consistent over the scripted transport ----
+
+mod consistent {
+    use super::*;
+    use crate::socket::fake::{self, Incoming, PORT, kernel, message, requests};
+    use crate::wire::NlmsgBuffer;
+    use crate::wire::nlmsg::{NLMSG_DONE, RTM_NEWLINK, RTM_NEWROUTE};
+    use std::sync::{Arc, Mutex};
+
+    type FakeState = Arc<Mutex<fake::State>>;
+
+    fn route_bytes(dst: &str) -> Vec<u8> {
+        add(&RouteSpec::new(net(dst)).dev(3u32)).to_vec().unwrap()
+    }
+
+    /// What the scripted kernel does around dump `n` (counted from 1).
+    struct Script {
+        /// The routes dump `n` returns.
+        routes: Box<dyn Fn(usize) -> Vec<&'static str> + Send>,
+        /// What arrives on the watching socket while dump `n` runs.
+        during: Box<dyn Fn(usize) -> Vec<Incoming> + Send>,
+    }
+
+    /// A handle whose one socket answers `RTM_GETROUTE` dumps as `script` says, and whose
+    /// second socket (the one `route_list_consistent` watches) is scripted by the first's
+    /// answers. Returns the handle, the dump socket's state and the watch socket's state.
+    fn kernel_with_watch(script: Script) -> (Handle, FakeState, FakeState) {
+        let (watch, watch_state) = fake::socket();
+        let (dumper, dump_state) = fake::socket();
+        let during = watch_state.clone();
+        let mut n = 0;
+        dump_state.lock().unwrap().responder = Some(Box::new(move |d| {
+            let req = &requests(d)[0];
+            let hdr = NlmsgBuffer::new_checked(&req[..]).unwrap();
+            assert_eq!(hdr.message_type(), RTM_GETROUTE);
+            assert!(hdr.flags().contains(NlmsgFlags::DUMP));
+            n += 1;
+            // The event lands while the dump is being read, before NLMSG_DONE.
+            during.lock().unwrap().incoming.extend((script.during)(n));
+            let seq = hdr.sequence_number();
+            let mut dg = Vec::new();
+            for dst in (script.routes)(n) {
+                dg.extend(message(
+                    RTM_NEWROUTE,
+                    NlmsgFlags::MULTI,
+                    seq,
+                    PORT,
+                    &route_bytes(dst),
+                ));
+            }
+            dg.extend(message(
+                NLMSG_DONE,
+                NlmsgFlags::MULTI,
+                seq,
+                PORT,
+                &0i32.to_ne_bytes(),
+            ));
+            vec![kernel(dg)]
+        }));
+        let watch = Mutex::new(Some(watch));
+        let h = Handle::with_opener(dumper, 1, move || {
+            watch.lock().unwrap().take().expect("one watching socket")
+        });
+        (h, dump_state, watch_state)
+    }
+
+    fn link_event() -> Incoming {
+        let link = crate::wire::link::LinkMessage::new(9).to_vec().unwrap();
+        kernel(message(RTM_NEWLINK, NlmsgFlags::empty(), 0, 0, &link))
+    }
+
+    fn dumps_sent(st: &FakeState) -> usize {
+        st.lock().unwrap().sent.len()
+    }
+
+    fn dests(routes: &[Route]) -> Vec<String> {
+        routes.iter().map(|r| r.destination.to_string()).collect()
+    }
+
+    const TABLE: [&str; 2] = ["2001:db8:1::/64", "2001:db8:2::/64"];
+
+    /// The defect this fixes: two dumps agreed, so they were believed, though the table
+    /// changed while the first ran. An event on the watching socket during dump 1 makes
+    /// dump 1 not count: dumps 2 and 3 are the two quiet ones that agree.
+    #[test]
+    fn an_event_during_a_dump_forces_another_dump() {
+        let (h, dumps, watch) = kernel_with_watch(Script {
+            routes: Box::new(|_| TABLE.to_vec()),
+            during: Box::new(|n| if n == 1 { vec![link_event()] } else { vec![] }),
+        });
+        let routes = h
+            .route_list_consistent(&RouteFilter::new().ipv6(), 10)
+            .unwrap();
+        assert_eq!(dests(&routes), TABLE);
+        assert_eq!(dumps_sent(&dumps), 3);
+        // The watching socket only listens, and its queue was read empty.
+        assert!(dumps_sent(&watch) == 0 && watch.lock().unwrap().incoming.is_empty());
+    }
+
+    /// Two agreeing dumps are not enough when they are not in a row of quiet ones: the
+    /// kernel tears two dumps the same way (a periodic change), and an event arrives during
+    /// each. Only after that do two quiet dumps give the table.
+    #[test]
+    fn agreeing_dumps_with_events_are_not_believed() {
+        let torn = ["2001:db8:1::/64"];
+        let (h, dumps, _) = kernel_with_watch(Script {
+            routes: Box::new(move |n| {
+                if n <= 2 {
+                    torn.to_vec()
+                } else {
+                    TABLE.to_vec()
+                }
+            }),
+            during: Box::new(|n| if n <= 2 { vec![link_event()] } else { vec![] }),
+        });
+        let routes = h
+            .route_list_consistent(&RouteFilter::new().ipv6(), 10)
+            .unwrap();
+        assert_eq!(dests(&routes), TABLE);
+        assert_eq!(dumps_sent(&dumps), 4);
+    }
+
+    /// An overrun on the watching socket means events were lost: not quiet.
+    #[test]
+    fn an_overrun_during_a_dump_forces_another_dump() {
+        let (h, dumps, _) = kernel_with_watch(Script {
+            routes: Box::new(|_| TABLE.to_vec()),
+            during: Box::new(|n| {
+                if n == 2 {
+                    vec![Incoming::Errno(libc::ENOBUFS)]
+                } else {
+                    vec![]
+                }
+            }),
+        });
+        let routes = h
+            .route_list_consistent(&RouteFilter::new().ipv6(), 10)
+            .unwrap();
+        assert_eq!(dests(&routes), TABLE);
+        // 1 quiet, 2 not, 3 and 4 quiet and agreeing.
+        assert_eq!(dumps_sent(&dumps), 4);
+    }
+
+    /// A table that never stays still: every dump sees an event, `max_dumps` bounds the
+    /// dumps, and the answer is an error rather than a guess.
+    #[test]
+    fn a_table_that_never_stays_still_is_an_error() {
+        let (h, dumps, _) = kernel_with_watch(Script {
+            routes: Box::new(|_| TABLE.to_vec()),
+            during: Box::new(|_| vec![link_event(), link_event()]),
+        });
+        let e = h
+            .route_list_consistent(&RouteFilter::new().ipv6(), 7)
+            .unwrap_err();
+        assert!(e.is_dump_interrupted(), "{e}");
+        assert_eq!(dumps_sent(&dumps), 7);
+    }
+
+    /// A restarted IPv6 walk sends a node again without any event (a serial number bump
+    /// that changes no route): a dump holding the same route twice is never believed, even
+    /// quiet and repeated.
+    #[test]
+    fn a_dump_with_a_route_twice_is_not_believed() {
+        let (h, dumps, _) = kernel_with_watch(Script {
+            routes: Box::new(|n| {
+                if n <= 2 {
+                    vec![TABLE[0], TABLE[1], TABLE[1]]
+                } else {
+                    TABLE.to_vec()
+                }
+            }),
+            during: Box::new(|_| vec![]),
+        });
+        let routes = h
+            .route_list_consistent(&RouteFilter::new().ipv6(), 10)
+            .unwrap();
+        assert_eq!(dests(&routes), TABLE);
+        assert_eq!(dumps_sent(&dumps), 4);
+    }
+
+    /// A handle made from a socket cannot open the watching socket in the right namespace:
+    /// refused before anything is sent, as not supported.
+    #[test]
+    fn a_handle_made_from_a_socket_cannot_watch() {
+        let (s, st) = fake::socket();
+        let h = Handle::from_socket(s);
+        let e = h
+            .route_list_consistent(&RouteFilter::new().ipv6(), 10)
+            .unwrap_err();
+        assert!(e.is_not_supported(), "{e}");
+        assert_eq!(dumps_sent(&st), 0);
+    }
+
+    #[test]
+    fn the_watched_groups_follow_the_family() {
+        use crate::socket::*;
+        assert_eq!(
+            TableWatch::groups(Some(AF_INET6)),
+            [
+                RTNLGRP_LINK,
+                RTNLGRP_IPV6_ROUTE,
+                RTNLGRP_IPV6_IFADDR,
+                RTNLGRP_NEXTHOP
+            ]
+        );
+        assert_eq!(
+            TableWatch::groups(Some(AF_INET)),
+            [
+                RTNLGRP_LINK,
+                RTNLGRP_IPV4_ROUTE,
+                RTNLGRP_IPV4_IFADDR,
+                RTNLGRP_NEXTHOP
+            ]
+        );
+        assert_eq!(TableWatch::groups(None).len(), 6);
+    }
+
+    #[test]
+    fn repeats_are_the_same_route_twice_in_one_table() {
+        let r = |dst: &str, metric: Option<u32>, table: u32| {
+            let mut spec = RouteSpec::new(net(dst)).dev(3u32).table(table);
+            if let Some(m) = metric {
+                spec = spec.metric(m);
+            }
+            Route::from_message(add(&spec)).unwrap()
+        };
+        let a = r("2001:db8:1::/64", None, 254);
+        let b = r("2001:db8:2::/64", None, 254);
+        assert!(!has_repeats(&[a.clone(), b.clone()]));
+        assert!(has_repeats(&[a.clone(), b.clone(), a.clone()]));
+        // Same prefix, another metric or table: different routes.
+        assert!(!has_repeats(&[
+            a.clone(),
+            r("2001:db8:1::/64", Some(7), 254),
+            r("2001:db8:1::/64", None, 100),
+        ]));
+    }
 }

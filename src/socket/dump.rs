@@ -10,8 +10,10 @@ use std::ops::{DerefMut, Range};
 
 /// How many times the listing operations (`link_list`, `addr_list`, `route_list`,
 /// `neigh_list`, `nsid_list`, ...) dump again when the kernel reports a dump inconsistent
-/// (`NLM_F_DUMP_INTR`) before giving up with [`Error::DumpInterrupted`]: the policy every
-/// operation shares, passed to [`Socket::dump_retry`].
+/// (`NLM_F_DUMP_INTR`) before giving up with [`Error::DumpInterrupted`], unless the handle
+/// is told otherwise: the default of
+/// [`Handle::dump_retries`](crate::handle::Handle::dump_retries), which every operation
+/// passes to [`Socket::dump_retry`].
 pub const DUMP_RETRIES: usize = 5;
 
 /// What a dump does with the message it just read.
@@ -83,8 +85,8 @@ impl Socket {
 /// [`Error::DumpInterrupted`] after all the records, which the caller should treat as
 /// "inconsistent, dump again".
 ///
-/// `S` is the way the socket is held: `&mut Socket`, or a lock guard for a
-/// [`crate::handle::Handle`].
+/// `S` is the way the socket is held: `&mut Socket`, or one of a
+/// [`crate::handle::Handle`]'s sockets ([`crate::handle::PooledSocket`]).
 ///
 /// ```no_run
 /// use netplumb::Socket;

@@ -122,34 +122,24 @@ pub(crate) fn send_to_kernel(fd: BorrowedFd<'_>, datagram: &[u8]) -> io::Result<
     .map_err(io)
 }
 
-/// The size of the next datagram, without consuming it (`recvmsg` with
-/// `MSG_PEEK | MSG_TRUNC` into an empty buffer returns the real length).
-pub(crate) fn peek_len(fd: BorrowedFd<'_>) -> io::Result<usize> {
+/// The real length of the next datagram, left queued: `recvmsg` with
+/// `MSG_PEEK | MSG_TRUNC` (and `more` flags) into an empty buffer.
+fn peek(fd: BorrowedFd<'_>, more: MsgFlags) -> nix::Result<usize> {
     let mut empty = [0u8; 0];
     let mut iov = [IoSliceMut::new(&mut empty)];
-    let r = socket::recvmsg::<()>(
-        fd.as_raw_fd(),
-        &mut iov,
-        None,
-        MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC,
-    )
-    .map_err(io)?;
-    Ok(r.bytes)
+    let flags = MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC | more;
+    socket::recvmsg::<()>(fd.as_raw_fd(), &mut iov, None, flags).map(|r| r.bytes)
 }
 
-/// Whether a datagram is queued now (`recvmsg` with `MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT`
-/// into an empty buffer): `false` on `EAGAIN`. A pending socket error (`ENOBUFS`) is
-/// returned as the error.
+/// The size of the next datagram, without consuming it (waits for one).
+pub(crate) fn peek_len(fd: BorrowedFd<'_>) -> io::Result<usize> {
+    peek(fd, MsgFlags::empty()).map_err(io)
+}
+
+/// Whether a datagram is queued now (the peek with `MSG_DONTWAIT`): `false` on `EAGAIN`. A
+/// pending socket error (`ENOBUFS`) is returned as the error.
 pub(crate) fn has_pending(fd: BorrowedFd<'_>) -> io::Result<bool> {
-    let mut empty = [0u8; 0];
-    let mut iov = [IoSliceMut::new(&mut empty)];
-    let r = socket::recvmsg::<()>(
-        fd.as_raw_fd(),
-        &mut iov,
-        None,
-        MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC | MsgFlags::MSG_DONTWAIT,
-    );
-    match r {
+    match peek(fd, MsgFlags::MSG_DONTWAIT) {
         Ok(_) => Ok(true),
         Err(Errno::EAGAIN) => Ok(false),
         Err(e) => Err(io(e)),

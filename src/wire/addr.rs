@@ -12,12 +12,11 @@
 //! assert_eq!(back.flags(), AddrFlags::empty());
 //! ```
 
-use super::attr::{Attr, AttrIter, UnknownAttr};
+use super::attr::{Attr, UnknownAttr};
 use super::builder::{Builder, attr_size};
 use super::family::family_of;
 use super::{
-    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field, u32_words,
-    words_to_bytes,
+    DecodeError, Emit, EncodeError, byte, parse_attrs, read_field, u32_words, words_to_bytes,
 };
 use std::fmt;
 use std::net::IpAddr;
@@ -222,20 +221,12 @@ impl AddressCacheInfo {
     }
 }
 
-/// A zero-copy view of an address message payload (`struct ifaddrmsg` + attributes).
-#[derive(Debug, Clone, Copy)]
-pub struct AddressMessageBuffer<T: AsRef<[u8]>> {
-    buffer: T,
+message_buffer! {
+    /// A zero-copy view of an address message payload (`struct ifaddrmsg` + attributes).
+    AddressMessageBuffer, IFADDRMSG_LEN, "ifaddrmsg"
 }
 
 impl<T: AsRef<[u8]>> AddressMessageBuffer<T> {
-    /// Checks that `buffer` holds at least a whole `struct ifaddrmsg`; after that no accessor
-    /// can fail. Attributes are validated as [`AddressMessageBuffer::attrs`] walks them.
-    pub fn new_checked(buffer: T) -> Result<Self, DecodeError> {
-        check_header(buffer.as_ref(), IFADDRMSG_LEN, "ifaddrmsg")?;
-        Ok(AddressMessageBuffer { buffer })
-    }
-
     /// `ifa_family`: `AF_INET` or `AF_INET6`.
     pub fn family(&self) -> u8 {
         byte(self.buffer.as_ref(), field::FAMILY)
@@ -265,14 +256,6 @@ impl<T: AsRef<[u8]>> AddressMessageBuffer<T> {
             scope: self.scope(),
             index: self.index(),
         }
-    }
-    /// The attributes; offsets are from the start of the payload.
-    pub fn attrs(&self) -> AttrIter<'_> {
-        attrs_after(self.buffer.as_ref(), IFADDRMSG_LEN)
-    }
-    /// The underlying buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 }
 
@@ -428,12 +411,7 @@ impl AddressMessage {
     /// start of `payload`.
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         let buf = AddressMessageBuffer::new_checked(payload)?;
-        // Sized by a first walk (the iterator is fused: it ends at a malformed header); a
-        // plain loop, not `collect::<Result<_, _>>`, which is markedly slower here.
-        let mut attrs = Vec::with_capacity(buf.attrs().count());
-        for a in buf.attrs() {
-            attrs.push(AddressAttr::parse(&a?)?);
-        }
+        let attrs = parse_attrs(buf.attrs(), AddressAttr::parse)?;
         Ok(AddressMessage {
             header: buf.header(),
             attrs,

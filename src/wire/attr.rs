@@ -71,12 +71,23 @@ impl<'a> Attr<'a> {
         self.depth
     }
 
-    fn bad(&self, name: &'static str, reason: &'static str) -> DecodeError {
+    /// A [`DecodeError::BadAttr`] for this attribute: named `name`, for `reason`.
+    pub(crate) fn bad(&self, name: &'static str, reason: &'static str) -> DecodeError {
         DecodeError::BadAttr {
             name,
             offset: self.offset,
             reason,
         }
+    }
+
+    /// The value as a C struct of exactly `N` bytes; another size is [`Attr::bad`] with
+    /// `reason` ("expected 4 bytes (struct fib_rule_port_range)").
+    pub(crate) fn struct_bytes<const N: usize>(
+        &self,
+        name: &'static str,
+        reason: &'static str,
+    ) -> Result<[u8; N], DecodeError> {
+        <[u8; N]>::try_from(self.value).map_err(|_| self.bad(name, reason))
     }
 
     fn fixed<const N: usize>(&self, name: &'static str) -> Result<[u8; N], DecodeError> {

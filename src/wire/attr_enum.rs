@@ -103,12 +103,15 @@ pub(crate) fn ifname_value(
     Ok((v.len() == s.len() + 1).then(|| s.to_owned()))
 }
 
-/// Writes an interface name, refusing what the kernel would refuse.
-pub(crate) fn emit_ifname(b: &mut Builder<'_>, kind: u16, name: &str) -> Result<(), EncodeError> {
-    let bad = |reason| EncodeError::InvalidValue {
-        what: "IFLA_IFNAME",
-        reason,
-    };
+/// Writes an interface name as attribute `kind` (named `what` in errors), refusing what the
+/// kernel would refuse.
+pub(crate) fn emit_ifname(
+    b: &mut Builder<'_>,
+    kind: u16,
+    what: &'static str,
+    name: &str,
+) -> Result<(), EncodeError> {
+    let bad = |reason| EncodeError::InvalidValue { what, reason };
     if name.is_empty() {
         return Err(bad("empty interface name"));
     }

@@ -1,7 +1,8 @@
 //! The codec macros every family uses: [`attribute_enum!`] turns a table of uapi attributes
-//! into a typed enum, [`u8_values!`] a table of named `u8` values into a newtype.
+//! into a typed enum, [`message_buffer!`] declares the zero-copy view of a payload, and
+//! [`u8_values!`] turns a table of named `u8` values into a newtype.
 //!
-//! Both are usable anywhere in the crate, two ways:
+//! All three are usable anywhere in the crate, two ways:
 //!
 //! - inside `wire` (every family, `wire/nft` included) by bare name, `attribute_enum! { .. }`:
 //!   `wire/mod.rs` declares this module first, with `#[macro_use]`;
@@ -41,9 +42,10 @@
 //! | `ifname`     | `String`      | an interface name (1 to 15 bytes, NUL-terminated)            |
 //! | `bytes`      | `Vec<u8>`     | raw bytes                                                    |
 //! | `ipv4` `ipv6`| `Ipv4Addr` `Ipv6Addr` | 4 or 16 bytes                                        |
+//! | `ip`         | `IpAddr`      | 4 or 16 bytes, either family                                 |
 //! | `mac`        | `[u8; 6]`     | 6 bytes                                                      |
 //! | `flag`       | (none)        | empty                                                        |
-//! | `custom`     | `T: AttrValue`| whatever `T` reads and writes (see [`super::attr_enum::AttrValue`]) |
+//! | `custom`     | `T: AttrValue`| whatever `T` reads and writes (see [`super::attr_enum::AttrValue`]); every `u8_values!` type is one (one byte) |
 //! | `nest`       | `T: NestValue`| nf_tables only: a nest, typed when its `NLA_F_NESTED` bit agrees with the message's marking (see below) |
 //!
 //! The generated enum is `#[non_exhaustive]`, derives `Debug, Clone, PartialEq, Eq`, has
@@ -56,6 +58,10 @@
 //! re-encodes byte for byte. A known attribute whose value has the wrong size is a
 //! [`DecodeError::BadAttr`](super::DecodeError::BadAttr) naming the constant.
 //!
+//! `kind()` of an `Unknown` is its type without the flag bits. A table that ends with
+//! `unknown_kind = raw;` after the enum's closing brace gets the type as read instead, flag
+//! bits included (what the families written before the macro return).
+//!
 //! ## The nf_tables dialect
 //!
 //! `attribute_enum! { nf_tables; pub enum TableAttr { .. } }` takes the same table and
@@ -66,6 +72,19 @@
 //! with `NLA_F_NESTED` and `nft` marks all of them, so a `nest` row is typed whichever
 //! marking it has, as long as the message is consistent (the first nest decides); scalar
 //! codecs still want no flag bits. `nest` exists only in this dialect.
+//!
+//! # `message_buffer!`
+//!
+//! ```text
+//! message_buffer! {
+//!     /// A zero-copy view of a rule message payload (`struct fib_rule_hdr` and its attributes).
+//!     RuleMessageBuffer, FIB_RULE_HDR_LEN, "fib_rule_hdr"
+//! }
+//! ```
+//!
+//! declares the view `RuleMessageBuffer<T: AsRef<[u8]>>` with `new_checked` (a payload
+//! shorter than `FIB_RULE_HDR_LEN` is `DecodeError::Truncated` of "fib_rule_hdr"), `attrs()`
+//! and `into_inner()`; the family writes the accessors of its fields beside it.
 //!
 //! # `u8_values!`
 //!
@@ -104,6 +123,7 @@ macro_rules! attr_codec {
     (parse bytes, $a:ident, $n:expr) => { Some($a.value().to_vec()) };
     (parse ipv4, $a:ident, $n:expr) => { Some($a.ipv4($n)?) };
     (parse ipv6, $a:ident, $n:expr) => { Some($a.ipv6($n)?) };
+    (parse ip, $a:ident, $n:expr) => { Some($a.ip($n)?) };
     (parse mac, $a:ident, $n:expr) => { Some($a.mac($n)?) };
     (parse flag, $a:ident, $n:expr) => { Some($a.flag($n)?) };
     (parse custom, $a:ident, $n:expr, $base:ident) => {
@@ -140,6 +160,7 @@ macro_rules! attr_codec {
     (len bytes, $v:ident) => { $v.len() };
     (len ipv4, $v:ident) => { 4 };
     (len ipv6, $v:ident) => { 16 };
+    (len ip, $v:ident) => { if $v.is_ipv4() { 4 } else { 16 } };
     (len mac, $v:ident) => { 6 };
     (len flag, $v:ident) => { 0 };
     (len custom, $v:ident) => { $crate::wire::attr_enum::AttrValue::value_len($v) };
@@ -156,11 +177,12 @@ macro_rules! attr_codec {
     (emit be64, $b:ident, $k:expr, $v:ident) => { $b.attr($k, &$v.to_be_bytes()) };
     (emit str, $b:ident, $k:expr, $v:ident) => { $b.attr_str($k, $v) };
     (emit ifname, $b:ident, $k:expr, $v:ident) => {
-        $crate::wire::attr_enum::emit_ifname($b, $k, $v)
+        $crate::wire::attr_enum::emit_ifname($b, $k, stringify!($k), $v)
     };
     (emit bytes, $b:ident, $k:expr, $v:ident) => { $b.attr($k, $v) };
     (emit ipv4, $b:ident, $k:expr, $v:ident) => { $b.attr_ipv4($k, *$v) };
     (emit ipv6, $b:ident, $k:expr, $v:ident) => { $b.attr_ipv6($k, *$v) };
+    (emit ip, $b:ident, $k:expr, $v:ident) => { $b.attr_ip($k, *$v) };
     (emit mac, $b:ident, $k:expr, $v:ident) => { $b.attr($k, $v) };
     (emit flag, $b:ident, $k:expr, $v:ident) => { $b.attr_flag($k) };
     (emit custom, $b:ident, $k:expr, $v:ident) => {
@@ -198,6 +220,18 @@ macro_rules! attr_make_variant {
 }
 pub(crate) use attr_make_variant;
 
+/// The type `kind()` reports for an `Unknown` attribute `u`: without flag bits, or (`raw`)
+/// as read.
+macro_rules! unknown_kind {
+    ($u:ident) => {
+        $u.kind & $crate::wire::attr::NLA_TYPE_MASK
+    };
+    ($u:ident, raw) => {
+        $u.kind
+    };
+}
+pub(crate) use unknown_kind;
+
 /// Defines an attribute enum from its table; see the [module docs](self).
 macro_rules! attribute_enum {
     (
@@ -205,9 +239,11 @@ macro_rules! attribute_enum {
         pub enum $Enum:ident {
             $( $(#[$vmeta:meta])* $Var:ident $(($T:ty))? = $KIND:ident : $codec:ident, )*
         }
+        $( unknown_kind = $uk:ident; )?
     ) => {
         $crate::wire::macros::attribute_enum!(@common
             $(#[$meta])* $Enum { $( $(#[$vmeta])* $Var $(($T))? = $KIND : $codec, )* }
+            $( unknown_kind = $uk; )?
         );
 
         impl $Enum {
@@ -312,6 +348,7 @@ macro_rules! attribute_enum {
         $(#[$meta:meta])* $Enum:ident {
             $( $(#[$vmeta:meta])* $Var:ident $(($T:ty))? = $KIND:ident : $codec:ident, )*
         }
+        $( unknown_kind = $uk:ident; )?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,11 +362,12 @@ macro_rules! attribute_enum {
         }
 
         impl $Enum {
-            /// The attribute type without flag bits.
+            /// The attribute type: the table's constant; for `Unknown`, the type read (see
+            /// `attribute_enum!` in `wire/macros.rs` for its flag bits).
             pub fn kind(&self) -> u16 {
                 match self {
                     $( $crate::wire::macros::attr_variant!(_v, $Enum::$Var $(, $T)?) => $KIND, )*
-                    $Enum::Unknown(u) => u.kind & $crate::wire::attr::NLA_TYPE_MASK,
+                    $Enum::Unknown(u) => $crate::wire::macros::unknown_kind!(u $(, $uk)?),
                 }
             }
 
@@ -349,6 +387,45 @@ macro_rules! attribute_enum {
     };
 }
 pub(crate) use attribute_enum;
+
+/// Declares the zero-copy view of a family's payload, `pub struct $Name<T: AsRef<[u8]>>`,
+/// with what every view has: `new_checked` (the payload must hold the whole fixed header of
+/// `$LEN` bytes, called `$c` in errors: "fib_rule_hdr"), `attrs()` (the attributes after the
+/// header, offsets counted from the start of the payload) and `into_inner()`. The family
+/// adds the accessors of its header's fields in an `impl` block of its own, reading
+/// `self.buffer` with `byte` and `read_field`. See the [module docs](self).
+macro_rules! message_buffer {
+    ($(#[$meta:meta])* $Name:ident, $LEN:expr, $c:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $Name<T: AsRef<[u8]>> {
+            buffer: T,
+        }
+
+        impl<T: AsRef<[u8]>> $Name<T> {
+            #[doc = concat!(
+                "Checks that `payload` holds at least a whole `struct ", $c, "`; after that no ",
+                "accessor can fail. Attributes are validated as [`", stringify!($Name),
+                "::attrs`] walks them."
+            )]
+            pub fn new_checked(payload: T) -> Result<Self, $crate::wire::DecodeError> {
+                $crate::wire::check_header(payload.as_ref(), $LEN, $c)?;
+                Ok($Name { buffer: payload })
+            }
+
+            /// The attributes; offsets count from the start of the payload.
+            pub fn attrs(&self) -> $crate::wire::AttrIter<'_> {
+                $crate::wire::attrs_after(self.buffer.as_ref(), $LEN)
+            }
+
+            /// The underlying buffer.
+            pub fn into_inner(self) -> T {
+                self.buffer
+            }
+        }
+    };
+}
+pub(crate) use message_buffer;
 
 /// Declares a `u8` newtype whose named values are associated constants; any other value is
 /// kept as is. See the [module docs](self).
@@ -388,6 +465,27 @@ macro_rules! u8_values {
         impl From<$name> for u8 {
             fn from(v: $name) -> u8 {
                 v.0
+            }
+        }
+
+        // One byte, so that attribute tables can list the type with the `custom` codec.
+        impl $crate::wire::attr_enum::AttrValue for $name {
+            fn parse_value(
+                a: &$crate::wire::Attr<'_>,
+                name: &'static str,
+                _base: usize,
+            ) -> Result<Self, $crate::wire::DecodeError> {
+                a.u8(name).map(Self)
+            }
+            fn value_len(&self) -> usize {
+                1
+            }
+            fn emit_value(
+                &self,
+                b: &mut $crate::wire::Builder<'_>,
+                kind: u16,
+            ) -> Result<(), $crate::wire::EncodeError> {
+                b.attr_u8(kind, self.0)
             }
         }
     };

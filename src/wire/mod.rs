@@ -12,16 +12,18 @@
 //!
 //! What every family here (and a new one, such as nf_tables) is made of:
 //!
-//! - a header view `XxxMessageBuffer<T: AsRef<[u8]>>` whose `new_checked` measures the fixed
-//!   header once; its byte layout is a private `mod field` (one-byte fields as `usize`
-//!   offsets, wider ones as `Field` ranges, `pub const INDEX: Field = 4..8;`) read with the
-//!   crate-private `byte` and `read_field::<u32>`; the view's tests pin every field
-//!   against the C structure's bytes;
+//! - a header view `XxxMessageBuffer<T: AsRef<[u8]>>` declared with the crate-private
+//!   `message_buffer!` macro (its `new_checked` measures the fixed header once), and the
+//!   accessors of the header's fields beside it: the byte layout is a private `mod field`
+//!   (one-byte fields as `usize` offsets, wider ones as `Field` ranges, `pub const INDEX:
+//!   Field = 4..8;`) read with the crate-private `byte` and `read_field::<u32>`; the view's
+//!   tests pin every field against the C structure's bytes;
 //! - the attributes as a typed enum declared once with the crate-private `attribute_enum!`
 //!   macro (`macros.rs` has the table of codecs) and, for structured values, the
-//!   `AttrValue` trait and the nest helpers of `attr_enum.rs`; named `u8` values with
-//!   `u8_values!`. nf_tables tables use the same macro's `nf_tables;` dialect, whose nests
-//!   follow the marking of the message they are in (`wire::nft::Cx`);
+//!   `AttrValue` trait and the nest helpers of `attr_enum.rs`, read after the header with
+//!   `parse_attrs`; named `u8` values with `u8_values!`. nf_tables tables use the same
+//!   macro's `nf_tables;` dialect, whose nests follow the marking of the message they are in
+//!   (`wire::nft::Cx`);
 //! - address families from [`family`], not `libc` casts.
 #![forbid(unsafe_code)]
 // Tests may index and unwrap; the codec itself may not.
@@ -54,10 +56,12 @@ pub mod nlmsg;
 pub mod nsid;
 pub mod route;
 pub mod rule;
+#[cfg(test)]
+pub(crate) mod testing;
 
 // The path-based names (`crate::wire::attribute_enum!`), for code outside `wire`.
 #[allow(unused_imports)]
-pub(crate) use macros::{attribute_enum, u8_values};
+pub(crate) use macros::{attribute_enum, message_buffer, u8_values};
 
 pub use attr::{Attr, AttrIter, MAX_NEST_DEPTH, UnknownAttr};
 pub use builder::{Builder, Nest};
@@ -271,6 +275,22 @@ pub(crate) fn attrs_after(payload: &[u8], len: usize) -> AttrIter<'_> {
     AttrIter::with_base(payload.get(len..).unwrap_or(&[]), len)
 }
 
+/// Reads every attribute of `attrs` with `parse`, in order: what each family's
+/// `XxxMessage::parse` does after its fixed header. The vector is sized by a first walk (the
+/// iterator is fused: it ends at a malformed header); a plain loop, not
+/// `collect::<Result<_, _>>`, which is markedly slower here.
+#[inline]
+pub(crate) fn parse_attrs<T>(
+    attrs: AttrIter<'_>,
+    parse: impl Fn(&Attr<'_>) -> Result<T, DecodeError>,
+) -> Result<Vec<T>, DecodeError> {
+    let mut out = Vec::with_capacity(attrs.clone().count());
+    for a in attrs {
+        out.push(parse(&a?)?);
+    }
+    Ok(out)
+}
+
 /// A byte range inside a fixed C structure, as smoltcp names them. Every header view lists
 /// its layout once, in a private `mod field` next to its `*_LEN` constant:
 ///
@@ -330,11 +350,7 @@ pub(crate) fn u32_words<const N: usize>(
 ) -> Result<[u32; N], DecodeError> {
     let v = a.value();
     if v.len() != N.saturating_mul(4) {
-        return Err(DecodeError::BadAttr {
-            name,
-            offset: a.offset(),
-            reason,
-        });
+        return Err(a.bad(name, reason));
     }
     let mut words = [0u32; N];
     for (w, bytes) in words.iter_mut().zip(v.chunks_exact(4)) {

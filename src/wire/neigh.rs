@@ -11,12 +11,11 @@
 //! assert_eq!(back.mac(), Some([2, 0, 0, 0, 0, 9]));
 //! ```
 
-use super::attr::{Attr, AttrIter, NLA_F_NESTED, UnknownAttr};
+use super::attr::{Attr, NLA_F_NESTED, UnknownAttr};
 use super::builder::{Builder, attr_size};
 use super::family::family_of;
 use super::{
-    DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field, u32_words,
-    words_to_bytes,
+    DecodeError, Emit, EncodeError, byte, parse_attrs, read_field, u32_words, words_to_bytes,
 };
 use std::net::IpAddr;
 
@@ -173,20 +172,12 @@ impl NeighCacheInfo {
     }
 }
 
-/// A zero-copy view of a neighbour message payload (`struct ndmsg` + attributes).
-#[derive(Debug, Clone, Copy)]
-pub struct NeighMessageBuffer<T: AsRef<[u8]>> {
-    buffer: T,
+message_buffer! {
+    /// A zero-copy view of a neighbour message payload (`struct ndmsg` + attributes).
+    NeighMessageBuffer, NDMSG_LEN, "ndmsg"
 }
 
 impl<T: AsRef<[u8]>> NeighMessageBuffer<T> {
-    /// Checks that `buffer` holds at least a whole `struct ndmsg`; after that no accessor can
-    /// fail. Attributes are validated as [`NeighMessageBuffer::attrs`] walks them.
-    pub fn new_checked(buffer: T) -> Result<Self, DecodeError> {
-        check_header(buffer.as_ref(), NDMSG_LEN, "ndmsg")?;
-        Ok(NeighMessageBuffer { buffer })
-    }
-
     /// `ndm_family`: `AF_INET`, `AF_INET6` or `AF_BRIDGE`.
     pub fn family(&self) -> u8 {
         byte(self.buffer.as_ref(), field::FAMILY)
@@ -216,14 +207,6 @@ impl<T: AsRef<[u8]>> NeighMessageBuffer<T> {
             flags: self.flags(),
             kind: self.kind(),
         }
-    }
-    /// The attributes; offsets are from the start of the payload.
-    pub fn attrs(&self) -> AttrIter<'_> {
-        attrs_after(self.buffer.as_ref(), NDMSG_LEN)
-    }
-    /// The underlying buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 }
 
@@ -463,12 +446,7 @@ impl NeighMessage {
     /// start of `payload`.
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         let buf = NeighMessageBuffer::new_checked(payload)?;
-        // Sized by a first walk (the iterator is fused: it ends at a malformed header); a
-        // plain loop, not `collect::<Result<_, _>>`, which is markedly slower here.
-        let mut attrs = Vec::with_capacity(buf.attrs().count());
-        for a in buf.attrs() {
-            attrs.push(NeighAttr::parse(&a?)?);
-        }
+        let attrs = parse_attrs(buf.attrs(), NeighAttr::parse)?;
         Ok(NeighMessage {
             header: buf.header(),
             attrs,

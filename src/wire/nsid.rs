@@ -15,9 +15,9 @@
 //! assert_eq!(back.nsid(), Some(7));
 //! ```
 
-use super::attr::{Attr, AttrIter, UnknownAttr};
+use super::attr::{Attr, UnknownAttr};
 use super::builder::{Builder, attr_size};
-use super::{DecodeError, Emit, EncodeError, attrs_after, byte, check_header};
+use super::{DecodeError, Emit, EncodeError, byte, parse_attrs};
 
 /// `NLMSG_ALIGN(sizeof(struct rtgenmsg))`: the family byte and three bytes of padding.
 pub const RTGENMSG_LEN: usize = 4;
@@ -46,28 +46,15 @@ pub const NETNSA_CURRENT_NSID: u16 = 5;
 /// `NETNSA_NSID_NOT_ASSIGNED`: the value of `NETNSA_NSID` when no id is assigned.
 pub const NETNSA_NSID_NOT_ASSIGNED: i32 = -1;
 
-/// A zero-copy view of a namespace-id message payload (`struct rtgenmsg` + attributes).
-#[derive(Debug, Clone, Copy)]
-pub struct NsidMessageBuffer<T: AsRef<[u8]>> {
-    buffer: T,
+message_buffer! {
+    /// A zero-copy view of a namespace-id message payload (`struct rtgenmsg` + attributes).
+    NsidMessageBuffer, RTGENMSG_LEN, "rtgenmsg"
 }
 
 impl<T: AsRef<[u8]>> NsidMessageBuffer<T> {
-    /// Checks that `buffer` holds the 4-byte header; after that no accessor can fail.
-    /// Attributes are validated as [`NsidMessageBuffer::attrs`] walks them.
-    pub fn new_checked(buffer: T) -> Result<Self, DecodeError> {
-        check_header(buffer.as_ref(), RTGENMSG_LEN, "rtgenmsg")?;
-        Ok(NsidMessageBuffer { buffer })
-    }
-
     /// `rtgen_family` (`AF_UNSPEC` in every message the kernel sends).
     pub fn family(&self) -> u8 {
         byte(self.buffer.as_ref(), field::FAMILY)
-    }
-
-    /// The attributes; offsets count from the start of the payload.
-    pub fn attrs(&self) -> AttrIter<'_> {
-        attrs_after(self.buffer.as_ref(), RTGENMSG_LEN)
     }
 }
 
@@ -148,10 +135,7 @@ impl NsidMessage {
     /// Reads a payload (the bytes after `nlmsghdr`). Offsets in errors count from its start.
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         let buf = NsidMessageBuffer::new_checked(payload)?;
-        let mut attrs = Vec::with_capacity(buf.attrs().count());
-        for a in buf.attrs() {
-            attrs.push(NsidAttr::parse(&a?)?);
-        }
+        let attrs = parse_attrs(buf.attrs(), NsidAttr::parse)?;
         Ok(NsidMessage {
             family: buf.family(),
             attrs,

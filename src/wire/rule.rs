@@ -12,7 +12,7 @@
 //! [`RuleMessage::parse`] and written back with [`Emit`]. Attributes become [`RuleAttr`]s.
 //! Unknown attributes, known ones carrying `NLA_F_NESTED`/`NLA_F_NET_BYTEORDER`, and
 //! interface names in a form that would not re-encode identically are kept as
-//! [`UnknownAttr`] and re-encode byte for byte. The header's two reserved bytes are read as
+//! [`UnknownAttr`](super::UnknownAttr) and re-encode byte for byte. The header's two reserved bytes are read as
 //! nothing and written as zero.
 //!
 //! ```
@@ -31,14 +31,13 @@
 //! assert_eq!(back.table(), 100);
 //! ```
 
-use super::attr::{Attr, AttrIter, NLA_TYPE_MASK, UnknownAttr};
-use super::builder::attr_size;
+use super::attr::{Attr, NLA_TYPE_MASK};
+use super::attr_enum::AttrValue;
 use super::route::RouteProtocol;
 use super::{
-    Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field,
+    Builder, DecodeError, Emit, EncodeError, byte, parse_attrs, read_field, u32_words,
     words_to_bytes,
 };
-use std::fmt;
 use std::net::IpAddr;
 
 /// `sizeof(struct fib_rule_hdr)`: the fixed header before the attributes.
@@ -62,15 +61,6 @@ mod field {
     pub const ACTION: usize = 7;
     /// `flags` (u32, native endian, `FIB_RULE_*`).
     pub const FLAGS: Field = 8..12;
-}
-
-/// Byte offsets inside `struct fib_rule_uid_range` (`FRA_UID_RANGE`).
-mod uid_field {
-    use crate::wire::Field;
-    /// `start` (u32).
-    pub const START: Field = 0..4;
-    /// `end` (u32).
-    pub const END: Field = 4..8;
 }
 
 /// Byte offsets inside `struct fib_rule_port_range` (`FRA_SPORT_RANGE`, `FRA_DPORT_RANGE`).
@@ -194,66 +184,28 @@ pub fn attr_name(kind: u16) -> Option<&'static str> {
 /// -1 (all ones) in every dump.
 pub const FIB_RULE_NOT_SET: u32 = u32::MAX;
 
-/// `struct fib_rule_hdr`'s `action` (`FR_ACT_*`). Values without a name are kept as they are
-/// (`ip rule add nat ADDR` sends `RTN_NAT`, 10, which the kernel keeps).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct RuleAction(pub u8);
-
-impl RuleAction {
-    /// `FR_ACT_UNSPEC`: in a delete request, match any action.
-    pub const UNSPEC: Self = Self(0);
-    /// `FR_ACT_TO_TBL`: look the route up in the rule's table (`lookup TABLE`).
-    pub const TO_TBL: Self = Self(1);
-    /// `FR_ACT_GOTO`: jump to the rule whose priority is `FRA_GOTO` (`goto PRIO`).
-    pub const GOTO: Self = Self(2);
-    /// `FR_ACT_NOP`: do nothing, go on with the next rule (`nop`).
-    pub const NOP: Self = Self(3);
-    /// `FR_ACT_RES3`: reserved.
-    pub const RES3: Self = Self(4);
-    /// `FR_ACT_RES4`: reserved.
-    pub const RES4: Self = Self(5);
-    /// `FR_ACT_BLACKHOLE`: drop silently (`blackhole`).
-    pub const BLACKHOLE: Self = Self(6);
-    /// `FR_ACT_UNREACHABLE`: drop with `ENETUNREACH` (`unreachable`).
-    pub const UNREACHABLE: Self = Self(7);
-    /// `FR_ACT_PROHIBIT`: drop with `EACCES` (`prohibit`).
-    pub const PROHIBIT: Self = Self(8);
-
-    /// The uapi name (`"FR_ACT_TO_TBL"`), when the value has one.
-    pub fn name(self) -> Option<&'static str> {
-        Some(match self.0 {
-            0 => "FR_ACT_UNSPEC",
-            1 => "FR_ACT_TO_TBL",
-            2 => "FR_ACT_GOTO",
-            3 => "FR_ACT_NOP",
-            4 => "FR_ACT_RES3",
-            5 => "FR_ACT_RES4",
-            6 => "FR_ACT_BLACKHOLE",
-            7 => "FR_ACT_UNREACHABLE",
-            8 => "FR_ACT_PROHIBIT",
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Debug for RuleAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
-            Some(n) => f.write_str(n),
-            None => write!(f, "RuleAction({})", self.0),
-        }
-    }
-}
-
-impl From<u8> for RuleAction {
-    fn from(v: u8) -> Self {
-        Self(v)
-    }
-}
-
-impl From<RuleAction> for u8 {
-    fn from(v: RuleAction) -> u8 {
-        v.0
+u8_values! {
+    /// `struct fib_rule_hdr`'s `action` (`FR_ACT_*`). Values without a name are kept as they
+    /// are (`ip rule add nat ADDR` sends `RTN_NAT`, 10, which the kernel keeps).
+    RuleAction {
+        /// `FR_ACT_UNSPEC`: in a delete request, match any action.
+        UNSPEC = 0, "FR_ACT_UNSPEC";
+        /// `FR_ACT_TO_TBL`: look the route up in the rule's table (`lookup TABLE`).
+        TO_TBL = 1, "FR_ACT_TO_TBL";
+        /// `FR_ACT_GOTO`: jump to the rule whose priority is `FRA_GOTO` (`goto PRIO`).
+        GOTO = 2, "FR_ACT_GOTO";
+        /// `FR_ACT_NOP`: do nothing, go on with the next rule (`nop`).
+        NOP = 3, "FR_ACT_NOP";
+        /// `FR_ACT_RES3`: reserved.
+        RES3 = 4, "FR_ACT_RES3";
+        /// `FR_ACT_RES4`: reserved.
+        RES4 = 5, "FR_ACT_RES4";
+        /// `FR_ACT_BLACKHOLE`: drop silently (`blackhole`).
+        BLACKHOLE = 6, "FR_ACT_BLACKHOLE";
+        /// `FR_ACT_UNREACHABLE`: drop with `ENETUNREACH` (`unreachable`).
+        UNREACHABLE = 7, "FR_ACT_UNREACHABLE";
+        /// `FR_ACT_PROHIBIT`: drop with `EACCES` (`prohibit`).
+        PROHIBIT = 8, "FR_ACT_PROHIBIT";
     }
 }
 
@@ -331,47 +283,35 @@ impl RuleHeader {
     }
 }
 
-/// A zero-copy view of a rule message payload (`struct fib_rule_hdr` and its attributes).
-#[derive(Debug, Clone, Copy)]
-pub struct RuleMessageBuffer<T: AsRef<[u8]>> {
-    buffer: T,
+message_buffer! {
+    /// A zero-copy view of a rule message payload (`struct fib_rule_hdr` and its attributes).
+    RuleMessageBuffer, FIB_RULE_HDR_LEN, "fib_rule_hdr"
 }
 
 impl<T: AsRef<[u8]>> RuleMessageBuffer<T> {
-    /// Checks that `payload` holds at least a `struct fib_rule_hdr`; after that no accessor
-    /// can fail. Attributes are validated as [`RuleMessageBuffer::attrs`] walks them.
-    pub fn new_checked(payload: T) -> Result<Self, DecodeError> {
-        check_header(payload.as_ref(), FIB_RULE_HDR_LEN, "fib_rule_hdr")?;
-        Ok(RuleMessageBuffer { buffer: payload })
-    }
-
-    fn u8_at(&self, at: usize) -> u8 {
-        byte(self.buffer.as_ref(), at)
-    }
-
     /// `family`.
     pub fn family(&self) -> u8 {
-        self.u8_at(field::FAMILY)
+        byte(self.buffer.as_ref(), field::FAMILY)
     }
     /// `dst_len`.
     pub fn dst_len(&self) -> u8 {
-        self.u8_at(field::DST_LEN)
+        byte(self.buffer.as_ref(), field::DST_LEN)
     }
     /// `src_len`.
     pub fn src_len(&self) -> u8 {
-        self.u8_at(field::SRC_LEN)
+        byte(self.buffer.as_ref(), field::SRC_LEN)
     }
     /// `tos`.
     pub fn tos(&self) -> u8 {
-        self.u8_at(field::TOS)
+        byte(self.buffer.as_ref(), field::TOS)
     }
     /// `table` (8 bits; `FRA_TABLE` holds the full id).
     pub fn table(&self) -> u8 {
-        self.u8_at(field::TABLE)
+        byte(self.buffer.as_ref(), field::TABLE)
     }
     /// `action`.
     pub fn action(&self) -> RuleAction {
-        RuleAction(self.u8_at(field::ACTION))
+        RuleAction(byte(self.buffer.as_ref(), field::ACTION))
     }
     /// `flags`, unknown bits kept.
     pub fn flags(&self) -> RuleFlags {
@@ -388,14 +328,6 @@ impl<T: AsRef<[u8]>> RuleMessageBuffer<T> {
             action: self.action(),
             flags: self.flags(),
         }
-    }
-    /// The attributes; offsets count from the start of the payload.
-    pub fn attrs(&self) -> AttrIter<'_> {
-        attrs_after(self.buffer.as_ref(), FIB_RULE_HDR_LEN)
-    }
-    /// The underlying buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 }
 
@@ -428,277 +360,100 @@ impl PortRange {
     }
 }
 
-/// One attribute of a rule message.
-///
-/// Values are typed where the uapi fixes their form; a known attribute whose value has the
-/// wrong size is a [`DecodeError::BadAttr`] naming it.
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RuleAttr {
-    /// `FRA_DST`: destination prefix address.
-    Destination(IpAddr),
-    /// `FRA_SRC`: source prefix address.
-    Source(IpAddr),
-    /// `FRA_IIFNAME`: input interface name.
-    IifName(String),
-    /// `FRA_GOTO`: priority of the rule to jump to.
-    Goto(u32),
-    /// `FRA_PRIORITY`: the rule's priority.
-    Priority(u32),
-    /// `FRA_FWMARK`: firewall mark.
-    FwMark(u32),
-    /// `FRA_FLOW`: routing realms (destination realm in the low 16 bits, source realm in
-    /// the high 16 bits).
-    Flow(u32),
-    /// `FRA_TUN_ID`: tunnel id, host order here, big endian on the wire.
-    TunId(u64),
-    /// `FRA_SUPPRESS_IFGROUP` ([`FIB_RULE_NOT_SET`] when unset).
-    SuppressIfGroup(u32),
-    /// `FRA_SUPPRESS_PREFIXLEN` ([`FIB_RULE_NOT_SET`] when unset).
-    SuppressPrefixLen(u32),
-    /// `FRA_TABLE`: the full table id.
-    Table(u32),
-    /// `FRA_FWMASK`: firewall mark mask.
-    FwMask(u32),
-    /// `FRA_OIFNAME`: output interface name.
-    OifName(String),
-    /// `FRA_L3MDEV`: 1 to look up the L3 master device's table.
-    L3mdev(u8),
-    /// `FRA_UID_RANGE`.
-    UidRange(UidRange),
-    /// `FRA_PROTOCOL`: who installed the rule.
-    Protocol(RouteProtocol),
-    /// `FRA_IP_PROTO`: IP protocol.
-    IpProto(u8),
-    /// `FRA_SPORT_RANGE`.
-    SourcePortRange(PortRange),
-    /// `FRA_DPORT_RANGE`.
-    DestinationPortRange(PortRange),
-    /// `FRA_DSCP`: DSCP (0 to 63).
-    Dscp(u8),
-    /// `FRA_FLOWLABEL`: IPv6 flow label, host order here, big endian on the wire.
-    FlowLabel(u32),
-    /// `FRA_FLOWLABEL_MASK`, host order here, big endian on the wire.
-    FlowLabelMask(u32),
-    /// `FRA_SPORT_MASK`.
-    SourcePortMask(u16),
-    /// `FRA_DPORT_MASK`.
-    DestinationPortMask(u16),
-    /// `FRA_DSCP_MASK`.
-    DscpMask(u8),
-    /// Any other attribute (`FRA_PAD`, `FRA_UNUSED2` from `ip rule add nat`, types this
-    /// codec does not know), a known one with flag bits, or an interface name in a form that
-    /// would not re-encode identically: kept as read.
-    Unknown(UnknownAttr),
-}
-
-/// An interface name as `FRA_IIFNAME`/`FRA_OIFNAME` carry it: 1 to 15 bytes and a NUL.
-/// Empty, unterminated or overlong names are errors; a name that is not UTF-8 or has bytes
-/// after its NUL is `None` (kept as Unknown, so it re-encodes byte for byte).
-fn ifname(a: &Attr<'_>, name: &'static str) -> Result<Option<String>, DecodeError> {
-    let v = a.value();
-    let well_sized = v
-        .iter()
-        .position(|&c| c == 0)
-        .filter(|n| (1..16).contains(n));
-    if well_sized.is_some_and(|n| std::str::from_utf8(v.get(..n).unwrap_or(&[])).is_err()) {
-        return Ok(None);
+attribute_enum! {
+    /// One attribute of a rule message.
+    ///
+    /// Values are typed where the uapi fixes their form; a known attribute whose value has
+    /// the wrong size is a [`DecodeError::BadAttr`] naming it. `Unknown` keeps any other
+    /// attribute (`FRA_PAD`, `FRA_UNUSED2` from `ip rule add nat`, types this codec does not
+    /// know), a known one with flag bits, and an interface name in a form that would not
+    /// re-encode identically; [`RuleAttr::kind`] gives its type as read, flag bits included.
+    pub enum RuleAttr {
+        /// `FRA_DST`: destination prefix address.
+        Destination(IpAddr) = FRA_DST: ip,
+        /// `FRA_SRC`: source prefix address.
+        Source(IpAddr) = FRA_SRC: ip,
+        /// `FRA_IIFNAME`: input interface name.
+        IifName(String) = FRA_IIFNAME: ifname,
+        /// `FRA_GOTO`: priority of the rule to jump to.
+        Goto(u32) = FRA_GOTO: u32,
+        /// `FRA_PRIORITY`: the rule's priority.
+        Priority(u32) = FRA_PRIORITY: u32,
+        /// `FRA_FWMARK`: firewall mark.
+        FwMark(u32) = FRA_FWMARK: u32,
+        /// `FRA_FLOW`: routing realms (destination realm in the low 16 bits, source realm in
+        /// the high 16 bits).
+        Flow(u32) = FRA_FLOW: u32,
+        /// `FRA_TUN_ID`: tunnel id, host order here, big endian on the wire.
+        TunId(u64) = FRA_TUN_ID: be64,
+        /// `FRA_SUPPRESS_IFGROUP` ([`FIB_RULE_NOT_SET`] when unset).
+        SuppressIfGroup(u32) = FRA_SUPPRESS_IFGROUP: u32,
+        /// `FRA_SUPPRESS_PREFIXLEN` ([`FIB_RULE_NOT_SET`] when unset).
+        SuppressPrefixLen(u32) = FRA_SUPPRESS_PREFIXLEN: u32,
+        /// `FRA_TABLE`: the full table id.
+        Table(u32) = FRA_TABLE: u32,
+        /// `FRA_FWMASK`: firewall mark mask.
+        FwMask(u32) = FRA_FWMASK: u32,
+        /// `FRA_OIFNAME`: output interface name.
+        OifName(String) = FRA_OIFNAME: ifname,
+        /// `FRA_L3MDEV`: 1 to look up the L3 master device's table.
+        L3mdev(u8) = FRA_L3MDEV: u8,
+        /// `FRA_UID_RANGE`.
+        UidRange(UidRange) = FRA_UID_RANGE: custom,
+        /// `FRA_PROTOCOL`: who installed the rule.
+        Protocol(RouteProtocol) = FRA_PROTOCOL: custom,
+        /// `FRA_IP_PROTO`: IP protocol.
+        IpProto(u8) = FRA_IP_PROTO: u8,
+        /// `FRA_SPORT_RANGE`.
+        SourcePortRange(PortRange) = FRA_SPORT_RANGE: custom,
+        /// `FRA_DPORT_RANGE`.
+        DestinationPortRange(PortRange) = FRA_DPORT_RANGE: custom,
+        /// `FRA_DSCP`: DSCP (0 to 63).
+        Dscp(u8) = FRA_DSCP: u8,
+        /// `FRA_FLOWLABEL`: IPv6 flow label, host order here, big endian on the wire.
+        FlowLabel(u32) = FRA_FLOWLABEL: be32,
+        /// `FRA_FLOWLABEL_MASK`, host order here, big endian on the wire.
+        FlowLabelMask(u32) = FRA_FLOWLABEL_MASK: be32,
+        /// `FRA_SPORT_MASK`.
+        SourcePortMask(u16) = FRA_SPORT_MASK: u16,
+        /// `FRA_DPORT_MASK`.
+        DestinationPortMask(u16) = FRA_DPORT_MASK: u16,
+        /// `FRA_DSCP_MASK`.
+        DscpMask(u8) = FRA_DSCP_MASK: u8,
     }
-    let s = a.ifname(name)?;
-    Ok((v.len() == s.len() + 1).then(|| s.to_owned()))
+    unknown_kind = raw;
 }
 
-/// Writes an interface name, refusing what the kernel would truncate or misread.
-fn emit_ifname(b: &mut Builder<'_>, kind: u16, name: &str) -> Result<(), EncodeError> {
-    let what = if kind == FRA_IIFNAME {
-        "FRA_IIFNAME"
-    } else {
-        "FRA_OIFNAME"
-    };
-    let bad = |reason| EncodeError::InvalidValue { what, reason };
-    if name.is_empty() {
-        return Err(bad("empty interface name"));
+/// `struct fib_rule_uid_range`: two native-endian u32 words.
+impl AttrValue for UidRange {
+    fn parse_value(a: &Attr<'_>, name: &'static str, _: usize) -> Result<Self, DecodeError> {
+        let [start, end] = u32_words::<2>(a, name, "expected 8 bytes (struct fib_rule_uid_range)")?;
+        Ok(UidRange { start, end })
     }
-    if name.len() >= 16 {
-        return Err(bad("interface name of 16 bytes or more"));
-    }
-    b.attr_str(kind, name)
-}
-
-/// A fixed-size struct of two native-endian integers (`fib_rule_uid_range`,
-/// `fib_rule_port_range`).
-fn pair<const N: usize>(a: &Attr<'_>, name: &'static str) -> Result<[u8; N], DecodeError> {
-    <[u8; N]>::try_from(a.value()).map_err(|_| DecodeError::BadAttr {
-        name,
-        offset: a.offset(),
-        reason: if N == 8 {
-            "expected 8 bytes (struct fib_rule_uid_range)"
-        } else {
-            "expected 4 bytes (struct fib_rule_port_range)"
-        },
-    })
-}
-
-fn uid_range(a: &Attr<'_>) -> Result<UidRange, DecodeError> {
-    let v = pair::<8>(a, "FRA_UID_RANGE")?;
-    Ok(UidRange {
-        start: read_field::<u32>(&v, uid_field::START),
-        end: read_field::<u32>(&v, uid_field::END),
-    })
-}
-
-fn port_range(a: &Attr<'_>, name: &'static str) -> Result<PortRange, DecodeError> {
-    let v = pair::<4>(a, name)?;
-    Ok(PortRange {
-        start: read_field::<u16>(&v, port_field::START),
-        end: read_field::<u16>(&v, port_field::END),
-    })
-}
-
-impl RuleAttr {
-    /// Reads one attribute of a rule message.
-    pub fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        if a.raw_kind() != a.kind() {
-            return Ok(RuleAttr::Unknown(a.to_unknown()));
-        }
-        let typed = match a.kind() {
-            FRA_DST => RuleAttr::Destination(a.ip("FRA_DST")?),
-            FRA_SRC => RuleAttr::Source(a.ip("FRA_SRC")?),
-            FRA_IIFNAME => match ifname(a, "FRA_IIFNAME")? {
-                Some(n) => RuleAttr::IifName(n),
-                None => RuleAttr::Unknown(a.to_unknown()),
-            },
-            FRA_OIFNAME => match ifname(a, "FRA_OIFNAME")? {
-                Some(n) => RuleAttr::OifName(n),
-                None => RuleAttr::Unknown(a.to_unknown()),
-            },
-            FRA_GOTO => RuleAttr::Goto(a.u32("FRA_GOTO")?),
-            FRA_PRIORITY => RuleAttr::Priority(a.u32("FRA_PRIORITY")?),
-            FRA_FWMARK => RuleAttr::FwMark(a.u32("FRA_FWMARK")?),
-            FRA_FLOW => RuleAttr::Flow(a.u32("FRA_FLOW")?),
-            FRA_TUN_ID => RuleAttr::TunId(u64::from_be(a.u64("FRA_TUN_ID")?)),
-            FRA_SUPPRESS_IFGROUP => RuleAttr::SuppressIfGroup(a.u32("FRA_SUPPRESS_IFGROUP")?),
-            FRA_SUPPRESS_PREFIXLEN => RuleAttr::SuppressPrefixLen(a.u32("FRA_SUPPRESS_PREFIXLEN")?),
-            FRA_TABLE => RuleAttr::Table(a.u32("FRA_TABLE")?),
-            FRA_FWMASK => RuleAttr::FwMask(a.u32("FRA_FWMASK")?),
-            FRA_L3MDEV => RuleAttr::L3mdev(a.u8("FRA_L3MDEV")?),
-            FRA_UID_RANGE => RuleAttr::UidRange(uid_range(a)?),
-            FRA_PROTOCOL => RuleAttr::Protocol(RouteProtocol(a.u8("FRA_PROTOCOL")?)),
-            FRA_IP_PROTO => RuleAttr::IpProto(a.u8("FRA_IP_PROTO")?),
-            FRA_SPORT_RANGE => RuleAttr::SourcePortRange(port_range(a, "FRA_SPORT_RANGE")?),
-            FRA_DPORT_RANGE => RuleAttr::DestinationPortRange(port_range(a, "FRA_DPORT_RANGE")?),
-            FRA_DSCP => RuleAttr::Dscp(a.u8("FRA_DSCP")?),
-            FRA_FLOWLABEL => RuleAttr::FlowLabel(a.u32_be("FRA_FLOWLABEL")?),
-            FRA_FLOWLABEL_MASK => RuleAttr::FlowLabelMask(a.u32_be("FRA_FLOWLABEL_MASK")?),
-            FRA_SPORT_MASK => RuleAttr::SourcePortMask(a.u16("FRA_SPORT_MASK")?),
-            FRA_DPORT_MASK => RuleAttr::DestinationPortMask(a.u16("FRA_DPORT_MASK")?),
-            FRA_DSCP_MASK => RuleAttr::DscpMask(a.u8("FRA_DSCP_MASK")?),
-            _ => RuleAttr::Unknown(a.to_unknown()),
-        };
-        Ok(typed)
-    }
-
-    /// The attribute type written on the wire, flag bits included.
-    pub fn kind(&self) -> u16 {
-        match self {
-            RuleAttr::Destination(_) => FRA_DST,
-            RuleAttr::Source(_) => FRA_SRC,
-            RuleAttr::IifName(_) => FRA_IIFNAME,
-            RuleAttr::Goto(_) => FRA_GOTO,
-            RuleAttr::Priority(_) => FRA_PRIORITY,
-            RuleAttr::FwMark(_) => FRA_FWMARK,
-            RuleAttr::Flow(_) => FRA_FLOW,
-            RuleAttr::TunId(_) => FRA_TUN_ID,
-            RuleAttr::SuppressIfGroup(_) => FRA_SUPPRESS_IFGROUP,
-            RuleAttr::SuppressPrefixLen(_) => FRA_SUPPRESS_PREFIXLEN,
-            RuleAttr::Table(_) => FRA_TABLE,
-            RuleAttr::FwMask(_) => FRA_FWMASK,
-            RuleAttr::OifName(_) => FRA_OIFNAME,
-            RuleAttr::L3mdev(_) => FRA_L3MDEV,
-            RuleAttr::UidRange(_) => FRA_UID_RANGE,
-            RuleAttr::Protocol(_) => FRA_PROTOCOL,
-            RuleAttr::IpProto(_) => FRA_IP_PROTO,
-            RuleAttr::SourcePortRange(_) => FRA_SPORT_RANGE,
-            RuleAttr::DestinationPortRange(_) => FRA_DPORT_RANGE,
-            RuleAttr::Dscp(_) => FRA_DSCP,
-            RuleAttr::FlowLabel(_) => FRA_FLOWLABEL,
-            RuleAttr::FlowLabelMask(_) => FRA_FLOWLABEL_MASK,
-            RuleAttr::SourcePortMask(_) => FRA_SPORT_MASK,
-            RuleAttr::DestinationPortMask(_) => FRA_DPORT_MASK,
-            RuleAttr::DscpMask(_) => FRA_DSCP_MASK,
-            RuleAttr::Unknown(u) => u.kind,
-        }
-    }
-
-    /// Length of the value, without header or padding.
     fn value_len(&self) -> usize {
-        match self {
-            RuleAttr::Destination(a) | RuleAttr::Source(a) => {
-                if a.is_ipv4() {
-                    4
-                } else {
-                    16
-                }
-            }
-            RuleAttr::IifName(n) | RuleAttr::OifName(n) => n.len() + 1,
-            RuleAttr::Goto(_)
-            | RuleAttr::Priority(_)
-            | RuleAttr::FwMark(_)
-            | RuleAttr::Flow(_)
-            | RuleAttr::SuppressIfGroup(_)
-            | RuleAttr::SuppressPrefixLen(_)
-            | RuleAttr::Table(_)
-            | RuleAttr::FwMask(_)
-            | RuleAttr::FlowLabel(_)
-            | RuleAttr::FlowLabelMask(_)
-            | RuleAttr::SourcePortRange(_)
-            | RuleAttr::DestinationPortRange(_) => 4,
-            RuleAttr::TunId(_) | RuleAttr::UidRange(_) => 8,
-            RuleAttr::L3mdev(_)
-            | RuleAttr::Protocol(_)
-            | RuleAttr::IpProto(_)
-            | RuleAttr::Dscp(_)
-            | RuleAttr::DscpMask(_) => 1,
-            RuleAttr::SourcePortMask(_) | RuleAttr::DestinationPortMask(_) => 2,
-            RuleAttr::Unknown(u) => u.value.len(),
-        }
+        8
     }
-
-    /// Bytes taken on the wire, padding included.
-    pub fn buffer_len(&self) -> usize {
-        attr_size(self.value_len())
+    fn emit_value(&self, b: &mut Builder<'_>, kind: u16) -> Result<(), EncodeError> {
+        b.attr(kind, &words_to_bytes::<2, 8>([self.start, self.end]))
     }
+}
 
-    /// Appends the attribute.
-    pub fn emit(&self, b: &mut Builder<'_>) -> Result<(), EncodeError> {
-        let k = self.kind();
-        match self {
-            RuleAttr::Destination(a) | RuleAttr::Source(a) => b.attr_ip(k, *a),
-            RuleAttr::IifName(n) | RuleAttr::OifName(n) => emit_ifname(b, k, n),
-            RuleAttr::Goto(v)
-            | RuleAttr::Priority(v)
-            | RuleAttr::FwMark(v)
-            | RuleAttr::Flow(v)
-            | RuleAttr::SuppressIfGroup(v)
-            | RuleAttr::SuppressPrefixLen(v)
-            | RuleAttr::Table(v)
-            | RuleAttr::FwMask(v) => b.attr_u32(k, *v),
-            RuleAttr::FlowLabel(v) | RuleAttr::FlowLabelMask(v) => b.attr_u32_be(k, *v),
-            RuleAttr::TunId(v) => b.attr(k, &v.to_be_bytes()),
-            RuleAttr::L3mdev(v)
-            | RuleAttr::IpProto(v)
-            | RuleAttr::Dscp(v)
-            | RuleAttr::DscpMask(v) => b.attr_u8(k, *v),
-            RuleAttr::Protocol(p) => b.attr_u8(k, p.0),
-            RuleAttr::UidRange(r) => b.attr(k, &words_to_bytes::<2, 8>([r.start, r.end])),
-            RuleAttr::SourcePortRange(r) | RuleAttr::DestinationPortRange(r) => {
-                let [s0, s1] = r.start.to_ne_bytes();
-                let [e0, e1] = r.end.to_ne_bytes();
-                b.attr(k, &[s0, s1, e0, e1])
-            }
-            RuleAttr::SourcePortMask(v) | RuleAttr::DestinationPortMask(v) => b.attr_u16(k, *v),
-            RuleAttr::Unknown(u) => u.emit(b),
-        }
+/// `struct fib_rule_port_range`: two native-endian u16.
+impl AttrValue for PortRange {
+    fn parse_value(a: &Attr<'_>, name: &'static str, _: usize) -> Result<Self, DecodeError> {
+        let v: [u8; 4] = a.struct_bytes(name, "expected 4 bytes (struct fib_rule_port_range)")?;
+        Ok(PortRange {
+            start: read_field::<u16>(&v, port_field::START),
+            end: read_field::<u16>(&v, port_field::END),
+        })
+    }
+    fn value_len(&self) -> usize {
+        4
+    }
+    fn emit_value(&self, b: &mut Builder<'_>, kind: u16) -> Result<(), EncodeError> {
+        let [s0, s1] = self.start.to_ne_bytes();
+        let [e0, e1] = self.end.to_ne_bytes();
+        b.attr(kind, &[s0, s1, e0, e1])
     }
 }
 
@@ -730,10 +485,7 @@ impl RuleMessage {
     /// Reads a payload (the bytes after `nlmsghdr`). Offsets in errors count from its start.
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         let buf = RuleMessageBuffer::new_checked(payload)?;
-        let mut attrs = Vec::with_capacity(buf.attrs().count());
-        for a in buf.attrs() {
-            attrs.push(RuleAttr::parse(&a?)?);
-        }
+        let attrs = parse_attrs(buf.attrs(), RuleAttr::parse)?;
         Ok(RuleMessage {
             header: buf.header(),
             attrs,
@@ -741,10 +493,6 @@ impl RuleMessage {
     }
 
     fn find<'s, R>(&'s self, f: impl FnMut(&'s RuleAttr) -> Option<R>) -> Option<R> {
-        self.attrs.iter().find_map(f)
-    }
-
-    fn find_u32(&self, f: fn(&RuleAttr) -> Option<u32>) -> Option<u32> {
         self.attrs.iter().find_map(f)
     }
 
@@ -766,7 +514,7 @@ impl RuleMessage {
 
     /// `FRA_PRIORITY`; the kernel leaves it out for priority 0.
     pub fn priority(&self) -> Option<u32> {
-        self.find_u32(|a| match a {
+        self.find(|a| match a {
             RuleAttr::Priority(v) => Some(*v),
             _ => None,
         })
@@ -774,7 +522,7 @@ impl RuleMessage {
 
     /// The table id: `FRA_TABLE` when present (it holds all 32 bits), else the header's.
     pub fn table(&self) -> u32 {
-        self.find_u32(|a| match a {
+        self.find(|a| match a {
             RuleAttr::Table(v) => Some(*v),
             _ => None,
         })
@@ -783,7 +531,7 @@ impl RuleMessage {
 
     /// `FRA_GOTO`: the target priority of a goto rule.
     pub fn goto_target(&self) -> Option<u32> {
-        self.find_u32(|a| match a {
+        self.find(|a| match a {
             RuleAttr::Goto(v) => Some(*v),
             _ => None,
         })
@@ -791,7 +539,7 @@ impl RuleMessage {
 
     /// `FRA_FWMARK`.
     pub fn fwmark(&self) -> Option<u32> {
-        self.find_u32(|a| match a {
+        self.find(|a| match a {
             RuleAttr::FwMark(v) => Some(*v),
             _ => None,
         })
@@ -799,7 +547,7 @@ impl RuleMessage {
 
     /// `FRA_FWMASK`.
     pub fn fwmask(&self) -> Option<u32> {
-        self.find_u32(|a| match a {
+        self.find(|a| match a {
             RuleAttr::FwMask(v) => Some(*v),
             _ => None,
         })
@@ -807,7 +555,7 @@ impl RuleMessage {
 
     /// `FRA_FLOW`: the realms.
     pub fn flow(&self) -> Option<u32> {
-        self.find_u32(|a| match a {
+        self.find(|a| match a {
             RuleAttr::Flow(v) => Some(*v),
             _ => None,
         })
@@ -815,7 +563,7 @@ impl RuleMessage {
 
     /// `FRA_SUPPRESS_PREFIXLEN`, `None` when absent or not set (-1).
     pub fn suppress_prefixlen(&self) -> Option<u32> {
-        self.find_u32(|a| match a {
+        self.find(|a| match a {
             RuleAttr::SuppressPrefixLen(v) => Some(*v),
             _ => None,
         })
@@ -824,7 +572,7 @@ impl RuleMessage {
 
     /// `FRA_SUPPRESS_IFGROUP`, `None` when absent or not set (-1).
     pub fn suppress_ifgroup(&self) -> Option<u32> {
-        self.find_u32(|a| match a {
+        self.find(|a| match a {
             RuleAttr::SuppressIfGroup(v) => Some(*v),
             _ => None,
         })
@@ -928,15 +676,11 @@ impl Emit for RuleMessage {
 mod tests {
     use super::*;
     use crate::wire::attr::{NLA_F_NESTED, NLA_F_NET_BYTEORDER};
+    use crate::wire::{AttrIter, UnknownAttr};
     use proptest::prelude::*;
 
     use crate::wire::family::{AF_INET, AF_INET6};
-
-    fn attr(kind: u16, value: &[u8]) -> Vec<u8> {
-        let mut b = Builder::new();
-        b.attr(kind, value).unwrap();
-        b.into_vec()
-    }
+    use crate::wire::testing::{assert_bad_attr, attr};
 
     /// An IPv4 header (`ip rule add ... table 100`) followed by the given attribute bytes.
     fn payload(attrs: &[u8]) -> Vec<u8> {
@@ -946,10 +690,7 @@ mod tests {
     }
 
     fn round_trip(p: &[u8]) -> RuleMessage {
-        let m = RuleMessage::parse(p).unwrap();
-        assert_eq!(m.to_vec().unwrap(), p, "{m:?}");
-        assert_eq!(m.buffer_len(), p.len());
-        m
+        crate::wire::testing::round_trip(p, RuleMessage::parse)
     }
 
     #[test]
@@ -1038,14 +779,8 @@ mod tests {
             // A valid attribute first, so the bad one is at offset 20.
             let mut attrs = attr(FRA_PRIORITY, &5u32.to_ne_bytes());
             attrs.extend(attr(kind, &vec![1; len]));
-            match RuleMessage::parse(&payload(&attrs)) {
-                Err(DecodeError::BadAttr {
-                    name: n,
-                    offset: 20,
-                    ..
-                }) => assert_eq!(n, name),
-                other => panic!("{name} of {len} bytes: {other:?}"),
-            }
+            let what = format!("{name} of {len} bytes");
+            assert_bad_attr(RuleMessage::parse(&payload(&attrs)), name, 20, &what);
         }
     }
 
@@ -1083,6 +818,15 @@ mod tests {
                 "{name:?}"
             );
         }
+        // The error names the attribute.
+        let m = RuleMessage::default().with(RuleAttr::OifName(String::new()));
+        assert!(matches!(
+            m.to_vec(),
+            Err(EncodeError::InvalidValue {
+                what: "FRA_OIFNAME",
+                ..
+            })
+        ));
     }
 
     #[test]

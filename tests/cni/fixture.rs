@@ -227,6 +227,129 @@ impl Host {
     }
 }
 
+/// Everything an attachment of the networks `nets` can leave behind in the host: links,
+/// addresses and routes, iptables and nftables rules, host-local's leases, tuning's saved
+/// state and the cache. Left out is what changes by itself or from one pod to the next
+/// whatever the runtime does: carrier and timers, a bridge's MAC (a bridge takes its last
+/// port's), IPv6 link-local addresses and routes, rule counters, iptables-save's comments.
+pub fn host_state(h: &Host, nets: &[&str]) -> Value {
+    let links: Vec<Value> = host_links()
+        .iter()
+        .map(|l| {
+            let flags: Vec<&Value> = l["flags"]
+                .as_array()
+                .map(|f| {
+                    f.iter()
+                        .filter(|f| *f != "NO-CARRIER" && *f != "LOWER_UP")
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({"name": l["ifname"], "kind": l["linkinfo"]["info_kind"],
+                   "master": l["master"], "mtu": l["mtu"], "flags": flags})
+        })
+        .collect();
+    let addrs: Vec<Value> = serde_json::from_str::<Value>(&run("ip", &["-j", "addr", "show"]))
+        .unwrap()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|l| {
+            let dev = l["ifname"].clone();
+            l["addr_info"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| !(a["family"] == "inet6" && a["scope"] == "link"))
+                .map(move |a| json!([dev, a["local"], a["prefixlen"]]))
+        })
+        .collect();
+    let mut routes = Vec::new();
+    for family in ["-4", "-6"] {
+        let out = run("ip", &["-j", family, "route", "show", "table", "all"]);
+        for r in serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let dst = r["dst"].as_str().unwrap_or_default();
+            if dst.starts_with("fe80") || dst.starts_with("ff00") {
+                continue;
+            }
+            routes.push(json!([
+                r["type"],
+                dst,
+                r["gateway"],
+                r["dev"],
+                r["table"],
+                r["protocol"],
+                r["prefsrc"]
+            ]));
+        }
+    }
+    let rules: Vec<String> = (iptables_save() + &run("nft", &["list", "ruleset"]))
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            // Counters: `[0:0]` in iptables-save, `packets 0 bytes 0` in nft.
+            let l = zero_counters(l);
+            l.trim_end().to_string()
+        })
+        .collect();
+    let files = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    json!({
+        "links": links,
+        "addrs": addrs,
+        "routes": routes,
+        "rules": rules,
+        "leases": nets.iter().map(|n| h.allocations(n)).collect::<Vec<_>>(),
+        "tuning": files(&h.tuning),
+        "cache": h.cache_files(),
+    })
+}
+
+/// `l` with every rule counter zeroed: `[N:M]` and `packets N bytes M`.
+fn zero_counters(l: &str) -> String {
+    let mut out = String::with_capacity(l.len());
+    let mut words = l.split(' ').peekable();
+    let mut first = true;
+    while let Some(w) = words.next() {
+        if !first {
+            out.push(' ');
+        }
+        first = false;
+        let counter = w.len() > 2
+            && w.starts_with('[')
+            && w.ends_with(']')
+            && w[1..w.len() - 1]
+                .split(':')
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if counter {
+            out.push_str("[0:0]");
+        } else if w == "packets" || w == "bytes" {
+            out.push_str(w);
+            if words.next().is_some() {
+                out.push_str(" 0");
+            }
+        } else {
+            out.push_str(w);
+        }
+    }
+    out
+}
+
 /// Runs a command in the calling thread's namespace; returns stdout, asserting success.
 pub fn run(cmd: &str, args: &[&str]) -> String {
     let out = Command::new(cmd)

@@ -1,6 +1,7 @@
 //! CNI runtime tests: Debian's containernetworking-plugins (`/usr/lib/cni`) on the real
 //! kernel, the fault plugins of `tests/cni/fault/`, libcni itself (a Go program built from
-//! Debian's golang-github-appc-cni-dev) and the `netplumb cni` command.
+//! Debian's golang-github-appc-cni-dev), the `netplumb cni` command, and a plugin's result
+//! handed to the VM side.
 //!
 //! Every test runs the runtime on a thread inside a throwaway network namespace that plays
 //! the host (bridge, portmap, bandwidth and firewall change the namespace they run in), with
@@ -18,3 +19,4 @@ mod fixture;
 mod libcni;
 mod plugins;
 mod runtime;
+mod vm;

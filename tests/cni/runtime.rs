@@ -8,6 +8,7 @@ use netplumb::cni::{
     BandwidthConfig, CniRuntime, Error, IpRange, NetAttachment, PodNetwork, PortMapping,
     RuntimeConfig,
 };
+use netplumb::undo::FaultPlan;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -216,6 +217,78 @@ fn a_failing_second_network_tears_the_first_down() {
         ];
         let e = rt.set_up_pod(&spec, None).unwrap_err();
         assert!(e.to_string().contains("already assigned"), "{e}");
+    });
+}
+
+#[test]
+fn a_fault_at_every_step_of_a_pods_networks_leaves_nothing_behind() {
+    with_host("runtime_fault_at_every_step", |h| {
+        h.write_conf(
+            "10-a.conflist",
+            &list(
+                "np-fa",
+                "1.0.0",
+                vec![bridge(h, "npbr0", &["198.18.33.0/24"])],
+            ),
+        );
+        h.write_conf(
+            "20-b.conflist",
+            &list(
+                "np-fb",
+                "1.0.0",
+                vec![
+                    bridge(h, "npbr1", &["198.18.34.0/24"]),
+                    json!({"type": "portmap", "capabilities": {"portMappings": true}}),
+                ],
+            ),
+        );
+        let with_plan = |plan: &FaultPlan| {
+            CniRuntime::builder()
+                .conf_dir(&h.conf)
+                .bin_dir(CNI_BIN)
+                .cache_dir(&h.cache)
+                .watch(false)
+                .fault_plan(plan.clone())
+                .build()
+                .unwrap()
+        };
+        let p = Pod::new("rt_fault_steps");
+        let mut spec = pod(&p, "two", "r9");
+        spec.networks = vec![NetAttachment::new("np-fa"), NetAttachment::new("np-fb")];
+        // A dry run counts the steps; a complete setup and teardown is the reference.
+        let plan = FaultPlan::never();
+        let rt = with_plan(&plan);
+        rt.set_up_pod(&spec, None).unwrap();
+        let steps = plan.log();
+        assert_eq!(
+            steps,
+            [
+                "after ADD bridge",
+                "after network np-fa",
+                "after ADD bridge",
+                "after ADD portmap",
+                "after network np-fb"
+            ]
+        );
+        rt.tear_down_pod(&spec, None).unwrap();
+        let baseline = host_state(h, &["np-fa", "np-fb"]);
+        for n in 0..steps.len() {
+            let plan = FaultPlan::fail_at(n);
+            let e = with_plan(&plan).set_up_pod(&spec, None).unwrap_err();
+            assert!(
+                !matches!(e, Error::CleanupFailed { .. }),
+                "step {n}: the rollback failed: {e}"
+            );
+            // Once np-fa is complete, the pod's rollback DELs it.
+            let del_a = plan.log().iter().any(|s| s == "DEL network np-fa");
+            assert_eq!(del_a, n >= 1, "step {n}: {:?}", plan.log());
+            assert_eq!(p.links(), ["lo"], "step {n}");
+            assert_eq!(
+                host_state(h, &["np-fa", "np-fb"]),
+                baseline,
+                "step {n} left something behind"
+            );
+        }
     });
 }
 

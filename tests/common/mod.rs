@@ -24,8 +24,9 @@ pub mod golden;
 
 use netplumb::wire::Builder;
 use netplumb::wire::attr::AttrIter;
-use netplumb::{Handle, NetNs};
+use netplumb::{Error, Handle, IpNet, NetNs};
 use std::io::Write;
+use std::net::IpAddr;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -107,6 +108,23 @@ pub fn unique_name() -> String {
     )
 }
 
+/// `s` (`"198.18.0.0/15"`) as an [`IpNet`].
+pub fn net(s: &str) -> IpNet {
+    s.parse().unwrap()
+}
+
+/// `s` (`"198.18.0.1"`) as an [`IpAddr`].
+pub fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+/// The text of the kernel's extended ack in `e`, which must be a kernel error.
+pub fn kernel_text(e: &Error) -> String {
+    e.kernel()
+        .unwrap_or_else(|| panic!("not a kernel error: {e:?}"))
+        .text()
+}
+
 /// A named namespace made with the crate's own `NetNs::add`, deleted on drop (also when the
 /// test panics), so that `ip -n NAME ...` can be used for comparisons.
 pub struct TestNs {
@@ -146,6 +164,16 @@ impl TestNs {
             })
             .unwrap()
             .unwrap();
+    }
+
+    /// `ip link set lo up`.
+    pub fn lo_up(&self) {
+        self.ip(&["link", "set", "lo", "up"]);
+    }
+
+    /// `ip link add A type veth peer name B`.
+    pub fn add_veth(&self, a: &str, b: &str) {
+        self.ip(&["link", "add", a, "type", "veth", "peer", "name", b]);
     }
 
     /// A handle bound to the namespace.

@@ -3,8 +3,10 @@
 //!
 //! `ip`'s objects have their grammar and AST here, one module each (`address`, `link`,
 //! `route`, `neigh`, `tuntap`, `netns`, `monitor`, and netplumb's `decode`); the executor of
-//! each is the module of the same name in `exec/`, which implements [`Run`] for the AST. The
-//! table of objects, in `ip`'s order of checks, is in `main.rs`.
+//! each is the module of the same name in `exec/`, which implements [`Run`] for the AST.
+//! Objects added since (`rule`) and netplumb's front ends keep grammar and executor together
+//! in a folder of their own. The table of objects, in `ip`'s order of checks, is in
+//! `main.rs`.
 
 pub mod addr;
 pub mod decode;

@@ -43,10 +43,15 @@ const MAIN_TEXT: &str = "\
 Usage: netplumb [ OPTIONS ] OBJECT { COMMAND | help }
        netplumb [ -force ] -batch FILENAME
        netplumb decode [ protocol { route | netfilter } ] [ FILE ]
-where  OBJECT := { link | address | route | neigh | tuntap | netns | monitor | help }
+       netplumb [ -n NAME ] vm run [ --tap NAME ] [ --bridge NAME ] -- CMD [ ARGS ]
+       netplumb cni { add | check | del | status | gc } NETNAME NETNS
+where  OBJECT := { link | address | route | rule | neigh | tuntap | netns | monitor |
+                   help }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | link } | -4 | -6 | -0 |
                     -o[neline] | -b[atch] FILENAME | -force | -n[etns] NAME |
                     -he[lp] }
 Objects are the same as ip(8)'s and may be abbreviated (l, a, r, n, ...).
+netplumb's own: vm (a VM behind a tap in a pod's namespace: netplumb vm help) and
+cni (cnitool's drop-in, built with feature cni: netplumb cni help).
 ";

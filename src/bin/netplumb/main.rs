@@ -10,6 +10,9 @@
 //! # Layout
 //! Each module uses only the ones listed after it:
 //! - `main.rs`: the object table, `-batch`.
+//! - `rule/`: `ip rule`, the first object added as a folder (grammar and executor together).
+//! - `cni/`, `vm/`: netplumb's own front ends (`netplumb cni`, cnitool's drop-in, with
+//!   feature `cni`; `netplumb vm run`), one folder each, rows at the end of the table.
 //! - `exec/`: one executor per `ip` object, implementing [`Run`](cmd::Run) for the command
 //!   its parser makes, and what they share: `exec/render` (ip-style records, text and JSON,
 //!   and the printer), `exec/links` (link names), `exec/stream` (dumps printed while they
@@ -22,9 +25,10 @@
 //!   words), `error.rs` ([`CliError`]), `json.rs` (the JSON writer).
 //!
 //! # Adding an object or a front end
-//! An object of `ip` that netplumb does not cover yet (`rule`) or a front end of its own
-//! (`cni`, `vm`, `docker-plugin`) is a folder, `src/bin/netplumb/rule/`, and one row of
-//! [`OBJECTS`] (with its `mod rule;`):
+//! An object of `ip` that netplumb does not cover yet (`rule` is the first made this way)
+//! or a front end of its own (`cni`, `vm`, `docker-plugin`) is a folder,
+//! `src/bin/netplumb/rule/`, and one row of [`OBJECTS`] (with its `mod rule;`). Its
+//! renderer, when `monitor` prints the object too, goes in `exec/render` with the others.
 //! 1. The folder's `mod.rs` declares `pub const OBJECT: Object` with the object's usage,
 //!    `Topic::new("rule", USAGE)` (`USAGE` starts with `Usage: netplumb rule`), and its
 //!    parser, `fn parse(c: &mut Cursor, g: &Globals) -> Res<Command>`. The parser reads the
@@ -43,6 +47,12 @@
 //!    decides abbreviations); a front end of netplumb's own goes at the end, so that no
 //!    abbreviation `ip` knows changes meaning. The main usage text ([`help::MAIN`]) lists
 //!    the objects.
+//!
+//! A front end whose exit status is not one of the CLI's (0, 1, 2) ends the process itself
+//! from `Run::run` once it has nothing left to undo, and its parser refuses `-batch`: `vm
+//! run` exits with its command's status (or 125, 126, 127 as `env` does), like an `exec`.
+//! Global options a front end has no use for are ignored; `cni` refuses `-n` (its namespace
+//! is an argument, as cnitool's).
 //!
 //! Its tests go in the folder: `crate::tests::{parse_ok, parse_as, err}` parse whole lines;
 //! the tests here check every object's usage text. A decoder of another netlink protocol
@@ -80,6 +90,7 @@ mod json;
 mod names;
 #[cfg(test)]
 mod number_forms;
+mod rule;
 mod vm;
 mod words;
 
@@ -99,7 +110,7 @@ const OBJECTS: &[(&str, Option<&Object>)] = &[
     ("addrlabel", None),
     ("maddress", None),
     ("route", Some(&cmd::route::OBJECT)),
-    ("rule", None),
+    ("rule", Some(&rule::OBJECT)),
     ("neighbor", Some(&cmd::neigh::OBJECT)),
     ("neighbour", Some(&cmd::neigh::OBJECT)),
     ("ntable", None),
@@ -130,6 +141,11 @@ const OBJECTS: &[(&str, Option<&Object>)] = &[
     ("stats", None),
     ("amt", None),
     ("decode", Some(&cmd::decode::OBJECT)),
+    #[cfg(feature = "cni")]
+    ("cni", Some(&cni::OBJECT)),
+    #[cfg(not(feature = "cni"))]
+    ("cni", None),
+    ("vm", Some(&vm::OBJECT)),
 ];
 
 fn main() {
@@ -138,8 +154,6 @@ fn main() {
         .map(|a| a.into_string())
         .collect();
     let code = match args {
-        #[cfg(feature = "cni")]
-        Ok(args) if args.first().is_some_and(|a| a == "cni") => cni::main(&args[1..]),
         Ok(args) => run_main(&args),
         Err(bad) => fail(&CliError::Usage(format!(
             "Error: argument {bad:?} is not valid UTF-8."
@@ -164,7 +178,6 @@ fn run_main(argv: &[String]) -> i32 {
         Start::Version => Command::Version.run(&ctx),
         Start::Help => Command::Help(help::MAIN).run(&ctx),
         Start::Command(_) if globals.batch.is_some() => return run_batch(&ctx),
-        Start::Command(i) if vm::is_vm(argv, i) => return vm::main(argv, i, &globals.netns),
         Start::Command(i) => {
             parse(argv.get(i..).unwrap_or_default(), &globals).and_then(|c| c.run(&ctx))
         }
@@ -318,6 +331,8 @@ mod tests {
             ("netns", "Netns"),
             ("d", "Decode"),
             ("decode", "Decode"),
+            ("ru", "RuleCmd"),
+            ("rule", "RuleCmd"),
         ] {
             let c = parse_ok(line);
             assert!(format!("{c:?}").starts_with(kind), "{line}: {c:?}");
@@ -369,7 +384,7 @@ mod tests {
     fn unsupported_and_unknown_objects() {
         // `t` is tunnel for ip, so it must not become tuntap here.
         for obj in [
-            "t", "tu", "tun", "m", "ma", "ru", "addrl", "nex", "x", "s", "v", "nt",
+            "t", "tu", "tun", "m", "ma", "mr", "addrl", "nex", "x", "s", "v", "nt",
         ] {
             let e = err(&format!("{obj} show"));
             assert!(e.contains("is not supported by netplumb"), "{obj}: {e}");

@@ -441,6 +441,84 @@ pub const NEIGH_STATES: [(u16, &str); 8] = [
     (0x80, "PERMANENT"),
 ];
 
+/// `protodown_reason_n2a`: the name of protodown reason bit `bit` from
+/// `/etc/iproute2/protodown_reasons.d/*.conf` (`BIT NAME` lines), else the number; the
+/// number with `-N` (`numeric`).
+pub fn protodown_reason_name(bit: u32, numeric: bool) -> String {
+    static CACHE: OnceLock<Vec<(u32, String)>> = OnceLock::new();
+    let table = CACHE.get_or_init(|| {
+        let mut files: Vec<String> = std::fs::read_dir("/etc/iproute2/protodown_reasons.d")
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path().display().to_string())
+            .filter(|p| p.ends_with(".conf"))
+            .collect();
+        files.sort();
+        let mut out = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            for line in text.lines() {
+                let mut it = line.split('#').next().unwrap_or("").split_whitespace();
+                if let (Some(num), Some(name)) = (it.next(), it.next())
+                    && let Some(id) = file_id(num).filter(|id| *id < 32)
+                {
+                    out.push((id, name.to_string()));
+                }
+            }
+        }
+        out
+    });
+    match table.iter().rev().find(|(id, _)| *id == bit) {
+        Some((_, n)) if !numeric => n.clone(),
+        _ => bit.to_string(),
+    }
+}
+
+/// The entries of `/etc/protocols` (name, number, aliases), as `getprotobyname` and
+/// `getprotobynumber` read them; read once.
+fn ip_protocols() -> &'static [(u8, Vec<String>)] {
+    static CACHE: OnceLock<Vec<(u8, Vec<String>)>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        let text = std::fs::read_to_string("/etc/protocols").unwrap_or_default();
+        text.lines()
+            .filter_map(|line| {
+                let mut it = line.split('#').next().unwrap_or("").split_whitespace();
+                let name = it.next()?;
+                let num = it.next()?.parse::<u8>().ok()?;
+                let mut names = vec![name.to_string()];
+                names.extend(it.map(str::to_string));
+                Some((num, names))
+            })
+            .collect()
+    })
+}
+
+/// `inet_proto_n2a`: an IP protocol's name from `/etc/protocols` (`tcp`), or
+/// `ipproto-N` for a number without one and with `-N` (`numeric`).
+pub fn ip_proto_name(p: u8, numeric: bool) -> String {
+    let name = ip_protocols()
+        .iter()
+        .find(|(n, _)| *n == p)
+        .and_then(|(_, names)| names.first());
+    match name {
+        Some(n) if !numeric => n.clone(),
+        _ => format!("ipproto-{p}"),
+    }
+}
+
+/// `inet_proto_a2n`: a decimal number up to 255 (`strtoul(.., 10)`), else a protocol name
+/// or alias from `/etc/protocols`.
+pub fn ip_proto_lookup(w: &str) -> Option<u8> {
+    if let Some(n) = parse_dec(w).and_then(|n| u8::try_from(n).ok()) {
+        return Some(n);
+    }
+    ip_protocols()
+        .iter()
+        .find(|(_, names)| names.iter().any(|n| n == w))
+        .map(|(n, _)| *n)
+}
+
 /// The number of a line in a names file, as `fread_id_name` reads it: `0x` and hex digits
 /// (`sscanf("0x%x")`), else a decimal (`sscanf("%d")`, so `010` is ten and `-1` is
 /// 4294967295).

@@ -1,9 +1,10 @@
 //! [`setup_bridge`] and [`teardown_bridge`].
 
+use super::change::{Change, record};
 use super::error::{VmError, VmStep, at};
-use super::undo::{Change, Log, teardown};
 use crate::handle::Handle;
 use crate::link::{Link, LinkRef, LinkSpec};
+use crate::undo::{StepHandle, Undo};
 
 /// Makes bridge `name` with `links` as its ports (the seed's `SetupBridge`): one
 /// `RTM_NEWLINK` with `NLM_F_CREATE|NLM_F_EXCL` for an up bridge with the first link's MTU
@@ -14,28 +15,28 @@ use crate::link::{Link, LinkRef, LinkSpec};
 /// # Errors
 /// [`VmError::NoLinks`] for an empty list; `EEXIST` if the name is taken; the failed step.
 pub fn setup_bridge(h: &Handle, name: &str, links: &[LinkRef<'_>]) -> Result<Link, VmError> {
-    let mut log = Log::new(h, None);
-    bridge_steps(h, &mut log, name, links).map_err(|e| rolled_back(log, e))
+    let mut undo = Undo::new();
+    bridge_steps(&h.into(), &mut undo, name, links).map_err(|e| rolled_back(&mut undo, e))
 }
 
-/// `e`, after rolling `log` back (with the cleanup errors in its source, if any).
-pub(super) fn rolled_back(log: Log<'_>, e: VmError) -> VmError {
+/// `e`, after rolling `undo` back (with the cleanup errors in its source, if any).
+pub(super) fn rolled_back(undo: &mut Undo<'_>, e: VmError) -> VmError {
     match e {
         VmError::Step { step, link, source } => VmError::Step {
             step,
             link,
-            source: log.rollback(source),
+            source: undo.rollback(source),
         },
-        VmError::Invalid(source) => VmError::Invalid(log.rollback(source)),
+        VmError::Invalid(source) => VmError::Invalid(undo.rollback(source)),
         // Refused before any change (the operations check these first): nothing to undo.
         other => other,
     }
 }
 
-/// The steps of [`setup_bridge`], recorded in `log` (shared with a larger operation).
-pub(super) fn bridge_steps(
-    h: &Handle,
-    log: &mut Log<'_>,
+/// The steps of [`setup_bridge`], recorded in `undo` (shared with a larger operation).
+pub(super) fn bridge_steps<'a>(
+    h: &StepHandle<'a>,
+    undo: &mut Undo<'a>,
     name: &str,
     links: &[LinkRef<'_>],
 ) -> Result<Link, VmError> {
@@ -48,20 +49,28 @@ pub(super) fn bridge_steps(
         spec = spec.mtu(mtu);
     }
     h.link_add(&spec).map_err(at(VmStep::CreateBridge, name))?;
-    log.record(Change::Link {
-        name: name.into(),
-        kind: "bridge",
-    });
+    record(
+        undo,
+        h,
+        Change::Link {
+            name: name.into(),
+            kind: "bridge",
+        },
+    );
     let bridge = h.link_get(name).map_err(at(VmStep::ReadLinks, name))?;
     for l in links {
         let port = h.link_get(l.clone()).map_err(at(VmStep::ReadLinks, l))?;
         h.link_set_master(port.index, bridge.index)
             .map_err(at(VmStep::Enslave, format!("{name}: {}", port.name)))?;
-        log.record(Change::Port {
-            index: port.index,
-            name: port.name,
-            bridge: bridge.index,
-        });
+        record(
+            undo,
+            h,
+            Change::Port {
+                index: port.index,
+                name: port.name,
+                bridge: bridge.index,
+            },
+        );
     }
     Ok(bridge)
 }
@@ -85,20 +94,29 @@ pub fn teardown_bridge(
         Err(e) => return Err(e),
     };
     // Reverted last first: the bridge goes down after its ports are released, in order.
-    let mut changes = vec![Change::Up {
-        index: br.index,
-        name: br.name,
-    }];
+    let (sh, mut undo) = (h.into(), Undo::new());
+    record(
+        &mut undo,
+        &sh,
+        Change::Up {
+            index: br.index,
+            name: br.name,
+        },
+    );
     for l in links.iter().rev() {
         match h.link_get(l.clone()) {
             Err(e) if e.is_not_found() => {}
             Err(e) => return Err(e),
-            Ok(port) => changes.push(Change::Port {
-                index: port.index,
-                name: port.name,
-                bridge: br.index,
-            }),
+            Ok(port) => record(
+                &mut undo,
+                &sh,
+                Change::Port {
+                    index: port.index,
+                    name: port.name,
+                    bridge: br.index,
+                },
+            ),
         }
     }
-    teardown(h, &mut changes, None)
+    undo.teardown()
 }

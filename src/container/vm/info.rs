@@ -36,7 +36,7 @@ impl fmt::Display for PodRoute {
 
 /// The network configuration of one pod interface, as the VM must take it over: netplumb's
 /// own type for what the seed kept in a CNI result (the CNI runtime converts a CNI result
-/// into it).
+/// into it: `netplumb::cni::CniResult::pod_interface_info`, feature `cni`).
 ///
 /// ```
 /// use netplumb::container::vm::{PodInterfaceInfo, PodRoute};

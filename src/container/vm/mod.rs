@@ -20,7 +20,7 @@
 //! | `GenerateMacAddress()` | [`MacAddr::random_with_prefix`]`(&`[`VM_MAC_PREFIX`]`)` |
 //! | `Route{Destination, Via}` | [`PodRoute`] `{dst, gw}` |
 //! | `InterfaceInfo{IPNet, Routes}` | [`PodInterfaceInfo`] (with gateway, MTU and MAC) |
-//! | `ContainerNetwork{Info, DhcpNS}` | none: unused in the seed; the CNI result belongs to the CNI runtime, which converts it into [`PodInterfaceInfo`] |
+//! | `ContainerNetwork{Info, DhcpNS}` | none: unused in the seed; the CNI result belongs to the CNI runtime, which converts it into [`PodInterfaceInfo`] (`netplumb::cni::CniResult::pod_interface_info`, feature `cni`) |
 //! | `SizeOfIfReq`, `IFNAMSIZ` | none public: the `ifreq` layout is private to the tun ioctls; [`crate::ifname::MAX_IFNAME_LEN`] is `IFNAMSIZ - 1` |
 //!
 //! # How it works
@@ -98,12 +98,12 @@
 //! [`Handle`]: crate::Handle
 
 mod bridge;
+mod change;
 mod error;
 mod escape;
 mod info;
 mod link;
 mod setup;
-mod undo;
 
 pub use bridge::{setup_bridge, teardown_bridge};
 pub use error::{VmError, VmStep};

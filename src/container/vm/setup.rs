@@ -1,10 +1,10 @@
 //! [`ContainerSideNetwork`]: the pod side of a VM's network, set up and torn down.
 
 use super::bridge::{bridge_steps, rolled_back};
+use super::change::{Change, record};
 use super::error::{VmError, VmStep, at};
 use super::info::PodInterfaceInfo;
 use super::link::{LinkConfig, extract_link_info, veths};
-use super::undo::{Change, Log, teardown};
 use super::{DHCP_SERVER_ADDRESS, VM_MAC_PREFIX};
 use crate::addr::AddrSpec;
 use crate::handle::Handle;
@@ -12,8 +12,9 @@ use crate::link::Link;
 use crate::mac::MacAddr;
 use crate::netns::NetNs;
 use crate::tun::{Mode, Tun, TunBuilder};
-use crate::undo::FaultPlan;
+use crate::undo::{FaultPlan, StepHandle, Undo};
 use std::fs::File;
+use std::sync::Arc;
 
 /// What [`ContainerSideNetwork::setup`] works from: the pod's interfaces (or none, to find
 /// and read them), the names of the taps and bridges, and fault injection for tests.
@@ -65,8 +66,9 @@ impl SetupOptions {
 
     /// Fault injection for tests: `plan` is consulted before every request setup sends (it
     /// is set on setup's handle, and stays there for the teardown's requests) and before its
-    /// other steps (making and opening taps), and its rollback's; the step it fails makes
-    /// setup roll back. [`FaultPlan::never`] counts the steps.
+    /// other steps (making and opening taps), and before each step of its rollback and of
+    /// the teardown (it is the plan of the undo log the network keeps); the step it fails
+    /// makes setup roll back. [`FaultPlan::never`] counts the steps.
     #[must_use]
     pub fn faults(mut self, plan: FaultPlan) -> Self {
         self.faults = Some(plan);
@@ -153,10 +155,11 @@ impl VmInterface {
 /// `teardown`.
 #[derive(Debug)]
 pub struct ContainerSideNetwork {
-    handle: Handle,
+    handle: Arc<Handle>,
     interfaces: Vec<VmInterface>,
-    /// What setup changed, first first: what teardown reverts.
-    changes: Vec<Change>,
+    /// What setup changed, one step per change, first first: what teardown reverts (and,
+    /// after a teardown that failed, what it must still revert).
+    undo: Undo<'static>,
 }
 
 impl ContainerSideNetwork {
@@ -181,8 +184,9 @@ impl ContainerSideNetwork {
     ///
     /// then set `lo` up (if it was down) and open each tap.
     ///
-    /// Each change is recorded in the crate's undo log as it is made; if any step fails,
-    /// every change made before it is undone, in reverse order.
+    /// Each change is recorded in the crate's undo log as it is made (kept in the returned
+    /// value for the teardown); if any step fails, every change made before it is undone,
+    /// in reverse order.
     ///
     /// # Errors
     /// [`VmError::NoVeth`] when there is nothing to set up; the failed step otherwise (with
@@ -190,18 +194,21 @@ impl ContainerSideNetwork {
     /// too).
     pub fn setup(ns: &NetNs, opts: &SetupOptions) -> Result<ContainerSideNetwork, VmError> {
         let handle = Handle::in_netns(ns).map_err(at(VmStep::Socket, "the pod namespace"))?;
+        let handle = Arc::new(handle);
         handle.set_fault_plan(opts.faults.clone());
-        let mut log = Log::new(&handle, opts.faults.clone());
+        let mut undo = Undo::new();
+        undo.set_faults(opts.faults.clone());
         let mut interfaces = Vec::new();
-        let changes = match setup_steps(&handle, ns, opts, &mut log, &mut interfaces) {
-            Ok(()) => log.into_changes(),
-            Err(e) if opts.stop_at_fault && e.is_injected() => log.into_changes(),
-            Err(e) => return Err(rolled_back(log, e)),
-        };
+        let h = StepHandle::Shared(Arc::clone(&handle));
+        match setup_steps(&h, ns, opts, &mut undo, &mut interfaces) {
+            Ok(()) => {}
+            Err(e) if opts.stop_at_fault && e.is_injected() => {}
+            Err(e) => return Err(rolled_back(&mut undo, e)),
+        }
         Ok(ContainerSideNetwork {
             handle,
             interfaces,
-            changes,
+            undo,
         })
     }
 
@@ -233,10 +240,11 @@ impl ContainerSideNetwork {
     /// were, its MAC restored. Afterwards the namespace has the same links, MACs, addresses
     /// and routes as before setup.
     ///
-    /// The crate's undo log runs the steps: every step is attempted even when an earlier
-    /// one fails (the seed returned success when ebtables failed and skipped the rest), and
-    /// what is already undone is not an error. A step that failed stays recorded, so calling
-    /// `teardown` again retries it; a second call after a successful one does nothing.
+    /// The crate's undo log, kept since setup, runs the steps: every step is attempted even
+    /// when an earlier one fails (the seed returned success when ebtables failed and skipped
+    /// the rest), and what is already undone is not an error. A step that failed stays in
+    /// the log, so calling `teardown` again retries only what failed; a second call after a
+    /// successful one does nothing.
     ///
     /// # Errors
     /// [`crate::Error::Teardown`] with every step that failed.
@@ -244,7 +252,7 @@ impl ContainerSideNetwork {
         for i in &mut self.interfaces {
             i.tap = None;
         }
-        teardown(&self.handle, &mut self.changes, None)
+        self.undo.teardown()
     }
 }
 
@@ -284,11 +292,11 @@ fn plan(h: &Handle, opts: &SetupOptions) -> Result<Vec<(Link, PodInterfaceInfo)>
     }
 }
 
-fn setup_steps(
-    h: &Handle,
+fn setup_steps<'a>(
+    h: &StepHandle<'a>,
     ns: &NetNs,
     opts: &SetupOptions,
-    log: &mut Log<'_>,
+    undo: &mut Undo<'a>,
     out: &mut Vec<VmInterface>,
 ) -> Result<(), VmError> {
     // Everything that can be refused is checked before the first change.
@@ -306,19 +314,23 @@ fn setup_steps(
     }
     for (i, (veth, info)) in plans.into_iter().enumerate() {
         let (tap, bridge) = (opts.tap_name(i), opts.bridge_name(i));
-        out.push(interface_steps(h, ns, log, veth, info, tap, bridge)?);
+        out.push(interface_steps(h, ns, undo, veth, info, tap, bridge)?);
     }
     let lo = h.link_get("lo").map_err(at(VmStep::ReadLinks, "lo"))?;
     if !lo.is_up() {
         h.link_up(lo.index).map_err(at(VmStep::Up, "lo"))?;
-        log.record(Change::Up {
-            index: lo.index,
-            name: lo.name,
-        });
+        record(
+            undo,
+            h,
+            Change::Up {
+                index: lo.index,
+                name: lo.name,
+            },
+        );
     }
     for iface in out.iter_mut() {
         let name = iface.tap_name.clone();
-        log.check(&format!("open tap {name}"))
+        undo.check(&format!("open tap {name}"))
             .and_then(|()| ns.run(|| Tun::attach(&name, Mode::Tap))?)
             .map(|tap| iface.tap = Some(File::from(tap.into_fd())))
             .map_err(at(VmStep::OpenTap, &name))?;
@@ -326,10 +338,10 @@ fn setup_steps(
     Ok(())
 }
 
-fn interface_steps(
-    h: &Handle,
+fn interface_steps<'a>(
+    h: &StepHandle<'a>,
     ns: &NetNs,
-    log: &mut Log<'_>,
+    undo: &mut Undo<'a>,
     veth: Link,
     mut info: PodInterfaceInfo,
     tap: String,
@@ -343,25 +355,33 @@ fn interface_steps(
     let random = MacAddr::random_with_prefix(&VM_MAC_PREFIX).map_err(VmError::Invalid)?;
     h.link_set_address(veth.index, random)
         .map_err(at(VmStep::SetMac, &veth.name))?;
-    log.record(Change::Mac {
-        index: veth.index,
-        name: veth.name.clone(),
-        mac: original_mac,
-    });
+    record(
+        undo,
+        h,
+        Change::Mac {
+            index: veth.index,
+            name: veth.name.clone(),
+            mac: original_mac,
+        },
+    );
 
     // Recorded first: putting back what is already there is harmless, and a strip that
     // fails half-way is then undone too.
     let config = LinkConfig::read(h, veth.index)?;
-    log.record(Change::Stripped(config.clone()));
+    record(undo, h, Change::Stripped(config.clone()));
     config.remove(h)?;
 
-    log.check(&format!("create tap {tap}"))
+    undo.check(&format!("create tap {tap}"))
         .and_then(|()| ns.run(|| TunBuilder::new(&tap).mode(Mode::Tap).create_persistent())?)
         .map_err(at(VmStep::CreateTap, &tap))?;
-    log.record(Change::Link {
-        name: tap.clone(),
-        kind: "tun",
-    });
+    record(
+        undo,
+        h,
+        Change::Link {
+            name: tap.clone(),
+            kind: "tun",
+        },
+    );
     let tap_index = h
         .link_index(tap.as_str())
         .map_err(at(VmStep::ReadLinks, &tap))?;
@@ -369,15 +389,19 @@ fn interface_steps(
         .map_err(at(VmStep::SetMtu, &tap))?;
     h.link_up(tap_index).map_err(at(VmStep::Up, &tap))?;
 
-    let br = bridge_steps(h, log, &bridge, &[veth.index.into(), tap_index.into()])?;
+    let br = bridge_steps(h, undo, &bridge, &[veth.index.into(), tap_index.into()])?;
     let address = DHCP_SERVER_ADDRESS.parse().map_err(VmError::Invalid)?;
     h.addr_add(br.index, &AddrSpec::new(address))
         .map_err(at(VmStep::AddAddress, &bridge))?;
-    log.record(Change::Address {
-        index: br.index,
-        name: bridge.clone(),
-        address,
-    });
+    record(
+        undo,
+        h,
+        Change::Address {
+            index: br.index,
+            name: bridge.clone(),
+            address,
+        },
+    );
     // The DHCP filter goes here once the `nft` module is on main (see the module docs).
 
     Ok(VmInterface {

@@ -49,7 +49,7 @@ pub use xdp::*;
 
 use super::attr::{Attr, AttrIter, MAX_NEST_DEPTH};
 use super::attr_enum::{AttrEnum, AttrValue};
-use super::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field};
+use super::{Builder, DecodeError, Emit, EncodeError, byte, read_field};
 
 /// `sizeof(struct ifinfomsg)`.
 pub const IFINFOMSG_LEN: usize = 16;
@@ -330,18 +330,12 @@ impl AttrValue for OperState {
     }
 }
 
-/// A zero-copy view of a LINK message payload (`struct ifinfomsg` and attributes).
-#[derive(Debug, Clone, Copy)]
-pub struct LinkMessageBuffer<T: AsRef<[u8]>> {
-    buffer: T,
+message_buffer! {
+    /// A zero-copy view of a LINK message payload (`struct ifinfomsg` and attributes).
+    LinkMessageBuffer, IFINFOMSG_LEN, "ifinfomsg"
 }
 
 impl<T: AsRef<[u8]>> LinkMessageBuffer<T> {
-    /// Checks that `payload` holds at least an ifinfomsg.
-    pub fn new_checked(payload: T) -> Result<Self, DecodeError> {
-        check_header(payload.as_ref(), IFINFOMSG_LEN, "ifinfomsg")?;
-        Ok(LinkMessageBuffer { buffer: payload })
-    }
     /// `ifi_family` (`AF_UNSPEC` except for AF_BRIDGE requests).
     pub fn family(&self) -> u8 {
         byte(self.buffer.as_ref(), field::FAMILY)
@@ -371,10 +365,6 @@ impl<T: AsRef<[u8]>> LinkMessageBuffer<T> {
             flags: self.flags(),
             change_mask: self.change_mask(),
         }
-    }
-    /// The attributes; offsets are counted from the start of the payload.
-    pub fn attrs(&self) -> AttrIter<'_> {
-        attrs_after(self.buffer.as_ref(), IFINFOMSG_LEN)
     }
 }
 

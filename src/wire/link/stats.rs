@@ -64,11 +64,10 @@ macro_rules! stats_struct {
             fn parse_value(a: &Attr<'_>, name: &'static str, _: usize) -> Result<Self, DecodeError> {
                 let v = a.value();
                 if v.len() % Self::WIDTH != 0 || v.len() < Self::BASE * Self::WIDTH {
-                    return Err(DecodeError::BadAttr {
+                    return Err(a.bad(
                         name,
-                        offset: a.offset(),
-                        reason: "length is not a whole number of counters, or too short",
-                    });
+                        "length is not a whole number of counters, or too short",
+                    ));
                 }
                 let mut it = v.chunks_exact(Self::WIDTH).map(|c| {
                     <$int>::from_ne_bytes(c.try_into().unwrap_or([0; size_of::<$int>()]))

@@ -14,10 +14,7 @@ fn payload(f: impl FnOnce(&mut Builder<'_>)) -> Vec<u8> {
 }
 
 fn round_trip(bytes: &[u8]) -> LinkMessage {
-    let m = LinkMessage::parse(bytes).unwrap();
-    assert_eq!(m.to_vec().unwrap(), bytes);
-    assert_eq!(m.buffer_len(), bytes.len());
-    m
+    crate::wire::testing::round_trip(bytes, LinkMessage::parse)
 }
 
 fn bad_attr(e: DecodeError) -> (&'static str, usize) {

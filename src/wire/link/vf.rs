@@ -26,7 +26,7 @@
 
 use super::{LinkAttr, LinkMessage};
 use crate::wire::attr::{Attr, UnknownAttr};
-use crate::wire::attr_enum::{AttrValue, nest};
+use crate::wire::attr_enum::{AttrValue, emit_list, list_len, nest, parse_list};
 use crate::wire::builder::attr_size;
 use crate::wire::{Builder, DecodeError, EncodeError, read_array, read_field};
 
@@ -124,14 +124,6 @@ mod field {
     pub const GUID: usize = super::VF_GUID_LEN - 8;
 }
 
-fn bad(a: &Attr<'_>, name: &'static str, reason: &'static str) -> DecodeError {
-    DecodeError::BadAttr {
-        name,
-        offset: a.offset(),
-        reason,
-    }
-}
-
 /// The value of `a` as `N` native-endian u32 words, or `BadAttr` naming it.
 fn words<const N: usize>(a: &Attr<'_>, name: &'static str) -> Result<[u32; N], DecodeError> {
     crate::wire::u32_words::<N>(a, name, "wrong size for its struct")
@@ -167,17 +159,11 @@ impl VfMac {
     }
 
     fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        let v = a.value();
-        if v.len() != 4 + VF_ADDR_LEN {
-            return Err(bad(
-                a,
-                "IFLA_VF_MAC",
-                "expected 36 bytes (struct ifla_vf_mac)",
-            ));
-        }
+        let v: [u8; 4 + VF_ADDR_LEN] =
+            a.struct_bytes("IFLA_VF_MAC", "expected 36 bytes (struct ifla_vf_mac)")?;
         Ok(VfMac {
-            vf: read_field::<u32>(v, field::VF),
-            mac: read_array(v, field::MAC, "IFLA_VF_MAC")?,
+            vf: read_field::<u32>(&v, field::VF),
+            mac: read_array(&v, field::MAC, "IFLA_VF_MAC")?,
         })
     }
 
@@ -215,13 +201,10 @@ pub struct VfVlanInfo {
 
 impl VfVlanInfo {
     fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        let v = <[u8; VF_VLAN_INFO_LEN]>::try_from(a.value()).map_err(|_| {
-            bad(
-                a,
-                "IFLA_VF_VLAN_INFO",
-                "expected 16 bytes (struct ifla_vf_vlan_info)",
-            )
-        })?;
+        let v: [u8; VF_VLAN_INFO_LEN] = a.struct_bytes(
+            "IFLA_VF_VLAN_INFO",
+            "expected 16 bytes (struct ifla_vf_vlan_info)",
+        )?;
         Ok(VfVlanInfo {
             vf: read_field::<u32>(&v, field::VF),
             vlan: read_field::<u32>(&v, field::VLAN),
@@ -287,13 +270,10 @@ pub struct VfGuid {
 
 impl VfGuid {
     fn parse(a: &Attr<'_>, name: &'static str) -> Result<Self, DecodeError> {
-        let v = a.value();
-        if v.len() != VF_GUID_LEN {
-            return Err(bad(a, name, "wrong size for struct ifla_vf_guid"));
-        }
+        let v: [u8; VF_GUID_LEN] = a.struct_bytes(name, "wrong size for struct ifla_vf_guid")?;
         Ok(VfGuid {
-            vf: read_field::<u32>(v, field::VF),
-            guid: u64::from_ne_bytes(read_array(v, field::GUID, name)?),
+            vf: read_field::<u32>(&v, field::VF),
+            guid: u64::from_ne_bytes(read_array(&v, field::GUID, name)?),
         })
     }
 
@@ -305,49 +285,31 @@ impl VfGuid {
     }
 }
 
-/// One member of `IFLA_VF_STATS`.
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VfStat {
-    /// `IFLA_VF_STATS_RX_PACKETS`.
-    RxPackets(u64),
-    /// `IFLA_VF_STATS_TX_PACKETS`.
-    TxPackets(u64),
-    /// `IFLA_VF_STATS_RX_BYTES`.
-    RxBytes(u64),
-    /// `IFLA_VF_STATS_TX_BYTES`.
-    TxBytes(u64),
-    /// `IFLA_VF_STATS_BROADCAST`.
-    Broadcast(u64),
-    /// `IFLA_VF_STATS_MULTICAST`.
-    Multicast(u64),
-    /// `IFLA_VF_STATS_RX_DROPPED`.
-    RxDropped(u64),
-    /// `IFLA_VF_STATS_TX_DROPPED`.
-    TxDropped(u64),
-    /// `IFLA_VF_STATS_PAD`, other types, or flagged ones, as read.
-    Unknown(UnknownAttr),
+attribute_enum! {
+    /// One member of `IFLA_VF_STATS`; `Unknown` keeps `IFLA_VF_STATS_PAD`, other types and
+    /// flagged ones as read.
+    pub enum VfStat {
+        /// `IFLA_VF_STATS_RX_PACKETS`.
+        RxPackets(u64) = IFLA_VF_STATS_RX_PACKETS: u64,
+        /// `IFLA_VF_STATS_TX_PACKETS`.
+        TxPackets(u64) = IFLA_VF_STATS_TX_PACKETS: u64,
+        /// `IFLA_VF_STATS_RX_BYTES`.
+        RxBytes(u64) = IFLA_VF_STATS_RX_BYTES: u64,
+        /// `IFLA_VF_STATS_TX_BYTES`.
+        TxBytes(u64) = IFLA_VF_STATS_TX_BYTES: u64,
+        /// `IFLA_VF_STATS_BROADCAST`.
+        Broadcast(u64) = IFLA_VF_STATS_BROADCAST: u64,
+        /// `IFLA_VF_STATS_MULTICAST`.
+        Multicast(u64) = IFLA_VF_STATS_MULTICAST: u64,
+        /// `IFLA_VF_STATS_RX_DROPPED`.
+        RxDropped(u64) = IFLA_VF_STATS_RX_DROPPED: u64,
+        /// `IFLA_VF_STATS_TX_DROPPED`.
+        TxDropped(u64) = IFLA_VF_STATS_TX_DROPPED: u64,
+    }
+    unknown_kind = raw;
 }
 
 impl VfStat {
-    fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        if a.raw_kind() != a.kind() {
-            return Ok(VfStat::Unknown(a.to_unknown()));
-        }
-        let make: fn(u64) -> VfStat = match a.kind() {
-            IFLA_VF_STATS_RX_PACKETS => VfStat::RxPackets,
-            IFLA_VF_STATS_TX_PACKETS => VfStat::TxPackets,
-            IFLA_VF_STATS_RX_BYTES => VfStat::RxBytes,
-            IFLA_VF_STATS_TX_BYTES => VfStat::TxBytes,
-            IFLA_VF_STATS_BROADCAST => VfStat::Broadcast,
-            IFLA_VF_STATS_MULTICAST => VfStat::Multicast,
-            IFLA_VF_STATS_RX_DROPPED => VfStat::RxDropped,
-            IFLA_VF_STATS_TX_DROPPED => VfStat::TxDropped,
-            _ => return Ok(VfStat::Unknown(a.to_unknown())),
-        };
-        Ok(make(a.u64(stat_name(a.kind()))?))
-    }
-
     /// The counter's type and value, `None` for [`VfStat::Unknown`].
     pub fn counter(&self) -> Option<(u16, u64)> {
         Some(match *self {
@@ -361,34 +323,6 @@ impl VfStat {
             VfStat::TxDropped(v) => (IFLA_VF_STATS_TX_DROPPED, v),
             VfStat::Unknown(_) => return None,
         })
-    }
-
-    fn buffer_len(&self) -> usize {
-        match self {
-            VfStat::Unknown(u) => u.buffer_len(),
-            _ => attr_size(8),
-        }
-    }
-
-    fn emit(&self, b: &mut Builder<'_>) -> Result<(), EncodeError> {
-        match (self, self.counter()) {
-            (VfStat::Unknown(u), _) => u.emit(b),
-            (_, Some((kind, v))) => b.attr_u64(kind, v),
-            (_, None) => Ok(()),
-        }
-    }
-}
-
-fn stat_name(kind: u16) -> &'static str {
-    match kind {
-        IFLA_VF_STATS_RX_PACKETS => "IFLA_VF_STATS_RX_PACKETS",
-        IFLA_VF_STATS_TX_PACKETS => "IFLA_VF_STATS_TX_PACKETS",
-        IFLA_VF_STATS_RX_BYTES => "IFLA_VF_STATS_RX_BYTES",
-        IFLA_VF_STATS_TX_BYTES => "IFLA_VF_STATS_TX_BYTES",
-        IFLA_VF_STATS_BROADCAST => "IFLA_VF_STATS_BROADCAST",
-        IFLA_VF_STATS_MULTICAST => "IFLA_VF_STATS_MULTICAST",
-        IFLA_VF_STATS_RX_DROPPED => "IFLA_VF_STATS_RX_DROPPED",
-        _ => "IFLA_VF_STATS_TX_DROPPED",
     }
 }
 
@@ -462,11 +396,7 @@ impl VfAttr {
                 })
             }
             IFLA_VF_RSS_QUERY_EN => VfAttr::RssQueryEn(setting("IFLA_VF_RSS_QUERY_EN")?),
-            IFLA_VF_STATS => VfAttr::Stats(
-                nest(a, base)?
-                    .map(|s| s.and_then(|s| VfStat::parse(&s)))
-                    .collect::<Result<_, _>>()?,
-            ),
+            IFLA_VF_STATS => VfAttr::Stats(parse_list(a, base)?),
             IFLA_VF_TRUST => VfAttr::Trust(setting("IFLA_VF_TRUST")?),
             IFLA_VF_IB_NODE_GUID => VfAttr::IbNodeGuid(VfGuid::parse(a, "IFLA_VF_IB_NODE_GUID")?),
             IFLA_VF_IB_PORT_GUID => VfAttr::IbPortGuid(VfGuid::parse(a, "IFLA_VF_IB_PORT_GUID")?),
@@ -480,15 +410,10 @@ impl VfAttr {
                     })
                     .collect::<Result<_, _>>()?,
             ),
-            IFLA_VF_BROADCAST => {
-                VfAttr::Broadcast(<[u8; VF_ADDR_LEN]>::try_from(a.value()).map_err(|_| {
-                    bad(
-                        a,
-                        "IFLA_VF_BROADCAST",
-                        "expected 32 bytes (struct ifla_vf_broadcast)",
-                    )
-                })?)
-            }
+            IFLA_VF_BROADCAST => VfAttr::Broadcast(a.struct_bytes(
+                "IFLA_VF_BROADCAST",
+                "expected 32 bytes (struct ifla_vf_broadcast)",
+            )?),
             _ => VfAttr::Unknown(a.to_unknown()),
         })
     }
@@ -525,7 +450,7 @@ impl VfAttr {
             | VfAttr::Trust(_) => 8,
             VfAttr::IbNodeGuid(_) | VfAttr::IbPortGuid(_) => VF_GUID_LEN,
             VfAttr::Broadcast(_) => VF_ADDR_LEN,
-            VfAttr::Stats(s) => s.iter().map(VfStat::buffer_len).sum(),
+            VfAttr::Stats(s) => list_len(s),
             VfAttr::VlanList(l) => l
                 .iter()
                 .map(|e| match e {
@@ -551,7 +476,7 @@ impl VfAttr {
             VfAttr::Rate(r) => b.attr(k, &word_bytes(&[r.vf, r.min_tx_rate, r.max_tx_rate])),
             VfAttr::IbNodeGuid(g) | VfAttr::IbPortGuid(g) => b.attr(k, &g.bytes()),
             VfAttr::Broadcast(a) => b.attr(k, a),
-            VfAttr::Stats(s) => b.nested(k, |b| s.iter().try_for_each(|x| x.emit(b))),
+            VfAttr::Stats(s) => emit_list(b, k, s),
             VfAttr::VlanList(l) => b.nested(k, |b| {
                 l.iter().try_for_each(|e| match e {
                     VfVlanEntry::Info(i) => b.attr(IFLA_VF_VLAN_INFO, &i.bytes()),
@@ -785,6 +710,7 @@ mod tests {
     use crate::wire::link::{IFINFOMSG_LEN, IFLA_NUM_VF, IFLA_VFINFO_LIST};
     use crate::wire::message::{Message, Payload};
     use crate::wire::nlmsg::RTM_NEWLINK;
+    use crate::wire::testing::{assert_bad_attr, attr};
     use crate::wire::{Emit, hex};
     use proptest::prelude::*;
 
@@ -869,12 +795,6 @@ mod tests {
         b.into_vec()
     }
 
-    fn attr(kind: u16, value: &[u8]) -> Vec<u8> {
-        let mut b = Builder::new();
-        b.attr(kind, value).unwrap();
-        b.into_vec()
-    }
-
     #[test]
     fn wrong_sizes_name_the_member() {
         let cases: &[(u16, usize, &str)] = &[
@@ -892,15 +812,9 @@ mod tests {
         ];
         for &(kind, len, name) in cases {
             let p = with_list(&attr(IFLA_VF_INFO, &attr(kind, &vec![0; len])));
-            match LinkMessage::parse(&p) {
-                // ifinfomsg 16, IFLA_NUM_VF 8, list header 4, VF_INFO header 4.
-                Err(DecodeError::BadAttr {
-                    name: n, offset, ..
-                }) => {
-                    assert_eq!((n, offset), (name, 32), "{name} of {len} bytes")
-                }
-                other => panic!("{name} of {len} bytes: {other:?}"),
-            }
+            // ifinfomsg 16, IFLA_NUM_VF 8, list header 4, VF_INFO header 4.
+            let what = format!("{name} of {len} bytes");
+            assert_bad_attr(LinkMessage::parse(&p), name, 32, &what);
         }
         // Inside the nests too.
         let p = with_list(&attr(

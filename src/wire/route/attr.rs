@@ -168,13 +168,10 @@ impl RouteAttr {
             },
             RTA_EXPIRES => match a.value().len() {
                 8 => RouteAttr::Expires64(a.u64("RTA_EXPIRES")?),
-                _ => {
-                    RouteAttr::Expires(a.u32("RTA_EXPIRES").map_err(|_| DecodeError::BadAttr {
-                        name: "RTA_EXPIRES",
-                        offset: a.offset(),
-                        reason: "expected 4 or 8 bytes",
-                    })?)
-                }
+                _ => RouteAttr::Expires(
+                    a.u32("RTA_EXPIRES")
+                        .map_err(|_| a.bad("RTA_EXPIRES", "expected 4 or 8 bytes"))?,
+                ),
             },
             RTA_UID => RouteAttr::Uid(a.u32("RTA_UID")?),
             RTA_TTL_PROPAGATE => RouteAttr::TtlPropagate(a.u8("RTA_TTL_PROPAGATE")?),
@@ -400,11 +397,7 @@ impl RouteVia {
     }
 
     fn parse(a: &Attr<'_>) -> Result<Self, DecodeError> {
-        let bad = |reason| DecodeError::BadAttr {
-            name: "RTA_VIA",
-            offset: a.offset(),
-            reason,
-        };
+        let bad = |reason| a.bad("RTA_VIA", reason);
         let v = a.value();
         let family = read_array::<2>(v, via_field::FAMILY.start, "rtvia_family")
             .map(u16::from_ne_bytes)

@@ -28,7 +28,7 @@ pub use metrics::{RouteMetric, metric_name};
 pub use nexthop::{NextHop, NextHopFlags, NextHopIter, NextHopRef};
 
 use super::attr::{AttrIter, UnknownAttr};
-use super::{Builder, DecodeError, Emit, EncodeError, attrs_after, byte, check_header, read_field};
+use super::{Builder, DecodeError, Emit, EncodeError, byte, parse_attrs, read_field};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// `sizeof(struct rtmsg)`: the fixed header before the attributes.
@@ -386,54 +386,43 @@ impl RouteHeader {
     }
 }
 
-/// A zero-copy view of a route message payload (`struct rtmsg` and its attributes).
-#[derive(Debug, Clone, Copy)]
-pub struct RouteMessageBuffer<T: AsRef<[u8]>> {
-    buffer: T,
+message_buffer! {
+    /// A zero-copy view of a route message payload (`struct rtmsg` and its attributes).
+    RouteMessageBuffer, RTMSG_LEN, "rtmsg"
 }
 
 impl<T: AsRef<[u8]>> RouteMessageBuffer<T> {
-    /// Checks that `payload` holds at least a `struct rtmsg`.
-    pub fn new_checked(payload: T) -> Result<Self, DecodeError> {
-        check_header(payload.as_ref(), RTMSG_LEN, "rtmsg")?;
-        Ok(RouteMessageBuffer { buffer: payload })
-    }
-
-    fn u8_at(&self, at: usize) -> u8 {
-        byte(self.buffer.as_ref(), at)
-    }
-
     /// `rtm_family`.
     pub fn family(&self) -> u8 {
-        self.u8_at(field::FAMILY)
+        byte(self.buffer.as_ref(), field::FAMILY)
     }
     /// `rtm_dst_len`.
     pub fn dst_len(&self) -> u8 {
-        self.u8_at(field::DST_LEN)
+        byte(self.buffer.as_ref(), field::DST_LEN)
     }
     /// `rtm_src_len`.
     pub fn src_len(&self) -> u8 {
-        self.u8_at(field::SRC_LEN)
+        byte(self.buffer.as_ref(), field::SRC_LEN)
     }
     /// `rtm_tos`.
     pub fn tos(&self) -> u8 {
-        self.u8_at(field::TOS)
+        byte(self.buffer.as_ref(), field::TOS)
     }
     /// `rtm_table` (8 bits; `RTA_TABLE` holds the full id).
     pub fn table(&self) -> u8 {
-        self.u8_at(field::TABLE)
+        byte(self.buffer.as_ref(), field::TABLE)
     }
     /// `rtm_protocol`.
     pub fn protocol(&self) -> RouteProtocol {
-        RouteProtocol(self.u8_at(field::PROTOCOL))
+        RouteProtocol(byte(self.buffer.as_ref(), field::PROTOCOL))
     }
     /// `rtm_scope`.
     pub fn scope(&self) -> RouteScope {
-        RouteScope(self.u8_at(field::SCOPE))
+        RouteScope(byte(self.buffer.as_ref(), field::SCOPE))
     }
     /// `rtm_type`.
     pub fn kind(&self) -> RouteType {
-        RouteType(self.u8_at(field::TYPE))
+        RouteType(byte(self.buffer.as_ref(), field::TYPE))
     }
     /// `rtm_flags`, unknown bits kept.
     pub fn flags(&self) -> RouteFlags {
@@ -452,14 +441,6 @@ impl<T: AsRef<[u8]>> RouteMessageBuffer<T> {
             kind: self.kind(),
             flags: self.flags(),
         }
-    }
-    /// The attributes; offsets count from the start of the payload.
-    pub fn attrs(&self) -> AttrIter<'_> {
-        attrs_after(self.buffer.as_ref(), RTMSG_LEN)
-    }
-    /// The underlying buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 }
 
@@ -503,12 +484,7 @@ impl RouteMessage {
     /// Reads a payload (the bytes after `nlmsghdr`). Offsets in errors count from its start.
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         let buf = RouteMessageBuffer::new_checked(payload)?;
-        // Sized by a first walk (the iterator is fused: it ends at a malformed header); a
-        // plain loop, not `collect::<Result<_, _>>`, which is markedly slower here.
-        let mut attrs = Vec::with_capacity(buf.attrs().count());
-        for a in buf.attrs() {
-            attrs.push(RouteAttr::parse(&a?)?);
-        }
+        let attrs = parse_attrs(buf.attrs(), RouteAttr::parse)?;
         Ok(RouteMessage {
             header: buf.header(),
             attrs,

@@ -1,5 +1,6 @@
 use super::*;
 use crate::wire::attr::{NLA_F_NESTED, NLA_F_NET_BYTEORDER};
+use crate::wire::testing::{assert_bad_attr, attr};
 use proptest::prelude::*;
 
 /// A payload: a unicast IPv4 rtmsg followed by the given attribute bytes.
@@ -7,12 +8,6 @@ fn payload(attrs: &[u8]) -> Vec<u8> {
     let mut b = Builder::new();
     RouteHeader::new(AF_INET).emit(&mut b).unwrap();
     b.put(attrs).unwrap();
-    b.into_vec()
-}
-
-fn attr(kind: u16, value: &[u8]) -> Vec<u8> {
-    let mut b = Builder::new();
-    b.attr(kind, value).unwrap();
     b.into_vec()
 }
 
@@ -29,10 +24,7 @@ fn rtnh(len: u16, flags: u8, hops: u8, ifindex: u32) -> Vec<u8> {
 }
 
 fn round_trip(p: &[u8]) -> RouteMessage {
-    let m = RouteMessage::parse(p).unwrap();
-    assert_eq!(m.to_vec().unwrap(), p, "{m:?}");
-    assert_eq!(m.buffer_len(), p.len());
-    m
+    crate::wire::testing::round_trip(p, RouteMessage::parse)
 }
 
 #[test]
@@ -129,14 +121,8 @@ fn wrong_sized_values_name_the_attribute() {
         // A valid attribute first, so the bad one is at offset 20.
         let mut attrs = attr(RTA_OIF, &3u32.to_ne_bytes());
         attrs.extend(attr(kind, &vec![0; len]));
-        match RouteMessage::parse(&payload(&attrs)) {
-            Err(DecodeError::BadAttr {
-                name: n,
-                offset: 20,
-                ..
-            }) => assert_eq!(n, name),
-            other => panic!("{name} of {len} bytes: {other:?}"),
-        }
+        let what = format!("{name} of {len} bytes");
+        assert_bad_attr(RouteMessage::parse(&payload(&attrs)), name, 20, &what);
     }
 }
 

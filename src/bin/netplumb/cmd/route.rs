@@ -436,7 +436,7 @@ fn via(c: &mut Cursor, family: &mut Family) -> Res<IpAddr> {
 }
 
 /// `[FROM/]TO` realms, names from rt_realms; an empty TO (`FROM/`) is 0, as in ip.
-fn realms(c: &mut Cursor, what: &str) -> Res<u32> {
+pub fn realms(c: &mut Cursor, what: &str) -> Res<u32> {
     let w = c.value()?;
     let bad = || c.invarg(w, what);
     match w.split_once('/') {

@@ -12,6 +12,10 @@
 //! attachment of the network and runs the plugins' GC without valid attachments. The cache
 //! is libcni's, `/var/lib/cni`.
 //!
+//! It is a row of the CLI's object table (`main.rs`): the global options before `cni` are
+//! read and ignored, except `-n`, which is refused (the namespace is NETNS), and a
+//! `-batch` file may hold `cni` lines.
+//!
 //! Differences from cnitool:
 //! - A usage error (missing or extra arguments, an unknown command) exits with 2 and prints
 //!   the usage on stderr; cnitool exits 1 for too few arguments and 0 for an unknown command
@@ -22,6 +26,11 @@
 //!   for running beside a runtime with another cache.
 //! - Failed ADDs are cleaned up (see `netplumb::cni::client`).
 
+use crate::args::{Cursor, Globals};
+use crate::cmd::{self, Object, Run};
+use crate::ctx::Ctx;
+use crate::error::{CliError, Res};
+use crate::help::Topic;
 use netplumb::cni::{self, Cni, NetworkConfigList, RuntimeConf};
 use std::path::{Path, PathBuf};
 
@@ -38,6 +47,15 @@ Add, check or remove network interfaces from a network namespace (cnitool's comm
 Environment: NETCONFPATH (default /etc/cni/net.d), CNI_PATH, CNI_IFNAME (default eth0),
 CAP_ARGS (JSON object), CNI_ARGS (K=V;K=V), NETPLUMB_CNI_CACHE_DIR (default /var/lib/cni).
 ";
+
+/// `netplumb cni help`.
+pub const TOPIC: Topic = Topic::new("cni", USAGE);
+
+/// The `cni` row of the object table.
+pub const OBJECT: Object = Object {
+    topic: TOPIC,
+    parse,
+};
 
 /// The verbs of `netplumb cni`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,24 +80,46 @@ impl Command {
     }
 }
 
-/// Runs `netplumb cni ARGS...`; returns the exit status.
-pub fn main(args: &[String]) -> i32 {
-    if let [h] = args
+/// `netplumb cni VERB NETNAME NETNS`, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CniCmd {
+    verb: Command,
+    net: String,
+    netns: String,
+}
+
+/// Reads the words after `cni`: `help` (alone, also `-h`, `-help`, `--help`) or
+/// `VERB NETNAME NETNS`; anything else is the usage on stderr, exit status 2.
+fn parse(c: &mut Cursor<'_>, g: &Globals) -> Res<cmd::Command> {
+    let args = c.rest();
+    if g.netns.is_some() {
+        return Err(CliError::Usage(format!(
+            "netplumb cni: the namespace is the NETNS argument, not -n.\n{}",
+            TOPIC.hint()
+        )));
+    }
+    if let [h] = args.as_slice()
         && matches!(h.as_str(), "help" | "-h" | "-help" | "--help")
     {
-        print!("{USAGE}");
-        return 0;
+        return Ok(cmd::Command::Help(TOPIC));
     }
-    let (Some(cmd), [_, net, netns]) = (args.first().and_then(|a| Command::parse(a)), args) else {
-        eprint!("{USAGE}");
-        return 2;
-    };
-    match run(cmd, net, netns, &Env::from_process()) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("{e}");
-            1
-        }
+    match (
+        args.first().and_then(|a| Command::parse(a)),
+        args.as_slice(),
+    ) {
+        (Some(verb), [_, net, netns]) => Ok(cmd::Command::of(CniCmd {
+            verb,
+            net: net.clone(),
+            netns: netns.clone(),
+        })),
+        _ => Err(CliError::Usage(USAGE.trim_end_matches('\n').to_string())),
+    }
+}
+
+impl Run for CniCmd {
+    /// Runs the verb; a failure is its message on stderr, exit status 1.
+    fn run(&self, _ctx: &Ctx<'_>) -> Res<()> {
+        run(self.verb, &self.net, &self.netns, &Env::from_process()).map_err(CliError::Failed)
     }
 }
 
@@ -243,11 +283,28 @@ mod tests {
 
     #[test]
     fn usage_errors_exit_2() {
-        let s = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<_>>();
-        assert_eq!(main(&s(&["add", "net"])), 2);
-        assert_eq!(main(&s(&["frob", "net", "/x"])), 2);
-        assert_eq!(main(&s(&["add", "net", "/x", "extra"])), 2);
-        assert_eq!(main(&s(&[])), 2);
-        assert_eq!(main(&s(&["help"])), 0);
+        use crate::tests::{err, parse_as, parse_ok};
+        let usage = USAGE.trim_end();
+        for line in [
+            "cni add net",
+            "cni frob net /x",
+            "cni add net /x extra",
+            "cni",
+        ] {
+            assert_eq!(err(line), usage, "{line}");
+        }
+        assert_eq!(CliError::Usage(err("cni")).exit_code(), 2);
+        for line in ["cni help", "cni -h", "help cni"] {
+            assert_eq!(parse_ok(line), cmd::Command::Help(TOPIC), "{line}");
+        }
+        assert!(err("-n ns1 cni add net /x").contains("not -n"));
+        assert_eq!(
+            parse_as::<CniCmd>("-j cni del net /run/netns/x"),
+            CniCmd {
+                verb: Command::Del,
+                net: "net".into(),
+                netns: "/run/netns/x".into()
+            }
+        );
     }
 }

@@ -20,8 +20,8 @@
 //!
 //! # JSON (`-j`, netplumb's own: iproute2 6.1 prints text even with `-j`)
 //! One JSON object per line (per event; `-p` spreads it over several lines): `"object"`
-//! (`"link"`, `"address"`, `"route"`, `"mroute"`, `"neigh"`, `"nsid"`, or for the objects
-//! netplumb does not decode `"rule"`, `"netconf"`, `"nexthop"`, `"prefix"`, `"stats"`,
+//! (`"link"`, `"address"`, `"route"`, `"mroute"`, `"neigh"`, `"rule"`, `"nsid"`, or for the
+//! objects netplumb does not decode `"netconf"`, `"nexthop"`, `"prefix"`, `"stats"`,
 //! `"other"`), then, as
 //! ip prints the object in JSON, `"deleted": true` for a removal (absent otherwise) and the
 //! object's fields with `ip -j` names and value formats, e.g.
@@ -36,13 +36,16 @@
 //! bytes) only.
 //!
 //! # Objects
-//! `all`, or no object, is link, address, route and neigh. The other objects ip knows
+//! `all`, or no object, is link, address, route, neigh and rule. The other objects ip knows
 //! (`rule`, `netconf`, `nsid`, `nexthop`, `prefix`, `mroute`, `stats`) are subscribed to
-//! when named; `nsid` events print as `ip`'s `print_nsid` prints them (`nsid 5 (iproute2
-//! netns name: NAME)`, the names read under /run/netns when the monitor starts and for each
-//! new id), the others in the short form above. `-4`/`-6` restrict addresses, routes and
-//! neighbours to one family; `dev DEV` restricts every object to one link. `all-nsid` is
-//! refused (the library's monitor does not listen to peer namespaces).
+//! when named; `rule` events print as `ip rule show` prints rules, `nsid` events as `ip`'s
+//! `print_nsid` prints them (`nsid 5 (iproute2 netns name: NAME)`, the names read under
+//! /run/netns when the monitor starts and for each new id), the others in the short form
+//! above. `-4`/`-6` restrict addresses, routes, neighbours and rules to one family; `dev
+//! DEV` restricts every object but rules to one link (as in ip). `-d`, `-N` and `-s` show
+//! what they show in the `show` commands (`ip -d monitor`: a link's details and virtual
+//! functions, a rule's protocol). `all-nsid` is refused (the library's monitor does not
+//! listen to peer namespaces).
 //!
 //! # Lost events
 //! When the kernel dropped events (receive queue overrun) a line says so on stderr, the queue
@@ -64,9 +67,9 @@ use crate::error::{CliError, Res, error_text, failed};
 use crate::json::Value;
 use netplumb::Error;
 use netplumb::events::{Event, Group, Monitor as EventMonitor};
+use netplumb::wire::Messages;
 use netplumb::wire::nlmsg::message_type_name;
 use netplumb::wire::nsid::{NsidAttr, NsidMessage};
-use netplumb::wire::{Emit, Messages};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the kernel dropped, in the words the brief promises scripts.
@@ -94,6 +97,11 @@ fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
         pretty: ctx.globals.pretty,
         label: cmd.label,
         timestamp: ctx.globals.timestamp,
+        opts: Opts {
+            oneline: false,
+            deleted: false,
+            ..Opts::of(ctx.globals)
+        },
     };
     if let Some(file) = &cmd.file {
         return replay(file, cmd, &mut p);
@@ -111,9 +119,9 @@ fn run(cmd: &Monitor, ctx: &Ctx<'_>) -> Result<(), CliError> {
     let handle = ctx.handle()?;
     let links = Links::new(Some(handle));
     links.refresh();
-    if p.sel.nsid {
-        links.load_netns();
-    }
+    // ip monitor reads the names of the namespaces with an id at its start: a link in (or
+    // moving to) a namespace that gets its id later is printed with the id, not the name.
+    links.load_netns();
     if let Some(dev) = &cmd.dev {
         p.dev = Some(handle.link_index(dev.as_str()).map_err(failed)?);
     }
@@ -181,6 +189,7 @@ impl Selection {
                 address: true,
                 route: true,
                 neigh: true,
+                rule: true,
                 ..Selection::default()
             };
         }
@@ -214,6 +223,8 @@ struct Printer {
     pretty: bool,
     label: bool,
     timestamp: Option<bool>,
+    /// `-d`, `-N`, `-s`: what the records show, as in the `show` commands.
+    opts: Opts,
 }
 
 impl Printer {
@@ -271,11 +282,12 @@ impl Printer {
                 | Event::DelAddress(_)
                 | Event::DelRoute(_)
                 | Event::DelNeigh(_)
+                | Event::DelRule(_)
                 | Event::DelNsid(_)
         );
         let o = Opts {
             deleted,
-            ..Opts::default()
+            ..self.opts
         };
         let (object, label, rec) = match ev {
             Event::NewLink(m) | Event::DelLink(m) => {
@@ -338,18 +350,12 @@ impl Printer {
                 }
                 (object, label, other_record(*msg_type, bytes.len(), deleted))
             }
-            // The library decodes rules; the monitor still prints them as other messages
-            // (the payload re-encodes byte for byte, so its length is the one received).
+            // `dev` does not apply to rules (ip prints them whatever it names).
             Event::NewRule(m) | Event::DelRule(m) => {
-                let (object, label, deleted, wanted) = other_object(ev.msg_type(), &self.sel);
-                if !wanted || self.dev.is_some() {
+                if !self.sel.rule || !self.family_ok(m.header.family) {
                     return Ok(());
                 }
-                (
-                    object,
-                    label,
-                    other_record(ev.msg_type(), m.buffer_len(), deleted),
-                )
+                ("rule", "RULE", render::rule::rule(m, &o))
             }
             Event::NewNsid(m) | Event::DelNsid(m) => {
                 if !self.sel.nsid || self.dev.is_some() {
@@ -582,6 +588,7 @@ mod tests {
             pretty: false,
             label: false,
             timestamp: None,
+            opts: Opts::default(),
         };
         assert_eq!(p.groups(), vec![Group::Ipv6Addr, Group::Ipv6Route]);
     }

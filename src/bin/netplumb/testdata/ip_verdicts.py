@@ -18,7 +18,7 @@ PARSE_ERRORS_RC1 = re.compile(
     r'is invalid lladdr|is expected rather than|Not enough information|are required arguments'
     r'|You failed to specify|Flush requires|need at least|requires arguments|^vxlan:|^bridge'
     r'|^macv|autojoin needs|preferred_lft is greater|valid_lft is zero|^Usage:|must be'
-    r'|not allowed in this context|" is unknown')
+    r'|not allowed in this context|" is unknown|does not take any arguments')
 
 
 def ip(*args, check=True):
@@ -26,10 +26,12 @@ def ip(*args, check=True):
 
 
 def verdict(line):
+    # `rule save` writes binary to stdout.
     r = subprocess.run(["ip", "-n", NS, *line.split()], capture_output=True, text=True,
-                       timeout=5, stdin=subprocess.DEVNULL)
-    # Some usage texts go to stdout.
-    first = (r.stderr.strip().splitlines() or [""])[0]
+                       errors="replace", timeout=5, stdin=subprocess.DEVNULL)
+    # Some usage texts go to stdout; warnings (`nat` is deprecated) come before errors.
+    lines = [l for l in r.stderr.strip().splitlines() if not l.startswith(("Warning", " "))]
+    first = (lines or [""])[0]
     if r.stdout.startswith("Usage:"):
         first = r.stdout.splitlines()[0]
     if r.returncode in (0, 2) and not first.startswith("Usage:"):

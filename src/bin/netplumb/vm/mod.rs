@@ -2,16 +2,28 @@
 //! VM's launcher inside a pod's network namespace, what virtlet's vmwrapper does.
 //!
 //! [`run`] sets the pod's namespace up with `netplumb::container::vm`, starts CMD there with
-//! the taps as descriptors 3, 4, ... and the VM's settings in its environment ([`env`]),
+//! the taps as descriptors 3, 4, ... and the VM's settings in its environment ([`env`](mod@env)),
 //! passes SIGINT and SIGTERM on to it ([`spawn`]), and tears everything down when CMD ends.
 //! The exit status is CMD's (128 + N if it died of signal N), or that of `env` and
-//! `nsenter` for their own failures: 125 when setup or teardown failed, 126 when CMD could
-//! not be executed, 127 when it was not found.
+//! `nsenter` for their own failures: 125 when setup or teardown failed (or the words after
+//! `vm run` are wrong), 126 when CMD could not be executed, 127 when it was not found.
+//!
+//! `vm` is a row of the CLI's object table (`main.rs`), with one exception to the table's
+//! contract: the CLI's errors end a command with status 1 or 2, but `vm run` passes CMD's
+//! status on, so [`VmCmd`]'s `run` ends the process itself when the status is not 0 (as an
+//! `exec` would). For that reason `vm` refuses to be a line of a `-batch` file. `vm` with
+//! an unknown subcommand, or none, is a usage error (status 2).
 
 mod args;
 mod env;
 mod run;
 mod spawn;
+
+use crate::args::{Cursor, Globals};
+use crate::cmd::{Command, Object, Run};
+use crate::ctx::Ctx;
+use crate::error::{CliError, Res};
+use crate::help::Topic;
 
 /// Setup or teardown failed, or `vm run` was used wrongly (as `env`'s 125).
 const EXIT_FAILED: i32 = 125;
@@ -19,8 +31,6 @@ const EXIT_FAILED: i32 = 125;
 const EXIT_CANNOT_EXEC: i32 = 126;
 /// CMD was not found.
 const EXIT_NOT_FOUND: i32 = 127;
-/// `netplumb vm` without a known subcommand: the CLI's usage error.
-const EXIT_USAGE: i32 = 2;
 
 const HELP: &str = "\
 Usage: netplumb [-n NETNS] vm run [--tap NAME]... [--bridge NAME]... -- CMD [ARGS...]
@@ -57,35 +67,87 @@ Not done yet: the filter that keeps the VM's DHCP off the pod network (it needs 
 module).
 ";
 
-/// Whether `argv[command]` is `vm` (the command word after the global options).
-pub fn is_vm(argv: &[String], command: usize) -> bool {
-    argv.get(command).is_some_and(|c| c == "vm")
+/// `netplumb vm help`.
+pub const TOPIC: Topic = Topic::new("vm", HELP);
+
+/// The `vm` row of the object table.
+pub const OBJECT: Object = Object {
+    topic: TOPIC,
+    parse,
+};
+
+/// `netplumb vm run ...`, parsed: the options, or why the words after `run` are wrong (a
+/// failure of `vm run` itself, status 125, reported when it runs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmCmd(Result<args::RunOpts, String>);
+
+/// Reads the words after `vm`.
+fn parse(c: &mut Cursor<'_>, g: &Globals) -> Res<Command> {
+    if g.batch.is_some() {
+        return Err(CliError::Usage(format!(
+            "netplumb vm runs a command and exits with its status: it cannot be a line of a \
+             batch.\n{}",
+            TOPIC.hint()
+        )));
+    }
+    match c.word() {
+        Some("run") => Ok(Command::of(VmCmd(args::parse(&c.rest())))),
+        Some("help" | "-h" | "--help" | "-help") => {
+            c.rest();
+            Ok(Command::Help(TOPIC))
+        }
+        Some(other) => Err(CliError::Usage(format!(
+            "Command \"{other}\" is unknown, try \"netplumb vm help\"."
+        ))),
+        None => Err(CliError::Usage(HELP.trim_end_matches('\n').to_string())),
+    }
 }
 
-/// `netplumb [-n NETNS] vm ARGS...`, where `argv[command]` is `vm` and `netns` is
-/// `-n NETNS`. Returns the exit status.
-pub fn main(argv: &[String], command: usize, netns: &Option<String>) -> i32 {
-    let args = argv.get(command + 1..).unwrap_or_default();
-    let netns = netns.as_deref();
-    match args.first().map(String::as_str) {
-        Some("run") => match args::parse(args.get(1..).unwrap_or_default()) {
-            Ok(opts) => run::run(&opts, netns),
+impl Run for VmCmd {
+    /// Runs `vm run` in the `-n` namespace; ends the process with the status unless it is 0
+    /// (see the module docs).
+    fn run(&self, ctx: &Ctx<'_>) -> Res<()> {
+        let status = match &self.0 {
+            Ok(opts) => run::run(opts, ctx.globals.netns.as_deref()),
             Err(e) => {
                 eprintln!("netplumb vm run: {e}\nTry \"netplumb vm help\".");
                 EXIT_FAILED
             }
-        },
-        Some("help" | "-h" | "--help" | "-help") => {
-            print!("{HELP}");
-            0
+        };
+        if status != 0 {
+            std::process::exit(status);
         }
-        Some(other) => {
-            eprintln!("Command \"{other}\" is unknown, try \"netplumb vm help\".");
-            EXIT_USAGE
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{err, parse_as, parse_ok};
+
+    #[test]
+    fn run_help_and_mistakes() {
+        let o = parse_as::<VmCmd>("-n pod1 vm run --tap t0 -- qemu -m 64");
+        let opts = o.0.unwrap();
+        assert_eq!(
+            (opts.taps, opts.command),
+            (
+                vec!["t0".into()],
+                vec!["qemu".into(), "-m".into(), "64".into()]
+            )
+        );
+        // A mistake after `run` is vm run's own failure (125), not a usage error.
+        assert!(parse_as::<VmCmd>("vm run --bogus").0.is_err());
+        for line in ["vm help", "vm -h", "vm help extra", "help vm"] {
+            assert_eq!(parse_ok(line), Command::Help(TOPIC), "{line}");
         }
-        None => {
-            eprint!("{HELP}");
-            EXIT_USAGE
-        }
+        assert_eq!(
+            err("vm frob"),
+            "Command \"frob\" is unknown, try \"netplumb vm help\"."
+        );
+        assert_eq!(err("vm"), HELP.trim_end());
+        // `v` stays ip's `vrf`.
+        assert!(err("v show").contains("\"vrf\" is not supported"));
     }
 }

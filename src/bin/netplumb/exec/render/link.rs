@@ -5,18 +5,23 @@
 //! - every context: `ifindex`, `link` / `link_index`, `ifname`, `flags` (with `NO-CARRIER`
 //!   and `M-DOWN` as ip derives them), `mtu`, `qdisc`, `master`, `operstate`, `group`,
 //!   `event`, the link-layer line (`link_type`, `address`, `broadcast` /
-//!   `link_pointtopoint`, `permaddr`), `link_netnsid`, `proto_down`, `altnames`; with `-d`,
+//!   `link_pointtopoint`, `permaddr`), `link_netnsid`, `new-netns`/`new-ifindex` (text), `proto_down` and
+//!   `proto_down_reason`, `altnames`; with `-d`,
 //!   `promiscuity`, `allmulti`, MTU limits, `linkinfo` (see [`super::linkinfo`]), queue
 //!   counts, GSO/TSO/GRO limits, port ids and `ifalias`;
 //! - `show` (not `monitor`): `txqlen`;
 //! - `link show` (ip's `do_link`): `linkmode`, `ifalias` (also without `-d`), with `-d`
 //!   `inet6_addr_gen_mode`, with `-s` `stats64`.
 //!
-//! Not printed: XDP, VF information and protodown reasons; with `-d`, the kind-specific text
-//! `ip` prints after the kind, and with `-s` the text counters are laid out more simply.
+//! - with `-d` (and in `link show`), the virtual functions ([`super::vf`]).
+//!
+//! - XDP programs ([`super::xdp`]: their ids, not what `ip` reads of them with the bpf
+//!   syscall).
+//!
+//! With `-h` (`-human`) the counters are not scaled as `ip` scales them.
 
-use super::linkinfo::linkinfo_json;
-use super::{Opts, Rec};
+use super::linkinfo::linkinfo;
+use super::{Opts, Rec, vf, xdp};
 use crate::exec::links::Links;
 use crate::json::Value;
 use crate::names::{self, NameTable};
@@ -167,6 +172,9 @@ pub fn link_fields(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, o: &Opts, 
     if let Some(mtu) = m.mtu() {
         rec.any("mtu", int(mtu), format!("mtu {mtu} "));
     }
+    if let Some(x) = m.xdp() {
+        xdp::xdp(rec, x, v.link_show, false);
+    }
     if let Some(q) = get!(m, LinkAttr::Qdisc) {
         rec.any("qdisc", q.as_str(), format!("qdisc {q} "));
     }
@@ -211,8 +219,18 @@ pub fn link_fields(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, o: &Opts, 
             None => rec.text(" link-netnsid unknown"),
         };
     }
-    if get!(m, LinkAttr::ProtoDown).is_some_and(|p| p != 0) {
-        rec.any("proto_down", true, " protodown on ");
+    // A link moving to another namespace (its RTM_DELLINK), text only.
+    if let Some(id) = get!(m, LinkAttr::NewNetNsId) {
+        match links.netns_name(id) {
+            Some(n) => rec.text(format!(" new-netns {n}")),
+            None => rec.text(format!(" new-netnsid {id}")),
+        };
+    }
+    if let Some(i) = get!(m, LinkAttr::NewIfIndex) {
+        rec.text(format!(" new-ifindex {i}"));
+    }
+    if let Some(down) = m.proto_down() {
+        proto_down(rec, m, down, o.numeric);
     }
     if o.details {
         details(rec, m, links, v);
@@ -221,14 +239,18 @@ pub fn link_fields(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, o: &Opts, 
         rec.text("\n    ");
         rec.any("ifalias", a, format!("alias {a}"));
     }
+    if let Some(x) = m.xdp().filter(|_| v.link_show || o.details) {
+        xdp::xdp(rec, x, true, true);
+    }
     if v.link_show
         && o.stats > 0
         && let Some(s) = m.stats64()
     {
         let carrier_changes = get!(m, LinkAttr::CarrierChanges);
         rec.json("stats64", stats_json(s, carrier_changes, o.stats > 1));
-        rec.text(stats_text(s));
+        rec.text(stats_text(s, carrier_changes, o.stats > 1));
     }
+    let truncated_vfs = (v.link_show || o.details) && vf::vf_list(rec, m, o.stats > 0, o.numeric);
     if let Some(alt) = alt_names(m) {
         for n in &alt {
             rec.text(format!("\n    altname {n}"));
@@ -239,6 +261,10 @@ pub fn link_fields(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, o: &Opts, 
         );
     }
     rec.text("\n");
+    if truncated_vfs {
+        // ip says so after the record, on stderr.
+        eprintln!("Truncated VF list: {}", m.name().unwrap_or_default());
+    }
 }
 
 /// `print_link_event`: an `IFLA_EVENT` other than `NONE` (link notifications only).
@@ -263,6 +289,36 @@ fn event(rec: &mut Rec, m: &LinkMessage) {
             }
         },
     }
+}
+
+/// `print_proto_down`: `protodown on`, and the reasons' bits as `protodown_reason <1,3>`
+/// (names from `/etc/iproute2/protodown_reasons.d`). As in ip 6.1, only the low byte of
+/// the reasons is read, and only for a link with an address (ip looks for
+/// `IFLA_PROTO_DOWN_REASON_VALUE` among the link's attributes, where its number is
+/// `IFLA_ADDRESS`'s).
+fn proto_down(rec: &mut Rec, m: &LinkMessage, down: bool, numeric: bool) {
+    if down {
+        rec.any("proto_down", true, " protodown on ");
+    }
+    let Some(Ok(r)) = m.proto_down_reason() else {
+        return;
+    };
+    if m.address().is_none() {
+        return;
+    }
+    let reason = r.value.unwrap_or(0) & 0xff;
+    if reason == 0 {
+        return;
+    }
+    let names: Vec<String> = (0..8)
+        .filter(|i| reason & (1 << i) != 0)
+        .map(|i| names::protodown_reason_name(i, numeric))
+        .collect();
+    rec.text(format!("protodown_reason <{}>", names.join(",")));
+    rec.json(
+        "proto_down_reason",
+        names.into_iter().map(Value::Str).collect::<Vec<_>>(),
+    );
 }
 
 /// The second line: `link/TYPE ADDRESS brd|peer BROADCAST permaddr PERMADDR`.
@@ -305,13 +361,9 @@ fn details(rec: &mut Rec, m: &LinkMessage, links: &Links<'_>, v: View) {
     // `linkinfo` in `link show` and `address show` alike, the address generation mode
     // (`IFLA_AF_SPEC`) only in `link show`, as `print_linkinfo` does.
     if let Some(info) = m.info() {
-        if let Some(k) = info.kind() {
-            rec.text(format!("\n    {k} "));
-        }
-        if let Some(k) = info.slave_kind() {
-            rec.text(format!("\n    {k}_slave "));
-        }
-        rec.json("linkinfo", linkinfo_json(info, links));
+        let (json, text) = linkinfo(info, links);
+        rec.text(text);
+        rec.json("linkinfo", json);
     }
     if v.link_show
         && let Some(mode) = addr_gen_mode(m)
@@ -465,50 +517,214 @@ fn stats_json(s: &Stats64, carrier_changes: Option<u32>, details: bool) -> Value
     v
 }
 
-/// The `RX` and `TX` counters as text.
-fn stats_text(st: &Stats64) -> String {
-    let mut s = String::new();
-    stats_lines(
-        &mut s,
-        "RX",
-        &[
-            ("bytes", st.rx_bytes),
-            ("packets", st.rx_packets),
-            ("errors", st.rx_errors),
-            ("dropped", st.rx_dropped),
-            ("missed", st.rx_missed_errors),
-            ("mcast", st.multicast),
-        ],
-    );
-    stats_lines(
-        &mut s,
-        "TX",
-        &[
-            ("bytes", st.tx_bytes),
-            ("packets", st.tx_packets),
-            ("errors", st.tx_errors),
-            ("dropped", st.tx_dropped),
-            ("carrier", st.tx_carrier_errors),
-            ("collsns", st.collisions),
-        ],
-    );
-    s
-}
-
-/// Counters as a header line and a value line, each column as wide as its widest cell.
-fn stats_lines(out: &mut String, label: &str, cols: &[(&str, u64)]) {
-    let widths: Vec<usize> = cols
-        .iter()
-        .map(|(h, n)| h.len().max(n.to_string().len()))
-        .collect();
-    let _ = write!(out, "\n    {label}:");
-    for ((h, _), w) in cols.iter().zip(&widths) {
-        let _ = write!(out, " {h:>w$}");
+/// The counters as text, as ip 6.1's `print_stats64` lays them out (without `-h`): `RX:` and
+/// `TX:` header and value lines, with `-s -s` (`details`) the `RX errors:` and `TX errors:`
+/// lines too, every column as wide as its widest value or header.
+fn stats_text(st: &Stats64, carrier_changes: Option<u32>, details: bool) -> String {
+    let rx_nohandler = st.rx_nohandler.unwrap_or(0);
+    let rx_otherhost = st.rx_otherhost_dropped.unwrap_or(0);
+    // Initial widths: the headers `*X errors:`, `packets`, `errors`, `dropped`, `heartbt`,
+    // `overrun`, `compressed`, `otherhost`.
+    let mut cols = [10usize, 7, 6, 7, 7, 7, 10, 9];
+    let mut size = |vals: [u64; 8]| {
+        for (c, v) in cols.iter_mut().zip(vals) {
+            *c = (*c).max(v.to_string().len());
+        }
+    };
+    size([
+        st.rx_bytes,
+        st.rx_packets,
+        st.rx_errors,
+        st.rx_dropped,
+        st.rx_missed_errors,
+        st.multicast,
+        st.rx_compressed,
+        0,
+    ]);
+    if details {
+        size([
+            0,
+            st.rx_length_errors,
+            st.rx_crc_errors,
+            st.rx_frame_errors,
+            st.rx_fifo_errors,
+            st.rx_over_errors,
+            rx_nohandler,
+            rx_otherhost,
+        ]);
     }
-    out.push_str("\n       ");
-    for ((_, n), w) in cols.iter().zip(&widths) {
-        let _ = write!(out, " {n:>w$}");
+    size([
+        st.tx_bytes,
+        st.tx_packets,
+        st.tx_errors,
+        st.tx_dropped,
+        st.tx_carrier_errors,
+        st.collisions,
+        st.tx_compressed,
+        0,
+    ]);
+    if details {
+        size([
+            0,
+            0,
+            st.tx_aborted_errors,
+            st.tx_fifo_errors,
+            st.tx_window_errors,
+            st.tx_heartbeat_errors,
+            u64::from(carrier_changes.unwrap_or(0)),
+            0,
+        ]);
     }
+    let c = cols;
+    let mut o = String::from("\n");
+    let num = |o: &mut String, w: usize, v: u64| {
+        let _ = write!(o, "{v:>w$} ");
+    };
+    let _ = write!(
+        o,
+        "    RX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}\n    ",
+        "bytes",
+        "packets",
+        "errors",
+        "dropped",
+        "missed",
+        "mcast",
+        if st.rx_compressed != 0 {
+            "compressed"
+        } else {
+            ""
+        },
+        w0 = c[0] - 4,
+        w1 = c[1],
+        w2 = c[2],
+        w3 = c[3],
+        w4 = c[4],
+        w5 = c[5],
+        w6 = c[6],
+    );
+    for (w, v) in [
+        (c[0], st.rx_bytes),
+        (c[1], st.rx_packets),
+        (c[2], st.rx_errors),
+        (c[3], st.rx_dropped),
+        (c[4], st.rx_missed_errors),
+        (c[5], st.multicast),
+    ] {
+        num(&mut o, w, v);
+    }
+    if st.rx_compressed != 0 {
+        num(&mut o, c[6], st.rx_compressed);
+    }
+    if details {
+        let _ = write!(
+            o,
+            "\n    RX errors:{:w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}{:>w6$}{:>w7$}\n{:w8$}",
+            "",
+            "length",
+            "crc",
+            "frame",
+            "fifo",
+            "overrun",
+            if rx_nohandler != 0 { " nohandler" } else { "" },
+            if rx_otherhost != 0 { " otherhost" } else { "" },
+            "",
+            w0 = c[0] - 10,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w6 = if rx_nohandler != 0 { c[6] + 1 } else { 0 },
+            w7 = if rx_otherhost != 0 { c[7] + 1 } else { 0 },
+            w8 = c[0] + 5,
+        );
+        for (w, v) in [
+            (c[1], st.rx_length_errors),
+            (c[2], st.rx_crc_errors),
+            (c[3], st.rx_frame_errors),
+            (c[4], st.rx_fifo_errors),
+            (c[5], st.rx_over_errors),
+        ] {
+            num(&mut o, w, v);
+        }
+        if rx_nohandler != 0 {
+            num(&mut o, c[6], rx_nohandler);
+        }
+        if rx_otherhost != 0 {
+            num(&mut o, c[7], rx_otherhost);
+        }
+    }
+    let _ = write!(
+        o,
+        "\n    TX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}\n    ",
+        "bytes",
+        "packets",
+        "errors",
+        "dropped",
+        "carrier",
+        "collsns",
+        if st.tx_compressed != 0 {
+            "compressed"
+        } else {
+            ""
+        },
+        w0 = c[0] - 4,
+        w1 = c[1],
+        w2 = c[2],
+        w3 = c[3],
+        w4 = c[4],
+        w5 = c[5],
+        w6 = c[6],
+    );
+    for (w, v) in [
+        (c[0], st.tx_bytes),
+        (c[1], st.tx_packets),
+        (c[2], st.tx_errors),
+        (c[3], st.tx_dropped),
+        (c[4], st.tx_carrier_errors),
+        (c[5], st.collisions),
+    ] {
+        num(&mut o, w, v);
+    }
+    if st.tx_compressed != 0 {
+        num(&mut o, c[6], st.tx_compressed);
+    }
+    if details {
+        let _ = write!(
+            o,
+            "\n    TX errors:{:w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}\n{:w6$}",
+            "",
+            "aborted",
+            "fifo",
+            "window",
+            "heartbt",
+            if carrier_changes.is_some() {
+                "transns"
+            } else {
+                ""
+            },
+            "",
+            w0 = c[0] - 10,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w6 = c[0] + 5,
+        );
+        for (w, v) in [
+            (c[1], st.tx_aborted_errors),
+            (c[2], st.tx_fifo_errors),
+            (c[3], st.tx_window_errors),
+            (c[4], st.tx_heartbeat_errors),
+        ] {
+            num(&mut o, w, v);
+        }
+        if let Some(cc) = carrier_changes {
+            num(&mut o, c[5], u64::from(cc));
+        }
+    }
+    o
 }
 
 #[cfg(test)]

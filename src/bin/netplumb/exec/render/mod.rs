@@ -1,4 +1,4 @@
-//! The ip-style renderers of links, addresses, routes and neighbours, shared by the `show`
+//! The ip-style renderers of links, addresses, routes, neighbours and rules, shared by the `show`
 //! commands and `monitor`: one [`Rec`] per object holds both the JSON object (`ip -j` names
 //! and value formats) and the text, following iproute2 6.1's `print_*` functions field by
 //! field: a field printed with `PRINT_ANY` there is [`Rec::any`] here, `PRINT_JSON` is
@@ -10,6 +10,9 @@ pub mod link;
 pub mod linkinfo;
 pub mod neigh;
 pub mod route;
+pub mod rule;
+pub mod vf;
+pub mod xdp;
 
 use crate::args::Globals;
 use crate::ctx::Ctx;

@@ -1,19 +1,18 @@
-//! The changes the VM side makes, how each is reverted, and the log that records them: the
-//! crate's shared [`Undo`] log, plus the changes as data so that a finished setup can be
-//! torn down later (and a teardown step that failed can be tried again).
+//! The changes the VM side makes, as data, and how each is reverted: the vocabulary its
+//! steps in the crate's shared undo log ([`Undo`]) are made of. Recording, rollback,
+//! teardown, error collection, retry and fault injection are the shared log's.
 //!
 //! Every revert is idempotent: what is already gone (or already back) is not an error, so a
 //! teardown can run twice.
 
 use super::link::LinkConfig;
 use crate::IpNet;
+use crate::Result;
 use crate::addr::AddrSpec;
 use crate::handle::Handle;
 use crate::mac::MacAddr;
-use crate::undo::{FaultPlan, Undo};
-use crate::{Error, Result};
+use crate::undo::{StepHandle, Undo};
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
 
 /// One change to revert. Links that existed before are named by index (stable while they
 /// live); the name is for messages. A link the operation created is named by its name and
@@ -94,80 +93,9 @@ pub(super) fn revert(h: &Handle, c: &Change) -> Result<()> {
     }
 }
 
-/// The log of one VM-side operation: each change recorded both in the shared [`Undo`] log
-/// (as a step that reverts it through the handle) and as data.
-pub(super) struct Log<'h> {
-    h: &'h Handle,
-    undo: Undo<'h>,
-    changes: Vec<Change>,
-    /// The changes whose revert failed in the last rollback or teardown.
-    failed: Arc<Mutex<Vec<Change>>>,
-}
-
-impl<'h> Log<'h> {
-    /// An empty log on `h`; `faults`, if any, is consulted before each step that is not a
-    /// request (give the same plan to `h`).
-    pub(super) fn new(h: &'h Handle, faults: Option<FaultPlan>) -> Self {
-        Log {
-            h,
-            undo: faults.map_or_else(Undo::new, Undo::with_faults),
-            changes: Vec::new(),
-            failed: Arc::default(),
-        }
-    }
-
-    /// Records a change just made.
-    pub(super) fn record(&mut self, c: Change) {
-        self.changes.push(c.clone());
-        let (h, failed) = (self.h, Arc::clone(&self.failed));
-        self.undo.push(c.to_string(), move || {
-            revert(h, &c).inspect_err(|_| {
-                failed
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(c.clone());
-            })
-        });
-    }
-
-    /// The fault plan's verdict on a step that is not a request (a tap made or opened).
-    pub(super) fn check(&self, what: &str) -> Result<()> {
-        self.undo.check(what)
-    }
-
-    /// Reverts every change, last first, after `error`; returns `error`, with the cleanup
-    /// errors if there were any ([`Error::RolledBack`]).
-    pub(super) fn rollback(mut self, error: Error) -> Error {
-        self.undo.rollback(error)
-    }
-
-    /// The changes, kept for a later [`teardown`]; the log's steps are forgotten.
-    pub(super) fn into_changes(mut self) -> Vec<Change> {
-        self.undo.commit();
-        std::mem::take(&mut self.changes)
-    }
-}
-
-/// Reverts `changes` through `h`, last first, every one attempted (the shared
-/// [`Undo::teardown`]); `changes` keeps those whose revert failed, so that a second teardown
-/// tries them again, and is empty after a complete one.
-///
-/// # Errors
-/// [`Error::Teardown`] with every failed step's error.
-pub(super) fn teardown(
-    h: &Handle,
-    changes: &mut Vec<Change>,
-    faults: Option<FaultPlan>,
-) -> Result<()> {
-    let mut log = Log::new(h, faults);
-    for c in changes.drain(..) {
-        log.record(c);
-    }
-    let result = log.undo.teardown();
-    let mut failed =
-        std::mem::take(&mut *log.failed.lock().unwrap_or_else(PoisonError::into_inner));
-    // They failed last first.
-    failed.reverse();
-    *changes = failed;
-    result
+/// Records in `undo` the step that reverts `c` through `h` (borrowed for an operation's own
+/// rollback, shared for a setup torn down later).
+pub(super) fn record<'a>(undo: &mut Undo<'a>, h: &StepHandle<'a>, c: Change) {
+    let h = h.clone();
+    undo.push(c.to_string(), move || revert(&h, &c));
 }

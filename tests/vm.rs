@@ -10,6 +10,8 @@ use netplumb::container::vm::{
     VmStep,
 };
 use netplumb::link::LinkRef;
+use netplumb::nft::Nft;
+use netplumb::nft::ops::{DhcpFilter, TableOp};
 use netplumb::undo::FaultPlan;
 use netplumb::{Handle, IpNet, MacAddr};
 use serde_json::Value;
@@ -17,6 +19,7 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, UdpSocket};
 use std::os::fd::AsFd;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 // ------------------------------------------------------------------ fixtures
@@ -94,9 +97,39 @@ fn snapshot(t: &TestNs) -> Value {
         "links": t.ip_json(&["-d", "link", "show"]),
         "addrs": t.ip_json(&["addr", "show"]),
         "routes": t.ip_json(&["route", "show", "table", "all"]),
+        "nftables": nft_ruleset(t),
     });
     scrub(&mut v);
     v
+}
+
+/// `nft -j list ruleset` in `t`.
+fn nft_ruleset(t: &TestNs) -> Value {
+    let out = Command::new("ip")
+        .args(["netns", "exec", t.name(), "nft", "-j", "list", "ruleset"])
+        .output()
+        .expect("nft (Debian package nftables) is needed by the VM tests");
+    assert!(out.status.success(), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The rules of `t`'s nf_tables table `bridge NAME`, as `nft` prints them (`nft list table`).
+fn nft_table_text(t: &TestNs, name: &str) -> String {
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            t.name(),
+            "nft",
+            "list",
+            "table",
+            "bridge",
+            name,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
 }
 
 fn scrub(v: &mut Value) {
@@ -397,8 +430,17 @@ fn setup_moves_the_address_to_the_vm_and_teardown_restores_everything() {
     let before = snapshot(&p.pod);
     let original = mac_of(&p.pod, "eth0");
     let mut n = ContainerSideNetwork::setup(p.pod.ns(), &SetupOptions::new()).unwrap();
-    assert!(!n.dhcp_filtered());
+    assert!(n.dhcp_filtered());
     let i = &n.interfaces()[0];
+    assert_eq!(i.dhcp_filter, "netplumb-vm-br0");
+    let text = nft_table_text(&p.pod, "netplumb-vm-br0");
+    for rule in [
+        "iifname \"tap0\" oifname \"eth0\" ether type ip udp dport 67-68 drop",
+        "iifname \"eth0\" oifname \"tap0\" ether type ip udp dport 67-68 drop",
+        "oifname \"eth0\" ether type ip udp sport 67 drop",
+    ] {
+        assert!(text.contains(rule), "{rule} missing from\n{text}");
+    }
     assert_eq!(
         (i.veth.as_str(), i.tap_name.as_str(), i.bridge.as_str()),
         ("eth0", "tap0", "br0")
@@ -441,6 +483,7 @@ fn setup_moves_the_address_to_the_vm_and_teardown_restores_everything() {
 
     n.teardown().unwrap();
     assert!(n.interfaces()[0].tap().is_none());
+    assert!(!n.dhcp_filtered());
     assert_eq!(snapshot(&p.pod), before);
     n.teardown().unwrap();
     assert_eq!(snapshot(&p.pod), before);
@@ -847,6 +890,33 @@ impl Vm {
         });
     }
 
+    /// Whether a UDP datagram to `port` comes out of the tap (for the VM) within two
+    /// seconds, skipping other frames.
+    fn udp_seen(&mut self, port: u16) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let mut buf = [0u8; 2048];
+        while Instant::now() < deadline {
+            match self.tap.read(&mut buf) {
+                Ok(n) => {
+                    let r = &buf[..n];
+                    let ihl = usize::from(r.get(14).copied().unwrap_or(0) & 0x0f) * 4;
+                    if r.len() >= 14 + ihl + 8
+                        && u16::from_be_bytes([r[12], r[13]]) == ETH_IPV4
+                        && r[23] == 17
+                        && u16::from_be_bytes([r[14 + ihl + 2], r[14 + ihl + 3]]) == port
+                    {
+                        return true;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => panic!("read tap: {e}"),
+            }
+        }
+        false
+    }
+
     /// A UDP datagram from the VM to the gateway's `port`.
     fn udp_to_gateway(&mut self, sport: u16, port: u16, data: &[u8]) {
         let mut udp = Vec::new();
@@ -909,32 +979,128 @@ fn the_vm_reaches_the_gateway_through_the_tap() {
     n.teardown().unwrap();
 }
 
-/// GAP (until the `nft` module is on main): setup installs no DHCP filter, so a datagram to
-/// port 67 from the VM comes out of the pod's veth. When the filter lands, this test must
-/// flip: the datagram must not arrive, in both directions (see the module docs).
+/// The DHCP filter (virtlet's ebtables rules, in nf_tables' bridge family): a datagram to
+/// port 67 from the VM does not come out of the pod's veth while other UDP does; DHCP from
+/// the pod network does not reach the VM while other UDP does; and what a DHCP server on the
+/// bridge sends (from 169.254.254.2:67) reaches the VM but not the pod network.
 #[test]
-fn dhcp_filter_is_missing_until_nft_lands() {
-    let Some(p) = Pod::new("dhcp_filter_is_missing", 1) else {
+fn dhcp_stays_between_the_vm_and_the_bridge() {
+    let Some(p) = Pod::new("dhcp_stays_between", 1) else {
         return;
     };
     let mut n = ContainerSideNetwork::setup(p.pod.ns(), &SetupOptions::new()).unwrap();
-    assert!(!n.dhcp_filtered());
+    assert!(n.dhcp_filtered());
     let iface = &mut n.interfaces_mut()[0];
     let mut vm = Vm::new(iface.take_tap().unwrap(), iface.mac(), 0);
     vm.arp_gateway();
-    let dhcp = p.gws[0]
-        .ns()
-        .run(|| UdpSocket::bind("198.18.0.1:67"))
-        .unwrap()
-        .unwrap();
+    let gw = p.gws[0].ns();
+    let bind = |ns: &netplumb::NetNs, addr: &str| {
+        let s = ns.run(|| UdpSocket::bind(addr)).unwrap().unwrap();
+        s.set_broadcast(true).unwrap();
+        s
+    };
+
+    // From the VM: DHCP stays in, other UDP goes out.
+    let server = bind(gw, "0.0.0.0:67");
     vm.udp_to_gateway(68, 67, b"DHCPDISCOVER");
+    let other = bind(gw, "198.18.0.1:5000");
+    vm.udp_to_gateway(40000, 5000, b"not dhcp");
+    assert_eq!(recv(&other).as_deref(), Some(&b"not dhcp"[..]));
     assert_eq!(
-        recv(&dhcp).as_deref(),
-        Some(&b"DHCPDISCOVER"[..]),
-        "a DHCP filter is in place now: make this test check that nothing arrives"
+        recv(&server),
+        None,
+        "DHCP from the VM reached the pod network"
     );
+
+    // From the pod network (broadcast, so the bridge floods it to the tap): DHCP stays out,
+    // other UDP comes in.
+    let from_gw = bind(gw, "198.18.0.1:0");
+    for port in [68, 5001] {
+        from_gw
+            .send_to(format!("to {port}").as_bytes(), ("255.255.255.255", port))
+            .unwrap();
+    }
+    assert!(
+        vm.udp_seen(5001),
+        "other UDP from the pod network did not reach the VM"
+    );
+    assert!(!vm.udp_seen(68), "DHCP from the pod network reached the VM");
+
+    // From a DHCP server on the bridge: to the VM, not to the pod network.
+    let client = bind(gw, "0.0.0.0:68");
+    let bridge = bind(p.pod.ns(), "169.254.254.2:67");
+    bridge
+        .send_to(b"DHCPOFFER", ("255.255.255.255", 68))
+        .unwrap();
+    assert!(
+        vm.udp_seen(68),
+        "the bridge's DHCP answer did not reach the VM"
+    );
+    assert_eq!(
+        recv(&client),
+        None,
+        "the bridge's DHCP answer reached the pod network"
+    );
+    // Another port from the bridge's address does go out (the rule is about DHCP only).
+    let bridge_other = bind(p.pod.ns(), "169.254.254.2:5002");
+    let listener = bind(gw, "0.0.0.0:5003");
+    bridge_other
+        .send_to(b"not dhcp", ("255.255.255.255", 5003))
+        .unwrap();
+    assert_eq!(recv(&listener).as_deref(), Some(&b"not dhcp"[..]));
     drop(vm);
     n.teardown().unwrap();
+    assert!(!n.dhcp_filtered());
+}
+
+/// The VM's DHCP filter (`DhcpFilter` with a local server) made through netplumb's
+/// nf_tables API and made by `nft -f` from its script are the same ruleset, as `nft -j`
+/// lists them (handles aside).
+#[test]
+fn the_dhcp_filter_is_what_nft_makes_of_its_script() {
+    let (Some(a), Some(b)) = (
+        TestNs::new("dhcp_filter_typed"),
+        TestNs::new("dhcp_filter_nft"),
+    ) else {
+        return;
+    };
+    let f = DhcpFilter::new("tap0", "eth0").local_server("eth0");
+    f.apply(&Nft::in_netns(a.ns()).unwrap(), "netplumb-vm-br0")
+        .unwrap();
+    let script = f.script("netplumb-vm-br0").unwrap();
+    let mut nft = Command::new("ip")
+        .args(["netns", "exec", b.name(), "nft", "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    nft.stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    assert!(nft.wait().unwrap().success(), "nft -f failed on\n{script}");
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                m.remove("handle");
+                m.values_mut().for_each(strip);
+            }
+            Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let (mut ra, mut rb) = (nft_ruleset(&a), nft_ruleset(&b));
+    strip(&mut ra);
+    strip(&mut rb);
+    assert_eq!(ra, rb);
+    // Three rules in two chains.
+    let rules = ra["nftables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o.get("rule").is_some())
+        .count();
+    assert_eq!(rules, 3, "{ra}");
 }
 
 /// The gateway's end of the pod's veth (its only veth).
@@ -982,7 +1148,7 @@ fn pod_info_json() {
 
 mod vm_run {
     use super::*;
-    use std::process::{Command, Output, Stdio};
+    use std::process::{Output, Stdio};
 
     fn netplumb(p: &Pod) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_netplumb"));

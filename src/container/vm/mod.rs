@@ -21,6 +21,7 @@
 //! | `Route{Destination, Via}` | [`PodRoute`] `{dst, gw}` |
 //! | `InterfaceInfo{IPNet, Routes}` | [`PodInterfaceInfo`] (with gateway, MTU and MAC) |
 //! | `ContainerNetwork{Info, DhcpNS}` | none: unused in the seed; the CNI result belongs to the CNI runtime, which converts it into [`PodInterfaceInfo`] (`netplumb::cni::CniResult::pod_interface_info`, feature `cni`) |
+//! | the ebtables rules of setup and teardown | [`DhcpFilter`] in the bridge family, a step of setup (see [below](#the-dhcp-filter)) |
 //! | `SizeOfIfReq`, `IFNAMSIZ` | none public: the `ifreq` layout is private to the tun ioctls; [`crate::ifname::MAX_IFNAME_LEN`] is `IFNAMSIZ - 1` |
 //!
 //! # How it works
@@ -82,16 +83,37 @@
 //!   same request (the seed created the pair inside and moved one end out), and deletes the
 //!   pair if a later step fails.
 //!
-//! # Not done yet: the DHCP filter
-//! The seed adds two ebtables rules so that the VM's DHCP never reaches the CNI network
-//! (`-A OUTPUT -p IPV4 --ip-protocol UDP --ip-source-port 67 --out-if VETH -j DROP` and
-//! `-A FORWARD ... --ip-destination-port 67 ...`). netplumb will add the same filter in the
-//! kernel's bridge family through its `nft` module, as a step of setup with its undo in
-//! teardown; that module is not on this branch's `main` yet. Until it is, **setup installs
-//! no DHCP filter** ([`ContainerSideNetwork::dhcp_filtered`] is `false`) and a DHCP
-//! datagram from the VM crosses the bridge to the pod network; the tests check this gap
-//! explicitly so that it cannot go unnoticed.
+//! # The DHCP filter
+//! The seed adds two ebtables rules so that DHCP never reaches the CNI network
+//! (`-A OUTPUT -p IPV4 --ip-protocol UDP --ip-source-port 67 --out-if VETH -j DROP`: the
+//! answers of the DHCP server on the bridge; `-A FORWARD ... --ip-destination-port 67 ...`:
+//! the VM's requests). netplumb does the same in the kernel's bridge family over netlink
+//! (no `ebtables` or `nft` binary), one nf_tables transaction per interface making the table
+//! `netplumb-vm-brN` in the pod's namespace ([`DhcpFilter`] with
+//! [`DhcpFilter::local_server`]), as `nft list table bridge netplumb-vm-br0` prints it:
 //!
+//! ```text
+//! table bridge netplumb-vm-br0 {
+//!     chain forward {
+//!         type filter hook forward priority filter; policy accept;
+//!         iifname "tap0" oifname "eth0" ether type ip udp dport 67-68 drop
+//!         iifname "eth0" oifname "tap0" ether type ip udp dport 67-68 drop
+//!     }
+//!     chain output {
+//!         type filter hook output priority filter; policy accept;
+//!         oifname "eth0" ether type ip udp sport 67 drop
+//!     }
+//! }
+//! ```
+//!
+//! It is stricter than the seed in one way: DHCP is also dropped from the pod network to
+//! the VM (a DHCP server on the CNI network must not answer the VM, whose configuration
+//! comes from the pod's), and both client and server ports (67 and 68) are covered.
+//! Teardown deletes the table first, as the seed deletes its rules first; a teardown that
+//! finds it gone already is not an error.
+//!
+//! [`DhcpFilter`]: crate::nft::ops::DhcpFilter
+//! [`DhcpFilter::local_server`]: crate::nft::ops::DhcpFilter::local_server
 //! [`Tun::attach`]: crate::tun::Tun::attach
 //! [`NetNs::run`]: crate::NetNs::run
 //! [`MacAddr::random_with_prefix`]: crate::MacAddr::random_with_prefix

@@ -11,6 +11,8 @@ use crate::handle::Handle;
 use crate::link::Link;
 use crate::mac::MacAddr;
 use crate::netns::NetNs;
+use crate::nft::Nft;
+use crate::nft::ops::{self, DhcpFilter, TableOp};
 use crate::tun::{Mode, Tun, TunBuilder};
 use crate::undo::{FaultPlan, StepHandle, Undo};
 use std::fs::File;
@@ -116,6 +118,9 @@ pub struct VmInterface {
     pub tap_name: String,
     /// The bridge's name.
     pub bridge: String,
+    /// The nf_tables table (bridge family, in the pod's namespace) of the DHCP filter
+    /// between the tap and the veth: `netplumb-vm-BRIDGE`.
+    pub dhcp_filter: String,
     tap: Option<File>,
 }
 
@@ -180,7 +185,9 @@ impl ContainerSideNetwork {
     /// 5. make the bridge `brN` of the veth and the tap
     ///    ([`setup_bridge`](super::setup_bridge)) and give it
     ///    [`DHCP_SERVER_ADDRESS`](super::DHCP_SERVER_ADDRESS);
-    /// 6. **not yet done:** the DHCP filter (see the module docs);
+    /// 6. add the DHCP filter in the bridge family ([`DhcpFilter`] between the tap and the
+    ///    veth, with the bridge's own DHCP server kept off the veth: one nf_tables
+    ///    transaction making the table `netplumb-vm-brN`, see the module docs);
     ///
     /// then set `lo` up (if it was down) and open each tap.
     ///
@@ -196,11 +203,14 @@ impl ContainerSideNetwork {
         let handle = Handle::in_netns(ns).map_err(at(VmStep::Socket, "the pod namespace"))?;
         let handle = Arc::new(handle);
         handle.set_fault_plan(opts.faults.clone());
+        let nft = Nft::in_netns(ns).map_err(at(VmStep::Socket, "the pod namespace"))?;
+        let nft = Arc::new(nft);
+        nft.set_fault_plan(opts.faults.clone());
         let mut undo = Undo::new();
         undo.set_faults(opts.faults.clone());
         let mut interfaces = Vec::new();
         let h = StepHandle::Shared(Arc::clone(&handle));
-        match setup_steps(&h, ns, opts, &mut undo, &mut interfaces) {
+        match setup_steps(&h, &nft, ns, opts, &mut undo, &mut interfaces) {
             Ok(()) => {}
             Err(e) if opts.stop_at_fault && e.is_injected() => {}
             Err(e) => return Err(rolled_back(&mut undo, e)),
@@ -227,10 +237,18 @@ impl ContainerSideNetwork {
         &self.handle
     }
 
-    /// Whether setup installed the DHCP filter. Always `false` for now: see the module
-    /// docs.
+    /// Whether every interface's DHCP filter is in place (each one's table is
+    /// [`VmInterface::dhcp_filter`]): true after setup, false once
+    /// [`ContainerSideNetwork::teardown`] has removed a filter, and false for a partial
+    /// setup ([`SetupOptions::stop_at_fault`]) that stopped before any interface was
+    /// complete.
     pub fn dhcp_filtered(&self) -> bool {
-        false
+        let filters = self
+            .undo
+            .steps()
+            .filter(|s| s.starts_with(DHCP_FILTER_STEP))
+            .count();
+        !self.interfaces.is_empty() && filters == self.interfaces.len()
     }
 
     /// Undoes setup (the seed's `Teardown`): closes the taps this value still holds, then
@@ -255,6 +273,9 @@ impl ContainerSideNetwork {
         self.undo.teardown()
     }
 }
+
+/// How the undo step that removes a DHCP filter's table begins.
+const DHCP_FILTER_STEP: &str = "delete the nf_tables table";
 
 /// The veths to set up and their configuration.
 fn plan(h: &Handle, opts: &SetupOptions) -> Result<Vec<(Link, PodInterfaceInfo)>, VmError> {
@@ -294,6 +315,7 @@ fn plan(h: &Handle, opts: &SetupOptions) -> Result<Vec<(Link, PodInterfaceInfo)>
 
 fn setup_steps<'a>(
     h: &StepHandle<'a>,
+    nft: &Arc<Nft>,
     ns: &NetNs,
     opts: &SetupOptions,
     undo: &mut Undo<'a>,
@@ -314,7 +336,7 @@ fn setup_steps<'a>(
     }
     for (i, (veth, info)) in plans.into_iter().enumerate() {
         let (tap, bridge) = (opts.tap_name(i), opts.bridge_name(i));
-        out.push(interface_steps(h, ns, undo, veth, info, tap, bridge)?);
+        out.push(interface_steps(h, nft, ns, undo, veth, info, tap, bridge)?);
     }
     let lo = h.link_get("lo").map_err(at(VmStep::ReadLinks, "lo"))?;
     if !lo.is_up() {
@@ -338,8 +360,11 @@ fn setup_steps<'a>(
     Ok(())
 }
 
+// One parameter per thing an interface's setup works from; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn interface_steps<'a>(
     h: &StepHandle<'a>,
+    nft: &Arc<Nft>,
     ns: &NetNs,
     undo: &mut Undo<'a>,
     veth: Link,
@@ -402,7 +427,18 @@ fn interface_steps<'a>(
             address,
         },
     );
-    // The DHCP filter goes here once the `nft` module is on main (see the module docs).
+    // No DHCP between the VM and the pod network, either way, and none from the bridge's
+    // own DHCP server out of the veth.
+    let dhcp_filter = format!("netplumb-vm-{bridge}");
+    let filter = DhcpFilter::new(tap.as_str(), veth.name.as_str()).local_server(veth.name.as_str());
+    filter
+        .apply(nft, &dhcp_filter)
+        .map_err(at(VmStep::DhcpFilter, &veth.name))?;
+    let table = filter.table(&dhcp_filter);
+    let owner = Arc::clone(nft);
+    undo.push(format!("{DHCP_FILTER_STEP} {table}"), move || {
+        ops::remove(&owner, &table)
+    });
 
     Ok(VmInterface {
         info,
@@ -410,6 +446,7 @@ fn interface_steps<'a>(
         original_mac,
         tap_name: tap,
         bridge,
+        dhcp_filter,
         tap: None,
     })
 }

@@ -5,8 +5,11 @@ use crate::error::{Error, Result};
 use crate::nft::{Chain, ChainType, ETH_P_IP, Hook, Proto, Rule, TableFamily, priority};
 
 /// Drops DHCP (UDP to port 67 or 68) that a bridge forwards from `ports.0` to `ports.1` or
-/// back, in the bridge family: what virtlet did with two `ebtables` rules so that a VM's
-/// DHCP client on one port never reaches the pod network on the other.
+/// back, in the bridge family: what virtlet did with `ebtables` rules so that a VM's DHCP
+/// client on one port never reaches the pod network on the other. With
+/// [`DhcpFilter::local_server`], also the answers of a DHCP server that runs on the bridge
+/// itself (UDP from port 67 sent by the host's own stack) never leave through the given port
+/// (virtlet's `OUTPUT` rule: its DHCP server answers the VM only).
 ///
 /// ```
 /// use netplumb::nft::ops::{DhcpFilter, TableOp};
@@ -20,6 +23,8 @@ use crate::nft::{Chain, ChainType, ETH_P_IP, Hook, Proto, Rule, TableFamily, pri
 pub struct DhcpFilter {
     /// The two bridge ports.
     pub ports: (String, String),
+    /// The port that a DHCP server on the bridge must not answer through, if any.
+    pub local_server: Option<String>,
 }
 
 impl DhcpFilter {
@@ -27,7 +32,26 @@ impl DhcpFilter {
     pub fn new(a: impl Into<String>, b: impl Into<String>) -> DhcpFilter {
         DhcpFilter {
             ports: (a.into(), b.into()),
+            local_server: None,
         }
+    }
+
+    /// Also drops what the host's own stack sends from UDP port 67 (a DHCP server on the
+    /// bridge) out of the bridge port `port`: a chain on the bridge family's `output` hook
+    /// with `oifname PORT ether type ip udp sport 67 drop`.
+    ///
+    /// ```
+    /// use netplumb::nft::ops::{DhcpFilter, TableOp};
+    /// let f = DhcpFilter::new("tap0", "veth0").local_server("veth0");
+    /// let script = f.script("np-vm1")?;
+    /// assert!(script.contains("type filter hook output priority -200"));
+    /// assert!(script.contains("oifname \"veth0\" ether type ip udp sport 67 drop"));
+    /// # Ok::<(), netplumb::Error>(())
+    /// ```
+    #[must_use]
+    pub fn local_server(mut self, port: impl Into<String>) -> DhcpFilter {
+        self.local_server = Some(port.into());
+        self
     }
 }
 
@@ -37,7 +61,9 @@ impl TableOp for DhcpFilter {
     }
 
     /// `chain forward { type filter hook forward priority filter; }` with one rule per
-    /// direction: `iifname A oifname B ether type ip udp dport 67-68 drop`.
+    /// direction: `iifname A oifname B ether type ip udp dport 67-68 drop`; with
+    /// [`DhcpFilter::local_server`], also `chain output { type filter hook output priority
+    /// filter; }` with `oifname P ether type ip udp sport 67 drop`.
     fn chains(&self) -> Result<Vec<(Chain, Vec<Rule>)>> {
         let (a, b) = &self.ports;
         if a == b {
@@ -57,6 +83,21 @@ impl TableOp for DhcpFilter {
             Hook::Forward,
             priority::BRIDGE_FILTER,
         );
-        Ok(vec![(chain, vec![rule(a, b), rule(b, a)])])
+        let mut chains = vec![(chain, vec![rule(a, b), rule(b, a)])];
+        if let Some(port) = &self.local_server {
+            let output = Chain::base(
+                "output",
+                ChainType::Filter,
+                Hook::Output,
+                priority::BRIDGE_FILTER,
+            );
+            let rule = Rule::new()
+                .oifname(port.as_str())
+                .ether_type(ETH_P_IP)
+                .sport(Proto::Udp, 67)
+                .drop();
+            chains.push((output, vec![rule]));
+        }
+        Ok(chains)
     }
 }

@@ -63,8 +63,10 @@ namespace is put back exactly as it was, and the exit status is CMD's (128+N if 
 of signal N), or: 125 if setup or teardown failed (or the command line is wrong), 126 if
 CMD could not be executed, 127 if it was not found.
 
-Not done yet: the filter that keeps the VM's DHCP off the pod network (it needs the nft
-module).
+DHCP stays between the VM and its bridge: an nf_tables table netplumb-vm-brN (bridge
+family, in the pod's namespace) drops DHCP (UDP ports 67 and 68) between tapN and the
+veth in both directions, and what a DHCP server on the bridge sends from port 67 out of
+the veth. It is deleted with the rest.
 ";
 
 /// `netplumb vm help`.

@@ -30,11 +30,12 @@ trap cleanup EXIT
 # (`-force -batch FILE`, `-j ... show`); they find it at target/release/netplumb unless
 # NETPLUMB_BIN points elsewhere, and skip its rows if it is missing.
 cargo build --release --bin netplumb
-cargo bench --no-run --bench codec --bench netns --bench dump --bench bulk --bench pool --bench nft
+cargo bench --no-run --features cni --bench codec --bench netns --bench dump --bench bulk \
+    --bench pool --bench nft --bench cni
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-for b in codec netns dump bulk pool nft; do
+for b in codec netns dump bulk pool nft cni; do
     echo "### cargo bench --bench $b" >&2
-    cargo bench --bench "$b" 2>&1 | tee "$out/$b.log" >&2
+    cargo bench --features cni --bench "$b" 2>&1 | tee "$out/$b.log" >&2
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 

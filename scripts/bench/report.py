@@ -107,6 +107,7 @@ BENCH_TITLES = [
     ("netns", "Namespaces"),
     ("pool", "A handle shared by many threads"),
     ("nft", "nf_tables: 1,000 published ports"),
+    ("cni", "The CNI runtime's own cost per pod"),
 ]
 
 

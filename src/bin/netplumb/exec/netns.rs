@@ -180,7 +180,7 @@ fn list(ctx: &Ctx<'_>) -> Result<(), CliError> {
 fn list_id(ctx: &Ctx<'_>) -> Result<(), CliError> {
     let h = ctx.handle()?;
     let ids: Vec<(i32, Option<i32>)> = h
-        .dump_retry(3, RTM_GETNSID, &NsidMessage::new(), |p| {
+        .dump_retry(h.dump_retries(), RTM_GETNSID, &NsidMessage::new(), |p| {
             let m = NsidMessage::parse(p)?;
             Ok((m.nsid().unwrap_or(-1), m.current_nsid()))
         })

@@ -30,7 +30,6 @@ use crate::ctx::{Ctx, resolve};
 use crate::error::{CliError, Res, error_text, failed, lib_error};
 use netplumb::link::LinkRef;
 use netplumb::route::{NextHopSpec, Route, RouteGetOpts, RouteSpec};
-use netplumb::socket::DUMP_RETRIES;
 use netplumb::wire::NlmsgFlags;
 use netplumb::wire::attr::AttrIter;
 use netplumb::wire::family::{AF_INET, AF_INET6};
@@ -403,7 +402,7 @@ impl Sel {
             return Ok(Vec::new());
         };
         let routes = h
-            .dump_retry(DUMP_RETRIES, RTM_GETROUTE, &req, |p| {
+            .dump_retry(h.dump_retries(), RTM_GETROUTE, &req, |p| {
                 let m = RouteMessage::parse(p)?;
                 if m.header.family != AF_INET && m.header.family != AF_INET6 {
                     return Ok(None);

@@ -255,7 +255,7 @@ fn other_message_types_come_raw() {
     let Some(t) = TestNs::new("other_message_types_come_raw") else {
         return;
     };
-    // Rules are typed events now (tests/rule.rs); qdiscs still come raw.
+    // Rules are typed events now (tests/kernel/rule.rs); qdiscs still come raw.
     let mut m = monitor(&t, &[Group::Tc]);
     let out = std::process::Command::new("tc")
         .args(["-n", t.name(), "qdisc", "add", "dev", "lo", "ingress"])

@@ -32,7 +32,7 @@
 //!
 //! # Example
 //! A table of link names kept current from events, resynchronised after an overrun (the
-//! same loop, run against a kernel under churn, is a test: `tests/stress.rs`):
+//! same loop, run against a kernel under churn, is a test: `tests/kernel/stress.rs`):
 //!
 //! ```no_run
 //! use netplumb::events::{Event, Group, Monitor};

@@ -1,7 +1,7 @@
 //! The bodies of the fuzz targets in `fuzz/fuzz_targets/`.
 //!
 //! They live in the library so that the fuzzer and plain `cargo test`
-//! (`tests/fuzz_regressions.rs`, which replays the committed seeds, crash inputs and golden
+//! (`tests/wire/fuzz_regressions.rs`, which replays the committed seeds, crash inputs and golden
 //! fixtures) run the same code. Each function takes arbitrary bytes and must never panic,
 //! except through an assertion of an invariant that a correct codec upholds: a panic here is
 //! a bug in `wire`, or in a family codec plugged into [`family_roundtrip`].

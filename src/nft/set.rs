@@ -169,7 +169,11 @@ impl Element {
                 if parts.len() != fields.len() {
                     return Err(Error::invalid(
                         "set element",
-                        format!("{self}: {} fields, not {}", parts.len(), fields_name(fields)),
+                        format!(
+                            "{self}: {} fields, not {}",
+                            parts.len(),
+                            fields_name(fields)
+                        ),
                     ));
                 }
                 let mut v = Vec::new();
@@ -799,7 +803,10 @@ mod tests {
             // Wrong shapes: no data, too few fields, the wrong family.
             port(1),
             Element::map(port(1), addr("198.18.0.2")),
-            Element::map(port(1), Element::Concat(vec![addr("2001:db8::2"), port(80)])),
+            Element::map(
+                port(1),
+                Element::Concat(vec![addr("2001:db8::2"), port(80)]),
+            ),
         ];
         for b in bad {
             let m = m.clone();

@@ -545,8 +545,7 @@ fn published_ports_and_nft_f_of_their_script_make_the_same_ruleset() {
         PortMapping::new(Proto::Tcp, 8081, ip("198.18.0.2"), 80),
         PortMapping::new(Proto::Udp, 5353, ip("198.18.0.3"), 53).host_addr(ip("198.18.1.1")),
         PortMapping::new(Proto::Udp, 5000, ip("198.18.0.3"), 53).host_ports(5000..=5010),
-        PortMapping::new(Proto::Tcp, 8443, ip("2001:db8::2"), 443)
-            .host_addr(ip("2001:db8:1::1")),
+        PortMapping::new(Proto::Tcp, 8443, ip("2001:db8::2"), 443).host_addr(ip("2001:db8:1::1")),
         PortMapping::new(Proto::Udp, 53, ip("2001:db8::3"), 53),
     ]);
     let na = Nft::in_netns(a.ns()).unwrap();
@@ -555,7 +554,12 @@ fn published_ports_and_nft_f_of_their_script_make_the_same_ruleset() {
     let (ja, jb) = (ruleset_json(&a), ruleset_json(&b));
     assert_eq!(ja, jb);
     let text = ja.to_string();
-    for name in ["ports_ip_tcp", "ports_ip_udp_addr", "ports_ip6_tcp_addr", "ports_ip6_udp"] {
+    for name in [
+        "ports_ip_tcp",
+        "ports_ip_udp_addr",
+        "ports_ip6_tcp_addr",
+        "ports_ip6_udp",
+    ] {
         assert!(text.contains(name), "{name} in {text}");
     }
     let nb = Nft::in_netns(b.ns()).unwrap();

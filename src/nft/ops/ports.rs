@@ -236,7 +236,11 @@ impl Group {
         let v6 = self.v6;
         Rule::new()
             .in_set(
-                &[Field::Saddr { v6 }, Field::Daddr { v6 }, Field::Dport(self.proto)],
+                &[
+                    Field::Saddr { v6 },
+                    Field::Daddr { v6 },
+                    Field::Dport(self.proto),
+                ],
                 self.hairpin_name(),
             )
             .masquerade()
@@ -302,7 +306,12 @@ impl PublishedPorts {
         for m in &self.mappings {
             m.check()?;
             if m.host_ports.is_single()
-                && !seen.insert((m.proto, m.container_addr.is_ipv6(), m.host_addr, m.host_ports))
+                && !seen.insert((
+                    m.proto,
+                    m.container_addr.is_ipv6(),
+                    m.host_addr,
+                    m.host_ports,
+                ))
             {
                 let on = m.host_addr.map(|h| format!(" on {h}")).unwrap_or_default();
                 return Err(Error::invalid(
@@ -361,12 +370,12 @@ impl TableOp for PublishedPorts {
         }
         for g in self.hairpin_groups() {
             let mut set = g.hairpin();
+            let mut seen = HashSet::new();
             for m in &self.mappings {
-                let e = m.hairpin_element();
                 if (m.container_addr.is_ipv6(), m.proto) == (g.v6, g.proto)
-                    && !set.elements.contains(&e)
+                    && seen.insert((m.container_addr, m.container_port))
                 {
-                    set.elements.push(e);
+                    set.elements.push(m.hairpin_element());
                 }
             }
             sets.push(set);

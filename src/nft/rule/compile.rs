@@ -623,7 +623,7 @@ const MAX_KEY_LEN: u32 = 64;
 /// The register at byte `at` of the register file, as `nft` names it: a 16-byte register
 /// (`NFT_REG_1`...) when `at` starts one, a 4-byte one (`NFT_REG32_00`...) otherwise.
 fn reg_at(at: u32) -> u32 {
-    if at % 16 == 0 {
+    if at.is_multiple_of(16) {
         NFT_REG_1 + at / 16
     } else {
         NFT_REG32_00 + at / 4

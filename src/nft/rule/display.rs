@@ -206,12 +206,11 @@ mod tests {
                 "h",
             )
             .masquerade();
-        assert_eq!(r.to_string(), "ip saddr . ip daddr . tcp dport @h masquerade");
-        let r = Rule::new().dnat_map(
-            true,
-            &[crate::nft::Field::Daddr { v6: true }, tcp],
-            "m",
+        assert_eq!(
+            r.to_string(),
+            "ip saddr . ip daddr . tcp dport @h masquerade"
         );
+        let r = Rule::new().dnat_map(true, &[crate::nft::Field::Daddr { v6: true }, tcp], "m");
         assert_eq!(r.to_string(), "dnat ip6 to ip6 daddr . tcp dport map @m");
     }
 }

@@ -302,7 +302,7 @@ fn successor(key: &[u8]) -> Option<Vec<u8>> {
 ///         Element::Concat(vec![Element::Addr("198.18.0.2".parse()?), Element::Port(80.into())]),
 ///     ));
 /// assert_eq!(m.to_string(), "map m {\n\ttype inet_service : ipv4_addr . inet_service\n\telements = { 8080 : 198.18.0.2 . 80 }\n}");
-/// # Ok::<(), netplumb::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Set {

@@ -17,7 +17,15 @@
 //! - consecutive equality matches on adjacent header bytes that fit 4 bytes together are
 //!   loaded at once (`tcp sport 1 tcp dport 2` is one 4-byte load), as `nft` merges them;
 //! - an interface name is compared over 16 bytes (`IFNAMSIZ`), a name ending in `*` over
-//!   its prefix.
+//!   its prefix;
+//! - a lookup key of several fields (`ip saddr . ip daddr . tcp dport @set`) gets every
+//!   field's dependency first, then loads each field into consecutive 4-byte steps of the
+//!   registers from register 1 (named `NFT_REG_N` where a 16-byte register starts,
+//!   `NFT_REG32_NN` elsewhere: 1, 9, 10 for IPv4; 1, 2, 3 for IPv6);
+//! - `dnat ip to KEY map @m` looks the key up with the data into register 1 (`NFTA_LOOKUP_DREG`)
+//!   and gives `nat` the address in register 1 and the port in the register after the
+//!   address (9 for IPv4, 2 for IPv6), without `NFTA_NAT_FLAGS` (the kernel sets
+//!   `NF_NAT_RANGE_PROTO_SPECIFIED` itself).
 //!
 //! Bad input is refused when the rule is compiled (when it is added to a
 //! [`Transaction`](super::Transaction)), before anything is sent: a prefix with host bits,

@@ -1,12 +1,13 @@
 //! nf_tables: publishing 1,000 ports (`NETPLUMB_BENCH=full`; 100 otherwise) and deleting
 //! them again, side by side:
 //!
-//! - netplumb: `PublishedPorts::apply`, one transaction (one `sendmsg` of 2,002 rules in 4
-//!   chains, plus the table), and `ops::remove` (one batch);
+//! - netplumb: `PublishedPorts::apply`, one transaction (one `sendmsg`: the table, 4 chains,
+//!   a map of 1,000 host ports to container address and port, a hairpin set of 1,000
+//!   container address and port pairs, and 4 rules), and `ops::remove` (one batch);
 //! - `nft -f` with the same script (`TableOp::script`, which the golden tests prove makes
 //!   the same messages), and `nft delete table`;
-//! - `iptables-restore` (iptables-nft here) with the equivalent rules in Docker's layout: a
-//!   chain of one `DNAT` per port, jumped to from `PREROUTING` and `OUTPUT` for local
+//! - `iptables-restore` (iptables-nft here) with the equivalent rules in Docker's layout
+//!   (iptables has no maps: 2,002 rules): a chain of one `DNAT` per port, jumped to from `PREROUTING` and `OUTPUT` for local
 //!   destinations, and one hairpin `MASQUERADE` per port in `POSTROUTING`; then a restore
 //!   of the empty nat table.
 //!
@@ -27,6 +28,7 @@ use netplumb::nft::{Nft, Proto, Table, TableFamily};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 const TABLE: &str = "np-ports";
 
@@ -105,6 +107,14 @@ fn nft_rule_count(ns: &BenchNs) -> usize {
     }
 }
 
+/// How many elements the map of published ports holds (a check, not measured).
+fn nft_map_len(ns: &BenchNs) -> usize {
+    let nft = Nft::in_netns(ns.ns()).expect("nft socket");
+    nft.elements(&Table::new(TableFamily::Inet, TABLE), "ports_ip_tcp")
+        .expect("list the map")
+        .len()
+}
+
 /// A fresh namespace for one run, with NAT already in use (a table of its own with a nat
 /// chain and a `masquerade`), as on any container host: conntrack and the NAT hooks are
 /// registered before the measurement, for every tool alike, and stay while it runs.
@@ -122,6 +132,8 @@ fn host_ns() -> BenchNs {
 struct Runs {
     add: Vec<Cost>,
     del: Vec<Cost>,
+    /// netplumb: the wall time of closing the socket right after the commit.
+    close: Vec<Duration>,
 }
 
 fn main() {
@@ -140,7 +152,8 @@ fn main() {
     let (have_nft, have_ipt) = (have("nft"), have("iptables-restore"));
     let n = common::size(1000);
     let p = ports(n);
-    let rules = 2 * n + 2;
+    // prerouting's and output's jumps, the map's dnat, the hairpin masquerade.
+    let rules = 4;
     let dir = common::out_dir();
     std::fs::create_dir_all(&dir).expect("output directory");
     let script = dir.join("nft-ports.nft");
@@ -156,13 +169,20 @@ fn main() {
     for _ in 0..common::runs() {
         // netplumb: the transaction is built inside the measurement too.
         let ns = host_ns();
+        // Opening, building, committing and closing are all measured, as a tool run does
+        // them; the close is timed on its own too (right after a commit the kernel makes
+        // it wait for the commit's RCU grace period: see BENCHMARKS.md).
         let (res, c) = measure(|| {
             let h = Nft::in_netns(ns.ns())?;
-            p.apply(&h, TABLE)
+            p.apply(&h, TABLE)?;
+            let t = Instant::now();
+            drop(h);
+            Ok::<_, netplumb::Error>(t.elapsed())
         });
-        res.expect("apply");
+        ours.close.push(res.expect("apply"));
         ours.add.push(c);
         assert_eq!(nft_rule_count(&ns), rules, "netplumb made the rules");
+        assert_eq!(nft_map_len(&ns), n, "netplumb filled the map");
         let (res, c) = measure(|| {
             let h = Nft::in_netns(ns.ns())?;
             ops::remove(&h, &p.table(TABLE))
@@ -176,6 +196,7 @@ fn main() {
             let ns = host_ns();
             nft.add.push(child_in(&ns, "nft", &["-f", &script]).cost);
             assert_eq!(nft_rule_count(&ns), rules, "nft -f made the rules");
+            assert_eq!(nft_map_len(&ns), n, "nft -f filled the map");
             nft.del
                 .push(child_in(&ns, "nft", &["delete", "table", "inet", TABLE]).cost);
             assert_eq!(nft_rule_count(&ns), 0);
@@ -196,6 +217,16 @@ fn main() {
             assert_eq!(iptables_rule_count(&ns), 0);
         }
     }
+    let closes: Vec<String> = ours
+        .close
+        .iter()
+        .map(|d| common::fmt_s(d.as_secs_f64()))
+        .collect();
+    r.note(&format!(
+        "publish ports, netplumb: of every run's wall, closing the socket after the commit \
+         (the kernel's wait for the commit's RCU grace period): {}",
+        closes.join(", ")
+    ));
     if !have_nft {
         r.note("nft is not installed: its rows are skipped");
     }

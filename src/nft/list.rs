@@ -71,6 +71,10 @@ pub struct SetInfo {
     pub key_type: u32,
     /// `NFTA_SET_KEY_LEN`.
     pub key_len: u32,
+    /// A map's `NFTA_SET_DATA_TYPE` (`nft`'s numbering; 0 for a set).
+    pub data_type: u32,
+    /// A map's `NFTA_SET_DATA_LEN` (0 for a set).
+    pub data_len: u32,
 }
 
 /// A set element as the kernel lists it.
@@ -80,6 +84,9 @@ pub struct ElementInfo {
     pub key: Vec<u8>,
     /// `NFT_SET_ELEM_INTERVAL_END`: in an interval set, the key after a range.
     pub interval_end: bool,
+    /// A map element's data bytes (`NFTA_SET_ELEM_DATA`; a concatenation's fields each
+    /// padded to 4 bytes).
+    pub data: Option<Vec<u8>>,
 }
 
 /// Everything [`Nft::ruleset`] read.
@@ -202,6 +209,8 @@ fn set_info(p: &[u8]) -> Result<SetInfo> {
         key: None,
         key_type: 0,
         key_len: 0,
+        data_type: 0,
+        data_len: 0,
     };
     for a in &m.attrs {
         match a {
@@ -209,6 +218,8 @@ fn set_info(p: &[u8]) -> Result<SetInfo> {
             SetAttr::Handle(h) => s.handle = *h,
             SetAttr::KeyType(k) => s.key_type = *k,
             SetAttr::KeyLen(l) => s.key_len = *l,
+            SetAttr::DataType(d) => s.data_type = *d,
+            SetAttr::DataLen(l) => s.data_len = *l,
             _ => {}
         }
     }
@@ -232,6 +243,7 @@ fn elements_of(p: &[u8]) -> Result<Vec<ElementInfo>> {
             Some(ElementInfo {
                 key: e.key_value()?.to_vec(),
                 interval_end: e.flags() & NFT_SET_ELEM_INTERVAL_END != 0,
+                data: e.data_value().map(<[u8]>::to_vec),
             })
         })
         .collect())

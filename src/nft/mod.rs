@@ -57,7 +57,7 @@ pub use family::TableFamily;
 pub use list::{ChainInfo, ElementInfo, RuleInfo, Ruleset, SetInfo, TableInfo};
 pub use name::{MAX_NAME_LEN, check_name};
 pub use rule::{
-    CtState, ETH_P_ARP, ETH_P_IP, ETH_P_IPV6, NatFlags, PortRange, Proto, RejectWith, Rule,
+    CtState, ETH_P_ARP, ETH_P_IP, ETH_P_IPV6, Field, NatFlags, PortRange, Proto, RejectWith, Rule,
 };
 pub use set::{Element, KeyType, Set};
 pub use transaction::Transaction;

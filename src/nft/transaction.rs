@@ -2,7 +2,7 @@
 //! together in one batch that the kernel applies all or nothing.
 
 use super::chain::chain_ref;
-use super::set::elements_message;
+use super::set::{ElemType, elements_message};
 use super::{Chain, Element, KeyType, Rule, Set, Table};
 use crate::error::{Error, Result};
 use crate::socket::Batch;
@@ -52,7 +52,8 @@ struct NewSet {
     table: Table,
     name: String,
     id: u32,
-    key: KeyType,
+    key: Vec<KeyType>,
+    data: Vec<KeyType>,
     interval: bool,
 }
 
@@ -403,35 +404,26 @@ impl Transaction {
 
     // ---- sets ----
 
-    /// Adds the named set `set` to `table`, with its elements (`NFT_MSG_NEWSET` with
-    /// `NLM_F_CREATE`, then `NFT_MSG_NEWSETELEM` if it has elements; `nft add set`).
+    /// Adds the named set or map `set` to `table`, with its elements (`NFT_MSG_NEWSET` with
+    /// `NLM_F_CREATE`, then `NFT_MSG_NEWSETELEM` if it has elements; `nft add set`,
+    /// `nft add map`). What the messages hold is described at [`Set`].
     ///
     /// # Errors
     /// A bad name; an element that is not of the key type (or a range in a set without
-    /// `interval`).
+    /// `interval`, port 0, a reversed range); a map element without data or with data not
+    /// of the map's type; an interval map or an interval set of concatenations.
     #[doc(alias = "NFT_MSG_NEWSET")]
     pub fn add_set(&mut self, table: &Table, set: &Set) -> Result<&mut Self> {
         table.check()?;
         let id = u32::try_from(self.new_sets.len() + 1).unwrap_or(u32::MAX);
         let m = set.message(table, id)?;
-        let elements = if set.elements.is_empty() {
-            None
-        } else {
-            Some(elements_message(
-                table,
-                &set.name,
-                set.key,
-                set.interval,
-                Some(id),
-                &set.elements,
-                true,
-            )?)
-        };
+        let elements = set.elements_message(table, Some(id))?;
         self.new_sets.push(NewSet {
             table: table.clone(),
             name: set.name.clone(),
             id,
-            key: set.key,
+            key: set.key_fields(),
+            data: set.data.clone(),
             interval: set.interval,
         });
         let effect = Effect::AddSet(table.clone(), set.name.clone());
@@ -446,10 +438,11 @@ impl Transaction {
                 format!(" flags {};", f.join(","))
             }
         };
+        let kind = if set.is_map() { "map" } else { "set" };
         let what = format!(
-            "add set {table} {} {{ type {};{flags_text} }}",
+            "add {kind} {table} {} {{ type {};{flags_text} }}",
             set.name,
-            set.key.name()
+            set.type_name()
         );
         self.push(
             what,
@@ -568,7 +561,7 @@ impl Transaction {
             .rev()
             .find(|s| s.table == *table && s.name == name);
         if let Some(s) = new
-            && (s.key, s.interval) != (key, interval)
+            && (s.key.as_slice(), s.data.is_empty(), s.interval) != (&[key][..], true, interval)
         {
             return Err(Error::invalid(
                 "set elements",
@@ -576,7 +569,12 @@ impl Transaction {
             ));
         }
         let id = if add { new.map(|s| s.id) } else { None };
-        let m = elements_message(table, name, key, interval, id, elements, false)?;
+        let ty = ElemType {
+            key: &[key],
+            data: &[],
+            interval,
+        };
+        let m = elements_message(table, name, &ty, id, elements, false)?;
         let (verb, msg, flags) = if add {
             ("add", NFT_MSG_NEWSETELEM, NlmsgFlags::CREATE)
         } else {

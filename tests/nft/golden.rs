@@ -378,6 +378,8 @@ fn the_ready_made_operations_make_nfts_messages() {
             .host_addr(ip("198.18.1.1"))
             .host_ports(5000..=5010),
         PortMapping::new(Proto::Tcp, 8443, ip("2001:db8::2"), 443),
+        PortMapping::new(Proto::Udp, 5353, ip("198.18.0.3"), 53).host_addr(ip("198.18.1.1")),
+        PortMapping::new(Proto::Tcp, 8081, ip("198.18.0.2"), 80),
     ]);
     fn made<O: TableOp>(op: &O, name: &str) -> (Transaction, String) {
         (op.transaction(name).unwrap(), op.script(name).unwrap())

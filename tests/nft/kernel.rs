@@ -330,6 +330,28 @@ fn bad_input_is_refused_before_anything_is_sent() {
         )])
         .apply(&nft, "p")
         .unwrap_err(),
+        // A map element of port 0 on the container's side, and a host port the map would
+        // hold twice.
+        PublishedPorts::new(vec![PortMapping::new(Proto::Tcp, 80, c2, 0)])
+            .apply(&nft, "p")
+            .unwrap_err(),
+        PublishedPorts::new(vec![
+            PortMapping::new(Proto::Tcp, 80, c2, 80),
+            PortMapping::new(Proto::Tcp, 80, c2, 81),
+        ])
+        .apply(&nft, "p")
+        .unwrap_err(),
+        Transaction::new()
+            .add_set(
+                &tab,
+                &Set::new("m", KeyType::InetService)
+                    .map_to(&[KeyType::Ipv4Addr, KeyType::InetService])
+                    .element(Element::map(
+                        Element::Port(0.into()),
+                        Element::Concat(vec![Element::Addr(c2), Element::Port(80.into())]),
+                    )),
+            )
+            .unwrap_err(),
         Masquerade::new(net("198.18.0.1/24"), "br0")
             .apply(&nft, "m")
             .unwrap_err(),
@@ -437,18 +459,23 @@ fn a_large_transaction_goes_in_one_batch() {
         return;
     };
     let nft = Nft::in_netns(t.ns()).unwrap();
-    let n = 1000;
-    let p = PublishedPorts::new(
-        (0..n)
-            .map(|i| {
-                let c = std::net::Ipv4Addr::new(198, 18, (i / 250) as u8, (i % 250 + 2) as u8);
-                PortMapping::new(Proto::Tcp, 10_000 + i as u16, c.into(), 80)
-            })
-            .collect(),
-    );
-    // Bigger than the default send buffer (the kernel would refuse it with EMSGSIZE), and
-    // with every rule echoed back: bigger than the default receive buffer too.
-    let mut tx = p.transaction("np-big").unwrap();
+    // 2,002 dnat rules (what published ports were before they became maps): bigger than
+    // the default send buffer (the kernel would refuse it with EMSGSIZE), and with every
+    // rule echoed back, bigger than the default receive buffer too.
+    let n = 2002;
+    let table = Table::new(TableFamily::Inet, "np-big");
+    let mut tx = Transaction::new();
+    tx.add_table(&table)
+        .unwrap()
+        .add_chain(&table, &Chain::regular("ports"))
+        .unwrap();
+    for i in 0..n {
+        let c = std::net::Ipv4Addr::new(198, 18, (i / 250) as u8, (i % 250 + 2) as u8);
+        let r = Rule::new()
+            .dport(Proto::Tcp, 10_000 + i as u16)
+            .dnat(c.into(), Some(80.into()));
+        tx.add_rule(&table, "ports", &r).unwrap();
+    }
     tx.learn_handles();
     let plan = FaultPlan::never();
     nft.set_fault_plan(Some(plan.clone()));
@@ -456,8 +483,7 @@ fn a_large_transaction_goes_in_one_batch() {
     assert_eq!(plan.log(), ["NFNL_MSG_BATCH_BEGIN"], "one batch");
     let handles: std::collections::HashSet<u64> =
         (0..tx.len()).filter_map(|i| done.handle(i)).collect();
-    assert_eq!(handles.len(), 2 * n + 2);
-    let table = p.table("np-big");
+    assert_eq!(handles.len(), n);
     let listed: std::collections::HashSet<u64> = nft
         .rules(&table, None)
         .unwrap()
@@ -467,4 +493,75 @@ fn a_large_transaction_goes_in_one_batch() {
     assert_eq!(listed, handles);
     ops::remove(&nft, &table).unwrap();
     assert!(nft.tables().unwrap().is_empty());
+}
+
+/// 1,000 ports published in one batch: the kernel holds 4 rules, a map of 1,000 elements
+/// (each host port to its container's address and port) and a hairpin set of 1,000.
+#[test]
+fn a_thousand_published_ports_are_a_map() {
+    let Some(t) = TestNs::new("nft_ports_map") else {
+        return;
+    };
+    let nft = Nft::in_netns(t.ns()).unwrap();
+    let n = 1000;
+    let p = PublishedPorts::new(
+        (0..n)
+            .map(|i| {
+                let c = std::net::Ipv4Addr::new(198, 18, (i / 250) as u8, (i % 250 + 2) as u8);
+                PortMapping::new(Proto::Tcp, 10_000 + i as u16, c.into(), 80)
+            })
+            .collect(),
+    );
+    p.apply(&nft, "np-ports").unwrap();
+    let table = p.table("np-ports");
+    assert_eq!(nft.rules(&table, None).unwrap().len(), 4);
+    let map = nft.elements(&table, "ports_ip_tcp").unwrap();
+    assert_eq!(map.len(), n);
+    // 10000 + 999 = 0x2af7 to 198.18.3.251 port 80.
+    let last = map.iter().find(|e| e.key == [0x2a, 0xf7]).unwrap();
+    assert_eq!(
+        last.data.as_deref(),
+        Some(&[198, 18, 3, 251, 0, 80, 0, 0][..])
+    );
+    assert_eq!(nft.elements(&table, "hairpin_ip_tcp").unwrap().len(), n);
+    ops::remove(&nft, &table).unwrap();
+    assert!(nft.tables().unwrap().is_empty());
+}
+
+/// What `PublishedPorts` makes (maps, concatenated sets, lookups with a destination
+/// register) reads back through `nft -j list ruleset` the same as what `nft -f` makes of
+/// its script.
+#[test]
+fn published_ports_and_nft_f_of_their_script_make_the_same_ruleset() {
+    let Some(a) = TestNs::new("nft_ports_vs_nft_f") else {
+        return;
+    };
+    let Some(b) = TestNs::new("nft_ports_vs_nft_f") else {
+        return;
+    };
+    let ip = |s: &str| -> std::net::IpAddr { s.parse().unwrap() };
+    let p = PublishedPorts::new(vec![
+        PortMapping::new(Proto::Tcp, 8080, ip("198.18.0.2"), 80),
+        PortMapping::new(Proto::Tcp, 8081, ip("198.18.0.2"), 80),
+        PortMapping::new(Proto::Udp, 5353, ip("198.18.0.3"), 53).host_addr(ip("198.18.1.1")),
+        PortMapping::new(Proto::Udp, 5000, ip("198.18.0.3"), 53).host_ports(5000..=5010),
+        PortMapping::new(Proto::Tcp, 8443, ip("2001:db8::2"), 443).host_addr(ip("2001:db8:1::1")),
+        PortMapping::new(Proto::Udp, 53, ip("2001:db8::3"), 53),
+    ]);
+    let na = Nft::in_netns(a.ns()).unwrap();
+    p.apply(&na, "np-ports").unwrap();
+    nft_file(&b, &p.script("np-ports").unwrap());
+    let (ja, jb) = (ruleset_json(&a), ruleset_json(&b));
+    assert_eq!(ja, jb);
+    let text = ja.to_string();
+    for name in [
+        "ports_ip_tcp",
+        "ports_ip_udp_addr",
+        "ports_ip6_tcp_addr",
+        "ports_ip6_udp",
+    ] {
+        assert!(text.contains(name), "{name} in {text}");
+    }
+    let nb = Nft::in_netns(b.ns()).unwrap();
+    assert_eq!(typed(&na), typed(&nb));
 }

@@ -30,7 +30,7 @@ pub use isolation::Isolation;
 pub use masquerade::Masquerade;
 pub use ports::{PortMapping, PublishedPorts};
 
-use super::{Chain, Nft, Rule, Table, TableFamily, Transaction};
+use super::{Chain, Nft, Rule, Set, Table, TableFamily, Transaction};
 use crate::error::Result;
 use crate::undo::Undo;
 use std::fmt::Write as _;
@@ -47,23 +47,37 @@ pub trait TableOp {
     /// [`crate::Error::InvalidInput`].
     fn chains(&self) -> Result<Vec<(Chain, Vec<Rule>)>>;
 
+    /// The named sets and maps of the table, with their elements (none by default). Refuses
+    /// bad input before anything is sent.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidInput`].
+    fn sets(&self) -> Result<Vec<Set>> {
+        Ok(Vec::new())
+    }
+
     /// The table named `name` of this operation's family.
     fn table(&self, name: &str) -> Table {
         Table::new(self.family(), name)
     }
 
     /// The transaction [`TableOp::apply`] commits: add the table, delete it, add it again
-    /// with every chain, then every rule.
+    /// with every chain, every set (each followed by its elements), then every rule: the
+    /// order `nft -f` sends them in.
     ///
     /// # Errors
     /// Bad input, refused before anything is sent.
     fn transaction(&self, name: &str) -> Result<Transaction> {
         let t = self.table(name);
         let chains = self.chains()?;
+        let sets = self.sets()?;
         let mut tx = Transaction::new();
         tx.add_table(&t)?.delete_table(&t)?.add_table(&t)?;
         for (c, _) in &chains {
             tx.add_chain(&t, c)?;
+        }
+        for s in &sets {
+            tx.add_set(&t, s)?;
         }
         for (c, rules) in &chains {
             for r in rules {
@@ -82,7 +96,7 @@ pub trait TableOp {
     }
 
     /// The same as an `nft -f` script: `table F T`, `delete table F T`, then the table with
-    /// its chains and rules.
+    /// its sets and maps, then its chains and rules.
     ///
     /// # Errors
     /// Bad input.
@@ -91,6 +105,11 @@ pub trait TableOp {
         self.transaction(name)?;
         let t = self.table(name);
         let mut s = format!("table {t}\ndelete table {t}\ntable {t} {{\n");
+        for set in self.sets()? {
+            for line in set.to_string().lines() {
+                let _ = writeln!(s, "\t{line}");
+            }
+        }
         for (c, rules) in self.chains()? {
             let _ = writeln!(s, "\tchain {} {{", c.name);
             if c.base.is_some() {

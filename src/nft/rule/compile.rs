@@ -1,7 +1,7 @@
 //! Compiling a [`Rule`] to expressions, with `nft`'s dependencies, layouts and merging
 //! (see the [module docs](super)).
 
-use super::{ETH_P_IP, ETH_P_IPV6, Item, NatFlags, PortRange, Proto, RejectWith};
+use super::{ETH_P_IP, ETH_P_IPV6, Field, Item, NatFlags, PortRange, Proto, RejectWith};
 use crate::error::{Error, Result};
 use crate::ipnet::IpNet;
 use crate::nft::{TableFamily, check_name};
@@ -11,7 +11,7 @@ use crate::wire::nft::{
     NFT_META_IIFNAME, NFT_META_L4PROTO, NFT_META_MARK, NFT_META_NFPROTO, NFT_META_OIF,
     NFT_META_OIFNAME, NFT_META_PROTOCOL, NFT_NAT_DNAT, NFT_NAT_SNAT, NFT_PAYLOAD_LL_HEADER,
     NFT_PAYLOAD_NETWORK_HEADER, NFT_PAYLOAD_TRANSPORT_HEADER, NFT_RANGE_NEQ, NFT_REG_1, NFT_REG_2,
-    NFT_REG_3, NFT_REJECT_ICMP_UNREACH, NFT_REJECT_ICMPX_UNREACH, NFT_REJECT_TCP_RST,
+    NFT_REG_3, NFT_REG32_00, NFT_REJECT_ICMP_UNREACH, NFT_REJECT_ICMPX_UNREACH, NFT_REJECT_TCP_RST,
     NFTA_FIB_F_DADDR, Verdict,
 };
 use std::net::IpAddr;
@@ -225,6 +225,31 @@ impl Compiler {
                     Expr::lookup_in(set, NFT_REG_1, set_id(set), !eq),
                 ]);
             }
+            Item::Lookup { fields, set } => {
+                check_name("set name", set)?;
+                let mut e = self.key_loads(fields)?;
+                e.push(Expr::lookup_in(set, NFT_REG_1, set_id(set), false));
+                self.exprs(e);
+            }
+            Item::NatMap { v6, fields, map } => {
+                check_name("set name", map)?;
+                self.nat_family("dnat")?;
+                self.nat_addr_family("dnat", *v6, "a map")?;
+                let mut e = self.key_loads(fields)?;
+                e.push(Expr::lookup_map(map, NFT_REG_1, NFT_REG_1, set_id(map)));
+                // The data is an address, then a port, each in 4-byte steps.
+                let port_reg = reg_at(if *v6 { 16 } else { 4 });
+                let fam = u32::from(if *v6 { NFPROTO_IPV6 } else { NFPROTO_IPV4 });
+                e.push(Expr::nat(
+                    NFT_NAT_DNAT,
+                    fam,
+                    NFT_REG_1,
+                    Some(port_reg),
+                    None,
+                    0,
+                ));
+                self.exprs(e);
+            }
             Item::EtherType(t) => {
                 if !matches!(self.family, TableFamily::Bridge | TableFamily::Netdev) {
                     return Err(bad(
@@ -395,6 +420,54 @@ impl Compiler {
         Ok(())
     }
 
+    /// The dependencies of `fields` (each field's, in order), then a load of each field
+    /// into consecutive registers from register 1, each field rounded up to 4 bytes: what
+    /// `nft` makes of the key of a lookup (`ip saddr . ip daddr . tcp dport`).
+    fn key_loads(&mut self, fields: &[Field]) -> Result<Vec<Expr>> {
+        if fields.is_empty() {
+            return Err(bad("rule", "a lookup needs at least one field"));
+        }
+        for f in fields {
+            match f {
+                Field::Saddr { v6 } | Field::Daddr { v6 } => self.need_net(*v6)?,
+                Field::Sport(p) | Field::Dport(p) => self.need_l4(p.number())?,
+            }
+        }
+        let mut at = 0;
+        let mut e = Vec::with_capacity(fields.len());
+        for f in fields {
+            let (base, (offset, len)) = match f {
+                Field::Saddr { v6 } => (NFT_PAYLOAD_NETWORK_HEADER, addr_field(*v6, false)),
+                Field::Daddr { v6 } => (NFT_PAYLOAD_NETWORK_HEADER, addr_field(*v6, true)),
+                Field::Sport(_) => (NFT_PAYLOAD_TRANSPORT_HEADER, (port_offset(false), 2)),
+                Field::Dport(_) => (NFT_PAYLOAD_TRANSPORT_HEADER, (port_offset(true), 2)),
+            };
+            e.push(Expr::payload_load(base, offset, len, reg_at(at)));
+            at += len.next_multiple_of(4);
+        }
+        if at > MAX_KEY_LEN {
+            return Err(bad(
+                "rule",
+                format!("a key of {at} bytes: the registers hold {MAX_KEY_LEN}"),
+            ));
+        }
+        Ok(e)
+    }
+
+    /// A NAT address of the wrong family for an `ip` or `ip6` table is refused.
+    fn nat_addr_family(&self, what: &str, v6: bool, to: &str) -> Result<()> {
+        match (self.family, v6) {
+            (TableFamily::Ip, true) | (TableFamily::Ip6, false) => Err(bad(
+                "rule",
+                format!(
+                    "{what} to {to}: wrong address family for a {} table",
+                    self.family
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// A port mapping needs valid ports and a transport protocol match before it.
     fn need_ports(&self, ports: PortRange, what: &str) -> Result<()> {
         ports.check()?;
@@ -442,18 +515,7 @@ impl Compiler {
         let what = if dnat { "dnat" } else { "snat" };
         self.nat_family(what)?;
         let v6 = addr.is_ipv6();
-        match (self.family, v6) {
-            (TableFamily::Ip, true) | (TableFamily::Ip6, false) => {
-                return Err(bad(
-                    "rule",
-                    format!(
-                        "{what} to {addr}: wrong address family for a {} table",
-                        self.family
-                    ),
-                ));
-            }
-            _ => {}
-        }
+        self.nat_addr_family(what, v6, &addr.to_string())?;
         if addr.is_unspecified() {
             return Err(bad("rule", format!("{what} to {addr}: no address")));
         }
@@ -552,6 +614,19 @@ fn addr_field(v6: bool, dst: bool) -> (u32, u32) {
         (false, true) => (16, 4),
         (true, false) => (8, 16),
         (true, true) => (24, 16),
+    }
+}
+
+/// The registers of a lookup key: 64 bytes (`NFT_REG32_00` to `NFT_REG32_15`).
+const MAX_KEY_LEN: u32 = 64;
+
+/// The register at byte `at` of the register file, as `nft` names it: a 16-byte register
+/// (`NFT_REG_1`...) when `at` starts one, a 4-byte one (`NFT_REG32_00`...) otherwise.
+fn reg_at(at: u32) -> u32 {
+    if at.is_multiple_of(16) {
+        NFT_REG_1 + at / 16
+    } else {
+        NFT_REG32_00 + at / 4
     }
 }
 

@@ -63,6 +63,15 @@ impl fmt::Display for Rule {
                     let k = if *dst { "dport" } else { "sport" };
                     write!(f, "{proto} {k} {}@{set}", ne(*eq))?;
                 }
+                Item::Lookup { fields, set } => {
+                    write_fields(f, fields)?;
+                    write!(f, " @{set}")?;
+                }
+                Item::NatMap { v6, fields, map } => {
+                    write!(f, "dnat {} to ", ip_word(*v6))?;
+                    write_fields(f, fields)?;
+                    write!(f, " map @{map}")?;
+                }
                 Item::EtherType(t) => match *t {
                     ETH_P_IP => f.write_str("ether type ip")?,
                     ETH_P_IPV6 => f.write_str("ether type ip6")?,
@@ -125,6 +134,17 @@ impl fmt::Display for Rule {
     }
 }
 
+/// `ip saddr . ip daddr . tcp dport`.
+fn write_fields(f: &mut fmt::Formatter<'_>, fields: &[super::Field]) -> fmt::Result {
+    for (i, x) in fields.iter().enumerate() {
+        if i > 0 {
+            f.write_str(" . ")?;
+        }
+        write!(f, "{x}")?;
+    }
+    Ok(())
+}
+
 fn write_nat_flags(f: &mut fmt::Formatter<'_>, flags: NatFlags) -> fmt::Result {
     let names: Vec<&str> = [
         (NatFlags::RANDOM, "random"),
@@ -175,5 +195,22 @@ mod tests {
             .dport(Proto::Tcp, 81)
             .dnat("2001:db8::2".parse().unwrap(), Some(80.into()));
         assert_eq!(r.to_string(), "tcp dport 81 dnat ip6 to [2001:db8::2]:80");
+        let tcp = crate::nft::Field::Dport(Proto::Tcp);
+        let r = Rule::new()
+            .in_set(
+                &[
+                    crate::nft::Field::Saddr { v6: false },
+                    crate::nft::Field::Daddr { v6: false },
+                    tcp,
+                ],
+                "h",
+            )
+            .masquerade();
+        assert_eq!(
+            r.to_string(),
+            "ip saddr . ip daddr . tcp dport @h masquerade"
+        );
+        let r = Rule::new().dnat_map(true, &[crate::nft::Field::Daddr { v6: true }, tcp], "m");
+        assert_eq!(r.to_string(), "dnat ip6 to ip6 daddr . tcp dport map @m");
     }
 }

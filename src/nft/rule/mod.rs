@@ -17,7 +17,15 @@
 //! - consecutive equality matches on adjacent header bytes that fit 4 bytes together are
 //!   loaded at once (`tcp sport 1 tcp dport 2` is one 4-byte load), as `nft` merges them;
 //! - an interface name is compared over 16 bytes (`IFNAMSIZ`), a name ending in `*` over
-//!   its prefix.
+//!   its prefix;
+//! - a lookup key of several fields (`ip saddr . ip daddr . tcp dport @set`) gets every
+//!   field's dependency first, then loads each field into consecutive 4-byte steps of the
+//!   registers from register 1 (named `NFT_REG_N` where a 16-byte register starts,
+//!   `NFT_REG32_NN` elsewhere: 1, 9, 10 for IPv4; 1, 2, 3 for IPv6);
+//! - `dnat ip to KEY map @m` looks the key up with the data into register 1 (`NFTA_LOOKUP_DREG`)
+//!   and gives `nat` the address in register 1 and the port in the register after the
+//!   address (9 for IPv4, 2 for IPv6), without `NFTA_NAT_FLAGS` (the kernel sets
+//!   `NF_NAT_RANGE_PROTO_SPECIFIED` itself).
 //!
 //! Bad input is refused when the rule is compiled (when it is added to a
 //! [`Transaction`](super::Transaction)), before anything is sent: a prefix with host bits,
@@ -76,6 +84,38 @@ impl Proto {
 impl fmt::Display for Proto {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// A packet field that a lookup key is made of: one field, or several concatenated
+/// (`ip saddr . ip daddr . tcp dport`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// `ip saddr` (`ip6 saddr` when `v6`).
+    Saddr {
+        /// IPv6.
+        v6: bool,
+    },
+    /// `ip daddr` (`ip6 daddr` when `v6`).
+    Daddr {
+        /// IPv6.
+        v6: bool,
+    },
+    /// `tcp sport` / `udp sport`.
+    Sport(Proto),
+    /// `tcp dport` / `udp dport`.
+    Dport(Proto),
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ip = |v6: bool| if v6 { "ip6" } else { "ip" };
+        match self {
+            Field::Saddr { v6 } => write!(f, "{} saddr", ip(*v6)),
+            Field::Daddr { v6 } => write!(f, "{} daddr", ip(*v6)),
+            Field::Sport(p) => write!(f, "{p} sport"),
+            Field::Dport(p) => write!(f, "{p} dport"),
+        }
     }
 }
 
@@ -221,6 +261,17 @@ enum Item {
         dst: bool,
         eq: bool,
         set: String,
+    },
+    /// `FIELD . FIELD @SET`.
+    Lookup {
+        fields: Vec<Field>,
+        set: String,
+    },
+    /// `dnat ip to FIELD . FIELD map @MAP`: the address and port from a map.
+    NatMap {
+        v6: bool,
+        fields: Vec<Field>,
+        map: String,
     },
     EtherType(u16),
     FibDaddrLocal,
@@ -445,6 +496,15 @@ impl Rule {
             set: set.into(),
         })
     }
+    /// `FIELD . FIELD ... @SET`: the key made of `fields` (one field, or a concatenation)
+    /// is in the set (`ip saddr . ip daddr . tcp dport @hairpin`). The fields are loaded into
+    /// consecutive registers, each rounded up to 4 bytes, as `nft` does.
+    pub fn in_set(self, fields: &[Field], set: impl Into<String>) -> Rule {
+        self.push(Item::Lookup {
+            fields: fields.to_vec(),
+            set: set.into(),
+        })
+    }
     /// `ether type T` (bridge and netdev tables): [`ETH_P_IP`], [`ETH_P_IPV6`], ...
     pub fn ether_type(self, ethertype: u16) -> Rule {
         self.push(Item::EtherType(ethertype))
@@ -523,6 +583,18 @@ impl Rule {
             ports,
         })
     }
+    /// `dnat ip to FIELD . FIELD ... map @MAP` (`ip6` when `v6`): destination NAT to the
+    /// address and port that the map `map` (of `ipv4_addr . inet_service`, or
+    /// `ipv6_addr . inet_service`) holds for the key made of `fields`; no NAT when the key is
+    /// not in the map. `lookup` puts the data in register 1 on, `nat` takes the address from
+    /// register 1 and the port from the register after the address.
+    pub fn dnat_map(self, v6: bool, fields: &[Field], map: impl Into<String>) -> Rule {
+        self.push(Item::NatMap {
+            v6,
+            fields: fields.to_vec(),
+            map: map.into(),
+        })
+    }
     /// `redirect to :PORTS`: destination NAT to this host.
     pub fn redirect(self, ports: impl Into<PortRange>) -> Rule {
         self.push(Item::Redirect(ports.into()))
@@ -556,7 +628,10 @@ impl Rule {
     /// The sets this rule looks up.
     pub fn sets(&self) -> impl Iterator<Item = &str> {
         self.items.iter().filter_map(|i| match i {
-            Item::AddrSet { set, .. } | Item::PortSet { set, .. } => Some(set.as_str()),
+            Item::AddrSet { set, .. }
+            | Item::PortSet { set, .. }
+            | Item::Lookup { set, .. }
+            | Item::NatMap { map: set, .. } => Some(set.as_str()),
             _ => None,
         })
     }

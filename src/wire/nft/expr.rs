@@ -942,6 +942,19 @@ impl Expr {
         Expr::Lookup(a)
     }
 
+    /// `lookup reg SREG set NAME dreg DREG`: a map lookup, the data of the key's element
+    /// into `dreg` (`dnat ip to tcp dport map @NAME`), with the set's id in the batch when
+    /// it is made there; in `nft`'s order (sreg, dreg, set, set id).
+    pub fn lookup_map(set: &str, sreg: u32, dreg: u32, set_id: Option<u32>) -> Self {
+        let mut a = vec![
+            LookupAttr::Sreg(sreg),
+            LookupAttr::Dreg(dreg),
+            LookupAttr::Set(set.to_owned()),
+        ];
+        a.extend(set_id.map(LookupAttr::SetId));
+        Expr::Lookup(a)
+    }
+
     /// The verdict of an `immediate` to the verdict register.
     pub fn as_verdict(&self) -> Option<Verdict> {
         let Expr::Immediate(a) = self else {

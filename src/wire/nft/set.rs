@@ -264,6 +264,14 @@ impl SetElem {
         })
     }
 
+    /// The bytes of `NFTA_SET_ELEM_DATA` (a map element's value data).
+    pub fn data_value(&self) -> Option<&[u8]> {
+        self.attrs().iter().find_map(|a| match a {
+            SetElemAttr::Data(d) => super::value_of(d),
+            _ => None,
+        })
+    }
+
     /// `NFTA_SET_ELEM_FLAGS` (0 when absent).
     pub fn flags(&self) -> u32 {
         self.attrs()

@@ -272,15 +272,9 @@ macro_rules! attribute_enum {
                 base: usize,
             ) -> Result<Self, $crate::wire::DecodeError> {
                 let _ = base;
-                let typed = match a.kind() {
-                    $( $KIND if $crate::wire::macros::attr_codec!(accepts $codec, a) =>
-                        $crate::wire::macros::attr_codec!(parse $codec, a, stringify!($KIND), base)
-                            .map(|v| $crate::wire::macros::attr_make_variant!(
-                                v, $Enum::$Var $(, $T)?
-                            )), )*
-                    _ => None,
-                };
-                Ok(typed.unwrap_or_else(|| $Enum::Unknown(a.to_unknown())))
+                $crate::wire::macros::attribute_enum!(@parse $Enum, a, base {
+                    $( $Var $(($T))? = $KIND : $codec, )*
+                })
             }
             fn attr_len(&self) -> usize {
                 self.buffer_len()
@@ -313,15 +307,9 @@ macro_rules! attribute_enum {
                 cx: &mut $crate::wire::nft::Cx,
             ) -> Result<Self, $crate::wire::DecodeError> {
                 let _ = &cx;
-                let typed = match a.kind() {
-                    $( $KIND if $crate::wire::macros::attr_codec!(accepts $codec, a) =>
-                        $crate::wire::macros::attr_codec!(parse $codec, a, stringify!($KIND), cx)
-                            .map(|v| $crate::wire::macros::attr_make_variant!(
-                                v, $Enum::$Var $(, $T)?
-                            )), )*
-                    _ => None,
-                };
-                Ok(typed.unwrap_or_else(|| $Enum::Unknown(a.to_unknown())))
+                $crate::wire::macros::attribute_enum!(@parse $Enum, a, cx {
+                    $( $Var $(($T))? = $KIND : $codec, )*
+                })
             }
 
             fn attr_len(&self) -> usize {
@@ -342,6 +330,22 @@ macro_rules! attribute_enum {
             }
         }
     };
+
+    // What both dialects' `parse_in` share: attribute `$a` typed by its row (the codec's
+    // `parse` gets `$cx`, the dialect's context), or kept as `Unknown`.
+    (@parse $Enum:ident, $a:ident, $cx:ident {
+        $( $Var:ident $(($T:ty))? = $KIND:ident : $codec:ident, )*
+    }) => {{
+        let typed = match $a.kind() {
+            $( $KIND if $crate::wire::macros::attr_codec!(accepts $codec, $a) =>
+                $crate::wire::macros::attr_codec!(parse $codec, $a, stringify!($KIND), $cx)
+                    .map(|v| $crate::wire::macros::attr_make_variant!(
+                        v, $Enum::$Var $(, $T)?
+                    )), )*
+            _ => None,
+        };
+        Ok(typed.unwrap_or_else(|| $Enum::Unknown($a.to_unknown())))
+    }};
 
     // What both dialects share: the enum, `kind` and `buffer_len`.
     (@common

@@ -783,7 +783,7 @@ impl Handle {
     /// Lists rules: an `RTM_GETRULE` dump of `filter`'s family (or both), the records
     /// `filter` does not select dropped as they arrive; like `ip rule show` (`ip -6 rule
     /// show`, `ip rule show table 100`, ...), in priority order. A dump interrupted by a
-    /// concurrent change is retried a few times.
+    /// concurrent change (`NLM_F_DUMP_INTR`) is retried [`Handle::dump_retries`] times.
     ///
     /// # Errors
     /// [`Error::DumpInterrupted`] when every retry was interrupted; decode errors.

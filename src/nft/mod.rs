@@ -19,6 +19,8 @@
 //! | `nft delete rule inet t c handle 7`             | [`Transaction::delete_rule`]               |
 //! | `nft add set inet t s { type ipv4_addr; }`      | [`Transaction::add_set`] with a [`Set`]    |
 //! | `nft add element inet t s { 198.18.0.1 }`       | [`Transaction::add_elements`]              |
+//! | `nft add element inet t m { 80 : 198.18.0.2 . 8080 }` (maps, concatenations) | [`Transaction::add_to_set`] with the map's [`Set`] |
+//! | `nft delete element ...`                        | [`Transaction::delete_elements`], [`Transaction::delete_from_set`] |
 //! | `nft -f FILE` (everything at once)              | one [`Transaction`], [`Nft::commit`]       |
 //! | `nft list tables`, `list chain`, `-a list ruleset` | [`Nft::tables`], [`Nft::chains`], [`Nft::rules`], [`Nft::ruleset`] |
 //!

@@ -545,12 +545,74 @@ impl Transaction {
         self.set_elements(table, name, key, interval, elements, false)
     }
 
+    /// Adds `elements` to the existing set or map `set.name`, whose shape `set` gives (its
+    /// key fields, a map's data, `interval`; its own elements are not sent): maps and
+    /// concatenated keys too (`NFT_MSG_NEWSETELEM` with `NLM_F_CREATE`; `nft add element
+    /// inet t ports { 8080 : 198.18.0.2 . 80 }`).
+    ///
+    /// # Errors
+    /// A bad name; an element that does not fit the shape (a map element without data, a
+    /// port 0 or a reversed range in a field, ...).
+    #[doc(alias = "NFT_MSG_NEWSETELEM")]
+    pub fn add_to_set(
+        &mut self,
+        table: &Table,
+        set: &Set,
+        elements: &[Element],
+    ) -> Result<&mut Self> {
+        let key = set.key_fields();
+        let ty = ElemType {
+            key: &key,
+            data: &set.data,
+            interval: set.interval,
+        };
+        self.elements_of(table, &set.name, &ty, elements, true)
+    }
+
+    /// Removes `elements` from the set or map `set.name`, shaped as `set` says
+    /// (`NFT_MSG_DELSETELEM`; `nft delete element`); a map's elements are named with their
+    /// data, as `nft` sends them.
+    ///
+    /// # Errors
+    /// As [`Transaction::add_to_set`].
+    #[doc(alias = "NFT_MSG_DELSETELEM")]
+    pub fn delete_from_set(
+        &mut self,
+        table: &Table,
+        set: &Set,
+        elements: &[Element],
+    ) -> Result<&mut Self> {
+        let key = set.key_fields();
+        let ty = ElemType {
+            key: &key,
+            data: &set.data,
+            interval: set.interval,
+        };
+        self.elements_of(table, &set.name, &ty, elements, false)
+    }
+
     fn set_elements(
         &mut self,
         table: &Table,
         name: &str,
         key: KeyType,
         interval: bool,
+        elements: &[Element],
+        add: bool,
+    ) -> Result<&mut Self> {
+        let ty = ElemType {
+            key: &[key],
+            data: &[],
+            interval,
+        };
+        self.elements_of(table, name, &ty, elements, add)
+    }
+
+    fn elements_of(
+        &mut self,
+        table: &Table,
+        name: &str,
+        ty: &ElemType<'_>,
         elements: &[Element],
         add: bool,
     ) -> Result<&mut Self> {
@@ -561,7 +623,7 @@ impl Transaction {
             .rev()
             .find(|s| s.table == *table && s.name == name);
         if let Some(s) = new
-            && (s.key.as_slice(), s.data.is_empty(), s.interval) != (&[key][..], true, interval)
+            && (s.key.as_slice(), s.data.as_slice(), s.interval) != (ty.key, ty.data, ty.interval)
         {
             return Err(Error::invalid(
                 "set elements",
@@ -569,12 +631,7 @@ impl Transaction {
             ));
         }
         let id = if add { new.map(|s| s.id) } else { None };
-        let ty = ElemType {
-            key: &[key],
-            data: &[],
-            interval,
-        };
-        let m = elements_message(table, name, &ty, id, elements, false)?;
+        let m = elements_message(table, name, ty, id, elements, false)?;
         let (verb, msg, flags) = if add {
             ("add", NFT_MSG_NEWSETELEM, NlmsgFlags::CREATE)
         } else {

@@ -565,3 +565,85 @@ fn published_ports_and_nft_f_of_their_script_make_the_same_ruleset() {
     let nb = Nft::in_netns(b.ns()).unwrap();
     assert_eq!(typed(&na), typed(&nb));
 }
+
+/// Elements added to and deleted from an existing map and concatenated set
+/// (`add_to_set`, `delete_from_set`) read back as what `nft add element` / `nft delete
+/// element` make; an element that does not fit the shape is refused before sending.
+#[test]
+fn map_and_concatenation_elements_change_like_nft_add_element() {
+    let (Some(a), Some(b)) = (TestNs::new("nft_elems_typed"), TestNs::new("nft_elems_nft")) else {
+        return;
+    };
+    let t = Table::new(TableFamily::Inet, "np");
+    let map =
+        Set::new("m", KeyType::InetService).map_to(&[KeyType::Ipv4Addr, KeyType::InetService]);
+    let hairpin = Set::new("h", KeyType::Ipv4Addr)
+        .then(KeyType::Ipv4Addr)
+        .then(KeyType::InetService);
+    let nft = Nft::in_netns(a.ns()).unwrap();
+    let mut tx = Transaction::new();
+    tx.add_table(&t).unwrap();
+    tx.add_set(&t, &map).unwrap();
+    tx.add_set(&t, &hairpin).unwrap();
+    nft.commit(&tx).unwrap();
+    nft_file(
+        &b,
+        "table inet np {\n\tmap m {\n\t\ttype inet_service : ipv4_addr . inet_service\n\t}\n\
+         \tset h {\n\t\ttype ipv4_addr . ipv4_addr . inet_service\n\t}\n}\n",
+    );
+    assert_eq!(ruleset_json(&a), ruleset_json(&b));
+
+    let c = |i: u8| -> Element { Element::Addr(format!("198.18.0.{i}").parse().unwrap()) };
+    let port = |p: u16| Element::Port(p.into());
+    let mapping =
+        |host: u16, i: u8, p: u16| Element::map(port(host), Element::Concat(vec![c(i), port(p)]));
+    let pair = |i: u8, p: u16| Element::Concat(vec![c(i), c(i), port(p)]);
+    let mut tx = Transaction::new();
+    tx.add_to_set(&t, &map, &[mapping(8080, 2, 80), mapping(8443, 3, 443)])
+        .unwrap();
+    tx.add_to_set(&t, &hairpin, &[pair(2, 80), pair(3, 443)])
+        .unwrap();
+    nft.commit(&tx).unwrap();
+    nft_file(
+        &b,
+        "add element inet np m { 8080 : 198.18.0.2 . 80, 8443 : 198.18.0.3 . 443 }\n\
+         add element inet np h { 198.18.0.2 . 198.18.0.2 . 80, 198.18.0.3 . 198.18.0.3 . 443 }\n",
+    );
+    assert_eq!(ruleset_json(&a), ruleset_json(&b));
+    assert_eq!(nft.elements(&t, "m").unwrap().len(), 2);
+
+    let mut tx = Transaction::new();
+    tx.delete_from_set(&t, &map, &[mapping(8080, 2, 80)])
+        .unwrap();
+    tx.delete_from_set(&t, &hairpin, &[pair(2, 80)]).unwrap();
+    nft.commit(&tx).unwrap();
+    nft_file(
+        &b,
+        "delete element inet np m { 8080 : 198.18.0.2 . 80 }\n\
+         delete element inet np h { 198.18.0.2 . 198.18.0.2 . 80 }\n",
+    );
+    assert_eq!(ruleset_json(&a), ruleset_json(&b));
+    let left = nft.elements(&t, "m").unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].key, [0x20, 0xfb]); // 8443
+
+    // Refused before anything is sent: a map element without data, a set element with
+    // data, a port 0 in a field, a field missing.
+    let plan = FaultPlan::never();
+    nft.set_fault_plan(Some(plan.clone()));
+    let before = ruleset_json(&a);
+    for (set, bad) in [
+        (&map, port(8081)),
+        (&hairpin, mapping(8081, 4, 81)),
+        (&hairpin, pair(4, 0)),
+        (&hairpin, Element::Concat(vec![c(4), port(81)])),
+    ] {
+        let mut tx = Transaction::new();
+        let e = tx
+            .add_to_set(&t, set, std::slice::from_ref(&bad))
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidInput { .. }), "{bad}: {e}");
+    }
+    assert_eq!(plan.steps(), 0);
+    assert_eq!(ruleset_json(&a), before);
+}

@@ -530,6 +530,29 @@ fn sixteen_pods_at_once() {
                 s
             })
             .collect();
+        // portmap 1.1.1 creates its shared chains (CNI-HOSTPORT-SETMARK, -MASQ, -DNAT) by
+        // listing the chains and then creating the missing ones, so two first ADDs at once
+        // race, and iptables-nft refuses the loser's chain with EEXIST ("CHAIN_USER_ADD
+        // failed (File exists)"): a plugin bug, not a runtime's. A node sets up its first
+        // pod before it runs many at once; so does this test: one pod up and down first,
+        // which leaves the shared chains (not per pod) in place.
+        let first = Pod::new("rt_many_first");
+        let mut first_spec = pod(&first, "first", "mfirst");
+        first_spec.runtime_config.insert(
+            "np-many".into(),
+            RuntimeConfig {
+                port_mappings: vec![PortMapping {
+                    host_port: 19999,
+                    container_port: 80,
+                    protocol: "tcp".into(),
+                    host_ip: String::new(),
+                }],
+                ..Default::default()
+            },
+        );
+        rt.set_up_pod(&first_spec, None).unwrap();
+        rt.tear_down_pod(&first_spec, None).unwrap();
+        drop(first);
         // Threads made here start in this thread's namespace, the host's stand-in.
         let ips: Vec<String> = std::thread::scope(|s| {
             let handles: Vec<_> = specs

@@ -580,41 +580,21 @@ fn stats_text(st: &Stats64, carrier_changes: Option<u32>, details: bool) -> Stri
     let num = |o: &mut String, w: usize, v: u64| {
         let _ = write!(o, "{v:>w$} ");
     };
-    let _ = write!(
-        o,
-        "    RX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}\n    ",
-        "bytes",
-        "packets",
-        "errors",
-        "dropped",
-        "missed",
-        "mcast",
-        if st.rx_compressed != 0 {
-            "compressed"
-        } else {
-            ""
-        },
-        w0 = c[0] - 4,
-        w1 = c[1],
-        w2 = c[2],
-        w3 = c[3],
-        w4 = c[4],
-        w5 = c[5],
-        w6 = c[6],
+    counter_block(
+        &mut o,
+        &c,
+        "RX:",
+        ["bytes", "packets", "errors", "dropped", "missed", "mcast"],
+        [
+            st.rx_bytes,
+            st.rx_packets,
+            st.rx_errors,
+            st.rx_dropped,
+            st.rx_missed_errors,
+            st.multicast,
+        ],
+        st.rx_compressed,
     );
-    for (w, v) in [
-        (c[0], st.rx_bytes),
-        (c[1], st.rx_packets),
-        (c[2], st.rx_errors),
-        (c[3], st.rx_dropped),
-        (c[4], st.rx_missed_errors),
-        (c[5], st.multicast),
-    ] {
-        num(&mut o, w, v);
-    }
-    if st.rx_compressed != 0 {
-        num(&mut o, c[6], st.rx_compressed);
-    }
     if details {
         let _ = write!(
             o,
@@ -654,41 +634,24 @@ fn stats_text(st: &Stats64, carrier_changes: Option<u32>, details: bool) -> Stri
             num(&mut o, c[7], rx_otherhost);
         }
     }
-    let _ = write!(
-        o,
-        "\n    TX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}\n    ",
-        "bytes",
-        "packets",
-        "errors",
-        "dropped",
-        "carrier",
-        "collsns",
-        if st.tx_compressed != 0 {
-            "compressed"
-        } else {
-            ""
-        },
-        w0 = c[0] - 4,
-        w1 = c[1],
-        w2 = c[2],
-        w3 = c[3],
-        w4 = c[4],
-        w5 = c[5],
-        w6 = c[6],
+    o.push('\n');
+    counter_block(
+        &mut o,
+        &c,
+        "TX:",
+        [
+            "bytes", "packets", "errors", "dropped", "carrier", "collsns",
+        ],
+        [
+            st.tx_bytes,
+            st.tx_packets,
+            st.tx_errors,
+            st.tx_dropped,
+            st.tx_carrier_errors,
+            st.collisions,
+        ],
+        st.tx_compressed,
     );
-    for (w, v) in [
-        (c[0], st.tx_bytes),
-        (c[1], st.tx_packets),
-        (c[2], st.tx_errors),
-        (c[3], st.tx_dropped),
-        (c[4], st.tx_carrier_errors),
-        (c[5], st.collisions),
-    ] {
-        num(&mut o, w, v);
-    }
-    if st.tx_compressed != 0 {
-        num(&mut o, c[6], st.tx_compressed);
-    }
     if details {
         let _ = write!(
             o,
@@ -725,6 +688,31 @@ fn stats_text(st: &Stats64, carrier_changes: Option<u32>, details: bool) -> Stri
         }
     }
     o
+}
+
+/// One direction's main lines of `-s` (ip 6.1's `print_stats64`): `    RX: bytes packets ...`
+/// (`label` right-aligned with the first column), then the six counters, and `compressed`
+/// as a seventh column only when it is not zero.
+fn counter_block(
+    o: &mut String,
+    c: &[usize; 8],
+    label: &str,
+    names: [&str; 6],
+    values: [u64; 6],
+    compressed: u64,
+) {
+    let _ = write!(o, "    {label} {:>w$}", names[0], w = c[0] - 4);
+    for (name, w) in names.iter().zip(c).skip(1) {
+        let _ = write!(o, " {name:>w$}");
+    }
+    let extra = if compressed != 0 { "compressed" } else { "" };
+    let _ = write!(o, " {extra:>w$}\n    ", w = c[6]);
+    for (v, w) in values.iter().zip(c) {
+        let _ = write!(o, "{v:>w$} ");
+    }
+    if compressed != 0 {
+        let _ = write!(o, "{compressed:>w$} ", w = c[6]);
+    }
 }
 
 #[cfg(test)]

@@ -88,7 +88,12 @@ pub fn with_host<T: Send + 'static>(
     test: &'static str,
     f: impl FnOnce(&Host) -> T + Send + 'static,
 ) -> Option<T> {
-    if !require_privilege(test) || !plugins_installed(test) {
+    // The plugins, and the tools that read the host's firewall state for the checks.
+    if !require_privilege(test)
+        || !plugins_installed(test)
+        || !crate::common::require_program(test, "nft", "nftables")
+        || !crate::common::require_program(test, "iptables-save", "iptables")
+    {
         return None;
     }
     crate::common::in_new_netns(test, move || {

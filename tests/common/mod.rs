@@ -55,6 +55,36 @@ pub fn require_privilege(test: &str) -> bool {
     false
 }
 
+/// Whether `program` runs (`program --version`); otherwise false after saying loudly that
+/// `test` is skipped for want of the Debian package `package`, or a panic under
+/// `NETPLUMB_REQUIRE_PRIVILEGED=1` (where `.ci/run` has installed it).
+pub fn require_program(test: &str, program: &str, package: &str) -> bool {
+    static FOUND: std::sync::Mutex<Vec<(String, bool)>> = std::sync::Mutex::new(Vec::new());
+    let mut found = FOUND.lock().unwrap_or_else(|e| e.into_inner());
+    let ok = match found.iter().find(|(p, _)| p == program) {
+        Some(&(_, ok)) => ok,
+        None => {
+            let ok = std::process::Command::new(program)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success());
+            found.push((program.to_string(), ok));
+            ok
+        }
+    };
+    if ok {
+        return true;
+    }
+    if std::env::var("NETPLUMB_REQUIRE_PRIVILEGED").as_deref() == Ok("1") {
+        panic!("{test}: needs {program} (Debian package {package}; .ci/run installs it)");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: needs {program} (Debian package {package})"
+    );
+    false
+}
+
 /// A fresh anonymous namespace for `test`, or `None` when skipping.
 pub fn anonymous_ns(test: &str) -> Option<NetNs> {
     if !require_privilege(test) {

@@ -2,9 +2,8 @@
 //! `nft -f` makes (through `nft -j list ruleset` and through the typed listing), handles,
 //! refused transactions, removal, bad input, faults.
 
-use crate::common::TestNs;
 use crate::golden::{builder_transaction, script};
-use crate::{nft_file, ruleset_json};
+use crate::{nft_file, nft_ns, ruleset_json};
 use netplumb::nft::ops::{
     self, DhcpFilter, Isolation, Masquerade, PortMapping, PublishedPorts, TableOp,
 };
@@ -33,10 +32,10 @@ fn typed(nft: &Nft) -> Ruleset {
 
 #[test]
 fn the_typed_api_and_nft_f_make_the_same_ruleset() {
-    let Some(a) = TestNs::new("nft_typed_vs_nft_f") else {
+    let Some(a) = nft_ns("nft_typed_vs_nft_f") else {
         return;
     };
-    let Some(b) = TestNs::new("nft_typed_vs_nft_f") else {
+    let Some(b) = nft_ns("nft_typed_vs_nft_f") else {
         return;
     };
     for t in [&a, &b] {
@@ -111,7 +110,7 @@ fn the_typed_api_and_nft_f_make_the_same_ruleset() {
 
 #[test]
 fn rules_are_deleted_by_the_handle_the_echo_gave() {
-    let Some(t) = TestNs::new("nft_rule_handles") else {
+    let Some(t) = nft_ns("nft_rule_handles") else {
         return;
     };
     let nft = Nft::in_netns(t.ns()).unwrap();
@@ -164,7 +163,7 @@ fn rules_are_deleted_by_the_handle_the_echo_gave() {
 
 #[test]
 fn sets_and_elements_change_one_at_a_time() {
-    let Some(t) = TestNs::new("nft_sets") else {
+    let Some(t) = nft_ns("nft_sets") else {
         return;
     };
     let nft = Nft::in_netns(t.ns()).unwrap();
@@ -198,7 +197,7 @@ fn sets_and_elements_change_one_at_a_time() {
 
 #[test]
 fn a_refused_transaction_leaves_the_ruleset_as_it_was() {
-    let Some(t) = TestNs::new("nft_refused_tx") else {
+    let Some(t) = nft_ns("nft_refused_tx") else {
         return;
     };
     let nft = Nft::in_netns(t.ns()).unwrap();
@@ -234,7 +233,7 @@ fn a_refused_transaction_leaves_the_ruleset_as_it_was() {
 
 #[test]
 fn removing_a_networks_tables_restores_the_ruleset() {
-    let Some(t) = TestNs::new("nft_remove_restores") else {
+    let Some(t) = nft_ns("nft_remove_restores") else {
         return;
     };
     // Something that was there before the network, which must survive it.
@@ -274,7 +273,7 @@ fn removing_a_networks_tables_restores_the_ruleset() {
 
 #[test]
 fn bad_input_is_refused_before_anything_is_sent() {
-    let Some(t) = TestNs::new("nft_bad_input") else {
+    let Some(t) = nft_ns("nft_bad_input") else {
         return;
     };
     let nft = Nft::in_netns(t.ns()).unwrap();
@@ -396,7 +395,7 @@ fn bad_input_is_refused_before_anything_is_sent() {
 
 #[test]
 fn a_fault_at_any_step_leaves_nothing_behind() {
-    let Some(t) = TestNs::new("nft_faults") else {
+    let Some(t) = nft_ns("nft_faults") else {
         return;
     };
     let nft = Nft::in_netns(t.ns()).unwrap();
@@ -455,7 +454,7 @@ fn a_fault_at_any_step_leaves_nothing_behind() {
 
 #[test]
 fn a_large_transaction_goes_in_one_batch() {
-    let Some(t) = TestNs::new("nft_large_tx") else {
+    let Some(t) = nft_ns("nft_large_tx") else {
         return;
     };
     let nft = Nft::in_netns(t.ns()).unwrap();
@@ -499,7 +498,7 @@ fn a_large_transaction_goes_in_one_batch() {
 /// (each host port to its container's address and port) and a hairpin set of 1,000.
 #[test]
 fn a_thousand_published_ports_are_a_map() {
-    let Some(t) = TestNs::new("nft_ports_map") else {
+    let Some(t) = nft_ns("nft_ports_map") else {
         return;
     };
     let nft = Nft::in_netns(t.ns()).unwrap();
@@ -533,10 +532,10 @@ fn a_thousand_published_ports_are_a_map() {
 /// its script.
 #[test]
 fn published_ports_and_nft_f_of_their_script_make_the_same_ruleset() {
-    let Some(a) = TestNs::new("nft_ports_vs_nft_f") else {
+    let Some(a) = nft_ns("nft_ports_vs_nft_f") else {
         return;
     };
-    let Some(b) = TestNs::new("nft_ports_vs_nft_f") else {
+    let Some(b) = nft_ns("nft_ports_vs_nft_f") else {
         return;
     };
     let ip = |s: &str| -> std::net::IpAddr { s.parse().unwrap() };
@@ -571,7 +570,7 @@ fn published_ports_and_nft_f_of_their_script_make_the_same_ruleset() {
 /// element` make; an element that does not fit the shape is refused before sending.
 #[test]
 fn map_and_concatenation_elements_change_like_nft_add_element() {
-    let (Some(a), Some(b)) = (TestNs::new("nft_elems_typed"), TestNs::new("nft_elems_nft")) else {
+    let (Some(a), Some(b)) = (nft_ns("nft_elems_typed"), nft_ns("nft_elems_nft")) else {
         return;
     };
     let t = Table::new(TableFamily::Inet, "np");

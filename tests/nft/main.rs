@@ -15,6 +15,15 @@ use common::TestNs;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// A namespace for a test that checks against `nft`, or `None` when skipping (no privilege,
+/// or no `nft`: said loudly, a failure in CI).
+pub fn nft_ns(test: &str) -> Option<TestNs> {
+    if !common::require_program(test, "nft", "nftables") {
+        return None;
+    }
+    TestNs::new(test)
+}
+
 /// Runs `nft ARGS...` inside `t` (with `stdin` fed to it).
 pub fn nft(t: &TestNs, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new("ip")

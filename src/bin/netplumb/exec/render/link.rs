@@ -719,6 +719,35 @@ fn counter_block(
 mod tests {
     use super::*;
 
+    /// `compressed` is a seventh column of a direction only when its counter is not zero
+    /// (ip 6.1's `print_stats64`); the kernel tests never see one.
+    #[test]
+    fn compressed_column_only_where_counted() {
+        let st = Stats64 {
+            rx_bytes: 1234,
+            rx_packets: 5,
+            rx_compressed: 7,
+            ..Stats64::default()
+        };
+        let text = stats_text(&st, None, false);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5, "{text:?}");
+        assert!(lines[1].starts_with("    RX:"), "{text:?}");
+        assert!(
+            lines[1].trim_end().ends_with("mcast compressed"),
+            "{text:?}"
+        );
+        assert_eq!(
+            lines[2].split_whitespace().collect::<Vec<_>>(),
+            ["1234", "5", "0", "0", "0", "0", "7"]
+        );
+        assert!(lines[3].trim_end().ends_with("collsns"), "{text:?}");
+        assert_eq!(lines[4].split_whitespace().count(), 6, "{text:?}");
+        // The value sits under its name: both end at the same column.
+        let end = |l: &str| l.trim_end().len();
+        assert_eq!(end(lines[1]), end(lines[2]), "{text:?}");
+    }
+
     #[test]
     fn monitor_form_of_a_deleted_link() {
         let m = LinkMessage::new(7).with(LinkAttr::IfName("va".into()));
